@@ -1,0 +1,350 @@
+package framework
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/dgraph-io/ristretto/v2"
+
+	"github.com/isr-go/framework/framework/badgerstore"
+)
+
+// Options configure an App. The zero value works: a Badger cache under
+// .framework/cache, settings from the environment, sensible bounds.
+type Options struct {
+	// BuildID names the build whose pages this app serves; entries written
+	// under another build ID are never served. Default "development".
+	BuildID string
+
+	// Store persists the cache. When nil, New opens a Badger store in
+	// CacheDir and Close closes it; a Store passed here is the caller's to
+	// close.
+	Store Store
+
+	// CacheDir is where the default Badger store lives.
+	// Default ".framework/cache".
+	CacheDir string
+
+	// MemoryCacheBytes bounds the in-memory hot tier in front of the store.
+	// Default 32 MiB.
+	MemoryCacheBytes int64
+
+	// NotFoundWindow is how long a 404 stays cached before the next request
+	// renders the page again. Default 60 s.
+	NotFoundWindow time.Duration
+
+	// NotFoundLimit bounds how many 404s are cached (in memory, apart from
+	// pages). Default 10,000.
+	NotFoundLimit int
+
+	// RenderTimeout bounds one render, in a request or in the background.
+	// Default 30 s.
+	RenderTimeout time.Duration
+
+	// RevalidateSecret enables POST /_framework/revalidate for requests
+	// with "Authorization: Bearer <secret>". Default
+	// $FRAMEWORK_REVALIDATE_SECRET; the endpoint is off when both are empty.
+	RevalidateSecret string
+
+	// CacheTagHeader adds a Cache-Tag header listing a page's data tags, so
+	// a CDN can purge by tag too.
+	CacheTagHeader bool
+
+	// DebugCache logs one line per HIT, STALE, MISS and regeneration.
+	// Also on when $FRAMEWORK_DEBUG_CACHE is 1.
+	DebugCache bool
+
+	// Logger receives the app's logs. Default slog.Default().
+	Logger *slog.Logger
+
+	// OnError is called, besides logging, when a render fails: in the
+	// background (the last good page keeps being served) or in a request.
+	// err is a *RenderError.
+	OnError func(ctx context.Context, err *RenderError)
+
+	// HTTPClient makes Fetch's requests. Default: a client with a 10 s
+	// timeout.
+	HTTPClient *http.Client
+
+	// Now is the clock; tests move it instead of sleeping. Default time.Now.
+	Now func() time.Time
+}
+
+// RenderError describes a failed render.
+type RenderError struct {
+	Path       string // the URL path
+	Route      string // the route's pattern
+	Background bool   // a regeneration; the last good page is still served
+	Err        error
+}
+
+func (e *RenderError) Error() string {
+	if e.Background {
+		return fmt.Sprintf("regenerate %s: %v", e.Path, e.Err)
+	}
+	return fmt.Sprintf("render %s: %v", e.Path, e.Err)
+}
+
+func (e *RenderError) Unwrap() error { return e.Err }
+
+// An App serves pages through the ISR cache. It is safe for concurrent use.
+type App struct {
+	opts        Options
+	buildID     string
+	store       Store
+	ownStore    bool
+	hot         *ristretto.Cache[string, *entry]
+	notFound    *notFoundCache
+	tags        *tagTimes
+	flights     flights
+	dataFlights flights
+	backoff     backoff
+	log         *slog.Logger
+	debug       bool
+	now         func() time.Time
+	client      *http.Client
+	storeDown   atomic.Bool
+
+	// background counts regenerations in progress, for Close; bgMu keeps
+	// a new one from starting while Close waits.
+	bgMu       sync.Mutex
+	closed     bool
+	background sync.WaitGroup
+
+	// known maps the path of every page this process has cached to how to
+	// render it again, for Eager revalidation.
+	knownMu sync.Mutex
+	known   map[string]knownPage
+}
+
+type knownPage struct {
+	page   *page
+	params Params
+}
+
+// New opens the cache and returns an App. Fields of opts left zero take their
+// defaults, from the environment where DESIGN.md names a variable.
+func New(opts Options) (*App, error) {
+	if opts.BuildID == "" {
+		opts.BuildID = "development"
+	}
+	if opts.CacheDir == "" {
+		opts.CacheDir = filepath.Join(".framework", "cache")
+	}
+	if opts.MemoryCacheBytes <= 0 {
+		opts.MemoryCacheBytes = 32 << 20
+	}
+	if opts.NotFoundWindow <= 0 {
+		opts.NotFoundWindow = time.Minute
+	}
+	if opts.NotFoundLimit <= 0 {
+		opts.NotFoundLimit = 10_000
+	}
+	if opts.RenderTimeout <= 0 {
+		opts.RenderTimeout = 30 * time.Second
+	}
+	if opts.RevalidateSecret == "" {
+		opts.RevalidateSecret = os.Getenv("FRAMEWORK_REVALIDATE_SECRET")
+	}
+	if os.Getenv("FRAMEWORK_DEBUG_CACHE") == "1" {
+		opts.DebugCache = true
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+
+	a := &App{
+		opts:     opts,
+		buildID:  opts.BuildID,
+		store:    opts.Store,
+		notFound: newNotFoundCache(opts.NotFoundLimit),
+		tags:     newTagTimes(),
+		log:      opts.Logger,
+		debug:    opts.DebugCache,
+		now:      opts.Now,
+		client:   opts.HTTPClient,
+		known:    make(map[string]knownPage),
+	}
+	if a.store == nil {
+		s, err := badgerstore.Open(opts.CacheDir)
+		if err != nil {
+			return nil, err
+		}
+		a.store, a.ownStore = s, true
+	}
+	hot, err := ristretto.NewCache(&ristretto.Config[string, *entry]{
+		// About ten counters per entry the tier can hold, entries being a
+		// few KiB.
+		NumCounters:        max(opts.MemoryCacheBytes/256, 1000),
+		MaxCost:            opts.MemoryCacheBytes,
+		BufferItems:        64,
+		IgnoreInternalCost: true,
+	})
+	if err != nil {
+		a.closeStore()
+		return nil, fmt.Errorf("framework: memory tier: %w", err)
+	}
+	a.hot = hot
+
+	times, err := a.store.TagTimes(context.Background())
+	if err != nil {
+		// A shared store may be down at start; pages still render.
+		a.storeFailed("read tag times", err)
+	} else {
+		a.tags.load(times)
+	}
+	return a, nil
+}
+
+// BuildID returns the build whose pages the app serves.
+func (a *App) BuildID() string { return a.buildID }
+
+// Close waits for background regenerations to finish, then closes the
+// cache. Requests in flight should be drained first (http.Server.Shutdown).
+func (a *App) Close() error {
+	a.bgMu.Lock()
+	wasClosed := a.closed
+	a.closed = true
+	a.bgMu.Unlock()
+	if wasClosed {
+		return nil
+	}
+	a.background.Wait()
+	a.hot.Close()
+	return a.closeStore()
+}
+
+func (a *App) closeStore() error {
+	if a.ownStore {
+		return a.store.Close()
+	}
+	return nil
+}
+
+// startBackground counts a new background job, or reports false once the
+// app is closing. The job must call a.background.Done.
+func (a *App) startBackground() bool {
+	a.bgMu.Lock()
+	defer a.bgMu.Unlock()
+	if a.closed {
+		return false
+	}
+	a.background.Add(1)
+	return true
+}
+
+// pageKey and dataKey are store keys; the build ID in them keeps builds
+// apart.
+func (a *App) pageKey(path string) string { return "p/" + a.buildID + path }
+func (a *App) dataKey(id string) string   { return "d/" + a.buildID + "/" + id }
+
+// lookupPage returns the cached entry for path from the fastest tier that
+// has it, or nil.
+func (a *App) lookupPage(ctx context.Context, path string) *entry {
+	if e, ok := a.hot.Get(path); ok {
+		return e
+	}
+	if e := a.notFound.get(path); e != nil {
+		return e
+	}
+	b, err := a.store.Get(ctx, a.pageKey(path))
+	if err != nil {
+		a.storeFailed("get "+path, err)
+		return nil
+	}
+	a.storeRecovered()
+	if b == nil {
+		return nil
+	}
+	e, err := decodeEntry(b)
+	if err != nil {
+		a.log.Warn("framework: dropping unreadable cache entry", "path", path, "err", err)
+		return nil
+	}
+	e.preparePage(path, a.opts.CacheTagHeader)
+	a.hot.Set(path, e, e.cost())
+	return e
+}
+
+// savePage caches a rendered page: 404s in their own bounded tier, others
+// in the memory tier and the store, with a TTL past which they may not be
+// served anyway.
+func (a *App) savePage(ctx context.Context, path string, e *entry) {
+	if e.status == http.StatusNotFound {
+		a.notFound.put(path, e)
+		a.hot.Del(path)
+		if err := a.store.Delete(ctx, a.pageKey(path)); err != nil {
+			a.storeFailed("delete "+path, err)
+		}
+		return
+	}
+	a.notFound.remove(path)
+	a.hot.Set(path, e, e.cost())
+	if err := a.store.Set(ctx, a.pageKey(path), e.encode(), entryTTL(e)); err != nil {
+		a.storeFailed("set "+path, err)
+		return
+	}
+	a.storeRecovered()
+}
+
+// entryTTL is how long the store keeps e: until it may no longer be served
+// stale (or, for a page cached until revalidated, its expire time).
+func entryTTL(e *entry) time.Duration {
+	if e.revalidate == Never || e.revalidate > DefaultExpire*10 {
+		return e.expire
+	}
+	return e.revalidate + e.expire
+}
+
+// storeFailed logs a store error once until the store works again, so that
+// an outage of a shared store does not flood the log.
+func (a *App) storeFailed(op string, err error) {
+	if a.storeDown.CompareAndSwap(false, true) {
+		a.log.Error("framework: cache store failing; serving from memory", "op", op, "err", err)
+	}
+}
+
+func (a *App) storeRecovered() {
+	if a.storeDown.Load() && a.storeDown.CompareAndSwap(true, false) {
+		a.log.Info("framework: cache store recovered")
+	}
+}
+
+// remember records how to render path again, for Eager revalidation.
+func (a *App) remember(path string, p *page, params Params) {
+	a.knownMu.Lock()
+	defer a.knownMu.Unlock()
+	a.known[path] = knownPage{page: p, params: params}
+}
+
+// reportError logs a failed render and passes it to OnError.
+func (a *App) reportError(ctx context.Context, err *RenderError) {
+	a.log.Error("framework: "+err.Error(), "path", err.Path, "route", err.Route, "background", err.Background)
+	if a.opts.OnError != nil {
+		a.opts.OnError(ctx, err)
+	}
+}
+
+// debugf logs a cache event when DebugCache is on.
+func (a *App) debugCache(event, path string) {
+	if a.debug {
+		a.log.Info("framework cache", "event", event, "path", path)
+	}
+}
+
+// errClosed is returned by work asked of a closed App.
+var errClosed = errors.New("framework: app closed")

@@ -1,0 +1,252 @@
+package framework
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"reflect"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+)
+
+// NoStore, as the Revalidate of FetchOptions or CacheOptions, reads the data
+// afresh on every call and makes the page that uses it dynamic.
+const NoStore time.Duration = -1
+
+// FetchOptions control how Fetch caches a response.
+type FetchOptions struct {
+	// Revalidate is how long the response is reused; 0 means Never (until
+	// one of Tags is revalidated), NoStore not at all. A page's window is
+	// the lowest of its own and those of the data it read.
+	Revalidate time.Duration
+	// Tags name the response for RevalidateTag; the pages that read it
+	// carry them too.
+	Tags []string
+	// Header is sent with the request; it is part of the cache key.
+	Header http.Header
+}
+
+// maxFetchBody bounds a response Fetch will cache.
+const maxFetchBody = 16 << 20
+
+// FetchError is returned by Fetch for a response whose status is not 2xx;
+// such responses are not cached.
+type FetchError struct {
+	URL    string
+	Status int
+}
+
+func (e *FetchError) Error() string {
+	return fmt.Sprintf("fetch %s: %d %s", e.URL, e.Status, http.StatusText(e.Status))
+}
+
+// Fetch GETs url and returns the body of a 2xx response, cached in the app's
+// store as opts say. Identical calls within one render are made once.
+// Outside a render or App.Handler it simply fetches.
+func Fetch(ctx context.Context, url string, opts FetchOptions) ([]byte, error) {
+	id := "fetch\x00" + url
+	for _, name := range slices.Sorted(maps.Keys(opts.Header)) {
+		id += "\x00" + name + ":" + strings.Join(opts.Header[name], ",")
+	}
+	return loadData(ctx, id, opts.Revalidate, opts.Tags, func(ctx context.Context) ([]byte, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return nil, err
+		}
+		for name, values := range opts.Header {
+			req.Header[name] = values
+		}
+		client := http.DefaultClient
+		if a := appFrom(ctx); a != nil {
+			client = a.client
+		}
+		res, err := client.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		defer res.Body.Close()
+		if res.StatusCode < 200 || res.StatusCode > 299 {
+			return nil, &FetchError{URL: url, Status: res.StatusCode}
+		}
+		body, err := io.ReadAll(io.LimitReader(res.Body, maxFetchBody+1))
+		if err != nil {
+			return nil, fmt.Errorf("fetch %s: %w", url, err)
+		}
+		if len(body) > maxFetchBody {
+			return nil, fmt.Errorf("fetch %s: body over %d bytes", url, maxFetchBody)
+		}
+		return body, nil
+	})
+}
+
+// CacheOptions control how Cache caches a function's results.
+type CacheOptions struct {
+	// KeyParts tell apart functions that share a name (closures made in a
+	// loop); the function's name and its arguments are always in the key.
+	KeyParts []string
+	// Revalidate is how long a result is reused; 0 means Never (until one
+	// of Tags is revalidated), NoStore not at all.
+	Revalidate time.Duration
+	// Tags name the results for RevalidateTag.
+	Tags []string
+}
+
+var (
+	contextType = reflect.TypeFor[context.Context]()
+	errorType   = reflect.TypeFor[error]()
+)
+
+// Cache wraps fn, a func(context.Context, args...) (T, error), into a
+// function of the same type whose results are cached in the app's store,
+// like Next.js's unstable_cache. The arguments (after ctx) are the cache key,
+// so they and T must survive encoding/json. Errors are not cached.
+//
+// Cache panics if fn does not have that shape: it is meant for package-level
+// variables, where that shows at start.
+//
+//	var getPosts = framework.Cache(db.Posts, framework.CacheOptions{Tags: []string{"posts"}})
+func Cache[F any](fn F, opts CacheOptions) F {
+	v := reflect.ValueOf(fn)
+	t := v.Type()
+	if t.Kind() != reflect.Func || t.NumIn() < 1 || t.In(0) != contextType || t.NumOut() != 2 || t.Out(1) != errorType {
+		panic(fmt.Sprintf("framework.Cache: want a func(context.Context, ...) (T, error), got %s", t))
+	}
+	name := runtime.FuncForPC(v.Pointer()).Name()
+	prefix := "cache\x00" + name + "\x00" + strings.Join(opts.KeyParts, "\x00") + "\x00"
+	result := t.Out(0)
+	wrapped := reflect.MakeFunc(t, func(args []reflect.Value) []reflect.Value {
+		fail := func(err error) []reflect.Value {
+			return []reflect.Value{reflect.Zero(result), reflect.ValueOf(&err).Elem()}
+		}
+		ctx, _ := args[0].Interface().(context.Context)
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		rest := make([]any, len(args)-1)
+		for i, arg := range args[1:] {
+			rest[i] = arg.Interface()
+		}
+		key, err := json.Marshal(rest)
+		if err != nil {
+			return fail(fmt.Errorf("framework.Cache %s: arguments: %w", name, err))
+		}
+		b, err := loadData(ctx, prefix+string(key), opts.Revalidate, opts.Tags, func(ctx context.Context) ([]byte, error) {
+			in := append([]reflect.Value{reflect.ValueOf(&ctx).Elem()}, args[1:]...)
+			out := v.Call(in)
+			if err, _ := out[1].Interface().(error); err != nil {
+				return nil, err
+			}
+			return json.Marshal(out[0].Interface())
+		})
+		if err != nil {
+			return fail(err)
+		}
+		value := reflect.New(result)
+		if err := json.Unmarshal(b, value.Interface()); err != nil {
+			return fail(fmt.Errorf("framework.Cache %s: result: %w", name, err))
+		}
+		return []reflect.Value{value.Elem(), reflect.Zero(errorType)}
+	})
+	return wrapped.Interface().(F)
+}
+
+// loadData returns the data identified by id: from the render's earlier
+// identical call, from the store while fresh, or from fetch (whose result is
+// then stored). It passes window and tags to the page being rendered.
+func loadData(ctx context.Context, id string, window time.Duration, tags []string, fetch func(context.Context) ([]byte, error)) ([]byte, error) {
+	if window == 0 {
+		window = Never
+	}
+	st := stateFrom(ctx)
+	if st != nil {
+		st.useData(max(window, 0), tags)
+	}
+	a := appFrom(ctx)
+	if a == nil || window == NoStore {
+		return fetch(ctx)
+	}
+	if st == nil {
+		return a.data(ctx, id, window, tags, fetch)
+	}
+	// Identical calls in one render share one result.
+	st.mu.Lock()
+	if c, ok := st.calls[id]; ok {
+		st.mu.Unlock()
+		<-c.done
+		return c.value, c.err
+	}
+	if st.calls == nil {
+		st.calls = make(map[string]*call)
+	}
+	c := &call{done: make(chan struct{})}
+	st.calls[id] = c
+	st.mu.Unlock()
+	defer close(c.done)
+	c.value, c.err = a.data(ctx, id, window, tags, fetch)
+	return c.value, c.err
+}
+
+// data returns the value of id from the store while it is fresh, or fetches
+// and stores it. Concurrent renders needing the same value fetch it once.
+func (a *App) data(ctx context.Context, id string, window time.Duration, tags []string, fetch func(context.Context) ([]byte, error)) ([]byte, error) {
+	sum := sha256.Sum256([]byte(id))
+	key := a.dataKey(hex.EncodeToString(sum[:]))
+	if e := a.storedData(ctx, key); e != nil {
+		return e.body, nil
+	}
+	fl, leader := a.dataFlights.join(key)
+	if !leader {
+		select {
+		case <-fl.done:
+			if fl.err != nil {
+				return nil, fl.err
+			}
+			return fl.e.body, nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	start := a.now()
+	value, err := fetch(ctx)
+	var e *entry
+	if err == nil {
+		e = &entry{body: value, generatedAt: start.UnixNano(), revalidate: window, tags: tags}
+		ttl := window
+		if window == Never {
+			ttl = DefaultExpire
+		}
+		if err := a.store.Set(ctx, key, e.encode(), ttl); err != nil {
+			a.storeFailed("set data", err)
+		}
+	}
+	a.dataFlights.land(key, fl, e, err)
+	return value, err
+}
+
+// storedData returns the stored data entry under key if it is fresh.
+func (a *App) storedData(ctx context.Context, key string) *entry {
+	b, err := a.store.Get(ctx, key)
+	if err != nil {
+		a.storeFailed("get data", err)
+		return nil
+	}
+	if b == nil {
+		return nil
+	}
+	e, err := decodeEntry(b)
+	if err != nil {
+		return nil
+	}
+	e.checkTags = e.tags
+	if a.tags.freshness(e, a.now().UnixNano()) != fresh {
+		return nil
+	}
+	return e
+}

@@ -1,0 +1,38 @@
+// Package framework is the runtime of an ISR (Incremental Static Regeneration)
+// web app: it serves pages from a persistent cache as fast as static files,
+// regenerates them in the background once their revalidate window has passed,
+// and refreshes them on demand by path or by tag.
+//
+// An [App] owns the cache. Each page is a [Route]; [App.Page] turns it into an
+// Echo handler:
+//
+//	app, err := framework.New(framework.Options{BuildID: "b1", CacheDir: ".framework/cache"})
+//	if err != nil { ... }
+//	defer app.Close()
+//	e := echo.New()
+//	app.Register(e) // POST /_framework/revalidate
+//	e.GET("/blog/:id", app.Page(framework.Route{
+//		Pattern:    "/blog/:id",
+//		Revalidate: time.Minute,
+//		Render: func(ctx context.Context, r *framework.Request) (templ.Component, error) {
+//			post, err := loadPost(ctx, r.Param("id"))
+//			if err != nil {
+//				return nil, err // framework.ErrNotFound gives a cached 404
+//			}
+//			return PostPage(post), nil
+//		},
+//	}))
+//
+// A response carries X-Framework-Cache: HIT (fresh from the cache), STALE
+// (served from the cache while one background regeneration runs), MISS
+// (rendered in the request because nothing was cached) or REVALIDATED
+// (rendered in the request because the entry was expired on demand or was past
+// its hard expiry).
+//
+// Pages read data through [Fetch] and [Cache], whose revalidate windows and
+// tags flow into the page's cache entry, so that [RevalidateTag] marks every
+// page built from that data stale.
+//
+// Codegen (package codegen) writes the Route values and the Echo router from an
+// app/ folder; nothing here depends on it.
+package framework

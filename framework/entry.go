@@ -1,0 +1,270 @@
+package framework
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// An entry is one cached response (a page) or one cached value (data, in
+// body). Everything a hit needs is computed when the entry is made or read
+// from the store, so that serving it formats and allocates nothing.
+type entry struct {
+	status      int
+	contentType string
+	location    string // redirects only
+	body        []byte
+	gzipBody    []byte // nil when gzip does not make the body smaller
+	etag        string
+	generatedAt int64         // Unix nanoseconds at the start of the render
+	revalidate  time.Duration // effective window: the page's, or lower data's
+	expire      time.Duration // how long past revalidate it may be served stale
+	tags        []string      // tags of the data the page used
+
+	// checkTags are the tags whose revalidation makes this entry stale:
+	// tags plus the implicit tags of its path and of the layouts above it.
+	checkTags []string
+	header    responseHeader
+	// checked caches the result of comparing checkTags with the app's tag
+	// times, valid while no revalidation has happened since.
+	checked atomic.Pointer[tagCheck]
+}
+
+// responseHeader holds an entry's header values, ready to be put in an
+// http.Header without allocating.
+type responseHeader struct {
+	contentType, cacheControl, etag, location, cacheTag []string
+	length, gzipLength                                  []string
+}
+
+// entryVersion starts every encoded entry; a different one is read as a miss.
+const entryVersion = 1
+
+// errBadEntry reports bytes in the store that are not an entry of ours.
+var errBadEntry = errors.New("framework: malformed cache entry")
+
+// encode returns the entry's bytes as kept in the store.
+func (e *entry) encode() []byte {
+	b := make([]byte, 0, 64+len(e.body)+len(e.gzipBody)+len(e.contentType)+len(e.etag))
+	b = append(b, entryVersion)
+	b = binary.AppendUvarint(b, uint64(e.status))
+	b = appendBytes(b, []byte(e.contentType))
+	b = appendBytes(b, []byte(e.location))
+	b = appendBytes(b, []byte(e.etag))
+	b = binary.AppendVarint(b, e.generatedAt)
+	b = binary.AppendVarint(b, int64(e.revalidate))
+	b = binary.AppendVarint(b, int64(e.expire))
+	b = binary.AppendUvarint(b, uint64(len(e.tags)))
+	for _, t := range e.tags {
+		b = appendBytes(b, []byte(t))
+	}
+	b = appendBytes(b, e.body)
+	b = appendBytes(b, e.gzipBody)
+	return b
+}
+
+func appendBytes(b, s []byte) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// decodeEntry parses bytes made by encode. It never panics on bad input.
+func decodeEntry(b []byte) (*entry, error) {
+	d := decoder{b: b}
+	if d.byte() != entryVersion {
+		return nil, errBadEntry
+	}
+	e := &entry{
+		status:      int(d.uvarint()),
+		contentType: string(d.bytes()),
+		location:    string(d.bytes()),
+		etag:        string(d.bytes()),
+		generatedAt: d.varint(),
+		revalidate:  time.Duration(d.varint()),
+		expire:      time.Duration(d.varint()),
+	}
+	n := d.uvarint()
+	if n > uint64(len(b)) {
+		return nil, errBadEntry
+	}
+	for range n {
+		e.tags = append(e.tags, string(d.bytes()))
+	}
+	e.body = d.bytes()
+	e.gzipBody = d.bytes()
+	if d.err || len(d.b) != 0 {
+		return nil, errBadEntry
+	}
+	if len(e.gzipBody) == 0 {
+		e.gzipBody = nil
+	}
+	return e, nil
+}
+
+// decoder reads what encode wrote, remembering the first error.
+type decoder struct {
+	b   []byte
+	err bool
+}
+
+func (d *decoder) byte() byte {
+	if len(d.b) == 0 {
+		d.err = true
+		return 0
+	}
+	c := d.b[0]
+	d.b = d.b[1:]
+	return c
+}
+
+func (d *decoder) uvarint() uint64 {
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.err = true
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) varint() int64 {
+	v, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.err = true
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) bytes() []byte {
+	n := d.uvarint()
+	if d.err || n > uint64(len(d.b)) {
+		d.err = true
+		return nil
+	}
+	s := d.b[:n:n]
+	d.b = d.b[n:]
+	return s
+}
+
+// newPageEntry makes the entry of a rendered page, compressing its body once
+// here rather than on every response.
+func newPageEntry(status int, contentType, location string, body []byte, generatedAt time.Time, revalidate, expire time.Duration, tags []string) *entry {
+	sum := sha256.Sum256(body)
+	e := &entry{
+		status:      status,
+		contentType: contentType,
+		location:    location,
+		body:        body,
+		etag:        `W/"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`,
+		generatedAt: generatedAt.UnixNano(),
+		revalidate:  revalidate,
+		expire:      expire,
+		tags:        tags,
+	}
+	e.gzipBody = gzipBytes(body)
+	return e
+}
+
+// minGzipSize is the body size below which gzip is not worth a header.
+const minGzipSize = 512
+
+// gzipBytes returns body compressed, or nil when that does not save space.
+func gzipBytes(body []byte) []byte {
+	if len(body) < minGzipSize {
+		return nil
+	}
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw.Write(body)
+	zw.Close()
+	if buf.Len() >= len(body) {
+		return nil
+	}
+	return buf.Bytes()
+}
+
+// cacheControl returns the Cache-Control of a cached response, as Next.js
+// sends it: CDNs may keep it for the window and serve it stale for expire.
+func cacheControl(revalidate, expire time.Duration) string {
+	if revalidate == Never {
+		return "s-maxage=31536000"
+	}
+	s := "s-maxage=" + strconv.FormatInt(seconds(revalidate), 10)
+	if expire > 0 {
+		s += ", stale-while-revalidate=" + strconv.FormatInt(seconds(expire), 10)
+	}
+	return s
+}
+
+// seconds rounds d up to whole seconds, at least 1.
+func seconds(d time.Duration) int64 {
+	s := int64((d + time.Second - 1) / time.Second)
+	return max(s, 1)
+}
+
+// dynamicCacheControl is the Cache-Control of a response no cache may keep.
+const dynamicCacheControl = "private, no-cache, no-store, max-age=0, must-revalidate"
+
+// pathTag and layoutTag are the implicit tags of paths, so that
+// RevalidatePath is a tag revalidation like any other.
+func pathTag(path string) string   { return "_path:" + path }
+func layoutTag(path string) string { return "_layout:" + path }
+
+// implicitTags returns the tags that RevalidatePath of path, or of any
+// layout above it, sets: /blog/7 has _path:/blog/7, _layout:/,
+// _layout:/blog and _layout:/blog/7.
+func implicitTags(path string) []string {
+	tags := []string{pathTag(path), layoutTag("/")}
+	for i := 1; i < len(path); i++ {
+		if path[i] == '/' {
+			tags = append(tags, layoutTag(path[:i]))
+		}
+	}
+	if path != "/" {
+		tags = append(tags, layoutTag(path))
+	}
+	return tags
+}
+
+// preparePage fills the derived fields of a page entry for path.
+func (e *entry) preparePage(path string, withCacheTag bool) {
+	e.checkTags = append(implicitTags(path), e.tags...)
+	cc := dynamicCacheControl
+	if e.revalidate > 0 {
+		cc = cacheControl(e.revalidate, e.expire)
+	}
+	e.header = responseHeader{
+		contentType:  []string{e.contentType},
+		cacheControl: []string{cc},
+		etag:         []string{e.etag},
+		length:       []string{strconv.Itoa(len(e.body))},
+	}
+	if e.location != "" {
+		e.header.location = []string{e.location}
+	}
+	if e.gzipBody != nil {
+		e.header.gzipLength = []string{strconv.Itoa(len(e.gzipBody))}
+	}
+	if withCacheTag && len(e.tags) > 0 {
+		e.header.cacheTag = []string{strings.Join(e.tags, ",")}
+	}
+}
+
+// cost is the entry's weight in the memory tier: its bytes plus overhead.
+func (e *entry) cost() int64 {
+	return int64(len(e.body) + len(e.gzipBody) + len(e.etag) + 512)
+}
+
+func (e *entry) String() string {
+	return fmt.Sprintf("entry{status %d, %d bytes, window %v}", e.status, len(e.body), e.revalidate)
+}

@@ -1,0 +1,393 @@
+package framework
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"sync"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+)
+
+// Values of the X-Framework-Cache header.
+const (
+	CacheHit         = "HIT"         // fresh from the cache
+	CacheStale       = "STALE"       // from the cache while it regenerates
+	CacheMiss        = "MISS"        // not cached: rendered in the request
+	CacheRevalidated = "REVALIDATED" // expired on demand or past Expire: rendered in the request
+)
+
+// HeaderCache is the response header that tells how the cache answered.
+const HeaderCache = "X-Framework-Cache"
+
+// maxPathLength bounds the URL paths the cache accepts; longer ones are
+// answered 414 and never reach a render or the store.
+const maxPathLength = 2048
+
+// page is a Route served by an App.
+type page struct {
+	app   *App
+	route Route
+
+	// allowed is the set of paths StaticParams returns, loaded on the first
+	// miss of a StaticParamsOnly route.
+	allowedMu sync.Mutex
+	allowed   map[string]bool
+}
+
+// Page returns the Echo handler that serves rt through the ISR cache.
+func (a *App) Page(rt Route) echo.HandlerFunc {
+	p := &page{app: a, route: rt}
+	return p.serve
+}
+
+func (p *page) serve(c echo.Context) error {
+	a := p.app
+	req := c.Request()
+	key, status := normalizePath(req.URL)
+	if status != 0 {
+		return echo.NewHTTPError(status)
+	}
+	if p.route.Revalidate == 0 {
+		return p.serveDynamic(c, key)
+	}
+
+	ctx := req.Context()
+	cached := a.lookupPage(ctx, key)
+	state := CacheMiss
+	if cached != nil {
+		switch a.tags.freshness(cached, a.now().UnixNano()) {
+		case fresh:
+			a.debugCache(CacheHit, key)
+			return a.send(c, cached, CacheHit)
+		case stale:
+			a.debugCache(CacheStale, key)
+			p.regenerate(key, p.params(c))
+			return a.send(c, cached, CacheStale)
+		}
+		state = CacheRevalidated
+		if !a.backoff.allow(key, a.now().UnixNano()) {
+			// Its last render failed moments ago: keep serving it.
+			return a.send(c, cached, CacheStale)
+		}
+	}
+
+	params := p.params(c)
+	renderFn := p.route.Render
+	if p.route.StaticParamsOnly {
+		allowed, err := p.isStaticPath(ctx, key)
+		if err != nil {
+			return p.sendError(c, key, err)
+		}
+		if !allowed {
+			renderFn = notFound
+		}
+	}
+	a.debugCache(state, key)
+	e, err := p.renderShared(ctx, key, params, req, renderFn)
+	if err != nil {
+		if cached != nil {
+			// Stale-if-error: an old page beats a 500.
+			a.backoff.fail(key, a.now().UnixNano())
+			return a.send(c, cached, CacheStale)
+		}
+		return p.sendError(c, key, err)
+	}
+	return a.send(c, e, state)
+}
+
+// serveDynamic renders a Revalidate = 0 page on every request.
+func (p *page) serveDynamic(c echo.Context, key string) error {
+	e, err := p.render(key, p.params(c), c.Request(), p.route.Render)
+	if err != nil {
+		return p.sendError(c, key, err)
+	}
+	e.header.cacheControl = dynamicCacheControlValue
+	return p.app.send(c, e, "")
+}
+
+// renderShared renders key once for all concurrent requests and caches the
+// result when it may be cached.
+func (p *page) renderShared(ctx context.Context, key string, params Params, r *http.Request, renderFn renderFunc) (*entry, error) {
+	a := p.app
+	fl, leader := a.flights.join(key)
+	if !leader {
+		select {
+		case <-fl.done:
+			return fl.e, fl.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	e, err := p.render(key, params, r, renderFn)
+	if err != nil {
+		a.reportError(ctx, &RenderError{Path: key, Route: p.route.Pattern, Err: err})
+	} else {
+		p.save(key, params, e)
+	}
+	a.flights.land(key, fl, e, err)
+	return e, err
+}
+
+// regenerate starts one background render of key unless one is running or
+// key's last failure is too recent.
+func (p *page) regenerate(key string, params Params) {
+	a := p.app
+	if !a.backoff.allow(key, a.now().UnixNano()) {
+		return
+	}
+	fl, leader := a.flights.join(key)
+	if !leader {
+		return
+	}
+	if !a.startBackground() {
+		a.flights.land(key, fl, nil, errClosed)
+		return
+	}
+	go func() {
+		defer a.background.Done()
+		// Another request may have finished a regeneration of key between
+		// reading the stale entry and starting this one.
+		if cur := a.lookupPage(context.Background(), key); cur != nil && a.tags.freshness(cur, a.now().UnixNano()) == fresh {
+			a.flights.land(key, fl, cur, nil)
+			return
+		}
+		e, err := p.render(key, params, nil, p.route.Render)
+		if err != nil {
+			delay := a.backoff.fail(key, a.now().UnixNano())
+			a.reportError(context.Background(), &RenderError{Path: key, Route: p.route.Pattern, Background: true, Err: err})
+			a.log.Info("framework: keeping the last good page", "path", key, "retry_after", delay)
+			a.flights.land(key, fl, nil, err)
+			return
+		}
+		a.debugCache("REGENERATED", key)
+		p.save(key, params, e)
+		a.flights.land(key, fl, e, nil)
+	}()
+}
+
+// save caches a rendered entry if its window allows.
+func (p *page) save(key string, params Params, e *entry) {
+	a := p.app
+	a.backoff.succeed(key)
+	if e.revalidate <= 0 {
+		return // its data made it dynamic
+	}
+	a.savePage(context.Background(), key, e)
+	if e.status != http.StatusNotFound {
+		a.remember(key, p, params)
+	}
+}
+
+// params returns the request's route params, decoded and keyed by the
+// names the page uses. Echo reuses its contexts, so this copies.
+func (p *page) params(c echo.Context) Params {
+	names := c.ParamNames()
+	if len(names) == 0 {
+		return nil
+	}
+	values := c.ParamValues()
+	params := make(Params, len(names))
+	for i, name := range names {
+		if i >= len(values) {
+			break
+		}
+		v := values[i]
+		if u, err := url.PathUnescape(v); err == nil {
+			v = u
+		}
+		if name == "*" {
+			name = p.route.catchAllName()
+		}
+		params[name] = v
+	}
+	return params
+}
+
+// isStaticPath reports whether key is one of the paths StaticParams returns.
+// The list is loaded once; a failure is retried on a later request.
+func (p *page) isStaticPath(ctx context.Context, key string) (bool, error) {
+	p.allowedMu.Lock()
+	defer p.allowedMu.Unlock()
+	if p.allowed == nil {
+		if p.route.StaticParams == nil {
+			p.allowed = map[string]bool{}
+		} else {
+			list, err := p.route.StaticParams(ctx)
+			if err != nil {
+				return false, err
+			}
+			allowed := make(map[string]bool, len(list))
+			for _, params := range list {
+				if pth, err := p.route.PathFor(params); err == nil {
+					allowed[pth] = true
+				}
+			}
+			p.allowed = allowed
+		}
+	}
+	return p.allowed[key], nil
+}
+
+// sendError answers a failed render with the route's error page.
+func (p *page) sendError(c echo.Context, key string, err error) error {
+	body := p.errorPage(c.Request().Context())
+	h := c.Response().Header()
+	h["Content-Type"] = htmlContentTypeValue
+	h["Cache-Control"] = dynamicCacheControlValue
+	if p.route.Revalidate != 0 {
+		h[HeaderCache] = missValue
+	}
+	return c.HTMLBlob(http.StatusInternalServerError, body)
+}
+
+// Header values shared by every response, so that sending allocates none.
+var (
+	htmlContentTypeValue     = []string{htmlContentType}
+	dynamicCacheControlValue = []string{dynamicCacheControl}
+	hitValue                 = []string{CacheHit}
+	staleValue               = []string{CacheStale}
+	missValue                = []string{CacheMiss}
+	revalidatedValue         = []string{CacheRevalidated}
+	gzipValue                = []string{"gzip"}
+	varyValue                = []string{"Accept-Encoding"}
+)
+
+func cacheStateValue(state string) []string {
+	switch state {
+	case CacheHit:
+		return hitValue
+	case CacheStale:
+		return staleValue
+	case CacheMiss:
+		return missValue
+	case CacheRevalidated:
+		return revalidatedValue
+	}
+	return nil
+}
+
+// send writes e with the X-Framework-Cache state (none for dynamic pages),
+// gzipped when the client accepts it, or 304 when it has e already.
+func (a *App) send(c echo.Context, e *entry, state string) error {
+	req := c.Request()
+	res := c.Response()
+	h := res.Header()
+	h["Content-Type"] = e.header.contentType
+	h["Cache-Control"] = e.header.cacheControl
+	h["Etag"] = e.header.etag
+	if v := cacheStateValue(state); v != nil {
+		h[HeaderCache] = v
+	}
+	if e.header.cacheTag != nil {
+		h["Cache-Tag"] = e.header.cacheTag
+	}
+	if e.header.location != nil {
+		h["Location"] = e.header.location
+	}
+	body, length := e.body, e.header.length
+	if e.gzipBody != nil {
+		h["Vary"] = varyValue
+		if acceptsGzip(req.Header["Accept-Encoding"]) {
+			h["Content-Encoding"] = gzipValue
+			body, length = e.gzipBody, e.header.gzipLength
+		}
+	}
+	if e.status == http.StatusOK && etagMatches(req.Header["If-None-Match"], e.etag) {
+		res.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	h["Content-Length"] = length
+	res.WriteHeader(e.status)
+	if req.Method != http.MethodHead {
+		_, err := res.Write(body)
+		return err
+	}
+	return nil
+}
+
+// acceptsGzip reports whether an Accept-Encoding header allows gzip.
+func acceptsGzip(values []string) bool {
+	for _, v := range values {
+		for v != "" {
+			var part string
+			part, v, _ = strings.Cut(v, ",")
+			coding, params, _ := strings.Cut(part, ";")
+			coding = strings.TrimSpace(coding)
+			if !strings.EqualFold(coding, "gzip") && coding != "*" {
+				continue
+			}
+			return !zeroQuality(params)
+		}
+	}
+	return false
+}
+
+// zeroQuality reports whether params (after a coding's ";") say q=0.
+func zeroQuality(params string) bool {
+	params = strings.TrimSpace(params)
+	q, ok := strings.CutPrefix(params, "q=")
+	if !ok {
+		return false
+	}
+	q = strings.TrimRight(q, "0")
+	return q == "0." || q == "0" || q == ""
+}
+
+// etagMatches reports whether an If-None-Match header matches etag, with
+// the weak comparison RFC 9110 asks for.
+func etagMatches(values []string, etag string) bool {
+	opaque := strings.TrimPrefix(etag, "W/")
+	for _, v := range values {
+		for v != "" {
+			var tag string
+			tag, v, _ = strings.Cut(v, ",")
+			tag = strings.TrimSpace(tag)
+			if tag == "*" || strings.TrimPrefix(tag, "W/") == opaque {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// normalizePath returns the cache key of a request's URL: its path, cleaned,
+// without a trailing slash and without the query. A status other than 0 is
+// the 4xx to answer instead.
+func normalizePath(u *url.URL) (string, int) {
+	p := u.Path
+	if u.RawPath != "" {
+		p = u.EscapedPath()
+	}
+	return cleanPath(p)
+}
+
+// cleanPath is normalizePath for a path already taken from a URL.
+func cleanPath(p string) (string, int) {
+	if len(p) > maxPathLength {
+		return "", http.StatusRequestURITooLong
+	}
+	if p == "" || p[0] != '/' || strings.IndexByte(p, 0) >= 0 {
+		return "", http.StatusBadRequest
+	}
+	if needsClean(p) {
+		p = path.Clean(p)
+	}
+	return p, 0
+}
+
+// needsClean reports whether path.Clean would change p, or p has a trailing
+// slash, without allocating for the common clean path.
+func needsClean(p string) bool {
+	if len(p) > 1 && p[len(p)-1] == '/' {
+		return true
+	}
+	return strings.Contains(p, "//") || strings.Contains(p, "/./") || strings.Contains(p, "/../") ||
+		strings.HasSuffix(p, "/.") || strings.HasSuffix(p, "/..")
+}
+
+// renderFunc is the type of Route.Render.
+type renderFunc = func(context.Context, *Request) (templ.Component, error)

@@ -1,0 +1,213 @@
+package framework
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"runtime/debug"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/a-h/templ"
+)
+
+// renderState is what one render collects as it runs: the lowest revalidate
+// window and the tags of the data it read, the page's metadata, and the data
+// calls already made (identical calls in one render are made once).
+type renderState struct {
+	app *App
+
+	mu       sync.Mutex
+	window   time.Duration
+	tags     map[string]struct{}
+	metadata Metadata
+	calls    map[string]*call
+}
+
+// A call is one data read shared by the identical calls of a render.
+type call struct {
+	done  chan struct{}
+	value []byte
+	err   error
+}
+
+type renderStateKey struct{}
+
+func stateFrom(ctx context.Context) *renderState {
+	st, _ := ctx.Value(renderStateKey{}).(*renderState)
+	return st
+}
+
+// useData lowers the page's window to window and adds tags.
+func (st *renderState) useData(window time.Duration, tags []string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.window = min(st.window, window)
+	if len(tags) > 0 && st.tags == nil {
+		st.tags = make(map[string]struct{})
+	}
+	for _, t := range tags {
+		st.tags[t] = struct{}{}
+	}
+}
+
+// tagList returns the collected tags, sorted so entries are deterministic.
+func (st *renderState) tagList() []string {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if len(st.tags) == 0 {
+		return nil
+	}
+	tags := make([]string, 0, len(st.tags))
+	for t := range st.tags {
+		tags = append(tags, t)
+	}
+	sort.Strings(tags)
+	return tags
+}
+
+// SetMetadata sets the metadata of the page being rendered, for its
+// layouts' <head>. Codegen calls it with the result of a page's Metadata
+// function; outside a render it does nothing.
+func SetMetadata(ctx context.Context, m Metadata) {
+	if st := stateFrom(ctx); st != nil {
+		st.mu.Lock()
+		st.metadata = m
+		st.mu.Unlock()
+	}
+}
+
+// MetadataFrom returns the metadata of the page being rendered, for a
+// layout to fill <head>; the zero Metadata outside a render or when the page
+// set none.
+func MetadataFrom(ctx context.Context) Metadata {
+	if st := stateFrom(ctx); st != nil {
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		return st.metadata
+	}
+	return Metadata{}
+}
+
+// withLayouts wraps body in layouts, outermost first.
+func withLayouts(layouts []templ.Component, body templ.Component) templ.Component {
+	for i := len(layouts) - 1; i >= 0; i-- {
+		layout, children := layouts[i], body
+		body = templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+			return layout.Render(templ.WithChildren(ctx, children), w)
+		})
+	}
+	return body
+}
+
+// bufferPool holds render buffers: templ may write part of a page before
+// failing, so a page is rendered whole into a buffer before it is cached or
+// sent.
+var bufferPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// renderBytes renders c and returns a copy of its output.
+func renderBytes(ctx context.Context, c templ.Component) ([]byte, error) {
+	buf := bufferPool.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 1<<20 {
+			buf.Reset()
+			bufferPool.Put(buf)
+		}
+	}()
+	if err := c.Render(ctx, buf); err != nil {
+		return nil, err
+	}
+	return bytes.Clone(buf.Bytes()), nil
+}
+
+// htmlContentType is the Content-Type of every page.
+const htmlContentType = "text/html; charset=utf-8"
+
+// render runs the route's Render for path and makes the resulting entry:
+// the page, a 404 (ErrNotFound) or a redirect. It recovers panics and gives
+// up after the app's RenderTimeout, even if Render ignores its context.
+func (p *page) render(path string, params Params, r *http.Request, renderFn func(context.Context, *Request) (templ.Component, error)) (*entry, error) {
+	a := p.app
+	ctx, cancel := context.WithTimeout(context.Background(), a.opts.RenderTimeout)
+	defer cancel()
+	st := &renderState{app: a, window: p.route.Revalidate}
+	ctx = context.WithValue(ctx, renderStateKey{}, st)
+
+	type result struct {
+		e   *entry
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		var res result
+		defer func() {
+			if v := recover(); v != nil {
+				res = result{err: fmt.Errorf("panic: %v\n%s", v, debug.Stack())}
+			}
+			done <- res
+		}()
+		res.e, res.err = p.renderEntry(ctx, st, &Request{Path: path, Params: params, HTTP: r}, renderFn)
+	}()
+	select {
+	case res := <-done:
+		return res.e, res.err
+	case <-ctx.Done():
+		return nil, fmt.Errorf("render timed out after %v", a.opts.RenderTimeout)
+	}
+}
+
+func (p *page) renderEntry(ctx context.Context, st *renderState, req *Request, renderFn func(context.Context, *Request) (templ.Component, error)) (*entry, error) {
+	a := p.app
+	start := a.now()
+	body, err := renderFn(ctx, req)
+	status, location := http.StatusOK, ""
+	var redirect *RedirectError
+	switch {
+	case err == nil:
+	case errors.Is(err, ErrNotFound):
+		status, body = http.StatusNotFound, p.route.NotFound
+		if body == nil {
+			body = templ.Raw("404 page not found")
+		}
+	case errors.As(err, &redirect):
+		status, location = redirect.Status, redirect.URL
+		if status == 0 {
+			status = http.StatusTemporaryRedirect
+		}
+	default:
+		return nil, err
+	}
+	var html []byte
+	if location == "" {
+		if html, err = renderBytes(ctx, withLayouts(p.route.Layouts, body)); err != nil {
+			return nil, err
+		}
+	}
+	window, expire := st.window, p.route.expire()
+	if status == http.StatusNotFound {
+		window, expire = min(window, a.opts.NotFoundWindow), 0
+	}
+	e := newPageEntry(status, htmlContentType, location, html, start, window, expire, st.tagList())
+	e.preparePage(req.Path, a.opts.CacheTagHeader)
+	return e, nil
+}
+
+// notFound is the Render of a params not in StaticParams.
+func notFound(context.Context, *Request) (templ.Component, error) { return nil, ErrNotFound }
+
+// errorPage renders the route's Error body in its layouts, for a 500. It
+// falls back to plain text when that fails too.
+func (p *page) errorPage(ctx context.Context) []byte {
+	body := p.route.Error
+	if body != nil {
+		html, err := renderBytes(ctx, withLayouts(p.route.Layouts, body))
+		if err == nil {
+			return html
+		}
+	}
+	return []byte("500 internal server error")
+}

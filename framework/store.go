@@ -1,0 +1,32 @@
+package framework
+
+import (
+	"context"
+	"time"
+)
+
+// A Store persists the cache: page entries, data entries and the times at
+// which tags and paths were revalidated. The default is a Badger database on
+// local disk (package badgerstore); a shared store lets several instances
+// serve one cache. A Store must be safe for concurrent use.
+//
+// Stores hold opaque bytes; the framework encodes entries itself, so a new
+// store needs no knowledge of pages.
+type Store interface {
+	// Get returns the value stored under key, or nil and a nil error when
+	// there is none or it has expired.
+	Get(ctx context.Context, key string) ([]byte, error)
+	// Set stores value under key. It expires after ttl; 0 keeps it until
+	// it is overwritten or deleted.
+	Set(ctx context.Context, key string, value []byte, ttl time.Duration) error
+	// Delete removes key. Deleting an absent key is not an error.
+	Delete(ctx context.Context, key string) error
+	// SetTagTime records that tag was revalidated at unixNano. Tags also
+	// stand for paths and layouts; there are few of them next to entries.
+	SetTagTime(ctx context.Context, tag string, unixNano int64) error
+	// TagTimes returns every recorded tag time. The framework reads them
+	// once at start, so that a cache hit never waits on the store.
+	TagTimes(ctx context.Context) (map[string]int64, error)
+	// Close releases the store.
+	Close() error
+}
