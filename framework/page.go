@@ -391,3 +391,22 @@ func needsClean(p string) bool {
 
 // renderFunc is the type of Route.Render.
 type renderFunc = func(context.Context, *Request) (templ.Component, error)
+
+// NotFound returns the Echo handler for URLs that match no route: rt's
+// NotFound body inside its Layouts, answered 404 and never cached. Only
+// NotFound and Layouts of rt are used.
+func (a *App) NotFound(rt Route) echo.HandlerFunc {
+	p := &page{app: a, route: rt}
+	return func(c echo.Context) error {
+		key, status := normalizePath(c.Request().URL)
+		if status != 0 {
+			return echo.NewHTTPError(status)
+		}
+		e, err := p.render(key, nil, c.Request(), notFound)
+		if err != nil {
+			return p.sendError(c, key, err)
+		}
+		e.header.cacheControl = dynamicCacheControlValue
+		return a.send(c, e, "")
+	}
+}
