@@ -1,0 +1,193 @@
+package framework
+
+import (
+	"compress/gzip"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+)
+
+// clock is a test clock: tests move it instead of sleeping.
+type clock struct{ ns atomic.Int64 }
+
+func newClock() *clock {
+	c := &clock{}
+	c.ns.Store(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano())
+	return c
+}
+
+func (c *clock) Now() time.Time          { return time.Unix(0, c.ns.Load()) }
+func (c *clock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
+
+// harness is an App with a real Badger store in a temp dir, served by Echo
+// over real HTTP on loopback.
+type harness struct {
+	t     *testing.T
+	app   *App
+	clock *clock
+	dir   string
+	srv   *httptest.Server
+	e     *echo.Echo
+	opts  Options
+}
+
+func newHarness(t *testing.T, opts Options) *harness {
+	t.Helper()
+	h := &harness{t: t, clock: newClock(), dir: t.TempDir()}
+	if opts.BuildID == "" {
+		opts.BuildID = "build-1"
+	}
+	opts.CacheDir = h.dir
+	opts.Now = h.clock.Now
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	h.opts = opts
+	h.start()
+	t.Cleanup(h.stop)
+	return h
+}
+
+// start opens the app and an HTTP server for it.
+func (h *harness) start() {
+	h.t.Helper()
+	app, err := New(h.opts)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.app = app
+	h.e = echo.New()
+	app.Register(h.e)
+	h.srv = httptest.NewServer(h.e)
+}
+
+// stop closes the server and the app; restart reopens both on the same
+// cache directory, as a process restart would.
+func (h *harness) stop() {
+	if h.srv != nil {
+		h.srv.Close()
+		h.srv = nil
+	}
+	if h.app != nil {
+		if err := h.app.Close(); err != nil {
+			h.t.Error(err)
+		}
+		h.app = nil
+	}
+}
+
+func (h *harness) restart() {
+	h.t.Helper()
+	h.stop()
+	h.start()
+}
+
+// page registers rt on the harness's router.
+func (h *harness) page(rt Route) {
+	h.e.GET(rt.Pattern, h.app.Page(rt))
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func (r response) cache() string { return r.header.Get(HeaderCache) }
+
+// get requests path with optional header pairs ("Accept-Encoding", "gzip").
+func (h *harness) get(path string, header ...string) response {
+	h.t.Helper()
+	return h.do(http.MethodGet, path, nil, header...)
+}
+
+func (h *harness) do(method, path string, body io.Reader, header ...string) response {
+	h.t.Helper()
+	req, err := http.NewRequest(method, h.srv.URL+path, body)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	req.Header.Set("Accept-Encoding", "identity")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	res, err := (&http.Transport{DisableCompression: true}).RoundTrip(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var r io.Reader = res.Body
+	if res.Header.Get("Content-Encoding") == "gzip" {
+		zr, err := gzip.NewReader(res.Body)
+		if err != nil {
+			h.t.Fatalf("%s: bad gzip: %v", path, err)
+		}
+		r = zr
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return response{status: res.StatusCode, header: res.Header, body: string(b)}
+}
+
+// waitBackground waits for the app's background regenerations.
+func (h *harness) waitBackground() { h.app.background.Wait() }
+
+// source is a page's data: a version the test changes, a render counter,
+// and optional failure, block and panic switches.
+type source struct {
+	mu       sync.Mutex
+	version  string
+	err      error
+	panicMsg string
+	block    chan struct{}
+	renders  atomic.Int64
+	missing  map[string]bool
+}
+
+func newSource(version string) *source { return &source{version: version} }
+
+func (s *source) set(version string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.version = version
+}
+
+func (s *source) fail(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.err = err
+}
+
+// render is a Route.Render that shows the version and the path.
+func (s *source) render(ctx context.Context, r *Request) (templ.Component, error) {
+	s.renders.Add(1)
+	s.mu.Lock()
+	version, err, panicMsg, block, missing := s.version, s.err, s.panicMsg, s.block, s.missing[r.Path]
+	s.mu.Unlock()
+	if block != nil {
+		<-block
+	}
+	if panicMsg != "" {
+		panic(panicMsg)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if missing {
+		return nil, ErrNotFound
+	}
+	return templ.Raw(fmt.Sprintf("<p>%s %s %s</p>", r.Path, version, strings.Repeat("x", 600))), nil
+}
