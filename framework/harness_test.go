@@ -2,12 +2,14 @@ package framework
 
 import (
 	"compress/gzip"
+	"errors"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -40,11 +42,14 @@ type harness struct {
 	srv   *httptest.Server
 	e     *echo.Echo
 	opts  Options
+	tr    *http.Transport
 }
 
 func newHarness(t *testing.T, opts Options) *harness {
 	t.Helper()
-	h := &harness{t: t, clock: newClock(), dir: t.TempDir()}
+	h := &harness{t: t, clock: newClock(), dir: t.TempDir(),
+		tr: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 64}}
+	t.Cleanup(h.tr.CloseIdleConnections)
 	if opts.BuildID == "" {
 		opts.BuildID = "build-1"
 	}
@@ -122,7 +127,7 @@ func (h *harness) do(method, path string, body io.Reader, header ...string) resp
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
-	res, err := (&http.Transport{DisableCompression: true}).RoundTrip(req)
+	res, err := h.tr.RoundTrip(req)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -191,3 +196,9 @@ func (s *source) render(ctx context.Context, r *Request) (templ.Component, error
 	}
 	return templ.Raw(fmt.Sprintf("<p>%s %s %s</p>", r.Path, version, strings.Repeat("x", 600))), nil
 }
+
+type echoContext = echo.Context
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+var errContent = errors.New("content unavailable")

@@ -2,6 +2,7 @@ package framework
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"path"
@@ -101,7 +102,7 @@ func (p *page) serve(c echo.Context) error {
 
 // serveDynamic renders a Revalidate = 0 page on every request.
 func (p *page) serveDynamic(c echo.Context, key string) error {
-	e, err := p.render(key, p.params(c), c.Request(), p.route.Render)
+	e, err := p.render(c.Request().Context(), key, p.params(c), c.Request(), p.route.Render)
 	if err != nil {
 		return p.sendError(c, key, err)
 	}
@@ -122,7 +123,7 @@ func (p *page) renderShared(ctx context.Context, key string, params Params, r *h
 			return nil, ctx.Err()
 		}
 	}
-	e, err := p.render(key, params, r, renderFn)
+	e, err := p.render(context.Background(), key, params, r, renderFn)
 	if err != nil {
 		a.reportError(ctx, &RenderError{Path: key, Route: p.route.Pattern, Err: err})
 	} else {
@@ -155,7 +156,7 @@ func (p *page) regenerate(key string, params Params) {
 			a.flights.land(key, fl, cur, nil)
 			return
 		}
-		e, err := p.render(key, params, nil, p.route.Render)
+		e, err := p.render(context.Background(), key, params, nil, p.route.Render)
 		if err != nil {
 			delay := a.backoff.fail(key, a.now().UnixNano())
 			a.reportError(context.Background(), &RenderError{Path: key, Route: p.route.Pattern, Background: true, Err: err})
@@ -402,11 +403,32 @@ func (a *App) NotFound(rt Route) echo.HandlerFunc {
 		if status != 0 {
 			return echo.NewHTTPError(status)
 		}
-		e, err := p.render(key, nil, c.Request(), notFound)
+		e, err := p.render(c.Request().Context(), key, nil, c.Request(), notFound)
 		if err != nil {
 			return p.sendError(c, key, err)
 		}
 		e.header.cacheControl = dynamicCacheControlValue
 		return a.send(c, e, "")
 	}
+}
+
+// Prerender renders the page of rt for params and stores it, as `framework
+// build` does for every path StaticParams lists, so that its first request
+// is a HIT. A page that renders a 404 fails: StaticParams listed a path that
+// does not exist. Dynamic routes (Revalidate 0) are rendered but not stored.
+func (a *App) Prerender(ctx context.Context, rt Route, params Params) error {
+	key, err := rt.PathFor(params)
+	if err != nil {
+		return fmt.Errorf("prerender: %w", err)
+	}
+	p := &page{app: a, route: rt}
+	e, err := p.render(ctx, key, params, nil, rt.Render)
+	if err != nil {
+		return fmt.Errorf("prerender %s: %w", key, err)
+	}
+	if e.status == http.StatusNotFound {
+		return fmt.Errorf("prerender %s: %w", key, ErrNotFound)
+	}
+	p.save(key, params, e)
+	return nil
 }

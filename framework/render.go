@@ -130,9 +130,13 @@ const htmlContentType = "text/html; charset=utf-8"
 // render runs the route's Render for path and makes the resulting entry:
 // the page, a 404 (ErrNotFound) or a redirect. It recovers panics and gives
 // up after the app's RenderTimeout, even if Render ignores its context.
-func (p *page) render(path string, params Params, r *http.Request, renderFn func(context.Context, *Request) (templ.Component, error)) (*entry, error) {
+//
+// parent only bounds the render; renders shared by several requests or run
+// in the background pass context.Background(), so that one client going away
+// does not fail the others.
+func (p *page) render(parent context.Context, path string, params Params, r *http.Request, renderFn renderFunc) (*entry, error) {
 	a := p.app
-	ctx, cancel := context.WithTimeout(context.Background(), a.opts.RenderTimeout)
+	ctx, cancel := context.WithTimeout(parent, a.opts.RenderTimeout)
 	defer cancel()
 	st := &renderState{app: a, window: p.route.Revalidate}
 	ctx = context.WithValue(ctx, renderStateKey{}, st)
@@ -156,11 +160,14 @@ func (p *page) render(path string, params Params, r *http.Request, renderFn func
 	case res := <-done:
 		return res.e, res.err
 	case <-ctx.Done():
+		if parent.Err() != nil {
+			return nil, parent.Err()
+		}
 		return nil, fmt.Errorf("render timed out after %v", a.opts.RenderTimeout)
 	}
 }
 
-func (p *page) renderEntry(ctx context.Context, st *renderState, req *Request, renderFn func(context.Context, *Request) (templ.Component, error)) (*entry, error) {
+func (p *page) renderEntry(ctx context.Context, st *renderState, req *Request, renderFn renderFunc) (*entry, error) {
 	a := p.app
 	start := a.now()
 	body, err := renderFn(ctx, req)

@@ -1,0 +1,339 @@
+package framework
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/a-h/templ"
+)
+
+// taggedRoute renders s through data tagged tags.
+func taggedRoute(pattern string, s *source, tags ...string) Route {
+	return Route{Pattern: pattern, Revalidate: time.Hour, Render: func(ctx context.Context, r *Request) (templ.Component, error) {
+		read := Cache(func(ctx context.Context, path string) (string, error) { return path, nil },
+			CacheOptions{KeyParts: tags, Tags: tags})
+		if _, err := read(ctx, r.Path); err != nil {
+			return nil, err
+		}
+		return s.render(ctx, r)
+	}}
+}
+
+func TestRevalidateTagMarksExactlyTaggedPages(t *testing.T) {
+	h := newHarness(t, Options{})
+	posts, authors := newSource("v1"), newSource("v1")
+	h.page(taggedRoute("/posts/:id", posts, "posts"))
+	h.page(taggedRoute("/authors/:id", authors, "authors"))
+	for _, p := range []string{"/posts/1", "/posts/2", "/authors/1"} {
+		h.get(p)
+	}
+	h.clock.Advance(time.Second)
+	if err := h.app.RevalidateTag(context.Background(), "posts"); err != nil {
+		t.Fatal(err)
+	}
+	for p, want := range map[string]string{"/posts/1": CacheStale, "/posts/2": CacheStale, "/authors/1": CacheHit} {
+		if got := h.get(p).cache(); got != want {
+			t.Errorf("%s: %s, want %s", p, got, want)
+		}
+	}
+	h.waitBackground()
+	for _, p := range []string{"/posts/1", "/posts/2", "/authors/1"} {
+		if got := h.get(p).cache(); got != CacheHit {
+			t.Errorf("%s after regeneration: %s, want HIT", p, got)
+		}
+	}
+	// The revalidation time survives a restart.
+	h.clock.Advance(time.Second)
+	if err := h.app.RevalidateTag(context.Background(), "authors"); err != nil {
+		t.Fatal(err)
+	}
+	h.restart()
+	h.page(taggedRoute("/posts/:id", posts, "posts"))
+	h.page(taggedRoute("/authors/:id", authors, "authors"))
+	if got := h.get("/authors/1").cache(); got != CacheStale {
+		t.Errorf("/authors/1 after restart: %s, want STALE", got)
+	}
+	if got := h.get("/posts/1").cache(); got != CacheHit {
+		t.Errorf("/posts/1 after restart: %s, want HIT", got)
+	}
+}
+
+func TestExpireTagRendersFresh(t *testing.T) {
+	h := newHarness(t, Options{})
+	s := newSource("v1")
+	h.page(taggedRoute("/posts/:id", s, "posts"))
+	h.get("/posts/1")
+	s.set("v2")
+	h.clock.Advance(time.Second)
+	if err := h.app.ExpireTag(context.Background(), "posts"); err != nil {
+		t.Fatal(err)
+	}
+	r := h.get("/posts/1")
+	if r.cache() != CacheRevalidated || !strings.Contains(r.body, "v2") {
+		t.Fatalf("after ExpireTag: %s %q, want REVALIDATED v2", r.cache(), r.body)
+	}
+	if r := h.get("/posts/1"); r.cache() != CacheHit {
+		t.Fatalf("next: %s", r.cache())
+	}
+}
+
+func TestRevalidatePathAndLayout(t *testing.T) {
+	h := newHarness(t, Options{})
+	s := newSource("v1")
+	h.page(isrRoute("/blog", time.Hour, s))
+	h.page(isrRoute("/blog/:id", time.Hour, s))
+	h.page(isrRoute("/about", time.Hour, s))
+	paths := []string{"/blog", "/blog/1", "/blog/2", "/about"}
+	for _, p := range paths {
+		h.get(p)
+	}
+	check := func(when string, want map[string]string) {
+		t.Helper()
+		for _, p := range paths {
+			if got := h.get(p).cache(); got != want[p] {
+				t.Errorf("%s: %s: %s, want %s", when, p, got, want[p])
+			}
+		}
+		h.waitBackground()
+	}
+	h.clock.Advance(time.Second)
+	ctx := context.Background()
+	if err := h.app.RevalidatePath(ctx, "/blog/1/"); err != nil {
+		t.Fatal(err)
+	}
+	check("path", map[string]string{"/blog": CacheHit, "/blog/1": CacheStale, "/blog/2": CacheHit, "/about": CacheHit})
+	h.clock.Advance(time.Second)
+	if err := h.app.RevalidatePath(ctx, "/blog", Layout); err != nil {
+		t.Fatal(err)
+	}
+	check("layout /blog", map[string]string{"/blog": CacheStale, "/blog/1": CacheStale, "/blog/2": CacheStale, "/about": CacheHit})
+	h.clock.Advance(time.Second)
+	if err := h.app.RevalidatePath(ctx, "/", Layout); err != nil {
+		t.Fatal(err)
+	}
+	check("layout /", map[string]string{"/blog": CacheStale, "/blog/1": CacheStale, "/blog/2": CacheStale, "/about": CacheStale})
+	if err := h.app.RevalidatePath(ctx, "blog"); err == nil {
+		t.Error("relative path accepted")
+	}
+}
+
+func TestEagerRegeneratesRightAway(t *testing.T) {
+	h := newHarness(t, Options{})
+	s := newSource("v1")
+	h.page(taggedRoute("/posts/:id", s, "posts"))
+	h.get("/posts/1")
+	h.get("/posts/2")
+	s.set("v2")
+	h.clock.Advance(time.Second)
+	if err := h.app.RevalidateTag(context.Background(), "posts", Eager); err != nil {
+		t.Fatal(err)
+	}
+	h.waitBackground()
+	for _, p := range []string{"/posts/1", "/posts/2"} {
+		if r := h.get(p); r.cache() != CacheHit || !strings.Contains(r.body, "v2") {
+			t.Errorf("%s: %s %q, want HIT v2 without a stale request", p, r.cache(), r.body)
+		}
+	}
+}
+
+func TestPackageLevelRevalidateFindsApp(t *testing.T) {
+	h := newHarness(t, Options{})
+	s := newSource("v1")
+	h.page(isrRoute("/post", time.Hour, s))
+	h.e.POST("/api/touch", h.app.Handler(func(c echoContext) error {
+		if err := RevalidatePath(c.Request().Context(), "/post"); err != nil {
+			return err
+		}
+		return c.NoContent(http.StatusNoContent)
+	}))
+	h.get("/post")
+	h.clock.Advance(time.Second)
+	if r := h.do(http.MethodPost, "/api/touch", nil); r.status != http.StatusNoContent {
+		t.Fatalf("handler: %d %s", r.status, r.body)
+	}
+	if got := h.get("/post").cache(); got != CacheStale {
+		t.Fatalf("after handler: %s", got)
+	}
+	if err := RevalidateTag(context.Background(), "x"); err == nil {
+		t.Fatal("RevalidateTag without an app in the context succeeded")
+	}
+}
+
+func TestRevalidateEndpoint(t *testing.T) {
+	h := newHarness(t, Options{RevalidateSecret: "s3cret"})
+	s := newSource("v1")
+	h.page(taggedRoute("/posts/:id", s, "posts"))
+	h.page(isrRoute("/about", time.Hour, s))
+	h.get("/posts/1")
+	h.get("/about")
+	h.clock.Advance(time.Second)
+
+	post := func(auth, body string) response {
+		return h.do(http.MethodPost, RevalidateEndpoint, strings.NewReader(body), "Authorization", auth, "Content-Type", "application/json")
+	}
+	for _, tc := range []struct {
+		name, auth, body string
+		want             int
+	}{
+		{"no secret", "", `{"tags":["posts"]}`, http.StatusUnauthorized},
+		{"wrong secret", "Bearer nope", `{"tags":["posts"]}`, http.StatusUnauthorized},
+		{"prefix of secret", "Bearer s3cre", `{"tags":["posts"]}`, http.StatusUnauthorized},
+		{"not bearer", "s3cret", `{"tags":["posts"]}`, http.StatusUnauthorized},
+		{"bad json", "Bearer s3cret", `{"tags":`, http.StatusBadRequest},
+		{"unknown field", "Bearer s3cret", `{"tag":["posts"]}`, http.StatusBadRequest},
+		{"nothing", "Bearer s3cret", `{}`, http.StatusBadRequest},
+		{"relative path", "Bearer s3cret", `{"paths":["about"],"tags":["posts"]}`, http.StatusBadRequest},
+		{"huge body", "Bearer s3cret", `{"tags":["` + strings.Repeat("a", 2<<20) + `"]}`, http.StatusBadRequest},
+	} {
+		if r := post(tc.auth, tc.body); r.status != tc.want {
+			t.Errorf("%s: %d %s, want %d", tc.name, r.status, r.body, tc.want)
+		}
+	}
+	// Nothing above changed anything.
+	for _, p := range []string{"/posts/1", "/about"} {
+		if got := h.get(p).cache(); got != CacheHit {
+			t.Fatalf("%s after refused requests: %s, want HIT", p, got)
+		}
+	}
+	if r := post("Bearer s3cret", `{"tags":["posts"],"paths":["/about"]}`); r.status != 200 || !strings.Contains(r.body, `"revalidated":true`) {
+		t.Fatalf("good request: %d %s", r.status, r.body)
+	}
+	for _, p := range []string{"/posts/1", "/about"} {
+		if got := h.get(p).cache(); got != CacheStale {
+			t.Errorf("%s after revalidation: %s, want STALE", p, got)
+		}
+	}
+	h.waitBackground()
+	s.set("v3")
+	h.clock.Advance(time.Second)
+	if r := post("Bearer s3cret", `{"paths":["/about"],"expire":true}`); r.status != 200 {
+		t.Fatalf("expire: %d %s", r.status, r.body)
+	}
+	if r := h.get("/about"); r.cache() != CacheRevalidated || !strings.Contains(r.body, "v3") {
+		t.Fatalf("after expire: %s", r.cache())
+	}
+}
+
+func TestRevalidateEndpointOffWithoutSecret(t *testing.T) {
+	t.Setenv("FRAMEWORK_REVALIDATE_SECRET", "")
+	h := newHarness(t, Options{})
+	r := h.do(http.MethodPost, RevalidateEndpoint, strings.NewReader(`{"tags":["a"]}`), "Authorization", "Bearer ")
+	if r.status != http.StatusNotFound {
+		t.Fatalf("without a secret: %d, want 404", r.status)
+	}
+}
+
+func TestNotFoundIsCachedAndHeals(t *testing.T) {
+	h := newHarness(t, Options{NotFoundWindow: time.Minute})
+	s := newSource("v1")
+	s.missing = map[string]bool{"/blog/new": true}
+	rt := isrRoute("/blog/:id", time.Hour, s)
+	rt.NotFound = templ.Raw("<p>no such post</p>")
+	h.page(rt)
+
+	r := h.get("/blog/new")
+	if r.status != 404 || r.cache() != CacheMiss || r.body != "<p>no such post</p>" {
+		t.Fatalf("first: %d %s %q", r.status, r.cache(), r.body)
+	}
+	if r := h.get("/blog/new"); r.status != 404 || r.cache() != CacheHit {
+		t.Fatalf("second: %d %s, want a cached 404", r.status, r.cache())
+	}
+	if n := s.renders.Load(); n != 1 {
+		t.Fatalf("renders = %d", n)
+	}
+	// The post now exists; the 404 heals once its window passes.
+	s.mu.Lock()
+	s.missing = nil
+	s.mu.Unlock()
+	h.clock.Advance(59 * time.Second)
+	if r := h.get("/blog/new"); r.status != 404 {
+		t.Fatalf("inside the 404 window: %d", r.status)
+	}
+	h.clock.Advance(2 * time.Second)
+	if r := h.get("/blog/new"); r.status != 200 || !strings.Contains(r.body, "v1") {
+		t.Fatalf("after the 404 window: %d %q", r.status, r.body)
+	}
+	if r := h.get("/blog/new"); r.status != 200 || r.cache() != CacheHit {
+		t.Fatalf("then: %d %s", r.status, r.cache())
+	}
+}
+
+func TestRandomURLsDoNotEvictPages(t *testing.T) {
+	h := newHarness(t, Options{NotFoundLimit: 100, MemoryCacheBytes: 1 << 20})
+	s := newSource("v1")
+	s.missing = map[string]bool{}
+	for i := range 10_000 {
+		s.missing["/blog/missing-"+itoa(i)] = true
+	}
+	h.page(isrRoute("/blog/:id", time.Hour, s))
+	for i := range 20 {
+		h.get("/blog/" + itoa(i))
+	}
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < 10_000; i += 4 {
+				if r := h.get("/blog/missing-" + itoa(i)); r.status != 404 {
+					t.Errorf("missing-%d: %d", i, r.status)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if n := h.app.notFound.len(); n > 100 {
+		t.Fatalf("%d cached 404s, want at most 100", n)
+	}
+	renders := s.renders.Load()
+	for i := range 20 {
+		if r := h.get("/blog/" + itoa(i)); r.cache() != CacheHit {
+			t.Fatalf("/blog/%d after 10,000 random URLs: %s, want HIT", i, r.cache())
+		}
+	}
+	if s.renders.Load() != renders {
+		t.Fatal("real pages were rendered again")
+	}
+}
+
+func TestStaticParamsOnly(t *testing.T) {
+	h := newHarness(t, Options{})
+	s := newSource("v1")
+	rt := isrRoute("/blog/:id", time.Hour, s)
+	rt.StaticParamsOnly = true
+	rt.StaticParams = func(context.Context) ([]Params, error) {
+		return []Params{{"id": "1"}, {"id": "2"}}, nil
+	}
+	h.page(rt)
+	if r := h.get("/blog/1"); r.status != 200 {
+		t.Fatalf("listed param: %d", r.status)
+	}
+	if r := h.get("/blog/3"); r.status != 404 {
+		t.Fatalf("unlisted param: %d", r.status)
+	}
+	if n := s.renders.Load(); n != 1 {
+		t.Fatalf("renders = %d: the unlisted param was rendered", n)
+	}
+}
+
+func TestPrerenderedPageIsAHit(t *testing.T) {
+	h := newHarness(t, Options{})
+	s := newSource("v1")
+	rt := isrRoute("/blog/:id", time.Hour, s)
+	if err := h.app.Prerender(context.Background(), rt, Params{"id": "9"}); err != nil {
+		t.Fatal(err)
+	}
+	h.page(rt)
+	if r := h.get("/blog/9"); r.cache() != CacheHit || !strings.Contains(r.body, "/blog/9 v1") {
+		t.Fatalf("prerendered: %s %q", r.cache(), r.body)
+	}
+	s.fail(errContent)
+	if err := h.app.Prerender(context.Background(), rt, Params{"id": "10"}); err == nil || !strings.Contains(err.Error(), "/blog/10") {
+		t.Fatalf("failing prerender: %v", err)
+	}
+}
