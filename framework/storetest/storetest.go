@@ -1,0 +1,166 @@
+// Package storetest is the conformance suite of framework.Store: every store
+// implementation runs it from its own tests, so that all stores behave alike.
+package storetest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/isr-go/framework/framework"
+)
+
+// Run tests the store that open returns. open is called once per subtest
+// and must return an empty store; Run closes it.
+func Run(t *testing.T, open func(t *testing.T) framework.Store) {
+	ctx := context.Background()
+	tests := []struct {
+		name string
+		test func(t *testing.T, s framework.Store)
+	}{
+		{"GetMissing", func(t *testing.T, s framework.Store) {
+			v, err := s.Get(ctx, "nope")
+			if v != nil || err != nil {
+				t.Fatalf("Get of a missing key = %q, %v; want nil, nil", v, err)
+			}
+		}},
+		{"SetGetOverwrite", func(t *testing.T, s framework.Store) {
+			for _, v := range [][]byte{[]byte("one"), bytes.Repeat([]byte("x"), 64<<10), {0, 1, 2}} {
+				if err := s.Set(ctx, "k", v, 0); err != nil {
+					t.Fatal(err)
+				}
+				got, err := s.Get(ctx, "k")
+				if err != nil || !bytes.Equal(got, v) {
+					t.Fatalf("Get after Set of %d bytes = %d bytes, %v", len(v), len(got), err)
+				}
+			}
+		}},
+		{"KeysAreDistinct", func(t *testing.T, s framework.Store) {
+			keys := []string{"p/b1/blog", "p/b1/blog/1", "p/b2/blog", "d/b1/x", "/", "with space", "ünï"}
+			for i, k := range keys {
+				if err := s.Set(ctx, k, []byte(fmt.Sprint(i)), 0); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for i, k := range keys {
+				if got, _ := s.Get(ctx, k); string(got) != fmt.Sprint(i) {
+					t.Errorf("Get(%q) = %q, want %d", k, got, i)
+				}
+			}
+		}},
+		{"ReturnedValueIsACopy", func(t *testing.T, s framework.Store) {
+			v := []byte("value")
+			if err := s.Set(ctx, "k", v, 0); err != nil {
+				t.Fatal(err)
+			}
+			v[0] = 'X'
+			got, _ := s.Get(ctx, "k")
+			got[1] = 'Y'
+			again, _ := s.Get(ctx, "k")
+			if string(again) != "value" {
+				t.Fatalf("stored value changed through a slice: %q", again)
+			}
+		}},
+		{"Delete", func(t *testing.T, s framework.Store) {
+			if err := s.Set(ctx, "k", []byte("v"), 0); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Delete(ctx, "k"); err != nil {
+				t.Fatal(err)
+			}
+			if v, err := s.Get(ctx, "k"); v != nil || err != nil {
+				t.Fatalf("Get after Delete = %q, %v", v, err)
+			}
+			if err := s.Delete(ctx, "never-set"); err != nil {
+				t.Fatalf("Delete of a missing key: %v", err)
+			}
+		}},
+		{"TTL", func(t *testing.T, s framework.Store) {
+			if err := s.Set(ctx, "short", []byte("v"), time.Second); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Set(ctx, "long", []byte("v"), time.Hour); err != nil {
+				t.Fatal(err)
+			}
+			if v, _ := s.Get(ctx, "short"); v == nil {
+				t.Fatal("entry gone before its TTL")
+			}
+			// Stores count TTLs in whole seconds; wait for the expiry.
+			deadline := time.Now().Add(5 * time.Second)
+			for {
+				v, err := s.Get(ctx, "short")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if v == nil {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatal("entry still there 5 s after a 1 s TTL")
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			if v, _ := s.Get(ctx, "long"); v == nil {
+				t.Fatal("entry with a long TTL expired")
+			}
+		}},
+		{"TagTimes", func(t *testing.T, s framework.Store) {
+			times, err := s.TagTimes(ctx)
+			if err != nil || len(times) != 0 {
+				t.Fatalf("TagTimes of an empty store = %v, %v", times, err)
+			}
+			want := map[string]int64{"s:posts": 100, "h:posts": 50, "s:_path:/blog": 7}
+			for tag, at := range want {
+				if err := s.SetTagTime(ctx, tag, at); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := s.SetTagTime(ctx, "s:posts", 200); err != nil {
+				t.Fatal(err)
+			}
+			want["s:posts"] = 200
+			// Tag times are not cache keys.
+			if err := s.Set(ctx, "posts", []byte("v"), 0); err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.TagTimes(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("TagTimes = %v, want %v", got, want)
+			}
+		}},
+		{"Concurrent", func(t *testing.T, s framework.Store) {
+			var wg sync.WaitGroup
+			for w := range 8 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := range 50 {
+						k := fmt.Sprintf("k%d", i%10)
+						if err := s.Set(ctx, k, []byte(fmt.Sprintf("%d-%d", w, i)), 0); err != nil {
+							t.Error(err)
+							return
+						}
+						if _, err := s.Get(ctx, k); err != nil {
+							t.Error(err)
+							return
+						}
+					}
+				}()
+			}
+			wg.Wait()
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := open(t)
+			defer s.Close()
+			tc.test(t, s)
+		})
+	}
+}
