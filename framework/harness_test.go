@@ -202,3 +202,15 @@ type echoContext = echo.Context
 func itoa(i int) string { return strconv.Itoa(i) }
 
 var errContent = errors.New("content unavailable")
+
+// lockedWriter serializes writes from concurrent loggers.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}

@@ -1,0 +1,230 @@
+package framework
+
+import (
+	"bytes"
+	"log/slog"
+	"net/url"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestEntryRoundTrip(t *testing.T) {
+	body := []byte(strings.Repeat("<p>hello</p>", 100))
+	e := newPageEntry(200, htmlContentType, "", body, time.Unix(100, 5), time.Minute, time.Hour, []string{"a", "b"})
+	got, err := decodeEntry(e.encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.status != 200 || got.contentType != htmlContentType || got.etag != e.etag ||
+		got.generatedAt != e.generatedAt || got.revalidate != time.Minute || got.expire != time.Hour ||
+		!reflect.DeepEqual(got.tags, e.tags) || !bytes.Equal(got.body, body) || !bytes.Equal(got.gzipBody, e.gzipBody) {
+		t.Fatalf("round trip changed the entry: %v", got)
+	}
+	if e.gzipBody == nil || len(e.gzipBody) >= len(body) {
+		t.Fatal("a repetitive body was not compressed")
+	}
+	small := newPageEntry(200, htmlContentType, "", []byte("<p>hi</p>"), time.Unix(1, 0), time.Minute, 0, nil)
+	if small.gzipBody != nil {
+		t.Fatal("a tiny body was compressed")
+	}
+}
+
+func FuzzDecodeEntry(f *testing.F) {
+	f.Add(newPageEntry(200, htmlContentType, "/x", []byte("body"), time.Unix(1, 0), time.Minute, time.Hour, []string{"t"}).encode())
+	f.Add([]byte{})
+	f.Add([]byte{entryVersion, 0xff, 0xff, 0xff})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		e, err := decodeEntry(b)
+		if err != nil {
+			return
+		}
+		// What decodes must survive another round trip unchanged.
+		again, err := decodeEntry(e.encode())
+		if err != nil || !bytes.Equal(again.encode(), e.encode()) {
+			t.Fatalf("round trip of a decoded entry: %v", err)
+		}
+	})
+}
+
+func TestCleanPath(t *testing.T) {
+	for in, want := range map[string]string{
+		"/":             "/",
+		"/blog":         "/blog",
+		"/blog/":        "/blog",
+		"//blog//7/":    "/blog/7",
+		"/blog/./7":     "/blog/7",
+		"/blog/../7":    "/7",
+		"/a/b/..":       "/a",
+		"/%E2%9C%93":    "/%E2%9C%93",
+		"/blog/héllo":   "/blog/héllo",
+		"/blog/7?q":     "/blog/7?q",
+		"/.well-known/": "/.well-known",
+	} {
+		got, status := cleanPath(in)
+		if status != 0 || got != want {
+			t.Errorf("cleanPath(%q) = %q, %d; want %q", in, got, status, want)
+		}
+	}
+	for in, want := range map[string]int{
+		"":                                       400,
+		"blog":                                   400,
+		"/a\x00b":                                400,
+		"/" + strings.Repeat("a", maxPathLength): 414,
+	} {
+		if _, status := cleanPath(in); status != want {
+			t.Errorf("cleanPath(%.20q) status %d, want %d", in, status, want)
+		}
+	}
+}
+
+func FuzzCleanPath(f *testing.F) {
+	for _, s := range []string{"/", "/a/b", "//x/../y/", "/./", "/a/%2F/b", "x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		got, status := cleanPath(in)
+		if status != 0 {
+			return
+		}
+		if !strings.HasPrefix(got, "/") || (len(got) > 1 && strings.HasSuffix(got, "/")) || strings.Contains(got, "//") {
+			t.Fatalf("cleanPath(%q) = %q", in, got)
+		}
+		if again, _ := cleanPath(got); again != got {
+			t.Fatalf("cleanPath not idempotent: %q -> %q -> %q", in, got, again)
+		}
+	})
+}
+
+func TestNormalizePathKeepsEscapes(t *testing.T) {
+	u, _ := url.Parse("/blog/a%2Fb")
+	if got, _ := normalizePath(u); got != "/blog/a%2Fb" {
+		t.Fatalf("normalizePath = %q: an escaped slash must not merge with a real one", got)
+	}
+}
+
+func TestAcceptsGzip(t *testing.T) {
+	for in, want := range map[string]bool{
+		"":                     false,
+		"gzip":                 true,
+		"GZIP":                 true,
+		"br, gzip":             true,
+		"gzip;q=0":             false,
+		"gzip; q=0.000":        false,
+		"gzip;q=0.5":           true,
+		"*":                    true,
+		"identity":             false,
+		"deflate, br;q=1.0":    false,
+		"x-gzip-ish, identity": false,
+	} {
+		if got := acceptsGzip([]string{in}); got != want {
+			t.Errorf("acceptsGzip(%q) = %v", in, got)
+		}
+	}
+}
+
+func TestEtagMatches(t *testing.T) {
+	etag := `W/"abc"`
+	for in, want := range map[string]bool{
+		`W/"abc"`:        true,
+		`"abc"`:          true,
+		`"x", W/"abc"`:   true,
+		`*`:              true,
+		`"abcd"`:         false,
+		``:               false,
+		`W/"ab", "c"`:    false,
+		` "abc" , "zz" `: true,
+	} {
+		if got := etagMatches([]string{in}, etag); got != want {
+			t.Errorf("etagMatches(%q) = %v", in, got)
+		}
+	}
+}
+
+func TestPathFor(t *testing.T) {
+	tests := []struct {
+		rt      Route
+		params  Params
+		want    string
+		wantErr bool
+	}{
+		{Route{Pattern: "/"}, nil, "/", false},
+		{Route{Pattern: "/blog/:id"}, Params{"id": "7"}, "/blog/7", false},
+		{Route{Pattern: "/a/:x/b/:y"}, Params{"x": "1", "y": "2"}, "/a/1/b/2", false},
+		{Route{Pattern: "/docs/*", CatchAll: "slug"}, Params{"slug": "a/b/c"}, "/docs/a/b/c", false},
+		{Route{Pattern: "/blog/:id"}, Params{}, "", true},
+		{Route{Pattern: "/blog/:id"}, Params{"id": "a/b"}, "", true},
+	}
+	for _, tc := range tests {
+		got, err := tc.rt.PathFor(tc.params)
+		if got != tc.want || (err != nil) != tc.wantErr {
+			t.Errorf("PathFor(%s, %v) = %q, %v", tc.rt.Pattern, tc.params, got, err)
+		}
+	}
+}
+
+func TestImplicitTags(t *testing.T) {
+	for path, want := range map[string]string{
+		"/":       "_path:/ _layout:/",
+		"/blog":   "_path:/blog _layout:/ _layout:/blog",
+		"/blog/7": "_path:/blog/7 _layout:/ _layout:/blog _layout:/blog/7",
+	} {
+		if got := strings.Join(implicitTags(path), " "); got != want {
+			t.Errorf("implicitTags(%q) = %q", path, got)
+		}
+	}
+}
+
+func TestCacheControl(t *testing.T) {
+	for _, tc := range []struct {
+		revalidate, expire time.Duration
+		want               string
+	}{
+		{time.Minute, DefaultExpire, "s-maxage=60, stale-while-revalidate=31536000"},
+		{1500 * time.Millisecond, time.Hour, "s-maxage=2, stale-while-revalidate=3600"},
+		{Never, DefaultExpire, "s-maxage=31536000"},
+		{time.Minute, 0, "s-maxage=60"},
+	} {
+		if got := cacheControl(tc.revalidate, tc.expire); got != tc.want {
+			t.Errorf("cacheControl(%v, %v) = %q, want %q", tc.revalidate, tc.expire, got, tc.want)
+		}
+	}
+}
+
+func TestBackoffGrows(t *testing.T) {
+	var b backoff
+	var delays []time.Duration
+	for range 7 {
+		delays = append(delays, b.fail("k", 0))
+	}
+	want := []time.Duration{2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second, 30 * time.Second, 30 * time.Second, 30 * time.Second}
+	if !reflect.DeepEqual(delays, want) {
+		t.Fatalf("delays %v, want %v", delays, want)
+	}
+	if b.allow("k", int64(29*time.Second)) || !b.allow("k", int64(30*time.Second)) || !b.allow("other", 0) {
+		t.Fatal("allow disagrees with the last delay")
+	}
+	b.succeed("k")
+	if !b.allow("k", 0) {
+		t.Fatal("success did not reset the backoff")
+	}
+}
+
+func TestDebugCacheLogs(t *testing.T) {
+	var buf bytes.Buffer
+	h := newHarness(t, Options{DebugCache: true, Logger: slog.New(slog.NewTextHandler(&lockedWriter{w: &buf}, nil))})
+	s := newSource("v1")
+	h.page(isrRoute("/post", time.Minute, s))
+	h.get("/post")
+	h.get("/post")
+	h.clock.Advance(2 * time.Minute)
+	h.get("/post")
+	h.waitBackground()
+	log := buf.String()
+	for _, want := range []string{"event=MISS path=/post", "event=HIT path=/post", "event=STALE path=/post", "event=REGENERATED path=/post"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("debug log lacks %q:\n%s", want, log)
+		}
+	}
+}
