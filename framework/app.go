@@ -12,8 +12,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/dgraph-io/ristretto/v2"
-
 	"github.com/isr-go/framework/framework/badgerstore"
 )
 
@@ -101,7 +99,7 @@ type App struct {
 	buildID     string
 	store       Store
 	ownStore    bool
-	hot         *ristretto.Cache[string, *entry]
+	hot         *memoryTier
 	notFound    *notFoundCache
 	tags        *tagTimes
 	flights     flights
@@ -110,8 +108,12 @@ type App struct {
 	log         *slog.Logger
 	debug       bool
 	now         func() time.Time
-	client      *http.Client
-	storeDown   atomic.Bool
+	// hitNow is the clock of the hit path, in Unix nanoseconds: coarse
+	// unless a test injected Options.Now.
+	hitNow    func() int64
+	coarse    *coarseClock
+	client    *http.Client
+	storeDown atomic.Bool
 
 	// background counts regenerations in progress, for Close; bgMu keeps
 	// a new one from starting while Close waits.
@@ -163,10 +165,6 @@ func New(opts Options) (*App, error) {
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-
 	a := &App{
 		opts:     opts,
 		buildID:  opts.BuildID,
@@ -186,19 +184,14 @@ func New(opts Options) (*App, error) {
 		}
 		a.store, a.ownStore = s, true
 	}
-	hot, err := ristretto.NewCache(&ristretto.Config[string, *entry]{
-		// About ten counters per entry the tier can hold, entries being a
-		// few KiB.
-		NumCounters:        max(opts.MemoryCacheBytes/256, 1000),
-		MaxCost:            opts.MemoryCacheBytes,
-		BufferItems:        64,
-		IgnoreInternalCost: true,
-	})
-	if err != nil {
-		a.closeStore()
-		return nil, fmt.Errorf("framework: memory tier: %w", err)
+	a.hot = newMemoryTier(opts.MemoryCacheBytes)
+	if injected := opts.Now; injected != nil {
+		a.hitNow = func() int64 { return injected().UnixNano() }
+	} else {
+		a.now = time.Now
+		a.coarse = newCoarseClock()
+		a.hitNow = a.coarse.nanos
 	}
-	a.hot = hot
 
 	times, err := a.store.TagTimes(context.Background())
 	if err != nil {
@@ -224,7 +217,9 @@ func (a *App) Close() error {
 		return nil
 	}
 	a.background.Wait()
-	a.hot.Close()
+	if a.coarse != nil {
+		a.coarse.close()
+	}
 	return a.closeStore()
 }
 
@@ -255,7 +250,7 @@ func (a *App) dataKey(id string) string   { return "d/" + a.buildID + "/" + id }
 // lookupPage returns the cached entry for path from the fastest tier that
 // has it, or nil.
 func (a *App) lookupPage(ctx context.Context, path string) *entry {
-	if e, ok := a.hot.Get(path); ok {
+	if e := a.hot.get(path); e != nil {
 		return e
 	}
 	if e := a.notFound.get(path); e != nil {
@@ -276,7 +271,7 @@ func (a *App) lookupPage(ctx context.Context, path string) *entry {
 		return nil
 	}
 	e.preparePage(path, a.opts.CacheTagHeader)
-	a.hot.Set(path, e, e.cost())
+	a.hot.set(path, e)
 	return e
 }
 
@@ -286,14 +281,14 @@ func (a *App) lookupPage(ctx context.Context, path string) *entry {
 func (a *App) savePage(ctx context.Context, path string, e *entry) {
 	if e.status == http.StatusNotFound {
 		a.notFound.put(path, e)
-		a.hot.Del(path)
+		a.hot.del(path)
 		if err := a.store.Delete(ctx, a.pageKey(path)); err != nil {
 			a.storeFailed("delete "+path, err)
 		}
 		return
 	}
 	a.notFound.remove(path)
-	a.hot.Set(path, e, e.cost())
+	a.hot.set(path, e)
 	if err := a.store.Set(ctx, a.pageKey(path), e.encode(), entryTTL(e)); err != nil {
 		a.storeFailed("set "+path, err)
 		return

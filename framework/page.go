@@ -60,7 +60,7 @@ func (p *page) serve(c echo.Context) error {
 	cached := a.lookupPage(ctx, key)
 	state := CacheMiss
 	if cached != nil {
-		switch a.tags.freshness(cached, a.now().UnixNano()) {
+		switch a.tags.freshness(cached, a.hitNow()) {
 		case fresh:
 			a.debugCache(CacheHit, key)
 			return a.send(c, cached, CacheHit)
@@ -381,13 +381,22 @@ func cleanPath(p string) (string, int) {
 }
 
 // needsClean reports whether path.Clean would change p, or p has a trailing
-// slash, without allocating for the common clean path.
+// slash: whether a segment is empty, "." or "..". One pass, no allocation,
+// for the common clean path.
 func needsClean(p string) bool {
-	if len(p) > 1 && p[len(p)-1] == '/' {
-		return true
+	if p == "/" {
+		return false
 	}
-	return strings.Contains(p, "//") || strings.Contains(p, "/./") || strings.Contains(p, "/../") ||
-		strings.HasSuffix(p, "/.") || strings.HasSuffix(p, "/..")
+	start := 1
+	for i := 1; i <= len(p); i++ {
+		if i == len(p) || p[i] == '/' {
+			if seg := p[start:i]; seg == "" || seg == "." || seg == ".." {
+				return true
+			}
+			start = i + 1
+		}
+	}
+	return false
 }
 
 // renderFunc is the type of Route.Render.

@@ -1,0 +1,82 @@
+package framework
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+)
+
+// benchBody is a blog post page of about 6 KB.
+var benchBody = "<!doctype html><html><head><title>Post</title></head><body><article>" +
+	strings.Repeat("<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod.</p>", 80) +
+	"</article></body></html>"
+
+// nopWriter is a ResponseWriter that keeps nothing, so that the benchmarks
+// measure the handlers and not a recorder.
+type nopWriter struct {
+	h      http.Header
+	status int
+}
+
+func (w *nopWriter) Header() http.Header         { return w.h }
+func (w *nopWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (w *nopWriter) WriteHeader(status int)      { w.status = status }
+
+func serveLoop(b *testing.B, e *echo.Echo, acceptEncoding string, wantStatus int) {
+	req, _ := http.NewRequest(http.MethodGet, "/blog/7", nil)
+	if acceptEncoding != "" {
+		req.Header.Set("Accept-Encoding", acceptEncoding)
+	}
+	w := &nopWriter{h: make(http.Header)}
+	e.ServeHTTP(w, req)
+	if w.status != wantStatus {
+		b.Fatalf("status %d", w.status)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		clear(w.h)
+		e.ServeHTTP(w, req)
+	}
+}
+
+// BenchmarkPlainEcho is the baseline: an Echo handler writing the same bytes
+// from memory.
+func BenchmarkPlainEcho(b *testing.B) {
+	e := echo.New()
+	body := []byte(benchBody)
+	e.GET("/blog/:id", func(c echo.Context) error { return c.HTMLBlob(http.StatusOK, body) })
+	serveLoop(b, e, "", http.StatusOK)
+}
+
+func benchApp(b *testing.B, memoryBytes int64) *echo.Echo {
+	app, err := New(Options{CacheDir: b.TempDir(), MemoryCacheBytes: memoryBytes, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { app.Close() })
+	e := echo.New()
+	e.GET("/blog/:id", app.Page(Route{Pattern: "/blog/:id", Revalidate: time.Hour,
+		Render: func(ctx context.Context, r *Request) (templ.Component, error) { return templ.Raw(benchBody), nil }}))
+	if err := app.Prerender(context.Background(), Route{Pattern: "/blog/:id", Revalidate: time.Hour,
+		Render: func(ctx context.Context, r *Request) (templ.Component, error) { return templ.Raw(benchBody), nil }}, Params{"id": "7"}); err != nil {
+		b.Fatal(err)
+	}
+	return e
+}
+
+// BenchmarkHitMemory serves a cached page from the in-memory tier.
+func BenchmarkHitMemory(b *testing.B) { serveLoop(b, benchApp(b, 32<<20), "", http.StatusOK) }
+
+// BenchmarkHitMemoryGzip serves the precompressed body from memory.
+func BenchmarkHitMemoryGzip(b *testing.B) { serveLoop(b, benchApp(b, 32<<20), "gzip", http.StatusOK) }
+
+// BenchmarkHitBadger serves a cached page from Badger: the memory tier is
+// too small to hold it.
+func BenchmarkHitBadger(b *testing.B) { serveLoop(b, benchApp(b, 1), "", http.StatusOK) }
