@@ -123,6 +123,12 @@ func (p *page) renderShared(ctx context.Context, key string, params Params, r *h
 			return nil, ctx.Err()
 		}
 	}
+	// A render of key may have landed between this request's lookup and
+	// its join; then there is nothing to do.
+	if e := a.lookupPage(ctx, key); e != nil && a.tags.freshness(e, a.hitNow()) == fresh {
+		a.flights.land(key, fl, e, nil)
+		return e, nil
+	}
 	e, err := p.render(context.Background(), key, params, r, renderFn)
 	if err != nil {
 		a.reportError(ctx, &RenderError{Path: key, Route: p.route.Pattern, Err: err})

@@ -174,6 +174,8 @@ func (p *page) renderEntry(ctx context.Context, st *renderState, req *Request, r
 	status, location := http.StatusOK, ""
 	var redirect *RedirectError
 	switch {
+	case err == nil && body == nil:
+		return nil, errors.New("Render returned neither a component nor an error")
 	case err == nil:
 	case errors.Is(err, ErrNotFound):
 		status, body = http.StatusNotFound, p.route.NotFound
