@@ -44,14 +44,14 @@ func Open(dir string) (*Store, error) {
 	opts := badger.DefaultOptions(dir).
 		WithLogger(badgerLogger{}).
 		WithNumVersionsToKeep(1).
-		WithMemTableSize(8 << 20).
+		WithMemTableSize(4 << 20).
 		WithNumMemtables(2).
 		WithNumLevelZeroTables(2).
 		WithNumLevelZeroTablesStall(4).
 		WithBaseTableSize(2 << 20).
-		WithValueLogFileSize(64 << 20).
-		WithBlockCacheSize(8 << 20).
-		WithIndexCacheSize(4 << 20).
+		WithValueLogFileSize(16 << 20).
+		WithBlockCacheSize(4 << 20).
+		WithIndexCacheSize(2 << 20).
 		WithNumCompactors(2).
 		WithValueThreshold(1 << 10)
 	db, err := badger.Open(opts)
