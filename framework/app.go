@@ -8,11 +8,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/isr-go/framework/framework/badgerstore"
+	"github.com/isr-go/framework/framework/redisstore"
 )
 
 // Options configure an App. The zero value works: a Badger cache under
@@ -30,6 +32,11 @@ type Options struct {
 	// CacheDir is where the default Badger store lives.
 	// Default ".framework/cache".
 	CacheDir string
+
+	// CacheURL, when Store is nil, selects a shared store instead of
+	// Badger: "redis://host:6379/0" (or rediss://) makes every instance
+	// pointed at that Redis serve one cache. Default $FRAMEWORK_CACHE.
+	CacheURL string
 
 	// MemoryCacheBytes bounds the in-memory hot tier in front of the store.
 	// Default 32 MiB.
@@ -121,6 +128,11 @@ type App struct {
 	closed     bool
 	background sync.WaitGroup
 
+	// stopWatching ends the goroutines that follow a shared store's tag
+	// times.
+	stopWatching context.CancelFunc
+	watchers     sync.WaitGroup
+
 	// known maps the path of every page this process has cached to how to
 	// render it again, for Eager revalidation.
 	knownMu sync.Mutex
@@ -140,6 +152,9 @@ func New(opts Options) (*App, error) {
 	}
 	if opts.CacheDir == "" {
 		opts.CacheDir = filepath.Join(".framework", "cache")
+	}
+	if opts.CacheURL == "" {
+		opts.CacheURL = os.Getenv("FRAMEWORK_CACHE")
 	}
 	if opts.MemoryCacheBytes <= 0 {
 		opts.MemoryCacheBytes = 32 << 20
@@ -178,7 +193,7 @@ func New(opts Options) (*App, error) {
 		known:    make(map[string]knownPage),
 	}
 	if a.store == nil {
-		s, err := badgerstore.Open(opts.CacheDir)
+		s, err := openStore(opts)
 		if err != nil {
 			return nil, err
 		}
@@ -193,14 +208,74 @@ func New(opts Options) (*App, error) {
 		a.hitNow = a.coarse.nanos
 	}
 
+	a.loadTagTimes()
+	if w, ok := a.store.(TagWatcher); ok {
+		a.watchTagTimes(w)
+	}
+	return a, nil
+}
+
+// openStore opens the store opts name: Redis for a redis:// CacheURL,
+// else Badger in CacheDir.
+func openStore(opts Options) (Store, error) {
+	u := opts.CacheURL
+	switch {
+	case u == "":
+		return badgerstore.Open(opts.CacheDir)
+	case strings.HasPrefix(u, "redis://"), strings.HasPrefix(u, "rediss://"):
+		return redisstore.Open(u)
+	}
+	return nil, fmt.Errorf("framework: cache %q: want redis://host:port/db, or nothing for the local Badger cache", u)
+}
+
+// loadTagTimes reads every tag time from the store.
+func (a *App) loadTagTimes() {
 	times, err := a.store.TagTimes(context.Background())
 	if err != nil {
 		// A shared store may be down at start; pages still render.
 		a.storeFailed("read tag times", err)
-	} else {
-		a.tags.load(times)
+		return
 	}
-	return a, nil
+	a.tags.load(times)
+}
+
+// tagRefresh is how often an app on a shared store rereads every tag time,
+// so that a revalidation whose message it missed (during an outage) still
+// applies.
+const tagRefresh = 5 * time.Second
+
+// watchTagTimes applies the tag times other instances record, as they are
+// published and by rereading them every tagRefresh, until Close.
+func (a *App) watchTagTimes(w TagWatcher) {
+	ctx, cancel := context.WithCancel(context.Background())
+	a.stopWatching = cancel
+	a.watchers.Add(2)
+	go func() {
+		defer a.watchers.Done()
+		for ctx.Err() == nil {
+			w.WatchTagTimes(ctx, func(tag string, at int64) {
+				a.tags.load(map[string]int64{tag: at})
+			})
+			// The stream ended (the store went away); wait, then resubscribe.
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Second):
+			}
+		}
+	}()
+	go func() {
+		defer a.watchers.Done()
+		t := time.NewTicker(tagRefresh)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				a.loadTagTimes()
+			}
+		}
+	}()
 }
 
 // BuildID returns the build whose pages the app serves.
@@ -217,6 +292,10 @@ func (a *App) Close() error {
 		return nil
 	}
 	a.background.Wait()
+	if a.stopWatching != nil {
+		a.stopWatching()
+		a.watchers.Wait()
+	}
 	if a.coarse != nil {
 		a.coarse.close()
 	}
@@ -245,6 +324,7 @@ func (a *App) startBackground() bool {
 // pageKey and dataKey are store keys; the build ID in them keeps builds
 // apart.
 func (a *App) pageKey(path string) string { return "p/" + a.buildID + path }
+func (a *App) lockKey(path string) string { return a.buildID + path }
 func (a *App) dataKey(id string) string   { return "d/" + a.buildID + "/" + id }
 
 // lookupPage returns the cached entry for path from the fastest tier that
@@ -256,6 +336,12 @@ func (a *App) lookupPage(ctx context.Context, path string) *entry {
 	if e := a.notFound.get(path); e != nil {
 		return e
 	}
+	return a.storedPage(ctx, path)
+}
+
+// storedPage returns the store's entry for path, or nil, and keeps it in
+// the memory tier.
+func (a *App) storedPage(ctx context.Context, path string) *entry {
 	b, err := a.store.Get(ctx, a.pageKey(path))
 	if err != nil {
 		a.storeFailed("get "+path, err)

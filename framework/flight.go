@@ -85,6 +85,19 @@ func (b *backoff) fail(key string, now int64) time.Duration {
 	return delay
 }
 
+// pause holds off regenerations of key until until, without counting a
+// failure: another instance is regenerating it.
+func (b *backoff) pause(key string, until int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.fails == nil {
+		b.fails = make(map[string]retry)
+	}
+	r := b.fails[key]
+	r.next = max(r.next, until)
+	b.fails[key] = r
+}
+
 // succeed forgets key's failures.
 func (b *backoff) succeed(key string) {
 	b.mu.Lock()

@@ -2,12 +2,14 @@ package framework
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"path"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -92,7 +94,9 @@ func (p *page) serve(c echo.Context) error {
 	if err != nil {
 		if cached != nil {
 			// Stale-if-error: an old page beats a 500.
-			a.backoff.fail(key, a.now().UnixNano())
+			if !errors.Is(err, errRegeneratedElsewhere) {
+				a.backoff.fail(key, a.now().UnixNano())
+			}
 			return a.send(c, cached, CacheStale)
 		}
 		return p.sendError(c, key, err)
@@ -162,6 +166,12 @@ func (p *page) regenerate(key string, params Params) {
 			a.flights.land(key, fl, cur, nil)
 			return
 		}
+		unlock, ok := p.lockRegeneration(key)
+		if !ok {
+			a.flights.land(key, fl, nil, errRegeneratedElsewhere)
+			return
+		}
+		defer unlock()
 		e, err := p.render(context.Background(), key, params, nil, p.route.Render)
 		if err != nil {
 			delay := a.backoff.fail(key, a.now().UnixNano())
@@ -175,6 +185,46 @@ func (p *page) regenerate(key string, params Params) {
 		a.flights.land(key, fl, e, nil)
 	}()
 }
+
+// lockRegeneration, on a shared store, makes sure one instance of the
+// cluster regenerates key: it reports false when another instance holds the
+// lock or has just stored a fresh entry (which the memory tier then takes).
+// When the store cannot lock, this instance regenerates: a page stays fresh
+// through an outage of the store.
+func (p *page) lockRegeneration(key string) (unlock func(), ok bool) {
+	a := p.app
+	locker, shared := a.store.(Locker)
+	if !shared {
+		return func() {}, true
+	}
+	ctx := context.Background()
+	if cur := a.storedPage(ctx, key); cur != nil && a.tags.freshness(cur, a.now().UnixNano()) == fresh {
+		return nil, false
+	}
+	unlock, ok, err := locker.TryLock(ctx, a.lockKey(key), a.opts.RenderTimeout+5*time.Second)
+	if err != nil {
+		a.storeFailed("lock "+key, err)
+		return func() {}, true
+	}
+	if !ok {
+		// Look again in a moment, when the other instance is done.
+		a.backoff.pause(key, a.now().Add(regenerationWait).UnixNano())
+		return nil, false
+	}
+	// The lock's last holder may have stored a fresh entry just before.
+	if cur := a.storedPage(ctx, key); cur != nil && a.tags.freshness(cur, a.now().UnixNano()) == fresh {
+		unlock()
+		return nil, false
+	}
+	return unlock, true
+}
+
+// errRegeneratedElsewhere ends a regeneration left to another instance.
+var errRegeneratedElsewhere = errors.New("framework: another instance is regenerating the page")
+
+// regenerationWait is how long an instance waits before looking for the
+// page another instance is regenerating.
+const regenerationWait = time.Second
 
 // save caches a rendered entry if its window allows.
 func (p *page) save(key string, params Params, e *entry) {

@@ -30,3 +30,20 @@ type Store interface {
 	// Close releases the store.
 	Close() error
 }
+
+// A Locker is a store shared by several instances that can lock a key
+// among them, so that one instance in the cluster regenerates a stale page.
+type Locker interface {
+	// TryLock takes the lock named key for at most ttl, reporting false
+	// when another holder has it. unlock releases it if it is still held.
+	TryLock(ctx context.Context, key string, ttl time.Duration) (unlock func(), ok bool, err error)
+}
+
+// A TagWatcher is a store shared by several instances that streams the tag
+// times any of them records, so that a revalidation on one instance applies
+// on all at once.
+type TagWatcher interface {
+	// WatchTagTimes calls fn for every tag time recorded from now on,
+	// until ctx ends.
+	WatchTagTimes(ctx context.Context, fn func(tag string, unixNano int64))
+}

@@ -1,6 +1,7 @@
 package framework
 
 import (
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,19 +37,29 @@ func newTagTimes() *tagTimes {
 	return &tagTimes{soft: make(map[string]int64), hard: make(map[string]int64)}
 }
 
-// load merges times as returned by Store.TagTimes.
+// load merges times as returned by Store.TagTimes: the later time wins.
 func (t *tagTimes) load(times map[string]int64) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	changed := false
 	for name, at := range times {
+		var m map[string]int64
 		switch {
-		case len(name) > 2 && name[:2] == softTagPrefix:
-			t.soft[name[2:]] = max(t.soft[name[2:]], at)
-		case len(name) > 2 && name[:2] == hardTagPrefix:
-			t.hard[name[2:]] = max(t.hard[name[2:]], at)
+		case strings.HasPrefix(name, softTagPrefix):
+			m, name = t.soft, name[len(softTagPrefix):]
+		case strings.HasPrefix(name, hardTagPrefix):
+			m, name = t.hard, name[len(hardTagPrefix):]
+		default:
+			continue
+		}
+		if at > m[name] {
+			m[name] = at
+			changed = true
 		}
 	}
-	t.gen.Add(1)
+	if changed {
+		t.gen.Add(1)
+	}
 }
 
 // mark records a revalidation of tag at at; hard also expires it.

@@ -1,0 +1,175 @@
+package framework
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/isr-go/framework/framework/internal/testredis"
+)
+
+// cluster is two instances of one app sharing a real Redis and a clock.
+func cluster(t *testing.T, s *source, pattern string) (*testredis.Server, *harness, *harness) {
+	t.Helper()
+	srv := testredis.Start(t)
+	a := newHarness(t, Options{CacheURL: srv.URL()})
+	b := newHarness(t, Options{CacheURL: srv.URL()})
+	b.clock = a.clock
+	b.opts.Now = a.clock.Now
+	b.restart()
+	for _, h := range []*harness{a, b} {
+		h.page(taggedRoute(pattern, s, "posts"))
+	}
+	return srv, a, b
+}
+
+// eventually polls cond until it holds, for changes that cross instances
+// through Redis asynchronously.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("never: %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestClusterPrerenderedOnceIsAHitOnBoth(t *testing.T) {
+	s := newSource("v1")
+	_, a, b := cluster(t, s, "/posts/:id")
+	if err := a.app.Prerender(context.Background(), taggedRoute("/posts/:id", s, "posts"), Params{"id": "1"}); err != nil {
+		t.Fatal(err)
+	}
+	for name, h := range map[string]*harness{"A": a, "B": b} {
+		if r := h.get("/posts/1"); r.cache() != CacheHit || !strings.Contains(r.body, "v1") {
+			t.Errorf("instance %s: %s %q, want HIT", name, r.cache(), r.body)
+		}
+	}
+	if n := s.renders.Load(); n != 1 {
+		t.Fatalf("renders = %d, want 1", n)
+	}
+}
+
+func TestClusterRevalidateTagAppliesEverywhere(t *testing.T) {
+	s := newSource("v1")
+	_, a, b := cluster(t, s, "/posts/:id")
+	a.get("/posts/1")
+	if r := b.get("/posts/1"); r.cache() != CacheHit {
+		t.Fatalf("B before: %s", r.cache())
+	}
+	s.set("v2")
+	a.clock.Advance(time.Second)
+	if err := a.app.RevalidateTag(context.Background(), "posts"); err != nil {
+		t.Fatal(err)
+	}
+	// B learns of it through Redis pub/sub; its next request is STALE
+	// and regenerates.
+	eventually(t, "B serves the page STALE after A revalidated its tag", func() bool {
+		return b.app.tags.check(b.app.hot.get("/posts/1")).soft > 0
+	})
+	if r := b.get("/posts/1"); r.cache() != CacheStale || !strings.Contains(r.body, "v1") {
+		t.Fatalf("B after revalidation: %s %q", r.cache(), r.body)
+	}
+	b.waitBackground()
+	if r := b.get("/posts/1"); r.cache() != CacheHit || !strings.Contains(r.body, "v2") {
+		t.Fatalf("B after regeneration: %s %q", r.cache(), r.body)
+	}
+	if n := s.renders.Load(); n != 2 {
+		t.Fatalf("renders = %d, want 2", n)
+	}
+}
+
+func TestClusterStalePageRegeneratesOnce(t *testing.T) {
+	s := newSource("v1")
+	_, a, b := cluster(t, s, "/posts/:id")
+	a.get("/posts/1")
+	b.get("/posts/1")
+	a.clock.Advance(2 * time.Hour)
+	s.set("v2")
+	block := make(chan struct{})
+	s.mu.Lock()
+	s.block = block
+	s.mu.Unlock()
+
+	var wg sync.WaitGroup
+	for i := range 200 {
+		h := a
+		if i%2 == 1 {
+			h = b
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if r := h.get("/posts/1"); r.status != 200 || r.cache() != CacheStale {
+				t.Errorf("request %d: %d %s, want a STALE 200", i, r.status, r.cache())
+			}
+		}()
+	}
+	wg.Wait()
+	close(block)
+	a.waitBackground()
+	b.waitBackground()
+	if n := s.renders.Load(); n != 2 {
+		t.Fatalf("renders = %d, want 2: the first render and one regeneration in the cluster", n)
+	}
+	// Both instances end up serving the regenerated page without another
+	// render: the one that did not regenerate takes it from Redis.
+	a.clock.Advance(2 * regenerationWait)
+	for _, h := range []*harness{a, b} {
+		h.get("/posts/1")
+		h.waitBackground()
+	}
+	for name, h := range map[string]*harness{"A": a, "B": b} {
+		if r := h.get("/posts/1"); r.cache() != CacheHit || !strings.Contains(r.body, "v2") {
+			t.Errorf("instance %s: %s %q, want HIT v2", name, r.cache(), r.body)
+		}
+	}
+	if n := s.renders.Load(); n != 2 {
+		t.Fatalf("renders = %d after both caught up, want 2", n)
+	}
+}
+
+func TestClusterSurvivesRedisOutage(t *testing.T) {
+	s := newSource("v1")
+	srv, a, b := cluster(t, s, "/posts/:id")
+	for _, h := range []*harness{a, b} {
+		h.get("/posts/1")
+		h.get("/posts/2")
+	}
+	srv.Stop()
+	for i := range 50 {
+		for name, h := range map[string]*harness{"A": a, "B": b} {
+			if r := h.get("/posts/1"); r.status != http.StatusOK || !strings.Contains(r.body, "v1") {
+				t.Fatalf("request %d on %s with Redis down: %d", i, name, r.status)
+			}
+		}
+	}
+	// A page not cached in memory still renders.
+	if r := a.get("/posts/3"); r.status != http.StatusOK {
+		t.Fatalf("miss with Redis down: %d", r.status)
+	}
+	// A stale page regenerates locally while the lock is unreachable.
+	s.set("v2")
+	a.clock.Advance(2 * time.Hour)
+	a.get("/posts/2")
+	a.waitBackground()
+	if r := a.get("/posts/2"); r.cache() != CacheHit || !strings.Contains(r.body, "v2") {
+		t.Fatalf("regeneration with Redis down: %s %q", r.cache(), r.body)
+	}
+
+	srv.Restart()
+	s.set("v3")
+	a.clock.Advance(time.Second)
+	eventually(t, "revalidation works again once Redis is back", func() bool {
+		return a.app.RevalidateTag(context.Background(), "posts") == nil
+	})
+	eventually(t, "B sees A's revalidation after the outage", func() bool {
+		e := b.app.hot.get("/posts/1")
+		return e != nil && b.app.tags.check(e).soft > 0
+	})
+}

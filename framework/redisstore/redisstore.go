@@ -1,0 +1,175 @@
+// Package redisstore is the shared store of the ISR cache: several
+// instances of an app pointed at one Redis serve one cache. Besides entries
+// and tag times it gives the framework a regeneration lock (one instance
+// regenerates a page) and a pub/sub stream of tag times (a revalidation on
+// one instance applies on all at once).
+//
+// It satisfies framework.Store, framework.Locker and framework.TagWatcher; it
+// does not import package framework, so that framework can open it from
+// FRAMEWORK_CACHE=redis://host:6379/0.
+package redisstore
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Key names. Everything the framework writes starts with keyPrefix, so that
+// the app can share a Redis database with other data.
+const (
+	keyPrefix   = "framework:"
+	tagsKey     = keyPrefix + "tags"
+	tagsChannel = keyPrefix + "tags"
+	lockPrefix  = keyPrefix + "lock:"
+)
+
+// Store is a framework.Store backed by Redis.
+type Store struct {
+	client *redis.Client
+}
+
+// Open returns a store for a redis:// or rediss:// URL. It does not wait
+// for Redis: an app starts while Redis is down, serves what it can, and uses
+// Redis once it is back. Timeouts are short so that a Redis outage costs a
+// request at most about a second.
+func Open(url string) (*Store, error) {
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: %w", err)
+	}
+	opts.DialTimeout = 500 * time.Millisecond
+	// go-redis redials five times 100 ms apart by default: most of a
+	// second for every command while Redis is down.
+	opts.DialerRetries = 1
+	opts.DialerRetryTimeout = 10 * time.Millisecond
+	opts.ReadTimeout = 500 * time.Millisecond
+	opts.WriteTimeout = 500 * time.Millisecond
+	opts.PoolTimeout = time.Second
+	opts.MaxRetries = 1
+	return &Store{client: redis.NewClient(opts)}, nil
+}
+
+// Get returns the value stored under key, or nil, nil when there is none.
+func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
+	v, err := s.client.Get(ctx, keyPrefix+key).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: get %q: %w", key, err)
+	}
+	return v, nil
+}
+
+// Set stores value under key; it expires after ttl, or never when ttl is 0.
+func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	if err := s.client.Set(ctx, keyPrefix+key, value, ttl).Err(); err != nil {
+		return fmt.Errorf("redisstore: set %q: %w", key, err)
+	}
+	return nil
+}
+
+// Delete removes key.
+func (s *Store) Delete(ctx context.Context, key string) error {
+	if err := s.client.Del(ctx, keyPrefix+key).Err(); err != nil {
+		return fmt.Errorf("redisstore: delete %q: %w", key, err)
+	}
+	return nil
+}
+
+// SetTagTime records a tag time in one hash and publishes it to the other
+// instances, in one transaction.
+func (s *Store) SetTagTime(ctx context.Context, tag string, unixNano int64) error {
+	at := strconv.FormatInt(unixNano, 10)
+	_, err := s.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.HSet(ctx, tagsKey, tag, at)
+		p.Publish(ctx, tagsChannel, at+" "+tag)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("redisstore: set tag time %q: %w", tag, err)
+	}
+	return nil
+}
+
+// TagTimes returns every recorded tag time.
+func (s *Store) TagTimes(ctx context.Context) (map[string]int64, error) {
+	all, err := s.client.HGetAll(ctx, tagsKey).Result()
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: tag times: %w", err)
+	}
+	times := make(map[string]int64, len(all))
+	for tag, at := range all {
+		n, err := strconv.ParseInt(at, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("redisstore: tag time of %q is %q, not a number", tag, at)
+		}
+		times[tag] = n
+	}
+	return times, nil
+}
+
+// WatchTagTimes calls fn with every tag time any instance records, until
+// ctx ends. The subscription reconnects by itself after an outage; times
+// published meanwhile are missed, which is why the framework also rereads
+// TagTimes now and then.
+func (s *Store) WatchTagTimes(ctx context.Context, fn func(tag string, unixNano int64)) {
+	sub := s.client.Subscribe(ctx, tagsChannel)
+	defer sub.Close()
+	messages := sub.Channel()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case msg, ok := <-messages:
+			if !ok {
+				return
+			}
+			at, tag, found := strings.Cut(msg.Payload, " ")
+			n, err := strconv.ParseInt(at, 10, 64)
+			if found && err == nil {
+				fn(tag, n)
+			}
+		}
+	}
+}
+
+// unlockScript deletes a lock only if it still holds the caller's token, so
+// that a holder whose lock expired cannot release the next holder's.
+var unlockScript = redis.NewScript(`
+if redis.call("GET", KEYS[1]) == ARGV[1] then
+	return redis.call("DEL", KEYS[1])
+end
+return 0`)
+
+// TryLock takes the lock named key for at most ttl. It reports false when
+// another holder has it. unlock releases it if it is still this caller's.
+func (s *Store) TryLock(ctx context.Context, key string, ttl time.Duration) (unlock func(), ok bool, err error) {
+	var b [16]byte
+	rand.Read(b[:])
+	token := hex.EncodeToString(b[:])
+	name := lockPrefix + key
+	ok, err = s.client.SetNX(ctx, name, token, ttl).Result()
+	if err != nil {
+		return nil, false, fmt.Errorf("redisstore: lock %q: %w", key, err)
+	}
+	if !ok {
+		return nil, false, nil
+	}
+	return func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+		defer cancel()
+		unlockScript.Run(ctx, s.client, []string{name}, token)
+	}, true, nil
+}
+
+// Close closes the connections to Redis.
+func (s *Store) Close() error { return s.client.Close() }

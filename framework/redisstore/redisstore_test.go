@@ -1,0 +1,136 @@
+package redisstore_test
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/isr-go/framework/framework"
+	"github.com/isr-go/framework/framework/internal/testredis"
+	"github.com/isr-go/framework/framework/redisstore"
+	"github.com/isr-go/framework/framework/storetest"
+)
+
+func open(t *testing.T, url string) *redisstore.Store {
+	s, err := redisstore.Open(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	srv := testredis.Start(t)
+	storetest.Run(t, func(t *testing.T) framework.Store {
+		srv.Flush()
+		return open(t, srv.URL())
+	})
+}
+
+func TestLock(t *testing.T) {
+	srv := testredis.Start(t)
+	a, b := open(t, srv.URL()), open(t, srv.URL())
+	defer a.Close()
+	defer b.Close()
+	ctx := context.Background()
+	unlock, ok, err := a.TryLock(ctx, "page", time.Minute)
+	if err != nil || !ok {
+		t.Fatalf("first TryLock: %v %v", ok, err)
+	}
+	if _, ok, err := b.TryLock(ctx, "page", time.Minute); ok || err != nil {
+		t.Fatalf("second TryLock while held: %v %v", ok, err)
+	}
+	if _, ok, _ := b.TryLock(ctx, "other", time.Minute); !ok {
+		t.Fatal("another key was locked too")
+	}
+	unlock()
+	unlockB, ok, err := b.TryLock(ctx, "page", time.Minute)
+	if err != nil || !ok {
+		t.Fatalf("TryLock after unlock: %v %v", ok, err)
+	}
+	// A holder whose lock expired cannot release the next holder's.
+	unlockB()
+	unlockA, ok, _ := a.TryLock(ctx, "short", time.Second)
+	if !ok {
+		t.Fatal("short lock")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	var unlockC func()
+	for {
+		if unlockC, ok, _ = b.TryLock(ctx, "short", time.Minute); ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("lock did not expire")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	defer unlockC()
+	unlockA()
+	if _, ok, _ := a.TryLock(ctx, "short", time.Minute); ok {
+		t.Fatal("an expired holder's unlock released the new holder's lock")
+	}
+}
+
+func TestWatchTagTimes(t *testing.T) {
+	srv := testredis.Start(t)
+	a, b := open(t, srv.URL()), open(t, srv.URL())
+	defer a.Close()
+	defer b.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	got := make(chan string, 1)
+	var calls atomic.Int64
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		b.WatchTagTimes(ctx, func(tag string, at int64) {
+			calls.Add(1)
+			if at == 42 {
+				got <- tag
+			}
+		})
+	}()
+	// The subscription starts asynchronously: publish until it is seen.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if err := a.SetTagTime(ctx, "s:posts", 42); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case tag := <-got:
+			if tag != "s:posts" {
+				t.Fatalf("watched tag %q", tag)
+			}
+			cancel()
+			<-done
+			return
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("published tag time never arrived")
+		}
+	}
+}
+
+func TestDownRedisFailsFast(t *testing.T) {
+	srv := testredis.Start(t)
+	s := open(t, srv.URL())
+	defer s.Close()
+	srv.Stop()
+	ctx := context.Background()
+	if _, err := s.Get(ctx, "k"); err == nil {
+		t.Fatal("Get with Redis down succeeded")
+	}
+	srv.Restart()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if err := s.Set(ctx, "k", []byte("v"), 0); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("store did not reconnect after Redis came back")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
