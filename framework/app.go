@@ -67,6 +67,10 @@ type Options struct {
 	// Also on when $FRAMEWORK_DEBUG_CACHE is 1.
 	DebugCache bool
 
+	// Dev renders every page on every request, caching nothing, as
+	// `framework dev` (like `next dev`) does.
+	Dev bool
+
 	// Logger receives the app's logs. Default slog.Default().
 	Logger *slog.Logger
 

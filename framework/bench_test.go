@@ -64,7 +64,7 @@ func benchApp(b *testing.B, memoryBytes int64) *echo.Echo {
 	e := echo.New()
 	e.GET("/blog/:id", app.Page(Route{Pattern: "/blog/:id", Revalidate: time.Hour,
 		Render: func(ctx context.Context, r *Request) (templ.Component, error) { return templ.Raw(benchBody), nil }}))
-	if err := app.Prerender(context.Background(), Route{Pattern: "/blog/:id", Revalidate: time.Hour,
+	if _, err := app.Prerender(context.Background(), Route{Pattern: "/blog/:id", Revalidate: time.Hour,
 		Render: func(ctx context.Context, r *Request) (templ.Component, error) { return templ.Raw(benchBody), nil }}, Params{"id": "7"}); err != nil {
 		b.Fatal(err)
 	}

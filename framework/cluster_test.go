@@ -42,7 +42,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 func TestClusterPrerenderedOnceIsAHitOnBoth(t *testing.T) {
 	s := newSource("v1")
 	_, a, b := cluster(t, s, "/posts/:id")
-	if err := a.app.Prerender(context.Background(), taggedRoute("/posts/:id", s, "posts"), Params{"id": "1"}); err != nil {
+	if _, err := a.app.Prerender(context.Background(), taggedRoute("/posts/:id", s, "posts"), Params{"id": "1"}); err != nil {
 		t.Fatal(err)
 	}
 	for name, h := range map[string]*harness{"A": a, "B": b} {

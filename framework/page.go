@@ -54,7 +54,7 @@ func (p *page) serve(c echo.Context) error {
 	if status != 0 {
 		return echo.NewHTTPError(status)
 	}
-	if p.route.Revalidate == 0 {
+	if p.route.Revalidate == 0 || a.opts.Dev {
 		return p.serveDynamic(c, key)
 	}
 
@@ -477,23 +477,29 @@ func (a *App) NotFound(rt Route) echo.HandlerFunc {
 	}
 }
 
+// Prerendered describes a page Prerender stored.
+type Prerendered struct {
+	Path  string // the page's URL path
+	Bytes int    // the size of its HTML
+}
+
 // Prerender renders the page of rt for params and stores it, as `framework
 // build` does for every path StaticParams lists, so that its first request
 // is a HIT. A page that renders a 404 fails: StaticParams listed a path that
 // does not exist. Dynamic routes (Revalidate 0) are rendered but not stored.
-func (a *App) Prerender(ctx context.Context, rt Route, params Params) error {
+func (a *App) Prerender(ctx context.Context, rt Route, params Params) (Prerendered, error) {
 	key, err := rt.PathFor(params)
 	if err != nil {
-		return fmt.Errorf("prerender: %w", err)
+		return Prerendered{}, fmt.Errorf("prerender: %w", err)
 	}
 	p := &page{app: a, route: rt}
 	e, err := p.render(ctx, key, params, nil, rt.Render)
 	if err != nil {
-		return fmt.Errorf("prerender %s: %w", key, err)
+		return Prerendered{}, fmt.Errorf("prerender %s: %w", key, err)
 	}
 	if e.status == http.StatusNotFound {
-		return fmt.Errorf("prerender %s: %w", key, ErrNotFound)
+		return Prerendered{}, fmt.Errorf("prerender %s: %w", key, ErrNotFound)
 	}
 	p.save(key, params, e)
-	return nil
+	return Prerendered{Path: key, Bytes: len(e.body)}, nil
 }

@@ -325,15 +325,16 @@ func TestPrerenderedPageIsAHit(t *testing.T) {
 	h := newHarness(t, Options{})
 	s := newSource("v1")
 	rt := isrRoute("/blog/:id", time.Hour, s)
-	if err := h.app.Prerender(context.Background(), rt, Params{"id": "9"}); err != nil {
-		t.Fatal(err)
+	page, err := h.app.Prerender(context.Background(), rt, Params{"id": "9"})
+	if err != nil || page.Path != "/blog/9" || page.Bytes == 0 {
+		t.Fatalf("Prerender = %+v, %v", page, err)
 	}
 	h.page(rt)
 	if r := h.get("/blog/9"); r.cache() != CacheHit || !strings.Contains(r.body, "/blog/9 v1") {
 		t.Fatalf("prerendered: %s %q", r.cache(), r.body)
 	}
 	s.fail(errContent)
-	if err := h.app.Prerender(context.Background(), rt, Params{"id": "10"}); err == nil || !strings.Contains(err.Error(), "/blog/10") {
+	if _, err := h.app.Prerender(context.Background(), rt, Params{"id": "10"}); err == nil || !strings.Contains(err.Error(), "/blog/10") {
 		t.Fatalf("failing prerender: %v", err)
 	}
 }
