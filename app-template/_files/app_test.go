@@ -1,0 +1,52 @@
+package main
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/isr-go/framework/framework"
+)
+
+// TestPages serves every route through the generated router, with a real
+// cache in a temp dir.
+func TestPages(t *testing.T) {
+	app, err := framework.New(framework.Options{CacheDir: t.TempDir(), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	e := echo.New()
+	Register(e, app)
+	srv := httptest.NewServer(e)
+	defer srv.Close()
+
+	for _, tc := range []struct {
+		path   string
+		status int
+		want   string
+	}{
+		{"/", 200, "Welcome"},
+		{"/blog", 200, "Post 3"},
+		{"/blog/2", 200, "This is post 2."},
+		{"/blog/99", 404, "Not found"},
+		{"/no/such/page", 404, "Not found"},
+		{"/api/hello", 200, `"message":"hello"`},
+		{"/styles.css", 200, "font:"},
+	} {
+		res, err := http.Get(srv.URL + tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != tc.status || !strings.Contains(string(body), tc.want) {
+			t.Errorf("GET %s: %d %.200q, want %d with %q", tc.path, res.StatusCode, body, tc.status, tc.want)
+		}
+	}
+}
