@@ -424,11 +424,16 @@ func (a *App) reportError(ctx context.Context, err *RenderError) {
 	}
 }
 
-// debugf logs a cache event when DebugCache is on.
+// debugCache logs a cache event when DebugCache is on.
 func (a *App) debugCache(event, path string) {
 	if a.debug {
-		a.log.Info("framework cache", "event", event, "path", path)
+		a.logCache(event, path)
 	}
+}
+
+// logCache is debugCache's slow path, apart so that debugCache inlines.
+func (a *App) logCache(event, path string) {
+	a.log.Info("framework cache", "event", event, "path", path)
 }
 
 // errClosed is returned by work asked of a closed App.
