@@ -29,4 +29,5 @@ type Data struct {
 // Require is one line of the new go.mod's require block.
 type Require struct {
 	Path, Version string
+	Indirect      bool
 }

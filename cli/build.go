@@ -1,0 +1,261 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/isr-go/framework/codegen"
+	"github.com/isr-go/framework/framework"
+)
+
+// Paths inside an app's .framework directory.
+const (
+	outDir      = ".framework"
+	serverBin   = "server"   // the compiled server
+	buildIDFile = "BUILD_ID" // the build ID of serverBin
+	cacheSubdir = "cache"    // one directory per build ID
+)
+
+var buildCmd = &command{
+	name:    "build",
+	summary: "generate, compile and prerender an app for production",
+	usage: `usage: framework build [--cache URL] [--concurrency N] [DIR]
+
+Build generates the app's router from app/ (running templ generate first),
+compiles its server into .framework/server under a new build ID, prerenders
+every static page and every path its StaticParams list into the build's
+cache, and prints the route table. A failing prerender fails the build and
+names the route, the params and the error.
+
+Pages go into .framework/cache/<build ID> (Badger), or into the shared cache
+of --cache / $FRAMEWORK_CACHE (redis://host:port/db) for several instances.
+
+Example:
+
+	framework build && framework start
+
+`,
+	flags: func(fs *flag.FlagSet) {
+		fs.String("cache", "", "shared cache to prerender into, redis://host:port/db (default $FRAMEWORK_CACHE)")
+		fs.Int("concurrency", 0, "pages prerendered at once (default: twice the CPUs)")
+	},
+	run: runBuild,
+}
+
+func runBuild(ctx context.Context, env Env, fs *flag.FlagSet, args []string) error {
+	dir, err := appDir(args)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	if _, err := os.Stat(filepath.Join(dir, "app")); err != nil {
+		return fmt.Errorf("%s has no app/ folder: is it an app? (framework new creates one)", dir)
+	}
+	fmt.Fprintln(env.Stdout, "Generating routes...")
+	if _, err := generate(ctx, dir); err != nil {
+		return err
+	}
+	buildID := newBuildID()
+	fmt.Fprintf(env.Stdout, "Compiling (build %s)...\n", buildID)
+	if err := compileServer(ctx, dir, filepath.Join(outDir, serverBin), buildID, env.Stderr); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, outDir, buildIDFile), []byte(buildID+"\n"), 0o644); err != nil {
+		return err
+	}
+	if err := removeOldCaches(dir, buildID); err != nil {
+		return err
+	}
+
+	routes, err := serverRoutes(ctx, dir)
+	if err != nil {
+		return err
+	}
+	pargs := []string{"prerender"}
+	if c := fs.Lookup("cache").Value.String(); c != "" {
+		pargs = append(pargs, "--cache", c)
+	}
+	if n := fs.Lookup("concurrency").Value.String(); n != "0" {
+		pargs = append(pargs, "--concurrency", n)
+	}
+	stats, err := prerender(ctx, dir, pargs, env)
+	if err != nil {
+		return err
+	}
+	printRouteTable(env.Stdout, routes, stats)
+	fmt.Fprintf(env.Stdout, "\nBuilt in %.1fs. Run `framework start` to serve it.\n", time.Since(start).Seconds())
+	return nil
+}
+
+// generate runs templ and codegen on the app in dir.
+func generate(ctx context.Context, dir string) (*codegen.Result, error) {
+	return codegen.Generate(ctx, dir)
+}
+
+// newBuildID returns a build ID that sorts by time and is unique.
+func newBuildID() string {
+	var b [3]byte
+	rand.Read(b[:])
+	return time.Now().UTC().Format("20060102T150405") + "-" + hex.EncodeToString(b[:])
+}
+
+// compileServer builds the app's server binary, stamped with buildID.
+func compileServer(ctx context.Context, dir, out, buildID string, stderr io.Writer) error {
+	ldflags := "-X " + frameworkModule + "/framework.linkedBuildID=" + buildID
+	cmd := exec.CommandContext(ctx, "go", "build", "-ldflags", ldflags, "-o", out, ".")
+	cmd.Dir = dir
+	cmd.Stdout, cmd.Stderr = stderr, stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("go build: %w", err)
+	}
+	return nil
+}
+
+// removeOldCaches deletes the local caches of earlier builds, which the new
+// build never reads.
+func removeOldCaches(dir, buildID string) error {
+	caches := filepath.Join(dir, outDir, cacheSubdir)
+	entries, err := os.ReadDir(caches)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.Name() != buildID {
+			if err := os.RemoveAll(filepath.Join(caches, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// serverRoutes asks the built server for its routes.
+func serverRoutes(ctx context.Context, dir string) ([]framework.RouteInfo, error) {
+	cmd := exec.CommandContext(ctx, filepath.Join(".", outDir, serverBin), "routes")
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("list routes: %w", err)
+	}
+	var routes []framework.RouteInfo
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for dec.More() {
+		var r framework.RouteInfo
+		if err := dec.Decode(&r); err != nil {
+			return nil, fmt.Errorf("list routes: %w", err)
+		}
+		routes = append(routes, r)
+	}
+	return routes, nil
+}
+
+// routeStats is what prerendering produced for one route.
+type routeStats struct {
+	pages, bytes int
+}
+
+// prerender runs the server's prerender command, drawing its progress, and
+// returns the pages made per route.
+func prerender(ctx context.Context, dir string, args []string, env Env) (map[string]*routeStats, error) {
+	cmd := exec.CommandContext(ctx, filepath.Join(".", outDir, serverBin), args...)
+	cmd.Dir = dir
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	progress := newProgress(env.Stdout, "Prerendering")
+	stats := make(map[string]*routeStats)
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		var ev framework.PrerenderEvent
+		if json.Unmarshal(sc.Bytes(), &ev) != nil {
+			continue
+		}
+		switch ev.Event {
+		case "start":
+			progress.total = ev.Total
+		case "page":
+			s := stats[ev.Route]
+			if s == nil {
+				s = &routeStats{}
+				stats[ev.Route] = s
+			}
+			s.pages++
+			s.bytes += ev.Bytes
+			progress.step()
+		}
+	}
+	err = cmd.Wait()
+	progress.finish()
+	if err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if msg == "" {
+			msg = err.Error()
+		}
+		return nil, fmt.Errorf("%s", msg)
+	}
+	return stats, nil
+}
+
+// printRouteTable prints the routes as next build does.
+func printRouteTable(w io.Writer, routes []framework.RouteInfo, stats map[string]*routeStats) {
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
+	fmt.Fprintln(tw, "Route\tKind\tPrerendered\tSize")
+	for _, r := range routes {
+		symbol, kind := "○", "static"
+		switch r.Kind {
+		case "isr":
+			symbol, kind = "◐", "ISR "+formatWindow(time.Duration(r.Revalidate*float64(time.Second)))
+		case "dynamic":
+			symbol, kind = "λ", "dynamic"
+		}
+		pages, size := "-", "-"
+		if s := stats[r.Pattern]; s != nil {
+			pages = fmt.Sprint(s.pages)
+			size = formatBytes(s.bytes / s.pages)
+		}
+		fmt.Fprintf(tw, "%s %s\t%s\t%s\t%s\n", symbol, r.Pattern, kind, pages, size)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "\n○ static: cached until revalidated   ◐ ISR: regenerated after its window   λ dynamic: rendered per request")
+	fmt.Fprintln(w, "Size is the average HTML of the route's prerendered pages.")
+}
+
+func formatWindow(d time.Duration) string {
+	switch {
+	case d >= time.Hour && d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d >= time.Minute && d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	}
+	return d.String()
+}
+
+func formatBytes(n int) string {
+	if n < 1000 {
+		return fmt.Sprintf("%d B", n)
+	}
+	return fmt.Sprintf("%.1f kB", float64(n)/1000)
+}

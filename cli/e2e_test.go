@@ -1,0 +1,256 @@
+package cli_test
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The end-to-end tests run the real framework binary on a new app.
+
+var (
+	binOnce sync.Once
+	binPath string
+	binErr  error
+)
+
+// frameworkBin builds the framework command once per test run.
+func frameworkBin(t *testing.T) string {
+	t.Helper()
+	binOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "framework-bin")
+		if err != nil {
+			binErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "framework")
+		out, err := exec.Command("go", "build", "-o", binPath, "./framework").CombinedOutput()
+		if err != nil {
+			binErr = err
+			binPath = string(out)
+		}
+	})
+	if binErr != nil {
+		t.Fatalf("build framework: %v\n%s", binErr, binPath)
+	}
+	return binPath
+}
+
+// framework runs the binary in dir and returns its combined output.
+func framework(t *testing.T, dir string, args ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command(frameworkBin(t), args...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// newApp scaffolds an app into a temp dir.
+func newApp(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "myapp")
+	if out, err := framework(t, ".", "new", dir); err != nil {
+		t.Fatalf("framework new: %v\n%s", err, out)
+	}
+	return dir
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// background starts the binary in dir and stops it with SIGTERM at the end
+// of the test.
+func background(t *testing.T, dir string, env []string, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(frameworkBin(t), args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			cmd.Process.Kill()
+			t.Error("server did not stop on SIGTERM")
+		}
+	})
+	return cmd
+}
+
+type page struct {
+	status int
+	cache  string
+	body   string
+}
+
+func get(t *testing.T, url string) page {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	req.Header.Set("Accept", "text/html")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return page{status: -1, body: err.Error()}
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return page{status: res.StatusCode, cache: res.Header.Get("X-Framework-Cache"), body: string(b)}
+}
+
+// poll waits until cond holds for the page at url, for changes that take a
+// rebuild or a background regeneration.
+func poll(t *testing.T, what, url string, timeout time.Duration, cond func(page) bool) page {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		p := get(t, url)
+		if cond(p) {
+			return p
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: last answer %d %s %.300q", what, p.status, p.cache, p.body)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestNewBuildStartRevalidate(t *testing.T) {
+	dir := newApp(t)
+	for _, args := range [][]string{{"vet", "./..."}, {"test", "./..."}} {
+		cmd := exec.Command("go", args...)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("go %v in the new app: %v\n%s", args, err, out)
+		}
+	}
+
+	out, err := framework(t, dir, "build")
+	if err != nil {
+		t.Fatalf("framework build: %v\n%s", err, out)
+	}
+	for _, want := range []string{"○ /   ", "◐ /blog ", "ISR 10m", "◐ /blog/:id ", "ISR 1m", "Prerendering: 5/5 pages", "Built in"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("build output lacks %q:\n%s", want, out)
+		}
+	}
+	if !regexp.MustCompile(`◐ /blog/:id\s+ISR 1m\s+3\s`).MatchString(out) {
+		t.Errorf("route table does not show 3 prerendered posts:\n%s", out)
+	}
+	buildID, _ := os.ReadFile(filepath.Join(dir, ".framework", "BUILD_ID"))
+	if _, err := os.Stat(filepath.Join(dir, ".framework", "cache", strings.TrimSpace(string(buildID)))); err != nil {
+		t.Fatalf("no cache for the build: %v", err)
+	}
+
+	addr := freeAddr(t)
+	base := "http://" + addr
+	background(t, dir, []string{"FRAMEWORK_REVALIDATE_SECRET=s3cret"}, "start", "--addr", addr)
+	poll(t, "server up", base+"/", 30*time.Second, func(p page) bool { return p.status == 200 })
+	for _, path := range []string{"/", "/blog", "/blog/2"} {
+		if p := get(t, base+path); p.status != 200 || p.cache != "HIT" {
+			t.Errorf("%s: %d %s, want a prerendered HIT", path, p.status, p.cache)
+		}
+	}
+	if p := get(t, base+"/blog/99"); p.status != 404 || !strings.Contains(p.body, "Not found") {
+		t.Errorf("/blog/99: %d %.200q", p.status, p.body)
+	}
+
+	if out, err := framework(t, dir, "revalidate", "--url", base, "--secret", "wrong", "--tag", "posts"); err == nil || !strings.Contains(out, "401") {
+		t.Fatalf("revalidate with a wrong secret: %v %s", err, out)
+	}
+	if p := get(t, base+"/blog/2"); p.cache != "HIT" {
+		t.Fatalf("after a refused revalidation: %s", p.cache)
+	}
+	if out, err := framework(t, dir, "revalidate", "--url", base, "--secret", "s3cret", "--tag", "posts"); err != nil {
+		t.Fatalf("revalidate: %v\n%s", err, out)
+	}
+	if p := get(t, base+"/blog/2"); p.status != 200 || p.cache != "STALE" {
+		t.Fatalf("after revalidate --tag posts: %d %s, want STALE", p.status, p.cache)
+	}
+	poll(t, "regenerated page", base+"/blog/2", 10*time.Second, func(p page) bool { return p.cache == "HIT" })
+	if p := get(t, base+"/"); p.cache != "HIT" {
+		t.Errorf("/ does not use posts but is %s", p.cache)
+	}
+}
+
+func TestDevReloadsOnSave(t *testing.T) {
+	dir := newApp(t)
+	addr := freeAddr(t)
+	base := "http://" + addr
+	background(t, dir, nil, "dev", "--addr", addr)
+	p := poll(t, "dev server up", base+"/", 60*time.Second, func(p page) bool { return p.status == 200 })
+	if !strings.Contains(p.body, "Welcome") || !strings.Contains(p.body, "/_framework/dev/events") {
+		t.Fatalf("dev page lacks content or reload script: %.500q", p.body)
+	}
+
+	events, err := http.Get(base + "/_framework/dev/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer events.Body.Close()
+	reloads := make(chan struct{}, 10)
+	go func() {
+		sc := bufio.NewScanner(events.Body)
+		for sc.Scan() {
+			if sc.Text() == "event: reload" {
+				reloads <- struct{}{}
+			}
+		}
+	}()
+
+	pageFile := filepath.Join(dir, "app", "page.templ")
+	src, err := os.ReadFile(pageFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit := func(content string) {
+		// A later mtime even on coarse file systems.
+		if err := os.WriteFile(pageFile, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		future := time.Now().Add(2 * time.Second)
+		os.Chtimes(pageFile, future, future)
+	}
+	edit(strings.Replace(string(src), "Welcome", "Hello from an edit", 1))
+	poll(t, "edited page", base+"/", 60*time.Second, func(p page) bool { return strings.Contains(p.body, "Hello from an edit") })
+	select {
+	case <-reloads:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no reload event after the rebuild")
+	}
+
+	edit(strings.Replace(string(src), "templ Page() {", "templ Page() {\n\t{ undefinedThing }", 1))
+	p = poll(t, "build error page", base+"/", 60*time.Second, func(p page) bool { return strings.Contains(p.body, "build error") })
+	if !strings.Contains(p.body, "undefinedThing") {
+		t.Errorf("error page does not show the error: %.500q", p.body)
+	}
+	// The last good build still serves other requests.
+	if res, err := http.Get(base + "/api/hello"); err != nil || res.StatusCode != 200 {
+		t.Errorf("/api/hello during a build error: %v %v", res, err)
+	} else {
+		res.Body.Close()
+	}
+	edit(string(src))
+	poll(t, "fixed page", base+"/", 60*time.Second, func(p page) bool { return strings.Contains(p.body, "Welcome") })
+}

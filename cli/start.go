@@ -1,0 +1,67 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"time"
+)
+
+var startCmd = &command{
+	name:    "start",
+	summary: "serve the last build",
+	usage: `usage: framework start [--addr ADDR] [--cache URL] [DIR]
+
+Start runs the server that framework build compiled, serving pages from the
+build's ISR cache. SIGINT or SIGTERM stop it gracefully: requests in flight
+and background regenerations finish first.
+
+Example:
+
+	FRAMEWORK_REVALIDATE_SECRET=s3cret framework start --addr :8080
+
+`,
+	flags: func(fs *flag.FlagSet) {
+		fs.String("addr", "", "listen address (default $FRAMEWORK_ADDR or :3000)")
+		fs.String("cache", "", "shared cache, redis://host:port/db (default $FRAMEWORK_CACHE)")
+	},
+	run: runStart,
+}
+
+func runStart(ctx context.Context, env Env, fs *flag.FlagSet, args []string) error {
+	dir, err := appDir(args)
+	if err != nil {
+		return err
+	}
+	bin := filepath.Join(outDir, serverBin)
+	if _, err := os.Stat(filepath.Join(dir, bin)); err != nil {
+		return fmt.Errorf("no build in %s: run `framework build` first", dir)
+	}
+	sargs := []string{"serve"}
+	if a := fs.Lookup("addr").Value.String(); a != "" {
+		sargs = append(sargs, "--addr", a)
+	}
+	if c := fs.Lookup("cache").Value.String(); c != "" {
+		sargs = append(sargs, "--cache", c)
+	}
+	return runServer(ctx, dir, bin, sargs, env)
+}
+
+// runServer runs an app's server binary until it exits or ctx ends; then
+// it asks the server to stop gracefully, as a process manager would.
+func runServer(ctx context.Context, dir, bin string, args []string, env Env) error {
+	cmd := exec.CommandContext(ctx, "./"+filepath.ToSlash(bin), args...)
+	cmd.Dir = dir
+	cmd.Stdout, cmd.Stderr = env.Stdout, env.Stderr
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = 40 * time.Second
+	err := cmd.Run()
+	if ctx.Err() != nil && cmd.ProcessState != nil && cmd.ProcessState.Success() {
+		return nil // stopped by a signal, and shut down cleanly
+	}
+	return err
+}

@@ -1,0 +1,200 @@
+package codegen
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Special file names in app/ folders.
+const (
+	pageFile     = "page.templ"
+	layoutFile   = "layout.templ"
+	notFoundFile = "not_found.templ"
+	errorFile    = "error.templ"
+	routeFile    = "route.go"
+)
+
+// A folder is one folder of app/ that holds at least one special file.
+type folder struct {
+	rel      string   // path from the app dir, slash-separated: "app/blog/id_"
+	segments []string // URL segments: "blog", ":id", "*"
+	catchAll string   // param name of a trailing "*" segment
+	page, layout, notFound, errorPage, route bool
+}
+
+// pattern returns the folder's Echo path pattern.
+func (f *folder) pattern() string {
+	return "/" + strings.Join(f.segments, "/")
+}
+
+// file returns the path of one of the folder's files, for messages.
+func (f *folder) file(name string) string { return f.rel + "/" + name }
+
+// segment maps a folder name to its URL segment: "id_" is the param ":id",
+// "slug__" a catch-all "*" named slug, anything else itself.
+func segment(name string) (seg, param string, catchAll bool, err error) {
+	switch {
+	case strings.HasSuffix(name, "__"):
+		param = strings.TrimSuffix(name, "__")
+		catchAll = true
+		seg = "*"
+	case strings.HasSuffix(name, "_"):
+		param = strings.TrimSuffix(name, "_")
+		seg = ":" + param
+	default:
+		seg = name
+	}
+	if param != "" || seg != name {
+		if !isIdentifier(param) {
+			return "", "", false, fmt.Errorf("folder %q: a param folder is a name followed by _ (param) or __ (catch-all), like id_ or slug__", name)
+		}
+	}
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' || r == '~') {
+			return "", "", false, fmt.Errorf("folder %q: use letters, digits, '-', '.', '~' and '_' in folder names", name)
+		}
+	}
+	return seg, param, catchAll, nil
+}
+
+// isIdentifier reports whether s is a param name: a letter then letters,
+// digits or underscores.
+func isIdentifier(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		letter := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
+		if !letter && (i == 0 || !(r >= '0' && r <= '9' || r == '_')) {
+			return false
+		}
+	}
+	return true
+}
+
+// scan walks dir/app and returns its folders with special files, sorted by
+// path, and every error found on the way.
+func scan(dir string) ([]*folder, []error) {
+	var folders []*folder
+	var errs []error
+	var walk func(rel string, segments []string, catchAll string)
+	walk = func(rel string, segments []string, catchAll string) {
+		entries, err := os.ReadDir(filepath.Join(dir, filepath.FromSlash(rel)))
+		if err != nil {
+			errs = append(errs, err)
+			return
+		}
+		f := &folder{rel: rel, segments: segments, catchAll: catchAll}
+		for _, e := range entries {
+			if e.IsDir() {
+				continue
+			}
+			switch e.Name() {
+			case pageFile:
+				f.page = true
+			case layoutFile:
+				f.layout = true
+			case notFoundFile:
+				f.notFound = true
+			case errorFile:
+				f.errorPage = true
+			case routeFile:
+				f.route = true
+			}
+		}
+		if f.page || f.layout || f.notFound || f.errorPage || f.route {
+			folders = append(folders, f)
+		}
+		for _, e := range entries {
+			name := e.Name()
+			if !e.IsDir() || strings.HasPrefix(name, "_") || strings.HasPrefix(name, ".") || name == "testdata" {
+				continue
+			}
+			seg, param, isCatchAll, err := segment(name)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s/%s: %v", rel, name, err))
+				continue
+			}
+			if catchAll != "" {
+				errs = append(errs, fmt.Errorf("%s/%s: a catch-all folder (%s) cannot have routes below it", rel, name, rel))
+				continue
+			}
+			childCatchAll := ""
+			if isCatchAll {
+				childCatchAll = param
+			}
+			walk(rel+"/"+name, append(segments[:len(segments):len(segments)], seg), childCatchAll)
+		}
+	}
+	walk("app", nil, "")
+	sort.Slice(folders, func(i, j int) bool { return folders[i].rel < folders[j].rel })
+	return folders, errs
+}
+
+// conflicts reports folders that cannot be routed together: a page and a
+// route.go in one folder, two routes for one URL (/blog/:id beside
+// /blog/:slug), and a param beside a catch-all at one level.
+func conflicts(folders []*folder) []error {
+	var errs []error
+	byShape := make(map[string]*folder)
+	for _, f := range folders {
+		if f.page && f.route {
+			errs = append(errs, fmt.Errorf("%s and %s: a folder has a page or a route handler, not both", f.file(pageFile), f.file(routeFile)))
+		}
+		if !f.page && !f.route {
+			continue
+		}
+		shape := shapeOf(f.segments)
+		if other, ok := byShape[shape]; ok {
+			errs = append(errs, fmt.Errorf("%s and %s: both answer %s", routeFileOf(other), routeFileOf(f), other.pattern()))
+			continue
+		}
+		byShape[shape] = f
+	}
+	// Params and catch-alls at one level under one parent.
+	children := make(map[string]map[string]*folder) // parent shape -> dynamic segment -> folder
+	for _, f := range folders {
+		if len(f.segments) == 0 {
+			continue
+		}
+		last := f.segments[len(f.segments)-1]
+		if last[0] != ':' && last != "*" {
+			continue
+		}
+		parent := shapeOf(f.segments[:len(f.segments)-1])
+		if children[parent] == nil {
+			children[parent] = make(map[string]*folder)
+		}
+		for seg, other := range children[parent] {
+			if (seg == "*") != (last == "*") {
+				errs = append(errs, fmt.Errorf("%s and %s: a param and a catch-all at one level make its URLs ambiguous", other.rel, f.rel))
+			}
+		}
+		children[parent][last] = f
+	}
+	return errs
+}
+
+// shapeOf returns segments with param names erased: /blog/:id and
+// /blog/:slug have one shape.
+func shapeOf(segments []string) string {
+	var b strings.Builder
+	for _, s := range segments {
+		b.WriteByte('/')
+		if s[0] == ':' {
+			s = ":"
+		}
+		b.WriteString(s)
+	}
+	return b.String()
+}
+
+func routeFileOf(f *folder) string {
+	if f.page {
+		return f.file(pageFile)
+	}
+	return f.file(routeFile)
+}

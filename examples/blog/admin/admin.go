@@ -1,0 +1,76 @@
+// Package admin guards /admin: HTTP basic auth with the password in
+// $BLOG_ADMIN_PASSWORD, and CSRF protection for its forms.
+package admin
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
+
+// User is the basic-auth user name.
+const User = "admin"
+
+type tokenKey struct{}
+
+// Guard returns the middleware that protects every path under /admin. With
+// an empty password /admin answers 403: it is off until one is set.
+func Guard(password string) echo.MiddlewareFunc {
+	isAdmin := func(c echo.Context) bool {
+		p := c.Request().URL.Path
+		return p == "/admin" || strings.HasPrefix(p, "/admin/")
+	}
+	want := sha256.Sum256([]byte(password))
+	auth := middleware.BasicAuthWithConfig(middleware.BasicAuthConfig{
+		Skipper: func(c echo.Context) bool { return !isAdmin(c) },
+		Realm:   "Blog admin",
+		Validator: func(user, pass string, c echo.Context) (bool, error) {
+			got := sha256.Sum256([]byte(pass))
+			return user == User && subtle.ConstantTimeCompare(got[:], want[:]) == 1, nil
+		},
+	})
+	csrf := middleware.CSRFWithConfig(middleware.CSRFConfig{
+		Skipper:        func(c echo.Context) bool { return !isAdmin(c) },
+		TokenLookup:    "form:_csrf",
+		CookieName:     "_csrf",
+		CookiePath:     "/admin",
+		CookieHTTPOnly: true,
+		CookieSameSite: http.SameSiteStrictMode,
+	})
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		// The token goes into the request's context, where the admin
+		// page's Load finds it through framework.Request.HTTP.
+		withToken := func(c echo.Context) error {
+			if token, ok := c.Get(middleware.DefaultCSRFConfig.ContextKey).(string); ok {
+				r := c.Request()
+				c.SetRequest(r.WithContext(context.WithValue(r.Context(), tokenKey{}, token)))
+			}
+			return next(c)
+		}
+		guarded := auth(csrf(withToken))
+		return func(c echo.Context) error {
+			if !isAdmin(c) {
+				return next(c)
+			}
+			if password == "" {
+				return echo.NewHTTPError(http.StatusForbidden, "the admin is off: set BLOG_ADMIN_PASSWORD")
+			}
+			return guarded(c)
+		}
+	}
+}
+
+// CSRFToken returns the token the admin's forms must send as _csrf, or ""
+// when the browser's Sec-Fetch-Site header already protects it.
+func CSRFToken(r *http.Request) string {
+	if r == nil {
+		return ""
+	}
+	token, _ := r.Context().Value(tokenKey{}).(string)
+	return token
+}

@@ -1,0 +1,60 @@
+// Package post is one post, at /blog/:id.
+package post
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/isr-go/framework/framework"
+
+	"github.com/isr-go/framework/examples/blog/posts"
+)
+
+// Revalidate: a post is regenerated at most once a minute.
+const Revalidate = time.Minute
+
+// DynamicParams: a post created after the build is rendered on its first
+// request, then cached.
+const DynamicParams = true
+
+// StaticParams lists every post, for framework build to prerender.
+func StaticParams(ctx context.Context) ([]framework.Params, error) {
+	list, err := posts.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	params := make([]framework.Params, len(list))
+	for i, p := range list {
+		params[i] = framework.Params{"id": strconv.FormatInt(p.ID, 10)}
+	}
+	return params, nil
+}
+
+// Load reads the post; an id that is not a number or not a post is a 404.
+func Load(ctx context.Context, r *framework.Request) (posts.Post, error) {
+	id, err := strconv.ParseInt(r.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return posts.Post{}, framework.ErrNotFound
+	}
+	db, err := posts.Default()
+	if err != nil {
+		return posts.Post{}, err
+	}
+	return db.Get(ctx, id)
+}
+
+// Metadata describes the post for <head>.
+func Metadata(ctx context.Context, p posts.Post) framework.Metadata {
+	desc := p.Body
+	if len(desc) > 150 {
+		desc = desc[:150] + "…"
+	}
+	return framework.Metadata{
+		Title:       p.Title,
+		Description: desc,
+		Canonical:   fmt.Sprintf("/blog/%d", p.ID),
+		OpenGraph:   framework.OpenGraph{Title: p.Title, Type: "article"},
+	}
+}

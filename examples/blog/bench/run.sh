@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Load benchmark of the example blog: builds it, serves it, and measures with
+# wrk on loopback the requests/s, p50/p99 latency and the server's peak RSS
+# for a cached post, random posts, the list page and a page kept stale (its
+# tag revalidated every half second while it is loaded), then the same for a
+# plain Echo handler serving the same bytes from memory.
+#
+#	bash examples/blog/bench/run.sh            # 10 s per case
+#	DURATION=30s CONNS=128 bash examples/blog/bench/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(cd ../.. && pwd)
+duration=${DURATION:-10s}
+conns=${CONNS:-64}
+threads=${THREADS:-2}
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_up() {
+  for _ in $(seq 1 400); do curl -fso /dev/null "$1" && return 0; sleep 0.05; done
+  echo "no answer from $1" >&2; exit 1
+}
+
+echo "== building the framework command, the blog and the baseline"
+(cd "$root" && go build -o "$work/framework" ./cli/framework)
+go build -o "$work/plain" ./bench/plain
+export BLOG_DB="$work/blog.db" FRAMEWORK_REVALIDATE_SECRET=bench
+"$work/framework" build . | tail -n 12
+
+port=$(free_port)
+./.framework/server serve --addr "127.0.0.1:$port" 2>"$work/server.log" &
+server=$!; pids+=("$server")
+base="http://127.0.0.1:$port"
+wait_up "$base/blog/1"
+for i in $(seq 1 100); do curl -so /dev/null "$base/blog/$i"; done # every post in the memory tier
+
+plain_port=$(free_port)
+"$work/plain" --addr "127.0.0.1:$plain_port" --from "$base/blog/1" &
+plain=$!; pids+=("$plain")
+wait_up "http://127.0.0.1:$plain_port/"
+
+declare -A rps
+measure() { # name url [lua script]
+  local name=$1 url=$2 script=${3:-}
+  local args=(-t"$threads" -c"$conns" -d"$duration" --latency)
+  [ -n "$script" ] && args+=(-s "$script")
+  local out; out=$(wrk "${args[@]}" "$url")
+  rps[$name]=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  printf '%-24s %12s %10s %10s %8s\n' "$name" "${rps[$name]}" \
+    "$(awk '$1=="50%" {print $2}' <<<"$out")" "$(awk '$1=="99%" {print $2}' <<<"$out")" \
+    "$(awk '/Non-2xx/ {print $NF}' <<<"$out")"
+}
+
+echo
+printf '%-24s %12s %10s %10s %8s\n' case req/s p50 p99 non-2xx
+measure "plain echo, same bytes" "http://127.0.0.1:$plain_port/blog/1"
+measure "cached post" "$base/blog/1"
+POSTS=100 measure "random posts" "$base" bench/random.lua
+measure "list page" "$base/blog"
+( end=$((SECONDS + ${duration%s})); while [ $SECONDS -lt $end ]; do
+    "$work/framework" revalidate --url "$base" --tag posts >/dev/null; sleep 0.5; done ) &
+measure "stale list (revalidated)" "$base/blog"
+wait
+echo
+echo "server peak RSS: $(awk '/VmHWM/ {printf "%.1f MiB", $2/1024}' /proc/$server/status) with every post cached"
+awk -v a="${rps[cached post]}" -v b="${rps[plain echo, same bytes]}" 'BEGIN {printf "cached post / plain echo: %.2fx requests/s\n", a/b}'

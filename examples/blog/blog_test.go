@@ -1,0 +1,209 @@
+package main_test
+
+import (
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// blog is the example built by the real framework command and served on a
+// free loopback port, with its database in a temp dir.
+type blog struct {
+	t      *testing.T
+	dir    string // examples/blog
+	bin    string // the framework command
+	env    []string
+	base   string
+	server *exec.Cmd
+}
+
+const password = "correct horse"
+
+func buildBlog(t *testing.T) *blog {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and serves the example")
+	}
+	wd, _ := os.Getwd()
+	b := &blog{t: t, dir: wd, bin: filepath.Join(t.TempDir(), "framework")}
+	cmd := exec.Command("go", "build", "-o", b.bin, "./cli/framework")
+	cmd.Dir = filepath.Join(wd, "..", "..")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build the framework command: %v\n%s", err, out)
+	}
+	b.env = append(os.Environ(), "BLOG_DB="+filepath.Join(t.TempDir(), "blog.db"), "BLOG_ADMIN_PASSWORD="+password)
+	out := b.framework("build", ".")
+	if !regexp.MustCompile(`◐ /blog/:id\s+ISR 1m\s+100\s`).MatchString(out) {
+		t.Fatalf("build did not prerender the 100 posts:\n%s", out)
+	}
+	t.Cleanup(b.stop)
+	return b
+}
+
+func (b *blog) framework(args ...string) string {
+	b.t.Helper()
+	cmd := exec.Command(b.bin, args...)
+	cmd.Dir, cmd.Env = b.dir, b.env
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		b.t.Fatalf("framework %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+// start serves the last build on a free port.
+func (b *blog) start() {
+	b.t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	b.base = "http://" + addr
+	b.server = exec.Command(b.bin, "start", "--addr", addr, ".")
+	b.server.Dir, b.server.Env = b.dir, b.env
+	b.server.Stderr = os.Stderr
+	if err := b.server.Start(); err != nil {
+		b.t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if res, err := http.Get(b.base + "/"); err == nil {
+			res.Body.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			b.t.Fatal("the blog did not start")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// stop ends the server gracefully.
+func (b *blog) stop() {
+	if b.server == nil {
+		return
+	}
+	b.server.Process.Signal(syscall.SIGTERM)
+	b.server.Wait()
+	b.server = nil
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func (b *blog) do(c *http.Client, req *http.Request) response {
+	b.t.Helper()
+	if c == nil {
+		c = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	}
+	res, err := c.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return response{res.StatusCode, res.Header, string(body)}
+}
+
+func (b *blog) get(path string, header ...string) response {
+	b.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, b.base+path, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	return b.do(nil, req)
+}
+
+func TestBlogOverHTTP(t *testing.T) {
+	b := buildBlog(t)
+	b.start()
+
+	r := b.get("/blog/42")
+	if r.status != 200 || r.header.Get("X-Framework-Cache") != "HIT" || !strings.Contains(r.body, "Notes on") {
+		t.Fatalf("prerendered post: %d %s", r.status, r.header.Get("X-Framework-Cache"))
+	}
+	if cc := r.header.Get("Cache-Control"); cc != "s-maxage=60, stale-while-revalidate=31536000" {
+		t.Errorf("post Cache-Control %q", cc)
+	}
+	if cc := b.get("/blog").header.Get("Cache-Control"); cc != "s-maxage=3600, stale-while-revalidate=31536000" {
+		t.Errorf("list Cache-Control %q", cc)
+	}
+	etag := r.header.Get("Etag")
+	if r := b.get("/blog/42", "If-None-Match", etag); r.status != http.StatusNotModified {
+		t.Errorf("If-None-Match: %d, want 304", r.status)
+	}
+	if r := b.get("/blog/42", "Accept-Encoding", "gzip"); r.header.Get("Content-Encoding") != "gzip" {
+		t.Errorf("gzip not served")
+	}
+
+	// Unknown ids are 404s with the app's page, and nothing persists.
+	for _, p := range []string{"/blog/99999", "/blog/not-a-number"} {
+		if r := b.get(p); r.status != 404 || !strings.Contains(r.body, "There is no such page") {
+			t.Errorf("%s: %d", p, r.status)
+		}
+	}
+
+	// The admin is behind a password and CSRF protection.
+	if r := b.get("/admin"); r.status != http.StatusUnauthorized {
+		t.Errorf("/admin without a password: %d", r.status)
+	}
+	jar, _ := cookiejar.New(nil)
+	admin := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	req, _ := http.NewRequest(http.MethodGet, b.base+"/admin", nil)
+	req.SetBasicAuth("admin", password)
+	page := b.do(admin, req)
+	m := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindStringSubmatch(page.body)
+	if page.status != 200 || m == nil {
+		t.Fatalf("/admin: %d, token found %v", page.status, m != nil)
+	}
+	if cc := page.header.Get("Cache-Control"); cc != "private, no-cache, no-store, max-age=0, must-revalidate" {
+		t.Errorf("admin Cache-Control %q", cc)
+	}
+	post := func(form url.Values) response {
+		req, _ := http.NewRequest(http.MethodPost, b.base+"/admin/posts", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth("admin", password)
+		return b.do(admin, req)
+	}
+	if r := post(url.Values{"title": {"Forged"}, "body": {"x"}}); r.status != http.StatusBadRequest && r.status != http.StatusForbidden {
+		t.Errorf("POST without the CSRF token: %d", r.status)
+	}
+	if r := post(url.Values{"_csrf": {m[1]}, "title": {""}, "body": {"x"}}); r.status != http.StatusBadRequest {
+		t.Errorf("POST without a title: %d", r.status)
+	}
+	r = post(url.Values{"_csrf": {m[1]}, "title": {"Hello from the admin"}, "body": {"Fresh content."}})
+	if r.status != http.StatusSeeOther || !strings.HasPrefix(r.header.Get("Location"), "/blog/") {
+		t.Fatalf("POST: %d %q", r.status, r.header.Get("Location"))
+	}
+	if r := b.get("/blog"); !strings.Contains(r.body, "Hello from the admin") {
+		t.Errorf("the new post is not on /blog on the next request (%s)", r.header.Get("X-Framework-Cache"))
+	}
+	if r := b.get(r.header.Get("Location")); r.status != 200 || !strings.Contains(r.body, "Fresh content.") {
+		t.Errorf("the new post's page: %d", r.status)
+	}
+
+	// A restart keeps the cache warm.
+	b.stop()
+	b.start()
+	if r := b.get("/blog/7"); r.header.Get("X-Framework-Cache") != "HIT" {
+		t.Errorf("after a restart: %s, want HIT", r.header.Get("X-Framework-Cache"))
+	}
+	if r := b.get("/blog/99999"); r.status != 404 || r.header.Get("X-Framework-Cache") == "HIT" {
+		t.Errorf("a 404 persisted across the restart: %d %s", r.status, r.header.Get("X-Framework-Cache"))
+	}
+}

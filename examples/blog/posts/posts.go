@@ -1,0 +1,205 @@
+// Package posts keeps the blog's posts in SQLite (pure Go, no cgo): created
+// and seeded with 100 posts on first use.
+package posts
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/isr-go/framework/framework"
+)
+
+// Post is one blog post.
+type Post struct {
+	ID      int64
+	Title   string
+	Body    string
+	Updated time.Time
+}
+
+// Summary is a post without its body, for lists.
+type Summary struct {
+	ID      int64
+	Title   string
+	Updated time.Time
+}
+
+// Limits on what the admin form accepts.
+const (
+	MaxTitle = 200
+	MaxBody  = 100_000
+)
+
+// Store is the posts database.
+type Store struct {
+	db *sql.DB
+}
+
+// Open opens (creating and seeding if needed) the database file at path.
+func Open(path string) (*Store, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)")
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{db: db}
+	if err := s.init(context.Background()); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("posts: %s: %w", path, err)
+	}
+	return s, nil
+}
+
+func (s *Store) init(ctx context.Context) error {
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS posts (
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
+		title TEXT NOT NULL,
+		body TEXT NOT NULL,
+		updated INTEGER NOT NULL)`); err != nil {
+		return err
+	}
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM posts`).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	start := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
+	for i := 1; i <= 100; i++ {
+		title, body := seedPost(i)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO posts (title, body, updated) VALUES (?, ?, ?)`,
+			title, body, start.Add(time.Duration(i)*24*time.Hour).Unix()); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// seedPost makes the title and a ~2 KB body of seed post i.
+func seedPost(i int) (string, string) {
+	topics := []string{"caching", "Go", "templates", "regeneration", "deploys", "latency", "Badger", "Redis", "routing", "testing"}
+	topic := topics[i%len(topics)]
+	title := fmt.Sprintf("Notes on %s, part %d", topic, i)
+	var b strings.Builder
+	for p := range 6 {
+		fmt.Fprintf(&b, "Paragraph %d about %s. A page that is rendered once and served from a cache many times costs almost nothing to serve; "+
+			"the trick is knowing when to render it again. Incremental Static Regeneration serves the cached page and regenerates it "+
+			"in the background once its window has passed, so visitors never wait.\n\n", p+1, topic)
+	}
+	return title, strings.TrimSpace(b.String())
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// List returns every post, newest first, without bodies.
+func (s *Store) List(ctx context.Context) ([]Summary, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, title, updated FROM posts ORDER BY updated DESC, id DESC`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var list []Summary
+	for rows.Next() {
+		var p Summary
+		var updated int64
+		if err := rows.Scan(&p.ID, &p.Title, &updated); err != nil {
+			return nil, err
+		}
+		p.Updated = time.Unix(updated, 0).UTC()
+		list = append(list, p)
+	}
+	return list, rows.Err()
+}
+
+// Get returns one post, or framework.ErrNotFound.
+func (s *Store) Get(ctx context.Context, id int64) (Post, error) {
+	var p Post
+	var updated int64
+	err := s.db.QueryRowContext(ctx, `SELECT id, title, body, updated FROM posts WHERE id = ?`, id).
+		Scan(&p.ID, &p.Title, &p.Body, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Post{}, framework.ErrNotFound
+	}
+	p.Updated = time.Unix(updated, 0).UTC()
+	return p, err
+}
+
+// Save creates a post (id 0) or updates one, and returns its id.
+func (s *Store) Save(ctx context.Context, id int64, title, body string) (int64, error) {
+	title, body = strings.TrimSpace(title), strings.TrimSpace(body)
+	switch {
+	case title == "" || body == "":
+		return 0, errors.New("a post needs a title and a body")
+	case len(title) > MaxTitle:
+		return 0, fmt.Errorf("the title is over %d bytes", MaxTitle)
+	case len(body) > MaxBody:
+		return 0, fmt.Errorf("the body is over %d bytes", MaxBody)
+	}
+	now := time.Now().Unix()
+	if id == 0 {
+		res, err := s.db.ExecContext(ctx, `INSERT INTO posts (title, body, updated) VALUES (?, ?, ?)`, title, body, now)
+		if err != nil {
+			return 0, err
+		}
+		return res.LastInsertId()
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE posts SET title = ?, body = ?, updated = ? WHERE id = ?`, title, body, now, id)
+	if err != nil {
+		return 0, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return 0, framework.ErrNotFound
+	}
+	return id, nil
+}
+
+// The app's database, opened on first use from $BLOG_DB
+// (default data/blog.db, beside the server).
+var (
+	openOnce sync.Once
+	store    *Store
+	openErr  error
+)
+
+// Default returns the app's database.
+func Default() (*Store, error) {
+	openOnce.Do(func() {
+		path := os.Getenv("BLOG_DB")
+		if path == "" {
+			path = filepath.Join("data", "blog.db")
+		}
+		store, openErr = Open(path)
+	})
+	return store, openErr
+}
+
+// Tag is the data tag of the post list: revalidate it when posts change.
+const Tag = "posts"
+
+// List is Store.List of the default database, cached in the framework's
+// data cache under the "posts" tag.
+var List = framework.Cache(func(ctx context.Context) ([]Summary, error) {
+	s, err := Default()
+	if err != nil {
+		return nil, err
+	}
+	return s.List(ctx)
+}, framework.CacheOptions{Tags: []string{Tag}})
