@@ -23,9 +23,9 @@ const OutputFile = "routes_gen.go"
 
 // Result describes what Generate found and wrote.
 type Result struct {
-	Output   string   // path of the generated file
-	Changed  bool     // whether the file was (re)written
-	Pages    []Page   // page routes, in registration order
+	Output   string // path of the generated file
+	Changed  bool   // whether the file was (re)written
+	Pages    []Page // page routes, in registration order
 	Handlers []Handler
 }
 

@@ -19,9 +19,9 @@ const (
 
 // A folder is one folder of app/ that holds at least one special file.
 type folder struct {
-	rel      string   // path from the app dir, slash-separated: "app/blog/id_"
-	segments []string // URL segments: "blog", ":id", "*"
-	catchAll string   // param name of a trailing "*" segment
+	rel                                      string   // path from the app dir, slash-separated: "app/blog/id_"
+	segments                                 []string // URL segments: "blog", ":id", "*"
+	catchAll                                 string   // param name of a trailing "*" segment
 	page, layout, notFound, errorPage, route bool
 }
 
