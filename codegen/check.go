@@ -60,11 +60,14 @@ func (c *checker) load(ctx context.Context, folders []*folder) map[string]*expor
 	cfg := &packages.Config{
 		Context: ctx,
 		Dir:     c.dir,
-		Mode:    packages.NeedName | packages.NeedFiles | packages.NeedTypes | packages.NeedTypesInfo | packages.NeedSyntax | packages.NeedDeps | packages.NeedImports,
+		Mode:    packages.NeedName | packages.NeedFiles | packages.NeedTypes | packages.NeedSyntax | packages.NeedImports,
 	}
 	var patterns []string
 	for _, f := range folders {
 		patterns = append(patterns, "./"+f.rel)
+	}
+	if len(patterns) == 0 {
+		return nil
 	}
 	pkgs, err := packages.Load(cfg, patterns...)
 	if err != nil {
@@ -117,7 +120,7 @@ func (c *checker) check(f *folder, p *packages.Package) *exports {
 		}
 		sig, ok := funcSig(obj)
 		if !ok || sig.Params().Len() != 0 || !returnsComponent(sig) {
-			c.errorf(fset, obj.Pos(), "%s must be templ %s() (a func() templ.Component), got %s", name, name, obj.Type())
+			c.errorf(fset, obj.Pos(), "%s must be templ %s() (a func() templ.Component), got %s", name, name, typeString(obj.Type()))
 		}
 	}
 	if f.layout {
@@ -130,20 +133,22 @@ func (c *checker) check(f *folder, p *packages.Package) *exports {
 		component("Error")
 	}
 	if f.route {
+		declared := false
 		for _, m := range methods {
 			obj := scope.Lookup(m)
 			if obj == nil {
 				continue
 			}
+			declared = true
 			sig, ok := funcSig(obj)
 			if !ok || sig.Params().Len() != 1 || !isNamed(sig.Params().At(0).Type(), echoPath, "Context") ||
 				sig.Results().Len() != 1 || !isError(sig.Results().At(0).Type()) {
-				c.errorf(fset, obj.Pos(), "%s must be func(c echo.Context) error, got %s", m, obj.Type())
+				c.errorf(fset, obj.Pos(), "%s must be func(c echo.Context) error, got %s", m, typeString(obj.Type()))
 				continue
 			}
 			x.handlers = append(x.handlers, m)
 		}
-		if len(x.handlers) == 0 {
+		if !declared {
 			c.errs = append(c.errs, fmt.Errorf("%s: a route handler exports at least one of %s", f.file(routeFile), strings.Join(methods, ", ")))
 		}
 	}
@@ -163,7 +168,7 @@ func (c *checker) checkPage(f *folder, p *packages.Package, x *exports) {
 		if !ok || sig.Params().Len() != 2 || !isContext(sig.Params().At(0).Type()) ||
 			!isPointerTo(sig.Params().At(1).Type(), frameworkPath, "Request") ||
 			sig.Results().Len() != 2 || !isError(sig.Results().At(1).Type()) {
-			c.errorf(fset, obj.Pos(), "Load must be func(ctx context.Context, r *framework.Request) (T, error), got %s", obj.Type())
+			c.errorf(fset, obj.Pos(), "Load must be func(ctx context.Context, r *framework.Request) (T, error), got %s", typeString(obj.Type()))
 		} else {
 			data = sig.Results().At(0).Type()
 			x.load = true
@@ -172,11 +177,11 @@ func (c *checker) checkPage(f *folder, p *packages.Package, x *exports) {
 	if obj := scope.Lookup("Page"); obj == nil {
 		c.errs = append(c.errs, fmt.Errorf("%s: want templ Page()", f.file(pageFile)))
 	} else if sig, ok := funcSig(obj); !ok || !returnsComponent(sig) {
-		c.errorf(fset, obj.Pos(), "Page must be a templ component, got %s", obj.Type())
+		c.errorf(fset, obj.Pos(), "Page must be a templ component, got %s", typeString(obj.Type()))
 	} else if data == nil && sig.Params().Len() != 0 {
-		c.errorf(fset, obj.Pos(), "Page takes %s but the page has no Load to provide it", sig.Params())
+		c.errorf(fset, obj.Pos(), "Page takes %s but the page has no Load to provide it", typeString(sig.Params()))
 	} else if data != nil && (sig.Params().Len() != 1 || !types.Identical(sig.Params().At(0).Type(), data)) {
-		c.errorf(fset, obj.Pos(), "Page must take Load's result (%s), got %s", types.TypeString(data, qualifier(p.Types)), sig.Params())
+		c.errorf(fset, obj.Pos(), "Page must take Load's result (%s), got %s", typeString(data), typeString(sig.Params()))
 	}
 	if obj := scope.Lookup("Metadata"); obj != nil {
 		sig, ok := funcSig(obj)
@@ -184,12 +189,12 @@ func (c *checker) checkPage(f *folder, p *packages.Package, x *exports) {
 		want := "func(ctx context.Context) framework.Metadata"
 		if data != nil {
 			wantParams = 2
-			want = "func(ctx context.Context, data " + types.TypeString(data, qualifier(p.Types)) + ") framework.Metadata"
+			want = "func(ctx context.Context, data " + typeString(data) + ") framework.Metadata"
 		}
 		if !ok || sig.Params().Len() != wantParams || !isContext(sig.Params().At(0).Type()) ||
 			(data != nil && !types.Identical(sig.Params().At(1).Type(), data)) ||
 			sig.Results().Len() != 1 || !isNamed(sig.Results().At(0).Type(), frameworkPath, "Metadata") {
-			c.errorf(fset, obj.Pos(), "Metadata must be %s, got %s", want, obj.Type())
+			c.errorf(fset, obj.Pos(), "Metadata must be %s, got %s", want, typeString(obj.Type()))
 		} else {
 			x.metadata = true
 		}
@@ -198,7 +203,7 @@ func (c *checker) checkPage(f *folder, p *packages.Package, x *exports) {
 		sig, ok := funcSig(obj)
 		if !ok || sig.Params().Len() != 1 || !isContext(sig.Params().At(0).Type()) || sig.Results().Len() != 2 ||
 			!isSliceOf(sig.Results().At(0).Type(), frameworkPath, "Params") || !isError(sig.Results().At(1).Type()) {
-			c.errorf(fset, obj.Pos(), "StaticParams must be func(ctx context.Context) ([]framework.Params, error), got %s", obj.Type())
+			c.errorf(fset, obj.Pos(), "StaticParams must be func(ctx context.Context) ([]framework.Params, error), got %s", typeString(obj.Type()))
 		} else if len(f.segments) == 0 || !strings.ContainsAny(f.pattern(), ":*") {
 			c.errorf(fset, obj.Pos(), "StaticParams is for pages with params, and %s has none", f.pattern())
 		} else {
@@ -281,22 +286,18 @@ func isValue(obj types.Object) bool {
 // describe names what obj is, for "got ..." in messages.
 func describe(obj types.Object) string {
 	if !isValue(obj) {
-		return fmt.Sprintf("%s", obj.Type())
+		return typeString(obj.Type())
 	}
 	t := obj.Type()
 	if b, ok := t.(*types.Basic); ok && b.Info()&types.IsUntyped != 0 {
 		return strings.TrimPrefix(b.Name(), "untyped ")
 	}
-	return t.String()
+	return typeString(t)
 }
 
-func qualifier(p *types.Package) types.Qualifier {
-	return func(other *types.Package) string {
-		if other == p {
-			return ""
-		}
-		return other.Name()
-	}
+// typeString prints t with package names, not paths: templ.Component.
+func typeString(t types.Type) string {
+	return types.TypeString(t, func(p *types.Package) string { return p.Name() })
 }
 
 // sortErrors orders errors by message, so runs report them alike.

@@ -36,6 +36,9 @@ func (f *folder) file(name string) string { return f.rel + "/" + name }
 // segment maps a folder name to its URL segment: "id_" is the param ":id",
 // "slug__" a catch-all "*" named slug, anything else itself.
 func segment(name string) (seg, param string, catchAll bool, err error) {
+	if name == "" {
+		return "", "", false, fmt.Errorf("empty folder name")
+	}
 	switch {
 	case strings.HasSuffix(name, "__"):
 		param = strings.TrimSuffix(name, "__")

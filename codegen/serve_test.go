@@ -1,0 +1,79 @@
+package codegen_test
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/isr-go/framework/codegen/testdata/full"
+	"github.com/isr-go/framework/framework"
+)
+
+// TestServe serves the golden router of testdata/full (compiled into this
+// test) over real HTTP, through the runtime and a Badger cache.
+func TestServe(t *testing.T) {
+	app, err := framework.New(framework.Options{CacheDir: t.TempDir(), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	e := echo.New()
+	full.Register(e, app)
+	srv := httptest.NewServer(e)
+	defer srv.Close()
+
+	for _, tc := range []struct {
+		method, path string
+		status       int
+		want         []string
+	}{
+		{"GET", "/", 200, []string{"<h1>home</h1>", "<html>"}},
+		{"HEAD", "/", 200, nil},
+		{"GET", "/blog", 200, []string{"<title>Blog</title>", `<section class="blog"><ul><li>one</li>`}},
+		{"GET", "/blog/1", 200, []string{"<title>Post 1</title>", `<section class="blog"><h1>post 1</h1>`}},
+		{"GET", "/blog/3", 404, []string{"no such post", `<section class="blog">`}}, // not in StaticParams
+		{"GET", "/blog/1/extra", 404, []string{"no such post"}},                     // the nearest not_found
+		{"GET", "/docs/a/b/c", 200, []string{"<h1>doc a/b/c</h1>"}},                 // catch-all
+		{"GET", "/nowhere", 404, []string{"root not found"}},
+		{"GET", "/api/ping?q=hi", 200, []string{"get hi"}},
+		{"POST", "/api/ping", 201, []string{"posted"}},
+		{"GET", "/robots.txt", 200, []string{"User-agent: *"}},
+	} {
+		req, _ := http.NewRequest(tc.method, srv.URL+tc.path, nil)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != tc.status {
+			t.Errorf("%s %s: %d, want %d\n%s", tc.method, tc.path, res.StatusCode, tc.status, body)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(string(body), w) {
+				t.Errorf("%s %s: body lacks %q:\n%s", tc.method, tc.path, w, body)
+			}
+		}
+	}
+	// The ISR page is cached; the catch-all page (no Revalidate) too.
+	for _, p := range []string{"/blog/1", "/docs/a/b/c"} {
+		res, err := http.Get(srv.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.Header.Get("X-Framework-Cache") != "HIT" {
+			t.Errorf("%s again: %s, want HIT", p, res.Header.Get("X-Framework-Cache"))
+		}
+	}
+	routes := full.Routes()
+	if got := routes[2].Revalidate.String() + " " + routes[2].Expire.String(); got != "1m0s 1h0m0s" || !routes[2].StaticParamsOnly {
+		t.Errorf("/blog/:id route: %s, StaticParamsOnly %v", got, routes[2].StaticParamsOnly)
+	}
+}

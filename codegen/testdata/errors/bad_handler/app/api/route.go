@@ -1,0 +1,5 @@
+package api
+
+import "net/http"
+
+func GET(w http.ResponseWriter, r *http.Request) {}

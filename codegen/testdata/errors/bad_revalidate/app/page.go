@@ -1,0 +1,3 @@
+package app
+
+const Revalidate = 5
