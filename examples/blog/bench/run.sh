@@ -21,7 +21,7 @@ cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
   rm -rf "$work"
 }
-trap cleanup EXIT
+trap cleanup EXIT INT TERM
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_up() {
@@ -61,14 +61,22 @@ measure() { # name url [lua script]
 
 echo
 printf '%-24s %12s %10s %10s %8s\n' case req/s p50 p99 non-2xx
-measure "plain echo, same bytes" "http://127.0.0.1:$plain_port/blog/1"
-measure "cached post" "$base/blog/1"
+# The baseline and the cached post alternate, so that neither always gets
+# the machine in the same state; the ratio compares the best of each.
+best_plain=0 best_cached=0
+for round in $(seq 1 "${ROUNDS:-2}"); do
+  measure "plain echo, same bytes" "http://127.0.0.1:$plain_port/blog/1"
+  best_plain=$(awk -v a="$best_plain" -v b="${rps[plain echo, same bytes]}" 'BEGIN {print (b > a) ? b : a}')
+  measure "cached post" "$base/blog/1"
+  best_cached=$(awk -v a="$best_cached" -v b="${rps[cached post]}" 'BEGIN {print (b > a) ? b : a}')
+done
 POSTS=100 measure "random posts" "$base" bench/random.lua
 measure "list page" "$base/blog"
 ( end=$((SECONDS + ${duration%s})); while [ $SECONDS -lt $end ]; do
     "$work/framework" revalidate --url "$base" --tag posts >/dev/null; sleep 0.5; done ) &
+revalidating=$!
 measure "stale list (revalidated)" "$base/blog"
-wait
+wait "$revalidating"
 echo
 echo "server peak RSS: $(awk '/VmHWM/ {printf "%.1f MiB", $2/1024}' /proc/$server/status) with every post cached"
-awk -v a="${rps[cached post]}" -v b="${rps[plain echo, same bytes]}" 'BEGIN {printf "cached post / plain echo: %.2fx requests/s\n", a/b}'
+awk -v a="$best_cached" -v b="$best_plain" 'BEGIN {printf "cached post / plain echo: %.2fx requests/s (best of each)\n", a/b}'
