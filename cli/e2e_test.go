@@ -165,7 +165,7 @@ func TestNewBuildStartRevalidate(t *testing.T) {
 
 	addr := freeAddr(t)
 	base := "http://" + addr
-	background(t, dir, []string{"FRAMEWORK_REVALIDATE_SECRET=s3cret"}, "start", "--addr", addr)
+	background(t, dir, []string{"FRAMEWORK_REVALIDATE_SECRET=s3cret"}, "start", "--addr", addr, "--metrics")
 	poll(t, "server up", base+"/", 30*time.Second, func(p page) bool { return p.status == 200 })
 	for _, path := range []string{"/", "/blog", "/blog/2"} {
 		if p := get(t, base+path); p.status != 200 || p.cache != "HIT" {
@@ -191,6 +191,14 @@ func TestNewBuildStartRevalidate(t *testing.T) {
 	poll(t, "regenerated page", base+"/blog/2", 10*time.Second, func(p page) bool { return p.cache == "HIT" })
 	if p := get(t, base+"/"); p.cache != "HIT" {
 		t.Errorf("/ does not use posts but is %s", p.cache)
+	}
+
+	// start --metrics: Prometheus metrics of what happened above.
+	m := get(t, base+"/metrics")
+	for _, re := range []string{`(?m)^framework_page_responses_total\{cache="HIT"\} [1-9]`, `(?m)^framework_page_responses_total\{cache="STALE"\} 1$`, `(?m)^framework_regenerations_total [1-9]`, `(?m)^framework_build_info\{build_id="` + regexp.QuoteMeta(strings.TrimSpace(string(buildID))) + `"\} 1$`} {
+		if m.status != 200 || !regexp.MustCompile(re).MatchString(m.body) {
+			t.Errorf("/metrics: %d, no match for %s in:\n%s", m.status, re, m.body)
+		}
 	}
 }
 

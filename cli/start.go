@@ -14,7 +14,7 @@ import (
 var startCmd = &command{
 	name:    "start",
 	summary: "serve the last build",
-	usage: `usage: framework start [--addr ADDR] [--cache URL] [DIR]
+	usage: `usage: framework start [--addr ADDR] [--cache URL] [--metrics] [DIR]
 
 Start runs the server that framework build compiled, serving pages from the
 build's ISR cache. SIGINT or SIGTERM stop it gracefully: requests in flight
@@ -28,6 +28,7 @@ Example:
 	flags: func(fs *flag.FlagSet) {
 		fs.String("addr", "", "listen address (default $FRAMEWORK_ADDR or :3000)")
 		fs.String("cache", "", "shared cache, redis://host:port/db (default $FRAMEWORK_CACHE)")
+		fs.Bool("metrics", false, "serve Prometheus metrics at GET /metrics (default $FRAMEWORK_METRICS=1)")
 	},
 	run: runStart,
 }
@@ -47,6 +48,9 @@ func runStart(ctx context.Context, env Env, fs *flag.FlagSet, args []string) err
 	}
 	if c := fs.Lookup("cache").Value.String(); c != "" {
 		sargs = append(sargs, "--cache", c)
+	}
+	if fs.Lookup("metrics").Value.String() == "true" {
+		sargs = append(sargs, "--metrics")
 	}
 	return runServer(ctx, dir, bin, sargs, env)
 }

@@ -71,6 +71,11 @@ type Options struct {
 	// `framework dev` (like `next dev`) does.
 	Dev bool
 
+	// Metrics makes Register serve Prometheus metrics at GET /metrics
+	// (MetricsPath). Also on when $FRAMEWORK_METRICS is 1. App.ServeMetrics
+	// serves them anywhere else.
+	Metrics bool
+
 	// Logger receives the app's logs. Default slog.Default().
 	Logger *slog.Logger
 
@@ -125,6 +130,7 @@ type App struct {
 	coarse    *coarseClock
 	client    *http.Client
 	storeDown atomic.Bool
+	metrics   metrics
 
 	// background counts regenerations in progress, for Close; bgMu keeps
 	// a new one from starting while Close waits.
@@ -177,6 +183,9 @@ func New(opts Options) (*App, error) {
 	}
 	if os.Getenv("FRAMEWORK_DEBUG_CACHE") == "1" {
 		opts.DebugCache = true
+	}
+	if os.Getenv("FRAMEWORK_METRICS") == "1" {
+		opts.Metrics = true
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -398,6 +407,7 @@ func entryTTL(e *entry) time.Duration {
 // storeFailed logs a store error once until the store works again, so that
 // an outage of a shared store does not flood the log.
 func (a *App) storeFailed(op string, err error) {
+	a.metrics.storeErrors.Add(1)
 	if a.storeDown.CompareAndSwap(false, true) {
 		a.log.Error("framework: cache store failing; serving from memory", "op", op, "err", err)
 	}

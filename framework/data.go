@@ -199,6 +199,7 @@ func (a *App) data(ctx context.Context, id string, window time.Duration, tags []
 	sum := sha256.Sum256([]byte(id))
 	key := a.dataKey(hex.EncodeToString(sum[:]))
 	if e := a.storedData(ctx, key); e != nil {
+		a.metrics.dataHits.Add(1)
 		return e.body, nil
 	}
 	fl, leader := a.dataFlights.join(key)
@@ -214,6 +215,7 @@ func (a *App) data(ctx context.Context, id string, window time.Duration, tags []
 		}
 	}
 	start := a.now()
+	a.metrics.dataFetches.Add(1)
 	value, err := fetch(ctx)
 	var e *entry
 	if err == nil {

@@ -116,16 +116,16 @@ func (s *memoryShard) remove(it *memoryItem) {
 	s.bytes -= it.cost
 }
 
-// len returns the number of entries held.
-func (m *memoryTier) len() int {
-	n := 0
+// size returns the number of entries held and their cost in bytes.
+func (m *memoryTier) size() (entries int, bytes int64) {
 	for i := range m.shards {
 		s := &m.shards[i]
 		s.mu.RLock()
-		n += len(s.items)
+		entries += len(s.items)
+		bytes += s.bytes
 		s.mu.RUnlock()
 	}
-	return n
+	return entries, bytes
 }
 
 // coarseClock is the time at a few milliseconds' resolution, read with one atomic

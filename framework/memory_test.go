@@ -24,7 +24,7 @@ func TestMemoryTierBoundsBytes(t *testing.T) {
 			t.Fatalf("shard %d: ring %d, items %d", i, len(s.ring), len(s.items))
 		}
 	}
-	if n := m.len(); n == 0 || n > 16*10 {
+	if n, _ := m.size(); n == 0 || n > 16*10 {
 		t.Fatalf("%d entries kept", n)
 	}
 }
@@ -53,12 +53,12 @@ func TestMemoryTierReplaceAndDelete(t *testing.T) {
 	a, b := memEntry(10), memEntry(20)
 	m.set("/k", a)
 	m.set("/k", b)
-	if m.get("/k") != b || m.len() != 1 {
-		t.Fatal("set did not replace")
+	if n, bytes := m.size(); m.get("/k") != b || n != 1 || bytes != b.cost() {
+		t.Fatalf("after replacing: %d entries of %d bytes, want 1 of %d", n, bytes, b.cost())
 	}
 	m.del("/k")
-	if m.get("/k") != nil || m.len() != 0 {
-		t.Fatal("del did not remove")
+	if n, bytes := m.size(); m.get("/k") != nil || n != 0 || bytes != 0 {
+		t.Fatalf("after delete: %d entries of %d bytes", n, bytes)
 	}
 	m.set("/big", memEntry(1<<20))
 	if m.get("/big") != nil {

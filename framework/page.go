@@ -173,7 +173,9 @@ func (p *page) regenerate(key string, params Params) {
 		}
 		defer unlock()
 		e, err := p.render(context.Background(), key, params, nil, p.route.Render)
+		a.metrics.regenerations.Add(1)
 		if err != nil {
+			a.metrics.regenerationErrors.Add(1)
 			delay := a.backoff.fail(key, a.now().UnixNano())
 			a.reportError(context.Background(), &RenderError{Path: key, Route: p.route.Pattern, Background: true, Err: err})
 			a.log.Info("framework: keeping the last good page", "path", key, "retry_after", delay)
@@ -332,6 +334,7 @@ func cacheStateValue(state string) []string {
 func (a *App) send(c echo.Context, e *entry, state string) error {
 	req := c.Request()
 	res := c.Response()
+	a.metrics.served(state)
 	h := res.Header()
 	h["Content-Type"] = e.header.contentType
 	h["Cache-Control"] = e.header.cacheControl

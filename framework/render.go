@@ -145,6 +145,7 @@ func (p *page) render(parent context.Context, path string, params Params, r *htt
 		e   *entry
 		err error
 	}
+	start := time.Now()
 	done := make(chan result, 1)
 	go func() {
 		var res result
@@ -156,15 +157,17 @@ func (p *page) render(parent context.Context, path string, params Params, r *htt
 		}()
 		res.e, res.err = p.renderEntry(ctx, st, &Request{Path: path, Params: params, HTTP: r}, renderFn)
 	}()
+	var res result
 	select {
-	case res := <-done:
-		return res.e, res.err
+	case res = <-done:
 	case <-ctx.Done():
-		if parent.Err() != nil {
-			return nil, parent.Err()
+		res.err = parent.Err()
+		if res.err == nil {
+			res.err = fmt.Errorf("render timed out after %v", a.opts.RenderTimeout)
 		}
-		return nil, fmt.Errorf("render timed out after %v", a.opts.RenderTimeout)
 	}
+	a.metrics.rendered(time.Since(start), res.err)
+	return res.e, res.err
 }
 
 func (p *page) renderEntry(ctx context.Context, st *renderState, req *Request, renderFn renderFunc) (*entry, error) {

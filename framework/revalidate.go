@@ -122,6 +122,11 @@ func hasOption(opts []RevalidateOption, o RevalidateOption) bool {
 func (a *App) revalidate(ctx context.Context, tag string, hard bool, opts []RevalidateOption) error {
 	at := a.now().UnixNano()
 	a.tags.mark(tag, at, hard)
+	if hard {
+		a.metrics.hardRevalidations.Add(1)
+	} else {
+		a.metrics.softRevalidations.Add(1)
+	}
 	err := a.store.SetTagTime(ctx, softTagPrefix+tag, at)
 	if hard && err == nil {
 		err = a.store.SetTagTime(ctx, hardTagPrefix+tag, at)
@@ -206,9 +211,13 @@ type RevalidateRequest struct {
 	Eager   bool     `json:"eager,omitempty"`   // regenerate right away
 }
 
-// Register adds the app's own routes to e: POST /_framework/revalidate.
+// Register adds the app's own routes to e: POST /_framework/revalidate,
+// and GET /metrics when Options.Metrics is on.
 func (a *App) Register(e *echo.Echo) {
 	e.POST(RevalidateEndpoint, a.serveRevalidate)
+	if a.opts.Metrics {
+		e.GET(MetricsPath, echo.WrapHandler(http.HandlerFunc(a.ServeMetrics)))
+	}
 }
 
 // serveRevalidate is the on-demand revalidation endpoint. It answers 404

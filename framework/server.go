@@ -35,7 +35,7 @@ var linkedBuildID string
 //
 // The binary's commands:
 //
-//	server [serve] [--addr :3000] [--cache-dir DIR] [--cache redis://...] [--dev]
+//	server [serve] [--addr :3000] [--cache-dir DIR] [--cache redis://...] [--dev] [--metrics]
 //	server prerender [--cache-dir DIR] [--cache redis://...] [--concurrency N]
 //	server routes
 func Main(routes []Route, register func(*echo.Echo, *App)) {
@@ -62,6 +62,7 @@ func RunServer(ctx context.Context, args []string, routes []Route, register func
 	cacheDir := fs.String("cache-dir", filepath.Join(".framework", "cache", buildID), "directory of the local cache")
 	cacheURL := fs.String("cache", os.Getenv("FRAMEWORK_CACHE"), "shared cache, redis://host:port/db (env FRAMEWORK_CACHE)")
 	dev := fs.Bool("dev", false, "render every page on every request (framework dev)")
+	metrics := fs.Bool("metrics", os.Getenv("FRAMEWORK_METRICS") == "1", "serve Prometheus metrics at GET /metrics (env FRAMEWORK_METRICS=1)")
 	concurrency := fs.Int("concurrency", 2*runtime.GOMAXPROCS(0), "pages prerendered at once")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -79,7 +80,7 @@ func RunServer(ctx context.Context, args []string, routes []Route, register func
 	}
 
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	app, err := New(Options{BuildID: buildID, CacheDir: *cacheDir, CacheURL: *cacheURL, Dev: *dev, Logger: logger})
+	app, err := New(Options{BuildID: buildID, CacheDir: *cacheDir, CacheURL: *cacheURL, Dev: *dev, Metrics: *metrics, Logger: logger})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
