@@ -152,10 +152,31 @@ func (c *checker) check(f *folder, p *packages.Package) *exports {
 			c.errs = append(c.errs, fmt.Errorf("%s: a route handler exports at least one of %s", f.file(routeFile), strings.Join(methods, ", ")))
 		}
 	}
+	if f.middleware {
+		if obj := scope.Lookup("Middleware"); obj == nil {
+			c.errs = append(c.errs, fmt.Errorf("%s: want Middleware, a func(next echo.HandlerFunc) echo.HandlerFunc", f.file(middlewareFile)))
+		} else if !isMiddleware(obj) {
+			c.errorf(fset, obj.Pos(), "Middleware must be a func(next echo.HandlerFunc) echo.HandlerFunc (an echo.MiddlewareFunc), got %s", describe(obj))
+		}
+	}
 	if f.page {
 		c.checkPage(f, p, x)
 	}
 	return x
+}
+
+// isMiddleware reports whether obj is a func or variable usable as an
+// echo.MiddlewareFunc.
+func isMiddleware(obj types.Object) bool {
+	switch obj.(type) {
+	case *types.Func, *types.Var:
+	default:
+		return false
+	}
+	sig, ok := obj.Type().Underlying().(*types.Signature)
+	return ok && sig.Recv() == nil && !sig.Variadic() &&
+		sig.Params().Len() == 1 && isNamed(sig.Params().At(0).Type(), echoPath, "HandlerFunc") &&
+		sig.Results().Len() == 1 && isNamed(sig.Results().At(0).Type(), echoPath, "HandlerFunc")
 }
 
 // checkPage checks a page's exports and records which it has.

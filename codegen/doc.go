@@ -1,7 +1,7 @@
 // Package codegen turns an app's app/ folder into the Go file that routes
 // it: routes_gen.go, beside app/, with Routes (every page, for framework
 // build) and Register (every page, route handler, static file, not-found
-// page and the revalidation endpoint, on Echo).
+// page and the revalidation endpoint, on Echo, with their middleware).
 //
 // # Conventions
 //
@@ -17,6 +17,8 @@
 //	app/layout.templ           wraps every page below it, outermost first
 //	app/not_found.templ        body of 404s below it
 //	app/error.templ            body of 500s below it
+//	app/admin/middleware.go    Middleware (an echo.MiddlewareFunc) wraps every page,
+//	                           route handler and not-found page below it, outermost first
 //	public/                    static files at /
 //
 // Folders starting with "_" or "." are skipped, like the go command does.

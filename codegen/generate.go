@@ -321,12 +321,24 @@ func (g *generator) file(pkgName string) ([]byte, error) {
 	p("\t}\n}\n\n")
 
 	p("// Register adds the app to e: the revalidation endpoint, every page\n// (GET and HEAD), route handler and public file, and the not-found pages.\nfunc Register(e *echo.Echo, a *framework.App) {\n\ta.Register(e)\n")
-	p("\tfor _, rt := range Routes() {\n\t\te.Match([]string{http.MethodGet, http.MethodHead}, rt.Pattern, a.Page(rt))\n\t}\n")
+	var pageMiddleware []string
+	for _, f := range pages {
+		if chain := g.middleware(f, use); chain != "" {
+			pageMiddleware = append(pageMiddleware, fmt.Sprintf("\t\t%q: {%s},\n", f.pattern(), strings.TrimPrefix(chain, ", ")))
+		}
+	}
+	if len(pageMiddleware) > 0 {
+		p("\t// The middleware.go chains of the pages that have one, outermost first.\n\tmiddleware := map[string][]echo.MiddlewareFunc{\n%s\t}\n", strings.Join(pageMiddleware, ""))
+		p("\tfor _, rt := range Routes() {\n\t\te.Match([]string{http.MethodGet, http.MethodHead}, rt.Pattern, a.Page(rt), middleware[rt.Pattern]...)\n\t}\n")
+	} else {
+		p("\tfor _, rt := range Routes() {\n\t\te.Match([]string{http.MethodGet, http.MethodHead}, rt.Pattern, a.Page(rt))\n\t}\n")
+	}
 	for _, f := range routes {
 		x := g.exported[f.rel]
 		alias := use(f)
+		chain := g.middleware(f, use)
 		for _, m := range x.handlers {
-			p("\te.Add(http.Method%s, %q, a.Handler(%s.%s))\n", methodConst(m), f.pattern(), alias, m)
+			p("\te.Add(http.Method%s, %q, a.Handler(%s.%s)%s)\n", methodConst(m), f.pattern(), alias, m, chain)
 		}
 		g.handlers = append(g.handlers, Handler{Pattern: f.pattern(), File: f.file(routeFile), Methods: x.handlers})
 	}
@@ -343,7 +355,7 @@ func (g *generator) file(pkgName string) ([]byte, error) {
 		}
 		p("\te.RouteNotFound(%q, a.NotFound(framework.Route{\n", prefix+"/*")
 		g.writeChrome(&b, f, use)
-		p("\t}))\n")
+		p("\t})%s)\n", g.middleware(f, use))
 	}
 	p("}\n")
 	body := b.Bytes()
@@ -408,6 +420,19 @@ func (g *generator) writeChrome(b *bytes.Buffer, f *folder, use func(*folder) st
 	if errorPage != "" {
 		fmt.Fprintf(b, "\t\t\tError: %s,\n", errorPage)
 	}
+}
+
+// middleware returns the arguments that wrap f's routes in the
+// middleware.go chain above and at f, outermost first: ", a.Middleware,
+// b.Middleware", or "" when there is none.
+func (g *generator) middleware(f *folder, use func(*folder) string) string {
+	var chain strings.Builder
+	for _, a := range g.ancestors(f) {
+		if a.middleware {
+			chain.WriteString(", " + use(a) + ".Middleware")
+		}
+	}
+	return chain.String()
 }
 
 // methodConst maps "GET" to http.MethodGet's suffix, "Get".

@@ -15,6 +15,9 @@ const (
 	notFoundFile = "not_found.templ"
 	errorFile    = "error.templ"
 	routeFile    = "route.go"
+	// middlewareFile's Middleware wraps every page and route handler at
+	// and below its folder.
+	middlewareFile = "middleware.go"
 )
 
 // A folder is one folder of app/ that holds at least one special file.
@@ -23,6 +26,7 @@ type folder struct {
 	segments                                 []string // URL segments: "blog", ":id", "*"
 	catchAll                                 string   // param name of a trailing "*" segment
 	page, layout, notFound, errorPage, route bool
+	middleware                               bool
 }
 
 // pattern returns the folder's Echo path pattern.
@@ -106,9 +110,11 @@ func scan(dir string) ([]*folder, []error) {
 				f.errorPage = true
 			case routeFile:
 				f.route = true
+			case middlewareFile:
+				f.middleware = true
 			}
 		}
-		if f.page || f.layout || f.notFound || f.errorPage || f.route {
+		if f.page || f.layout || f.notFound || f.errorPage || f.route || f.middleware {
 			folders = append(folders, f)
 		}
 		for _, e := range entries {

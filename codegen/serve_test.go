@@ -27,24 +27,32 @@ func TestServe(t *testing.T) {
 	srv := httptest.NewServer(e)
 	defer srv.Close()
 
+	const apiKey = "X-Api-Key: k" // app/api/middleware.go wants it
 	for _, tc := range []struct {
 		method, path string
+		header       string
 		status       int
 		want         []string
+		section      string // X-Section, set by app/blog/middleware.go
 	}{
-		{"GET", "/", 200, []string{"<h1>home</h1>", "<html>"}},
-		{"HEAD", "/", 200, nil},
-		{"GET", "/blog", 200, []string{"<title>Blog</title>", `<section class="blog"><ul><li>one</li>`}},
-		{"GET", "/blog/1", 200, []string{"<title>Post 1</title>", `<section class="blog"><h1>post 1</h1>`}},
-		{"GET", "/blog/3", 404, []string{"no such post", `<section class="blog">`}}, // not in StaticParams
-		{"GET", "/blog/1/extra", 404, []string{"no such post"}},                     // the nearest not_found
-		{"GET", "/docs/a/b/c", 200, []string{"<h1>doc a/b/c</h1>"}},                 // catch-all
-		{"GET", "/nowhere", 404, []string{"root not found"}},
-		{"GET", "/api/ping?q=hi", 200, []string{"get hi"}},
-		{"POST", "/api/ping", 201, []string{"posted"}},
-		{"GET", "/robots.txt", 200, []string{"User-agent: *"}},
+		{"GET", "/", "", 200, []string{"<h1>home</h1>", "<html>"}, ""},
+		{"HEAD", "/", "", 200, nil, ""},
+		{"GET", "/blog", "", 200, []string{"<title>Blog</title>", `<section class="blog"><ul><li>one</li>`}, "blog"},
+		{"GET", "/blog/1", "", 200, []string{"<title>Post 1</title>", `<section class="blog"><h1>post 1</h1>`}, "blog"},
+		{"GET", "/blog/1", "", 200, nil, "blog"},                                                // a HIT goes through the middleware too
+		{"GET", "/blog/3", "", 404, []string{"no such post", `<section class="blog">`}, "blog"}, // not in StaticParams
+		{"GET", "/blog/1/extra", "", 404, []string{"no such post"}, "blog"},                     // the nearest not_found
+		{"GET", "/docs/a/b/c", "", 200, []string{"<h1>doc a/b/c</h1>"}, ""},                     // catch-all
+		{"GET", "/nowhere", "", 404, []string{"root not found"}, ""},
+		{"GET", "/api/ping?q=hi", apiKey, 200, []string{"get hi"}, ""},
+		{"POST", "/api/ping", apiKey, 201, []string{"posted"}, ""},
+		{"POST", "/api/ping", "", 401, []string{"no API key"}, ""},
+		{"GET", "/robots.txt", "", 200, []string{"User-agent: *"}, ""},
 	} {
 		req, _ := http.NewRequest(tc.method, srv.URL+tc.path, nil)
+		if name, value, ok := strings.Cut(tc.header, ": "); ok {
+			req.Header.Set(name, value)
+		}
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -54,6 +62,9 @@ func TestServe(t *testing.T) {
 		if res.StatusCode != tc.status {
 			t.Errorf("%s %s: %d, want %d\n%s", tc.method, tc.path, res.StatusCode, tc.status, body)
 			continue
+		}
+		if got := strings.Join(res.Header.Values("X-Section"), ","); got != tc.section {
+			t.Errorf("%s %s: X-Section %q, want %q", tc.method, tc.path, got, tc.section)
 		}
 		for _, w := range tc.want {
 			if !strings.Contains(string(body), w) {

@@ -162,6 +162,9 @@ func TestBlogOverHTTP(t *testing.T) {
 	if r := b.get("/admin"); r.status != http.StatusUnauthorized {
 		t.Errorf("/admin without a password: %d", r.status)
 	}
+	if r := b.do(http.DefaultClient, mustRequest(http.MethodPost, b.base+"/admin/posts", "title=Anonymous&body=x")); r.status != http.StatusUnauthorized {
+		t.Errorf("POST /admin/posts without a password: %d", r.status)
+	}
 	jar, _ := cookiejar.New(nil)
 	admin := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	req, _ := http.NewRequest(http.MethodGet, b.base+"/admin", nil)
@@ -206,4 +209,14 @@ func TestBlogOverHTTP(t *testing.T) {
 	if r := b.get("/blog/99999"); r.status != 404 || r.header.Get("X-Framework-Cache") == "HIT" {
 		t.Errorf("a 404 persisted across the restart: %d %s", r.status, r.header.Get("X-Framework-Cache"))
 	}
+}
+
+// mustRequest makes a form request.
+func mustRequest(method, url, form string) *http.Request {
+	req, err := http.NewRequest(method, url, strings.NewReader(form))
+	if err != nil {
+		panic(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return req
 }

@@ -93,10 +93,14 @@ func Routes() []framework.Route {
 // (GET and HEAD), route handler and public file, and the not-found pages.
 func Register(e *echo.Echo, a *framework.App) {
 	a.Register(e)
-	for _, rt := range Routes() {
-		e.Match([]string{http.MethodGet, http.MethodHead}, rt.Pattern, a.Page(rt))
+	// The middleware.go chains of the pages that have one, outermost first.
+	middleware := map[string][]echo.MiddlewareFunc{
+		"/admin": {app_admin.Middleware},
 	}
-	e.Add(http.MethodPost, "/admin/posts", a.Handler(app_admin_posts.POST))
+	for _, rt := range Routes() {
+		e.Match([]string{http.MethodGet, http.MethodHead}, rt.Pattern, a.Page(rt), middleware[rt.Pattern]...)
+	}
+	e.Add(http.MethodPost, "/admin/posts", a.Handler(app_admin_posts.POST), app_admin.Middleware)
 	public, _ := fs.Sub(publicFiles, "public")
 	e.FileFS("/styles.css", "styles.css", public)
 	e.RouteNotFound("/*", a.NotFound(framework.Route{

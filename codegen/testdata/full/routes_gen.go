@@ -14,6 +14,7 @@ import (
 	"github.com/isr-go/framework/framework"
 
 	app "github.com/isr-go/framework/codegen/testdata/full/app"
+	app_api "github.com/isr-go/framework/codegen/testdata/full/app/api"
 	app_api_ping "github.com/isr-go/framework/codegen/testdata/full/app/api/ping"
 	app_blog "github.com/isr-go/framework/codegen/testdata/full/app/blog"
 	app_blog_id "github.com/isr-go/framework/codegen/testdata/full/app/blog/id_"
@@ -94,18 +95,23 @@ func Routes() []framework.Route {
 // (GET and HEAD), route handler and public file, and the not-found pages.
 func Register(e *echo.Echo, a *framework.App) {
 	a.Register(e)
-	for _, rt := range Routes() {
-		e.Match([]string{http.MethodGet, http.MethodHead}, rt.Pattern, a.Page(rt))
+	// The middleware.go chains of the pages that have one, outermost first.
+	middleware := map[string][]echo.MiddlewareFunc{
+		"/blog":     {app_blog.Middleware},
+		"/blog/:id": {app_blog.Middleware},
 	}
-	e.Add(http.MethodGet, "/api/ping", a.Handler(app_api_ping.GET))
-	e.Add(http.MethodPost, "/api/ping", a.Handler(app_api_ping.POST))
+	for _, rt := range Routes() {
+		e.Match([]string{http.MethodGet, http.MethodHead}, rt.Pattern, a.Page(rt), middleware[rt.Pattern]...)
+	}
+	e.Add(http.MethodGet, "/api/ping", a.Handler(app_api_ping.GET), app_api.Middleware)
+	e.Add(http.MethodPost, "/api/ping", a.Handler(app_api_ping.POST), app_api.Middleware)
 	public, _ := fs.Sub(publicFiles, "public")
 	e.FileFS("/robots.txt", "robots.txt", public)
 	e.RouteNotFound("/blog/*", a.NotFound(framework.Route{
 		Layouts:  []templ.Component{app.Layout(), app_blog.Layout()},
 		NotFound: app_blog.NotFound(),
 		Error:    app.Error(),
-	}))
+	}), app_blog.Middleware)
 	e.RouteNotFound("/*", a.NotFound(framework.Route{
 		Layouts:  []templ.Component{app.Layout()},
 		NotFound: app.NotFound(),

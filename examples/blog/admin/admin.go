@@ -1,5 +1,6 @@
-// Package admin guards /admin: HTTP basic auth with the password in
-// $BLOG_ADMIN_PASSWORD, and CSRF protection for its forms.
+// Package admin guards /admin (app/admin/middleware.go): HTTP basic auth
+// with the password in $BLOG_ADMIN_PASSWORD, and CSRF protection for its
+// forms.
 package admin
 
 import (
@@ -7,7 +8,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -18,24 +18,19 @@ const User = "admin"
 
 type tokenKey struct{}
 
-// Guard returns the middleware that protects every path under /admin. With
-// an empty password /admin answers 403: it is off until one is set.
+// Guard returns the middleware that protects the admin's pages and
+// handlers. With an empty password they answer 403: the admin is off until
+// one is set.
 func Guard(password string) echo.MiddlewareFunc {
-	isAdmin := func(c echo.Context) bool {
-		p := c.Request().URL.Path
-		return p == "/admin" || strings.HasPrefix(p, "/admin/")
-	}
 	want := sha256.Sum256([]byte(password))
 	auth := middleware.BasicAuthWithConfig(middleware.BasicAuthConfig{
-		Skipper: func(c echo.Context) bool { return !isAdmin(c) },
-		Realm:   "Blog admin",
+		Realm: "Blog admin",
 		Validator: func(user, pass string, c echo.Context) (bool, error) {
 			got := sha256.Sum256([]byte(pass))
 			return user == User && subtle.ConstantTimeCompare(got[:], want[:]) == 1, nil
 		},
 	})
 	csrf := middleware.CSRFWithConfig(middleware.CSRFConfig{
-		Skipper:        func(c echo.Context) bool { return !isAdmin(c) },
 		TokenLookup:    "form:_csrf",
 		CookieName:     "_csrf",
 		CookiePath:     "/admin",
@@ -54,9 +49,6 @@ func Guard(password string) echo.MiddlewareFunc {
 		}
 		guarded := auth(csrf(withToken))
 		return func(c echo.Context) error {
-			if !isAdmin(c) {
-				return next(c)
-			}
 			if password == "" {
 				return echo.NewHTTPError(http.StatusForbidden, "the admin is off: set BLOG_ADMIN_PASSWORD")
 			}

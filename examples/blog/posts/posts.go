@@ -1,5 +1,5 @@
 // Package posts keeps the blog's posts in SQLite (pure Go, no cgo): created
-// and seeded with 100 posts on first use.
+// and seeded with 100 posts ($BLOG_SEED_POSTS) on first use.
 package posts
 
 import (
@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -44,8 +45,9 @@ type Store struct {
 	db *sql.DB
 }
 
-// Open opens (creating and seeding if needed) the database file at path.
-func Open(path string) (*Store, error) {
+// Open opens the database file at path, creating it with seed posts if it
+// does not exist.
+func Open(path string, seed int) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, err
 	}
@@ -54,14 +56,14 @@ func Open(path string) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{db: db}
-	if err := s.init(context.Background()); err != nil {
+	if err := s.init(context.Background(), seed); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("posts: %s: %w", path, err)
 	}
 	return s, nil
 }
 
-func (s *Store) init(ctx context.Context) error {
+func (s *Store) init(ctx context.Context, seed int) error {
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS posts (
 		id INTEGER PRIMARY KEY AUTOINCREMENT,
 		title TEXT NOT NULL,
@@ -82,7 +84,7 @@ func (s *Store) init(ctx context.Context) error {
 	}
 	defer tx.Rollback()
 	start := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
-	for i := 1; i <= 100; i++ {
+	for i := 1; i <= seed; i++ {
 		title, body := seedPost(i)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO posts (title, body, updated) VALUES (?, ?, ?)`,
 			title, body, start.Add(time.Duration(i)*24*time.Hour).Unix()); err != nil {
@@ -171,8 +173,9 @@ func (s *Store) Save(ctx context.Context, id int64, title, body string) (int64, 
 	return id, nil
 }
 
-// The app's database, opened on first use from $BLOG_DB
-// (default data/blog.db, beside the server).
+// The app's database, opened on first use from $BLOG_DB (default
+// data/blog.db, beside the server) and seeded, when new, with
+// $BLOG_SEED_POSTS posts (default 100).
 var (
 	openOnce sync.Once
 	store    *Store
@@ -186,7 +189,14 @@ func Default() (*Store, error) {
 		if path == "" {
 			path = filepath.Join("data", "blog.db")
 		}
-		store, openErr = Open(path)
+		seed := 100
+		if v := os.Getenv("BLOG_SEED_POSTS"); v != "" {
+			if seed, openErr = strconv.Atoi(v); openErr != nil || seed < 0 {
+				openErr = fmt.Errorf("BLOG_SEED_POSTS=%q: want a number of posts", v)
+				return
+			}
+		}
+		store, openErr = Open(path, seed)
 	})
 	return store, openErr
 }
