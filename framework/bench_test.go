@@ -107,3 +107,15 @@ func BenchmarkHitMemoryGzip(b *testing.B) { serveLoop(b, benchApp(b, 32<<20), "g
 // BenchmarkHitBadger serves a cached page from Badger: the memory tier is
 // too small to hold it.
 func BenchmarkHitBadger(b *testing.B) { serveLoop(b, benchApp(b, 1), "", http.StatusOK) }
+
+// BenchmarkGzipPage is the compression of a rendered page, paid once per
+// render.
+func BenchmarkGzipPage(b *testing.B) {
+	body := []byte(strings.Repeat("<p>Paragraph about caching: a page rendered once is served many times.</p>\n", 60))
+	b.ReportAllocs()
+	for b.Loop() {
+		if gzipBytes(body) == nil {
+			b.Fatal("not compressed")
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -178,15 +179,27 @@ func newPageEntry(status int, contentType, location string, body []byte, generat
 // minGzipSize is the body size below which gzip is not worth a header.
 const minGzipSize = 512
 
+// gzipWriters recycles compressors: a new one allocates about 800 KB, far
+// more than the page it compresses, which made every render a burst of
+// garbage.
+var gzipWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(nil, gzip.BestCompression)
+	return zw
+}}
+
 // gzipBytes returns body compressed, or nil when that does not save space.
 func gzipBytes(body []byte) []byte {
 	if len(body) < minGzipSize {
 		return nil
 	}
 	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	buf.Grow(len(body) / 2)
+	zw := gzipWriters.Get().(*gzip.Writer)
+	zw.Reset(&buf)
 	zw.Write(body)
 	zw.Close()
+	zw.Reset(nil) // drop buf
+	gzipWriters.Put(zw)
 	if buf.Len() >= len(body) {
 		return nil
 	}
