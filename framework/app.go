@@ -341,15 +341,18 @@ func (a *App) lockKey(path string) string { return a.buildID + path }
 func (a *App) dataKey(id string) string   { return "d/" + a.buildID + "/" + id }
 
 // lookupPage returns the cached entry for path from the fastest tier that
-// has it, or nil.
-func (a *App) lookupPage(ctx context.Context, path string) *entry {
+// has it, or nil. fromStore reports an entry read from the store (written
+// by an earlier process or another instance), which the memory tier now
+// holds too.
+func (a *App) lookupPage(ctx context.Context, path string) (e *entry, fromStore bool) {
 	if e := a.hot.get(path); e != nil {
-		return e
+		return e, false
 	}
 	if e := a.notFound.get(path); e != nil {
-		return e
+		return e, false
 	}
-	return a.storedPage(ctx, path)
+	e = a.storedPage(ctx, path)
+	return e, e != nil
 }
 
 // storedPage returns the store's entry for path, or nil, and keeps it in

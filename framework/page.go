@@ -59,7 +59,11 @@ func (p *page) serve(c echo.Context) error {
 	}
 
 	ctx := req.Context()
-	cached := a.lookupPage(ctx, key)
+	cached, fromStore := a.lookupPage(ctx, key)
+	if fromStore {
+		// This process did not render it, but may regenerate it (Eager).
+		a.remember(key, p, p.params(c))
+	}
 	state := CacheMiss
 	if cached != nil {
 		switch a.tags.freshness(cached, a.hitNow()) {
@@ -129,7 +133,7 @@ func (p *page) renderShared(ctx context.Context, key string, params Params, r *h
 	}
 	// A render of key may have landed between this request's lookup and
 	// its join; then there is nothing to do.
-	if e := a.lookupPage(ctx, key); e != nil && a.tags.freshness(e, a.hitNow()) == fresh {
+	if e, _ := a.lookupPage(ctx, key); e != nil && a.tags.freshness(e, a.hitNow()) == fresh {
 		a.flights.land(key, fl, e, nil)
 		return e, nil
 	}
@@ -162,7 +166,7 @@ func (p *page) regenerate(key string, params Params) {
 		defer a.background.Done()
 		// Another request may have finished a regeneration of key between
 		// reading the stale entry and starting this one.
-		if cur := a.lookupPage(context.Background(), key); cur != nil && a.tags.freshness(cur, a.now().UnixNano()) == fresh {
+		if cur, _ := a.lookupPage(context.Background(), key); cur != nil && a.tags.freshness(cur, a.now().UnixNano()) == fresh {
 			a.flights.land(key, fl, cur, nil)
 			return
 		}

@@ -22,7 +22,7 @@ const (
 	Layout RevalidateOption = 1 << iota
 	// Eager regenerates the affected pages in the background right away
 	// instead of on their next request. It covers the pages this instance
-	// has cached since it started.
+	// has rendered or served from the store since it started.
 	Eager
 )
 
@@ -150,7 +150,7 @@ func (a *App) regenerateStale() {
 	}
 	a.knownMu.Unlock()
 	for path, k := range known {
-		e := a.lookupPage(context.Background(), path)
+		e, _ := a.lookupPage(context.Background(), path)
 		if e == nil || a.tags.freshness(e, a.now().UnixNano()) != fresh {
 			k.page.regenerate(path, k.params)
 		}

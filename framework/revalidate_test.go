@@ -140,6 +140,27 @@ func TestEagerRegeneratesRightAway(t *testing.T) {
 	}
 }
 
+func TestEagerCoversPagesServedFromTheStore(t *testing.T) {
+	h := newHarness(t, Options{})
+	s := newSource("v1")
+	h.page(taggedRoute("/posts/:id", s, "posts"))
+	h.get("/posts/1")
+	h.restart() // a new process: the page is in the store, rendered by the last one
+	h.page(taggedRoute("/posts/:id", s, "posts"))
+	if r := h.get("/posts/1"); r.cache() != CacheHit {
+		t.Fatalf("after restart: %s", r.cache())
+	}
+	s.set("v2")
+	h.clock.Advance(time.Second)
+	if err := h.app.RevalidateTag(context.Background(), "posts", Eager); err != nil {
+		t.Fatal(err)
+	}
+	h.waitBackground()
+	if r := h.get("/posts/1"); r.cache() != CacheHit || !strings.Contains(r.body, "v2") {
+		t.Errorf("%s %q, want HIT v2 without a stale request", r.cache(), r.body)
+	}
+}
+
 func TestPackageLevelRevalidateFindsApp(t *testing.T) {
 	h := newHarness(t, Options{})
 	s := newSource("v1")
