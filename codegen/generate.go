@@ -343,9 +343,14 @@ func (g *generator) file(pkgName string) ([]byte, error) {
 		g.handlers = append(g.handlers, Handler{Pattern: f.pattern(), File: f.file(routeFile), Methods: x.handlers})
 	}
 	if len(g.public) > 0 {
+		// public/ is served at /, so app/middleware.go covers it too.
+		var rootChain string
+		if root := g.byRel["app"]; root != nil {
+			rootChain = g.middleware(root, use)
+		}
 		p("\tpublic, _ := fs.Sub(publicFiles, \"public\")\n")
 		for _, file := range g.public {
-			p("\te.FileFS(%q, %q, public)\n", "/"+file, file)
+			p("\te.FileFS(%q, %q, public%s)\n", "/"+file, file, rootChain)
 		}
 	}
 	for _, f := range notFounds {

@@ -66,6 +66,9 @@ func TestServe(t *testing.T) {
 		if got := strings.Join(res.Header.Values("X-Section"), ","); got != tc.section {
 			t.Errorf("%s %s: X-Section %q, want %q", tc.method, tc.path, got, tc.section)
 		}
+		if got := res.Header.Get("X-App"); got != "full" { // app/middleware.go covers everything
+			t.Errorf("%s %s: X-App %q, want full", tc.method, tc.path, got)
+		}
 		for _, w := range tc.want {
 			if !strings.Contains(string(body), w) {
 				t.Errorf("%s %s: body lacks %q:\n%s", tc.method, tc.path, w, body)

@@ -97,24 +97,26 @@ func Register(e *echo.Echo, a *framework.App) {
 	a.Register(e)
 	// The middleware.go chains of the pages that have one, outermost first.
 	middleware := map[string][]echo.MiddlewareFunc{
-		"/blog":     {app_blog.Middleware},
-		"/blog/:id": {app_blog.Middleware},
+		"/":         {app.Middleware},
+		"/blog":     {app.Middleware, app_blog.Middleware},
+		"/blog/:id": {app.Middleware, app_blog.Middleware},
+		"/docs/*":   {app.Middleware},
 	}
 	for _, rt := range Routes() {
 		e.Match([]string{http.MethodGet, http.MethodHead}, rt.Pattern, a.Page(rt), middleware[rt.Pattern]...)
 	}
-	e.Add(http.MethodGet, "/api/ping", a.Handler(app_api_ping.GET), app_api.Middleware)
-	e.Add(http.MethodPost, "/api/ping", a.Handler(app_api_ping.POST), app_api.Middleware)
+	e.Add(http.MethodGet, "/api/ping", a.Handler(app_api_ping.GET), app.Middleware, app_api.Middleware)
+	e.Add(http.MethodPost, "/api/ping", a.Handler(app_api_ping.POST), app.Middleware, app_api.Middleware)
 	public, _ := fs.Sub(publicFiles, "public")
-	e.FileFS("/robots.txt", "robots.txt", public)
+	e.FileFS("/robots.txt", "robots.txt", public, app.Middleware)
 	e.RouteNotFound("/blog/*", a.NotFound(framework.Route{
 		Layouts:  []templ.Component{app.Layout(), app_blog.Layout()},
 		NotFound: app_blog.NotFound(),
 		Error:    app.Error(),
-	}), app_blog.Middleware)
+	}), app.Middleware, app_blog.Middleware)
 	e.RouteNotFound("/*", a.NotFound(framework.Route{
 		Layouts:  []templ.Component{app.Layout()},
 		NotFound: app.NotFound(),
 		Error:    app.Error(),
-	}))
+	}), app.Middleware)
 }
