@@ -142,16 +142,6 @@ type App struct {
 	// times.
 	stopWatching context.CancelFunc
 	watchers     sync.WaitGroup
-
-	// known maps the path of every page this process has cached to how to
-	// render it again, for Eager revalidation.
-	knownMu sync.Mutex
-	known   map[string]knownPage
-}
-
-type knownPage struct {
-	page   *page
-	params Params
 }
 
 // New opens the cache and returns an App. Fields of opts left zero take their
@@ -203,7 +193,6 @@ func New(opts Options) (*App, error) {
 		debug:    opts.DebugCache,
 		now:      opts.Now,
 		client:   opts.HTTPClient,
-		known:    make(map[string]knownPage),
 	}
 	if a.store == nil {
 		s, err := openStore(opts)
@@ -341,18 +330,15 @@ func (a *App) lockKey(path string) string { return a.buildID + path }
 func (a *App) dataKey(id string) string   { return "d/" + a.buildID + "/" + id }
 
 // lookupPage returns the cached entry for path from the fastest tier that
-// has it, or nil. fromStore reports an entry read from the store (written
-// by an earlier process or another instance), which the memory tier now
-// holds too.
-func (a *App) lookupPage(ctx context.Context, path string) (e *entry, fromStore bool) {
+// has it, or nil.
+func (a *App) lookupPage(ctx context.Context, path string) *entry {
 	if e := a.hot.get(path); e != nil {
-		return e, false
+		return e
 	}
 	if e := a.notFound.get(path); e != nil {
-		return e, false
+		return e
 	}
-	e = a.storedPage(ctx, path)
-	return e, e != nil
+	return a.storedPage(ctx, path)
 }
 
 // storedPage returns the store's entry for path, or nil, and keeps it in
@@ -420,13 +406,6 @@ func (a *App) storeRecovered() {
 	if a.storeDown.Load() && a.storeDown.CompareAndSwap(true, false) {
 		a.log.Info("framework: cache store recovered")
 	}
-}
-
-// remember records how to render path again, for Eager revalidation.
-func (a *App) remember(path string, p *page, params Params) {
-	a.knownMu.Lock()
-	defer a.knownMu.Unlock()
-	a.known[path] = knownPage{page: p, params: params}
 }
 
 // reportError logs a failed render and passes it to OnError.

@@ -37,6 +37,15 @@ type entry struct {
 	// checked caches the result of comparing checkTags with the app's tag
 	// times, valid while no revalidation has happened since.
 	checked atomic.Pointer[tagCheck]
+	// source is how to render the page again, for Eager revalidation: set
+	// when this process renders the page or first serves it.
+	source atomic.Pointer[pageSource]
+}
+
+// pageSource is how to render a cached page again.
+type pageSource struct {
+	page   *page
+	params Params
 }
 
 // responseHeader holds an entry's header values, ready to be put in an

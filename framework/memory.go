@@ -116,6 +116,20 @@ func (s *memoryShard) remove(it *memoryItem) {
 	s.bytes -= it.cost
 }
 
+// each calls f with every entry held. f may use the tier.
+func (m *memoryTier) each(f func(key string, e *entry)) {
+	for i := range m.shards {
+		s := &m.shards[i]
+		s.mu.RLock()
+		items := make([]*memoryItem, len(s.ring))
+		copy(items, s.ring)
+		s.mu.RUnlock()
+		for _, it := range items {
+			f(it.key, it.e)
+		}
+	}
+}
+
 // size returns the number of entries held and their cost in bytes.
 func (m *memoryTier) size() (entries int, bytes int64) {
 	for i := range m.shards {

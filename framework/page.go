@@ -59,10 +59,11 @@ func (p *page) serve(c echo.Context) error {
 	}
 
 	ctx := req.Context()
-	cached, fromStore := a.lookupPage(ctx, key)
-	if fromStore {
-		// This process did not render it, but may regenerate it (Eager).
-		a.remember(key, p, p.params(c))
+	cached := a.lookupPage(ctx, key)
+	if cached != nil && cached.source.Load() == nil && cached.status != http.StatusNotFound {
+		// Rendered by an earlier process or another instance: note how to
+		// render it again, for Eager revalidation.
+		cached.source.Store(&pageSource{page: p, params: p.params(c)})
 	}
 	state := CacheMiss
 	if cached != nil {
@@ -133,7 +134,7 @@ func (p *page) renderShared(ctx context.Context, key string, params Params, r *h
 	}
 	// A render of key may have landed between this request's lookup and
 	// its join; then there is nothing to do.
-	if e, _ := a.lookupPage(ctx, key); e != nil && a.tags.freshness(e, a.hitNow()) == fresh {
+	if e := a.lookupPage(ctx, key); e != nil && a.tags.freshness(e, a.hitNow()) == fresh {
 		a.flights.land(key, fl, e, nil)
 		return e, nil
 	}
@@ -166,7 +167,7 @@ func (p *page) regenerate(key string, params Params) {
 		defer a.background.Done()
 		// Another request may have finished a regeneration of key between
 		// reading the stale entry and starting this one.
-		if cur, _ := a.lookupPage(context.Background(), key); cur != nil && a.tags.freshness(cur, a.now().UnixNano()) == fresh {
+		if cur := a.lookupPage(context.Background(), key); cur != nil && a.tags.freshness(cur, a.now().UnixNano()) == fresh {
 			a.flights.land(key, fl, cur, nil)
 			return
 		}
@@ -239,10 +240,10 @@ func (p *page) save(key string, params Params, e *entry) {
 	if e.revalidate <= 0 {
 		return // its data made it dynamic
 	}
-	a.savePage(context.Background(), key, e)
 	if e.status != http.StatusNotFound {
-		a.remember(key, p, params)
+		e.source.Store(&pageSource{page: p, params: params})
 	}
+	a.savePage(context.Background(), key, e)
 }
 
 // params returns the request's route params, decoded and keyed by the

@@ -21,8 +21,8 @@ const (
 	// below the path, like Next.js's revalidatePath(path, "layout").
 	Layout RevalidateOption = 1 << iota
 	// Eager regenerates the affected pages in the background right away
-	// instead of on their next request. It covers the pages this instance
-	// has rendered or served from the store since it started.
+	// instead of on their next request. It covers the pages in this
+	// instance's memory tier: those it served recently.
 	Eager
 )
 
@@ -140,21 +140,15 @@ func (a *App) revalidate(ctx context.Context, tag string, hard bool, opts []Reva
 	return nil
 }
 
-// regenerateStale starts the regeneration of every page this instance has
-// cached that is no longer fresh.
+// regenerateStale starts the regeneration of every page in the memory tier
+// that is no longer fresh.
 func (a *App) regenerateStale() {
-	a.knownMu.Lock()
-	known := make(map[string]knownPage, len(a.known))
-	for path, k := range a.known {
-		known[path] = k
-	}
-	a.knownMu.Unlock()
-	for path, k := range known {
-		e, _ := a.lookupPage(context.Background(), path)
-		if e == nil || a.tags.freshness(e, a.now().UnixNano()) != fresh {
-			k.page.regenerate(path, k.params)
+	now := a.now().UnixNano()
+	a.hot.each(func(path string, e *entry) {
+		if src := e.source.Load(); src != nil && a.tags.freshness(e, now) != fresh {
+			src.page.regenerate(path, src.params)
 		}
-	}
+	})
 }
 
 type appKey struct{}
