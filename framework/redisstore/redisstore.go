@@ -15,8 +15,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -28,12 +30,20 @@ const (
 	keyPrefix   = "framework:"
 	tagsKey     = keyPrefix + "tags"
 	tagsChannel = keyPrefix + "tags"
-	lockPrefix  = keyPrefix + "lock:"
+	// tagsVersionKey changes with every tag time recorded, so that
+	// TagTimes can skip rereading a hash that has not changed.
+	tagsVersionKey = keyPrefix + "tags:version"
+	lockPrefix     = keyPrefix + "lock:"
 )
 
 // Store is a framework.Store backed by Redis.
 type Store struct {
 	client *redis.Client
+
+	// The tag times last read and the version they had.
+	mu          sync.Mutex
+	tagsVersion string
+	tags        map[string]int64
 }
 
 // Open returns a store for a redis:// or rediss:// URL. It does not wait
@@ -85,12 +95,16 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
-// SetTagTime records a tag time in one hash and publishes it to the other
-// instances, in one transaction.
+// SetTagTime records a tag time in one hash, gives the hash a new version
+// and publishes the time to the other instances, in one transaction.
 func (s *Store) SetTagTime(ctx context.Context, tag string, unixNano int64) error {
 	at := strconv.FormatInt(unixNano, 10)
+	// A random version, not a counter: a counter would start again at 1
+	// after Redis lost its data, and could match a version read before.
+	version := randomToken()
 	_, err := s.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.HSet(ctx, tagsKey, tag, at)
+		p.Set(ctx, tagsVersionKey, version, 0)
 		p.Publish(ctx, tagsChannel, at+" "+tag)
 		return nil
 	})
@@ -100,8 +114,25 @@ func (s *Store) SetTagTime(ctx context.Context, tag string, unixNano int64) erro
 	return nil
 }
 
-// TagTimes returns every recorded tag time.
+// TagTimes returns every recorded tag time. Apps call it every few seconds
+// in case they missed a published time; while the hash's version is the one
+// last read, it answers from memory instead of reading the whole hash again.
+// The map returned is the caller's.
 func (s *Store) TagTimes(ctx context.Context) (map[string]int64, error) {
+	// The version is read first: a time recorded between the two reads
+	// then makes the next call read the hash again.
+	version, err := s.client.Get(ctx, tagsVersionKey).Result()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("redisstore: tag times: %w", err)
+	}
+	s.mu.Lock()
+	if version != "" && version == s.tagsVersion {
+		times := maps.Clone(s.tags)
+		s.mu.Unlock()
+		return times, nil
+	}
+	s.mu.Unlock()
+
 	all, err := s.client.HGetAll(ctx, tagsKey).Result()
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: tag times: %w", err)
@@ -114,6 +145,9 @@ func (s *Store) TagTimes(ctx context.Context) (map[string]int64, error) {
 		}
 		times[tag] = n
 	}
+	s.mu.Lock()
+	s.tagsVersion, s.tags = version, maps.Clone(times)
+	s.mu.Unlock()
 	return times, nil
 }
 
@@ -153,9 +187,7 @@ return 0`)
 // TryLock takes the lock named key for at most ttl. It reports false when
 // another holder has it. unlock releases it if it is still this caller's.
 func (s *Store) TryLock(ctx context.Context, key string, ttl time.Duration) (unlock func(), ok bool, err error) {
-	var b [16]byte
-	rand.Read(b[:])
-	token := hex.EncodeToString(b[:])
+	token := randomToken()
 	name := lockPrefix + key
 	ok, err = s.client.SetNX(ctx, name, token, ttl).Result()
 	if err != nil {
@@ -169,6 +201,13 @@ func (s *Store) TryLock(ctx context.Context, key string, ttl time.Duration) (unl
 		defer cancel()
 		unlockScript.Run(ctx, s.client, []string{name}, token)
 	}, true, nil
+}
+
+// randomToken returns 128 random bits in hex.
+func randomToken() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // Close closes the connections to Redis.

@@ -2,9 +2,14 @@ package redisstore_test
 
 import (
 	"context"
+	"maps"
+	"regexp"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/isr-go/framework/framework"
 	"github.com/isr-go/framework/framework/internal/testredis"
@@ -132,5 +137,67 @@ func TestDownRedisFailsFast(t *testing.T) {
 			t.Fatal("store did not reconnect after Redis came back")
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestTagTimesRereadOnlyWhenChanged(t *testing.T) {
+	srv := testredis.Start(t)
+	a, b := open(t, srv.URL()), open(t, srv.URL())
+	defer a.Close()
+	defer b.Close()
+	admin := redis.NewClient(&redis.Options{Addr: srv.Addr})
+	defer admin.Close()
+	ctx := context.Background()
+	hashReads := func() int {
+		info, err := admin.Info(ctx, "commandstats").Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := regexp.MustCompile(`cmdstat_hgetall:calls=(\d+)`).FindStringSubmatch(info)
+		if m == nil {
+			return 0
+		}
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	times := func(s *redisstore.Store) map[string]int64 {
+		got, err := s.TagTimes(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+
+	if err := a.SetTagTime(ctx, "posts", 1); err != nil {
+		t.Fatal(err)
+	}
+	first := times(b)
+	if !maps.Equal(first, map[string]int64{"posts": 1}) {
+		t.Fatalf("tag times %v", first)
+	}
+	reads := hashReads()
+	first["posts"] = 99 // the caller's map: changing it changes nothing
+	for range 3 {
+		if got := times(b); !maps.Equal(got, map[string]int64{"posts": 1}) {
+			t.Fatalf("unchanged hash: tag times %v", got)
+		}
+	}
+	if n := hashReads(); n != reads {
+		t.Fatalf("the unchanged hash was read %d more times", n-reads)
+	}
+
+	if err := a.SetTagTime(ctx, "users", 2); err != nil { // another instance
+		t.Fatal(err)
+	}
+	if got := times(b); !maps.Equal(got, map[string]int64{"posts": 1, "users": 2}) {
+		t.Fatalf("after another instance's revalidation: %v", got)
+	}
+	if n := hashReads(); n != reads+1 {
+		t.Fatalf("changed hash read %d times, want 1", n-reads)
+	}
+
+	srv.Flush() // Redis lost its data: nothing may be answered from memory
+	if got := times(b); len(got) != 0 {
+		t.Fatalf("after a flush: %v", got)
 	}
 }
