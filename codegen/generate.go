@@ -256,7 +256,9 @@ func (g *generator) file(pkgName string) ([]byte, error) {
 		if f.route {
 			routes = append(routes, f)
 		}
-		if f.notFound {
+		// A middleware folder gets its own not-found route too, so that
+		// its middleware sees unknown URLs below it as well.
+		if f.notFound || f.middleware {
 			notFounds = append(notFounds, f)
 		}
 	}

@@ -47,6 +47,8 @@ func TestServe(t *testing.T) {
 		{"GET", "/api/ping?q=hi", apiKey, 200, []string{"get hi"}, ""},
 		{"POST", "/api/ping", apiKey, 201, []string{"posted"}, ""},
 		{"POST", "/api/ping", "", 401, []string{"no API key"}, ""},
+		{"GET", "/api/nothing", "", 401, []string{"no API key"}, ""}, // unknown URLs below a middleware.go too
+		{"GET", "/api/nothing", apiKey, 404, []string{"root not found"}, ""},
 		{"GET", "/robots.txt", "", 200, []string{"User-agent: *"}, ""},
 	} {
 		req, _ := http.NewRequest(tc.method, srv.URL+tc.path, nil)

@@ -159,8 +159,10 @@ func TestBlogOverHTTP(t *testing.T) {
 	}
 
 	// The admin is behind a password and CSRF protection.
-	if r := b.get("/admin"); r.status != http.StatusUnauthorized {
-		t.Errorf("/admin without a password: %d", r.status)
+	for _, p := range []string{"/admin", "/admin/no-such-page"} {
+		if r := b.get(p); r.status != http.StatusUnauthorized {
+			t.Errorf("%s without a password: %d", p, r.status)
+		}
 	}
 	if r := b.do(http.DefaultClient, mustRequest(http.MethodPost, b.base+"/admin/posts", "title=Anonymous&body=x")); r.status != http.StatusUnauthorized {
 		t.Errorf("POST /admin/posts without a password: %d", r.status)

@@ -103,6 +103,11 @@ func Register(e *echo.Echo, a *framework.App) {
 	e.Add(http.MethodPost, "/admin/posts", a.Handler(app_admin_posts.POST), app_admin.Middleware)
 	public, _ := fs.Sub(publicFiles, "public")
 	e.FileFS("/styles.css", "styles.css", public)
+	e.RouteNotFound("/admin/*", a.NotFound(framework.Route{
+		Layouts:  []templ.Component{app.Layout()},
+		NotFound: app.NotFound(),
+		Error:    app.Error(),
+	}), app_admin.Middleware)
 	e.RouteNotFound("/*", a.NotFound(framework.Route{
 		Layouts:  []templ.Component{app.Layout()},
 		NotFound: app.NotFound(),

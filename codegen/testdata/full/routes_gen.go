@@ -109,6 +109,11 @@ func Register(e *echo.Echo, a *framework.App) {
 	e.Add(http.MethodPost, "/api/ping", a.Handler(app_api_ping.POST), app.Middleware, app_api.Middleware)
 	public, _ := fs.Sub(publicFiles, "public")
 	e.FileFS("/robots.txt", "robots.txt", public, app.Middleware)
+	e.RouteNotFound("/api/*", a.NotFound(framework.Route{
+		Layouts:  []templ.Component{app.Layout()},
+		NotFound: app.NotFound(),
+		Error:    app.Error(),
+	}), app.Middleware, app_api.Middleware)
 	e.RouteNotFound("/blog/*", a.NotFound(framework.Route{
 		Layouts:  []templ.Component{app.Layout(), app_blog.Layout()},
 		NotFound: app_blog.NotFound(),
