@@ -18,7 +18,7 @@
 //	app/not_found.templ        body of 404s below it
 //	app/error.templ            body of 500s below it
 //	app/admin/middleware.go    Middleware (an echo.MiddlewareFunc) wraps every page,
-//	                           route handler and not-found page below it, outermost
+//	                           route handler and unknown URL below it, outermost
 //	                           first (app/middleware.go covers public/ too)
 //	public/                    static files at /
 //
