@@ -32,7 +32,7 @@ const (
 var buildCmd = &command{
 	name:    "build",
 	summary: "generate, compile and prerender an app for production",
-	usage: `usage: framework build [--cache URL] [--concurrency N] [DIR]
+	usage: `usage: framework build [--cache URL] [--cache-dir DIR] [--concurrency N] [DIR]
 
 Build generates the app's router from app/ (running templ generate first),
 compiles its server into .framework/server under a new build ID, prerenders
@@ -40,8 +40,11 @@ every static page and every path its StaticParams list into the build's
 cache, and prints the route table. A failing prerender fails the build and
 names the route, the params and the error.
 
-Pages go into .framework/cache/<build ID> (Badger), or into the shared cache
-of --cache / $FRAMEWORK_CACHE (redis://host:port/db) for several instances.
+Pages go into .framework/cache/<build ID> (Badger; --cache-dir or
+$FRAMEWORK_CACHE_DIR move .framework/cache, and framework start must be given
+the same), or into the shared cache of --cache / $FRAMEWORK_CACHE
+(redis://host:port/db) for several instances. The caches of earlier builds
+are deleted.
 
 Example:
 
@@ -50,6 +53,7 @@ Example:
 `,
 	flags: func(fs *flag.FlagSet) {
 		fs.String("cache", "", "shared cache to prerender into, redis://host:port/db (default $FRAMEWORK_CACHE)")
+		fs.String("cache-dir", "", "directory of the local caches (default $FRAMEWORK_CACHE_DIR or .framework/cache)")
 		fs.Int("concurrency", 0, "pages prerendered at once (default: twice the CPUs)")
 	},
 	run: runBuild,
@@ -76,7 +80,11 @@ func runBuild(ctx context.Context, env Env, fs *flag.FlagSet, args []string) err
 	if err := os.WriteFile(filepath.Join(dir, outDir, buildIDFile), []byte(buildID+"\n"), 0o644); err != nil {
 		return err
 	}
-	if err := removeOldCaches(dir, buildID); err != nil {
+	cacheDir, err := cacheRoot(dir, fs)
+	if err != nil {
+		return err
+	}
+	if err := removeOldCaches(cacheDir, buildID); err != nil {
 		return err
 	}
 
@@ -84,7 +92,7 @@ func runBuild(ctx context.Context, env Env, fs *flag.FlagSet, args []string) err
 	if err != nil {
 		return err
 	}
-	pargs := []string{"prerender"}
+	pargs := []string{"prerender", "--cache-dir", cacheDir}
 	if c := fs.Lookup("cache").Value.String(); c != "" {
 		pargs = append(pargs, "--cache", c)
 	}
@@ -124,10 +132,23 @@ func compileServer(ctx context.Context, dir, out, buildID string, stderr io.Writ
 	return nil
 }
 
-// removeOldCaches deletes the local caches of earlier builds, which the new
-// build never reads.
-func removeOldCaches(dir, buildID string) error {
-	caches := filepath.Join(dir, outDir, cacheSubdir)
+// cacheRoot returns the absolute directory of an app's local caches: the
+// command's --cache-dir, else $FRAMEWORK_CACHE_DIR, else .framework/cache
+// in the app.
+func cacheRoot(dir string, fs *flag.FlagSet) (string, error) {
+	root := fs.Lookup("cache-dir").Value.String()
+	if root == "" {
+		root = os.Getenv("FRAMEWORK_CACHE_DIR")
+	}
+	if root == "" {
+		root = filepath.Join(dir, outDir, cacheSubdir)
+	}
+	return filepath.Abs(root)
+}
+
+// removeOldCaches deletes the local caches of earlier builds under caches,
+// which the new build never reads.
+func removeOldCaches(caches, buildID string) error {
 	entries, err := os.ReadDir(caches)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil

@@ -146,7 +146,8 @@ func TestNewBuildStartRevalidate(t *testing.T) {
 		}
 	}
 
-	out, err := framework(t, dir, "build")
+	caches := t.TempDir() // --cache-dir: the caches outside the app, as on a mounted volume
+	out, err := framework(t, dir, "build", "--cache-dir", caches)
 	if err != nil {
 		t.Fatalf("framework build: %v\n%s", err, out)
 	}
@@ -159,13 +160,16 @@ func TestNewBuildStartRevalidate(t *testing.T) {
 		t.Errorf("route table does not show 3 prerendered posts:\n%s", out)
 	}
 	buildID, _ := os.ReadFile(filepath.Join(dir, ".framework", "BUILD_ID"))
-	if _, err := os.Stat(filepath.Join(dir, ".framework", "cache", strings.TrimSpace(string(buildID)))); err != nil {
-		t.Fatalf("no cache for the build: %v", err)
+	if _, err := os.Stat(filepath.Join(caches, strings.TrimSpace(string(buildID)))); err != nil {
+		t.Fatalf("no cache for the build in --cache-dir: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".framework", "cache")); err == nil {
+		t.Errorf("build wrote .framework/cache despite --cache-dir")
 	}
 
 	addr := freeAddr(t)
 	base := "http://" + addr
-	background(t, dir, []string{"FRAMEWORK_REVALIDATE_SECRET=s3cret"}, "start", "--addr", addr, "--metrics")
+	background(t, dir, []string{"FRAMEWORK_REVALIDATE_SECRET=s3cret"}, "start", "--addr", addr, "--cache-dir", caches, "--metrics")
 	poll(t, "server up", base+"/", 30*time.Second, func(p page) bool { return p.status == 200 })
 	for _, path := range []string{"/", "/blog", "/blog/2"} {
 		if p := get(t, base+path); p.status != 200 || p.cache != "HIT" {

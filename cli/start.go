@@ -14,7 +14,7 @@ import (
 var startCmd = &command{
 	name:    "start",
 	summary: "serve the last build",
-	usage: `usage: framework start [--addr ADDR] [--cache URL] [--metrics] [DIR]
+	usage: `usage: framework start [--addr ADDR] [--cache URL] [--cache-dir DIR] [--metrics] [DIR]
 
 Start runs the server that framework build compiled, serving pages from the
 build's ISR cache. SIGINT or SIGTERM stop it gracefully: requests in flight
@@ -28,6 +28,7 @@ Example:
 	flags: func(fs *flag.FlagSet) {
 		fs.String("addr", "", "listen address (default $FRAMEWORK_ADDR or :3000)")
 		fs.String("cache", "", "shared cache, redis://host:port/db (default $FRAMEWORK_CACHE)")
+		fs.String("cache-dir", "", "directory of the local caches, as given to framework build (default $FRAMEWORK_CACHE_DIR or .framework/cache)")
 		fs.Bool("metrics", false, "serve Prometheus metrics at GET /metrics (default $FRAMEWORK_METRICS=1)")
 	},
 	run: runStart,
@@ -42,7 +43,11 @@ func runStart(ctx context.Context, env Env, fs *flag.FlagSet, args []string) err
 	if _, err := os.Stat(filepath.Join(dir, bin)); err != nil {
 		return fmt.Errorf("no build in %s: run `framework build` first", dir)
 	}
-	sargs := []string{"serve"}
+	cacheDir, err := cacheRoot(dir, fs)
+	if err != nil {
+		return err
+	}
+	sargs := []string{"serve", "--cache-dir", cacheDir}
 	if a := fs.Lookup("addr").Value.String(); a != "" {
 		sargs = append(sargs, "--addr", a)
 	}

@@ -59,7 +59,8 @@ func RunServer(ctx context.Context, args []string, routes []Route, register func
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", envOr("FRAMEWORK_ADDR", ":3000"), "listen address (env FRAMEWORK_ADDR)")
-	cacheDir := fs.String("cache-dir", filepath.Join(".framework", "cache", buildID), "directory of the local cache")
+	cacheDir := fs.String("cache-dir", envOr("FRAMEWORK_CACHE_DIR", filepath.Join(".framework", "cache")),
+		"directory of the local caches, one per build in DIR/<build ID> (env FRAMEWORK_CACHE_DIR)")
 	cacheURL := fs.String("cache", os.Getenv("FRAMEWORK_CACHE"), "shared cache, redis://host:port/db (env FRAMEWORK_CACHE)")
 	dev := fs.Bool("dev", false, "render every page on every request (framework dev)")
 	metrics := fs.Bool("metrics", os.Getenv("FRAMEWORK_METRICS") == "1", "serve Prometheus metrics at GET /metrics (env FRAMEWORK_METRICS=1)")
@@ -80,7 +81,7 @@ func RunServer(ctx context.Context, args []string, routes []Route, register func
 	}
 
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	app, err := New(Options{BuildID: buildID, CacheDir: *cacheDir, CacheURL: *cacheURL, Dev: *dev, Metrics: *metrics, Logger: logger})
+	app, err := New(Options{BuildID: buildID, CacheDir: filepath.Join(*cacheDir, buildID), CacheURL: *cacheURL, Dev: *dev, Metrics: *metrics, Logger: logger})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
