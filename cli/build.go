@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -80,7 +81,7 @@ func runBuild(ctx context.Context, env Env, fs *flag.FlagSet, args []string) err
 	if err := os.WriteFile(filepath.Join(dir, outDir, buildIDFile), []byte(buildID+"\n"), 0o644); err != nil {
 		return err
 	}
-	cacheDir, err := cacheRoot(dir, fs)
+	cacheDir, err := cacheRoot(env, dir, fs)
 	if err != nil {
 		return err
 	}
@@ -135,19 +136,20 @@ func compileServer(ctx context.Context, dir, out, buildID string, stderr io.Writ
 // cacheRoot returns the absolute directory of an app's local caches: the
 // command's --cache-dir, else $FRAMEWORK_CACHE_DIR, else .framework/cache
 // in the app.
-func cacheRoot(dir string, fs *flag.FlagSet) (string, error) {
+func cacheRoot(env Env, dir string, fs *flag.FlagSet) (string, error) {
 	root := fs.Lookup("cache-dir").Value.String()
 	if root == "" {
-		root = os.Getenv("FRAMEWORK_CACHE_DIR")
-	}
-	if root == "" {
-		root = filepath.Join(dir, outDir, cacheSubdir)
+		root = env.get("FRAMEWORK_CACHE_DIR", filepath.Join(dir, outDir, cacheSubdir))
 	}
 	return filepath.Abs(root)
 }
 
+// buildIDPattern matches the names newBuildID makes.
+var buildIDPattern = regexp.MustCompile(`^\d{8}T\d{6}-[0-9a-f]{6}$`)
+
 // removeOldCaches deletes the local caches of earlier builds under caches,
-// which the new build never reads.
+// which the new build never reads. It leaves anything else alone: caches
+// may be a volume holding other files too.
 func removeOldCaches(caches, buildID string) error {
 	entries, err := os.ReadDir(caches)
 	if errors.Is(err, os.ErrNotExist) {
@@ -157,7 +159,7 @@ func removeOldCaches(caches, buildID string) error {
 		return err
 	}
 	for _, e := range entries {
-		if e.Name() != buildID {
+		if e.IsDir() && e.Name() != buildID && buildIDPattern.MatchString(e.Name()) {
 			if err := os.RemoveAll(filepath.Join(caches, e.Name())); err != nil {
 				return err
 			}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -61,5 +62,30 @@ func TestNewRefusesNonEmptyDir(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, "notes.txt")); string(b) != "mine" {
 		t.Fatal("new changed the existing file")
+	}
+}
+
+func TestRemoveOldCachesKeepsWhatIsNotABuild(t *testing.T) {
+	caches := t.TempDir()
+	current, old := newBuildID(), "20260101T000000-abcdef"
+	for _, d := range []string{current, old, "dev-0", "photos"} {
+		if err := os.MkdirAll(filepath.Join(caches, d, "x"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(caches, "notes.txt"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := removeOldCaches(caches, current); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(caches)
+	var left []string
+	for _, e := range entries {
+		left = append(left, e.Name())
+	}
+	want := []string{current, "dev-0", "notes.txt", "photos"}
+	if !slices.Equal(left, want) {
+		t.Fatalf("left %v, want %v", left, want)
 	}
 }

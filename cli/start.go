@@ -43,7 +43,7 @@ func runStart(ctx context.Context, env Env, fs *flag.FlagSet, args []string) err
 	if _, err := os.Stat(filepath.Join(dir, bin)); err != nil {
 		return fmt.Errorf("no build in %s: run `framework build` first", dir)
 	}
-	cacheDir, err := cacheRoot(dir, fs)
+	cacheDir, err := cacheRoot(env, dir, fs)
 	if err != nil {
 		return err
 	}
