@@ -24,6 +24,7 @@ const MetricsPath = "/metrics"
 // allocation.
 type metrics struct {
 	hit, stale, miss, revalidated, dynamic atomic.Uint64
+	errors                                 atomic.Uint64 // 500s: a render failed with no page to fall back on
 
 	renders, renderErrors atomic.Uint64
 	renderSeconds         histogram
@@ -106,6 +107,7 @@ func (a *App) writeMetrics(out io.Writer) {
 		w.sample("framework_page_responses_total", `cache="`+s.cache+`"`, float64(s.n.Load()))
 	}
 
+	w.counter("framework_page_errors_total", "Page requests answered 500: the render failed and no cached page could stand in.", m.errors.Load())
 	w.counter("framework_renders_total", "Page renders, in requests, in the background and at build.", m.renders.Load())
 	w.counter("framework_render_errors_total", "Page renders that failed: an error, a panic or a timeout.", m.renderErrors.Load())
 	w.family("framework_render_duration_seconds", "histogram", "How long page renders take.")

@@ -34,6 +34,9 @@ func TestMetricsCountCacheEvents(t *testing.T) {
 	s.fail(errContent)
 	h.get("/blog/1") // STALE: failing regeneration, render 4
 	h.waitBackground()
+	if r := h.get("/blog/2"); r.status != http.StatusInternalServerError { // failing render 5, nothing cached
+		t.Fatalf("failing render without a cached page: %d", r.status)
+	}
 	if err := h.app.ExpireTag(t.Context(), "posts"); err != nil {
 		t.Fatal(err)
 	}
@@ -53,10 +56,11 @@ func TestMetricsCountCacheEvents(t *testing.T) {
 		`framework_page_responses_total{cache="MISS"}`:        1,
 		`framework_page_responses_total{cache="REVALIDATED"}`: 0,
 		`framework_page_responses_total{cache="dynamic"}`:     1,
-		`framework_renders_total`:                             4,
-		`framework_render_errors_total`:                       1,
-		`framework_render_duration_seconds_count`:             4,
-		`framework_render_duration_seconds_bucket{le="+Inf"}`: 4,
+		`framework_page_errors_total`:                         1,
+		`framework_renders_total`:                             5,
+		`framework_render_errors_total`:                       2,
+		`framework_render_duration_seconds_count`:             5,
+		`framework_render_duration_seconds_bucket{le="+Inf"}`: 5,
 		`framework_regenerations_total`:                       2,
 		`framework_regeneration_errors_total`:                 1,
 		`framework_revalidations_total{kind="soft"}`:          1,

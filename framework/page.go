@@ -298,6 +298,7 @@ func (p *page) isStaticPath(ctx context.Context, key string) (bool, error) {
 
 // sendError answers a failed render with the route's error page.
 func (p *page) sendError(c echo.Context, key string, err error) error {
+	p.app.metrics.errors.Add(1)
 	body := p.errorPage(c.Request().Context())
 	h := c.Response().Header()
 	h["Content-Type"] = htmlContentTypeValue
