@@ -329,12 +329,12 @@ func (g *generator) file(pkgName string) ([]byte, error) {
 			pageMiddleware = append(pageMiddleware, fmt.Sprintf("\t\t%q: {%s},\n", f.pattern(), strings.TrimPrefix(chain, ", ")))
 		}
 	}
+	pageArgs := ""
 	if len(pageMiddleware) > 0 {
 		p("\t// The middleware.go chains of the pages that have one, outermost first.\n\tmiddleware := map[string][]echo.MiddlewareFunc{\n%s\t}\n", strings.Join(pageMiddleware, ""))
-		p("\tfor _, rt := range Routes() {\n\t\te.Match([]string{http.MethodGet, http.MethodHead}, rt.Pattern, a.Page(rt), middleware[rt.Pattern]...)\n\t}\n")
-	} else {
-		p("\tfor _, rt := range Routes() {\n\t\te.Match([]string{http.MethodGet, http.MethodHead}, rt.Pattern, a.Page(rt))\n\t}\n")
+		pageArgs = ", middleware[rt.Pattern]..."
 	}
+	p("\tfor _, rt := range Routes() {\n\t\te.Match([]string{http.MethodGet, http.MethodHead}, rt.Pattern, a.Page(rt)%s)\n\t}\n", pageArgs)
 	for _, f := range routes {
 		x := g.exported[f.rel]
 		alias := use(f)
