@@ -97,13 +97,21 @@ func runRevalidate(ctx context.Context, env Env, fs *flag.FlagSet, args []string
 	return nil
 }
 
-// serverMessage extracts Echo's {"message": ...} from an error response.
+// serverMessage extracts the message of an error response: the endpoint's
+// {"error": ...}, or Echo's {"message": ...} from servers built before it
+// answered so.
 func serverMessage(b []byte) string {
 	var e struct {
+		Error   string `json:"error"`
 		Message string `json:"message"`
 	}
-	if json.Unmarshal(b, &e) == nil && e.Message != "" {
-		return e.Message
+	if json.Unmarshal(b, &e) == nil {
+		if e.Error != "" {
+			return e.Error
+		}
+		if e.Message != "" {
+			return e.Message
+		}
 	}
 	return strings.TrimSpace(string(b))
 }

@@ -46,8 +46,10 @@ type Options struct {
 	// renders the page again. Default 60 s.
 	NotFoundWindow time.Duration
 
-	// NotFoundLimit bounds how many 404s are cached (in memory, apart from
-	// pages). Default 10,000.
+	// NotFoundLimit bounds how many 404s and redirects are cached (in
+	// memory, apart from pages, so that junk URLs cannot push pages out).
+	// Default 10,000. Their size is bounded too, by a quarter of
+	// MemoryCacheBytes.
 	NotFoundLimit int
 
 	// RenderTimeout bounds one render, in a request or in the background.
@@ -58,6 +60,19 @@ type Options struct {
 	// with "Authorization: Bearer <secret>". Default
 	// $FRAMEWORK_REVALIDATE_SECRET; the endpoint is off when both are empty.
 	RevalidateSecret string
+
+	// RevalidateLimit bounds how many paths, layouts and tags one call of
+	// POST /_framework/revalidate may name; a call over it is refused whole
+	// (413), so that one request cannot grow the server's state much.
+	// Default 1,000.
+	RevalidateLimit int
+
+	// TagTimeLimit bounds how many tags and paths the app keeps a
+	// revalidation time for, in memory and in the store. Past it the
+	// oldest tenth are forgotten and the latest of their times applies to
+	// every page and tagged data: what was generated before it regenerates
+	// once, and nothing is served wrongly fresh. Default 100,000.
+	TagTimeLimit int
 
 	// CacheTagHeader adds a Cache-Tag header listing a page's data tags, so
 	// a CDN can purge by tag too.
@@ -116,7 +131,7 @@ type App struct {
 	store       Store
 	ownStore    bool
 	hot         *memoryTier
-	notFound    *notFoundCache
+	side        *sideTier
 	tags        *tagTimes
 	flights     flights
 	dataFlights flights
@@ -142,6 +157,13 @@ type App struct {
 	// times.
 	stopWatching context.CancelFunc
 	watchers     sync.WaitGroup
+
+	// tagWrites orders the store's writes of tag times with the deletion
+	// of forgotten ones (forgetTagTimes).
+	tagWrites sync.RWMutex
+	// stopPruning ends the goroutine that forgets old tag times.
+	stopPruning context.CancelFunc
+	pruner      sync.WaitGroup
 }
 
 // New opens the cache and returns an App. Fields of opts left zero take their
@@ -161,6 +183,12 @@ func New(opts Options) (*App, error) {
 	}
 	if opts.NotFoundWindow <= 0 {
 		opts.NotFoundWindow = time.Minute
+	}
+	if opts.RevalidateLimit <= 0 {
+		opts.RevalidateLimit = 1_000
+	}
+	if opts.TagTimeLimit <= 0 {
+		opts.TagTimeLimit = 100_000
 	}
 	if opts.NotFoundLimit <= 0 {
 		opts.NotFoundLimit = 10_000
@@ -184,15 +212,15 @@ func New(opts Options) (*App, error) {
 		opts.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	}
 	a := &App{
-		opts:     opts,
-		buildID:  opts.BuildID,
-		store:    opts.Store,
-		notFound: newNotFoundCache(opts.NotFoundLimit),
-		tags:     newTagTimes(),
-		log:      opts.Logger,
-		debug:    opts.DebugCache,
-		now:      opts.Now,
-		client:   opts.HTTPClient,
+		opts:    opts,
+		buildID: opts.BuildID,
+		store:   opts.Store,
+		side:    newSideTier(opts.NotFoundLimit, opts.MemoryCacheBytes/4),
+		tags:    newTagTimes(opts.TagTimeLimit),
+		log:     opts.Logger,
+		debug:   opts.DebugCache,
+		now:     opts.Now,
+		client:  opts.HTTPClient,
 	}
 	if a.store == nil {
 		s, err := openStore(opts)
@@ -211,6 +239,7 @@ func New(opts Options) (*App, error) {
 	}
 
 	a.loadTagTimes()
+	a.startPruning()
 	if w, ok := a.store.(TagWatcher); ok {
 		a.watchTagTimes(w)
 	}
@@ -238,7 +267,7 @@ func (a *App) loadTagTimes() {
 		a.storeFailed("read tag times", err)
 		return
 	}
-	a.tags.load(times)
+	a.loadTags(times)
 }
 
 // tagRefresh is how often an app on a shared store rereads every tag time,
@@ -256,7 +285,7 @@ func (a *App) watchTagTimes(w TagWatcher) {
 		defer a.watchers.Done()
 		for ctx.Err() == nil {
 			w.WatchTagTimes(ctx, func(tag string, at int64) {
-				a.tags.load(map[string]int64{tag: at})
+				a.loadTags(map[string]int64{tag: at})
 			})
 			// The stream ended (the store went away); wait, then resubscribe.
 			select {
@@ -298,6 +327,8 @@ func (a *App) Close() error {
 		a.stopWatching()
 		a.watchers.Wait()
 	}
+	a.stopPruning()
+	a.pruner.Wait()
 	if a.coarse != nil {
 		a.coarse.close()
 	}
@@ -335,7 +366,7 @@ func (a *App) lookupPage(ctx context.Context, path string) *entry {
 	if e := a.hot.get(path); e != nil {
 		return e
 	}
-	if e := a.notFound.get(path); e != nil {
+	if e := a.side.get(path); e != nil {
 		return e
 	}
 	return a.storedPage(ctx, path)
@@ -363,19 +394,16 @@ func (a *App) storedPage(ctx context.Context, path string) *entry {
 	return e
 }
 
-// savePage caches a rendered page: 404s in their own bounded tier, others
-// in the memory tier and the store, with a TTL past which they may not be
-// served anyway.
+// savePage caches a rendered page: 200s in the memory tier and the store,
+// 404s and redirects in the side tier, replacing the page they used to be.
 func (a *App) savePage(ctx context.Context, path string, e *entry) {
-	if e.status == http.StatusNotFound {
-		a.notFound.put(path, e)
+	if e.status != http.StatusOK {
+		a.side.put(path, e)
 		a.hot.del(path)
-		if err := a.store.Delete(ctx, a.pageKey(path)); err != nil {
-			a.storeFailed("delete "+path, err)
-		}
+		a.deleteStoredPage(ctx, path)
 		return
 	}
-	a.notFound.remove(path)
+	a.side.remove(path)
 	a.hot.set(path, e)
 	if err := a.store.Set(ctx, a.pageKey(path), e.encode(), entryTTL(e)); err != nil {
 		a.storeFailed("set "+path, err)
@@ -384,13 +412,39 @@ func (a *App) savePage(ctx context.Context, path string, e *entry) {
 	a.storeRecovered()
 }
 
+// deleteStoredPage deletes the stored page of path, if there is one: a
+// delete is a write (a tombstone in Badger), which a 404 for a URL that never
+// had a page must not cost.
+func (a *App) deleteStoredPage(ctx context.Context, path string) {
+	key := a.pageKey(path)
+	b, err := a.store.Get(ctx, key)
+	if err == nil && b == nil {
+		return
+	}
+	if err := a.store.Delete(ctx, key); err != nil {
+		a.storeFailed("delete "+path, err)
+	}
+}
+
 // entryTTL is how long the store keeps e: until it may no longer be served
 // stale (or, for a page cached until revalidated, its expire time).
+//
+// It is never more than maxEntryLifetime, past which no entry is served, nor
+// 0, which would keep it forever.
 func entryTTL(e *entry) time.Duration {
-	if e.revalidate == Never || e.revalidate > DefaultExpire*10 {
-		return e.expire
+	var ttl time.Duration
+	switch {
+	case e.revalidate == Never:
+		ttl = e.expire
+	case e.revalidate >= maxEntryLifetime || e.expire >= maxEntryLifetime:
+		ttl = maxEntryLifetime // and no overflow
+	default:
+		ttl = e.revalidate + e.expire
 	}
-	return e.revalidate + e.expire
+	if ttl <= 0 || ttl > maxEntryLifetime {
+		return maxEntryLifetime
+	}
+	return ttl
 }
 
 // storeFailed logs a store error once until the store works again, so that

@@ -89,6 +89,7 @@ func benchApp(b *testing.B, memoryBytes int64) *echo.Echo {
 	}
 	b.Cleanup(func() { app.Close() })
 	e := echo.New()
+	app.Register(e) // as generated routers do: canonical-path redirects before routing
 	e.GET("/blog/:id", app.Page(Route{Pattern: "/blog/:id", Revalidate: time.Hour,
 		Render: func(ctx context.Context, r *Request) (templ.Component, error) { return templ.Raw(benchBody), nil }}))
 	if _, err := app.Prerender(context.Background(), Route{Pattern: "/blog/:id", Revalidate: time.Hour,

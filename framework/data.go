@@ -220,10 +220,12 @@ func (a *App) data(ctx context.Context, id string, window time.Duration, tags []
 	var e *entry
 	if err == nil {
 		e = &entry{body: value, generatedAt: start.UnixNano(), revalidate: window, tags: tags}
+		// The store keeps it no longer than it may be served.
 		ttl := window
 		if window == Never {
 			ttl = DefaultExpire
 		}
+		ttl = min(ttl, maxEntryLifetime)
 		if err := a.store.Set(ctx, key, e.encode(), ttl); err != nil {
 			a.storeFailed("set data", err)
 		}

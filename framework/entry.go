@@ -24,6 +24,7 @@ type entry struct {
 	location    string // redirects only
 	body        []byte
 	gzipBody    []byte // nil when gzip does not make the body smaller
+	sharedBody  bool   // body and gzipBody are another entry's too (a route's 404s)
 	etag        string
 	generatedAt int64         // Unix nanoseconds at the start of the render
 	revalidate  time.Duration // effective window: the page's, or lower data's

@@ -1,7 +1,6 @@
 package framework
 
 import (
-	"container/list"
 	"sync"
 	"time"
 )
@@ -103,65 +102,4 @@ func (b *backoff) succeed(key string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	delete(b.fails, key)
-}
-
-// notFoundCache keeps cached 404s apart from pages, bounded in count and
-// least recently used first out, so that requests for random URLs can never
-// push pages out of the cache.
-type notFoundCache struct {
-	mu    sync.Mutex
-	limit int
-	order *list.List // of *notFoundItem, most recently used first
-	items map[string]*list.Element
-}
-
-type notFoundItem struct {
-	path string
-	e    *entry
-}
-
-func newNotFoundCache(limit int) *notFoundCache {
-	return &notFoundCache{limit: limit, order: list.New(), items: make(map[string]*list.Element)}
-}
-
-func (c *notFoundCache) get(path string) *entry {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	el, ok := c.items[path]
-	if !ok {
-		return nil
-	}
-	c.order.MoveToFront(el)
-	return el.Value.(*notFoundItem).e
-}
-
-func (c *notFoundCache) put(path string, e *entry) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if el, ok := c.items[path]; ok {
-		el.Value.(*notFoundItem).e = e
-		c.order.MoveToFront(el)
-		return
-	}
-	c.items[path] = c.order.PushFront(&notFoundItem{path: path, e: e})
-	for c.order.Len() > c.limit {
-		oldest := c.order.Back()
-		c.order.Remove(oldest)
-		delete(c.items, oldest.Value.(*notFoundItem).path)
-	}
-}
-
-func (c *notFoundCache) remove(path string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if el, ok := c.items[path]; ok {
-		c.order.Remove(el)
-		delete(c.items, path)
-	}
-}
-
-func (c *notFoundCache) len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.order.Len()
 }

@@ -141,7 +141,7 @@ func (a *App) writeMetrics(out io.Writer) {
 	w.gauge("framework_memory_cache_entries", "Pages in the in-memory tier.", float64(entries))
 	w.gauge("framework_memory_cache_bytes", "Bytes of the pages in the in-memory tier.", float64(bytes))
 	w.gauge("framework_memory_cache_limit_bytes", "Bound on framework_memory_cache_bytes.", float64(a.opts.MemoryCacheBytes))
-	w.gauge("framework_not_found_cache_entries", "404 responses cached.", float64(a.notFound.len()))
+	w.gauge("framework_not_found_cache_entries", "404 and redirect responses cached (apart from pages).", float64(sideEntries(a)))
 
 	w.gauge("go_goroutines", "Goroutines that currently exist.", float64(runtime.NumGoroutine()))
 	if rss, ok := residentBytes(); ok {

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"path"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/a-h/templ"
@@ -26,10 +26,6 @@ const (
 // HeaderCache is the response header that tells how the cache answered.
 const HeaderCache = "X-Framework-Cache"
 
-// maxPathLength bounds the URL paths the cache accepts; longer ones are
-// answered 414 and never reach a render or the store.
-const maxPathLength = 2048
-
 // page is a Route served by an App.
 type page struct {
 	app   *App
@@ -39,6 +35,10 @@ type page struct {
 	// miss of a StaticParamsOnly route.
 	allowedMu sync.Mutex
 	allowed   map[string]bool
+
+	// lastNotFound is the route's last rendered 404, whose bytes the next
+	// identical one shares.
+	lastNotFound atomic.Pointer[entry]
 }
 
 // Page returns the Echo handler that serves rt through the ISR cache.
@@ -50,9 +50,9 @@ func (a *App) Page(rt Route) echo.HandlerFunc {
 func (p *page) serve(c echo.Context) error {
 	a := p.app
 	req := c.Request()
-	key, status := normalizePath(req.URL)
-	if status != 0 {
-		return echo.NewHTTPError(status)
+	key, canonical, status := canonicalPath(req.URL)
+	if !canonical {
+		return redirectCanonical(c, key, status)
 	}
 	if p.route.Revalidate == 0 || a.opts.Dev {
 		return p.serveDynamic(c, key)
@@ -60,7 +60,7 @@ func (p *page) serve(c echo.Context) error {
 
 	ctx := req.Context()
 	cached := a.lookupPage(ctx, key)
-	if cached != nil && cached.source.Load() == nil && cached.status != http.StatusNotFound {
+	if cached != nil && cached.source.Load() == nil && cached.status == http.StatusOK {
 		// Rendered by an earlier process or another instance: note how to
 		// render it again, for Eager revalidation.
 		cached.source.Store(&pageSource{page: p, params: p.params(c)})
@@ -95,7 +95,7 @@ func (p *page) serve(c echo.Context) error {
 		}
 	}
 	a.debugCache(state, key)
-	e, err := p.renderShared(ctx, key, params, req, renderFn)
+	e, err := p.renderShared(ctx, key, params, renderFn)
 	if err != nil {
 		if cached != nil {
 			// Stale-if-error: an old page beats a 500.
@@ -120,8 +120,10 @@ func (p *page) serveDynamic(c echo.Context, key string) error {
 }
 
 // renderShared renders key once for all concurrent requests and caches the
-// result when it may be cached.
-func (p *page) renderShared(ctx context.Context, key string, params Params, r *http.Request, renderFn renderFunc) (*entry, error) {
+// result when it may be cached. The render does not see the request that
+// started it: a page shared by every visitor must not depend on one
+// visitor's query, cookies or headers.
+func (p *page) renderShared(ctx context.Context, key string, params Params, renderFn renderFunc) (*entry, error) {
 	a := p.app
 	fl, leader := a.flights.join(key)
 	if !leader {
@@ -138,7 +140,7 @@ func (p *page) renderShared(ctx context.Context, key string, params Params, r *h
 		a.flights.land(key, fl, e, nil)
 		return e, nil
 	}
-	e, err := p.render(context.Background(), key, params, r, renderFn)
+	e, err := p.render(context.Background(), key, params, nil, renderFn)
 	if err != nil {
 		a.reportError(ctx, &RenderError{Path: key, Route: p.route.Pattern, Err: err})
 	} else {
@@ -240,7 +242,7 @@ func (p *page) save(key string, params Params, e *entry) {
 	if e.revalidate <= 0 {
 		return // its data made it dynamic
 	}
-	if e.status != http.StatusNotFound {
+	if e.status == http.StatusOK {
 		e.source.Store(&pageSource{page: p, params: params})
 	}
 	a.savePage(context.Background(), key, e)
@@ -253,6 +255,9 @@ func (p *page) params(c echo.Context) Params {
 	if len(names) == 0 {
 		return nil
 	}
+	// Echo matches the escaped path when the request has one (RawPath), and
+	// the decoded path otherwise: decode only the former, once.
+	escaped := c.Request().URL.RawPath != ""
 	values := c.ParamValues()
 	params := make(Params, len(names))
 	for i, name := range names {
@@ -260,8 +265,10 @@ func (p *page) params(c echo.Context) Params {
 			break
 		}
 		v := values[i]
-		if u, err := url.PathUnescape(v); err == nil {
-			v = u
+		if escaped {
+			if u, err := url.PathUnescape(v); err == nil {
+				v = u
+			}
 		}
 		if name == "*" {
 			name = p.route.catchAllName()
@@ -420,50 +427,6 @@ func etagMatches(values []string, etag string) bool {
 	return false
 }
 
-// normalizePath returns the cache key of a request's URL: its path, cleaned,
-// without a trailing slash and without the query. A status other than 0 is
-// the 4xx to answer instead.
-func normalizePath(u *url.URL) (string, int) {
-	p := u.Path
-	if u.RawPath != "" {
-		p = u.EscapedPath()
-	}
-	return cleanPath(p)
-}
-
-// cleanPath is normalizePath for a path already taken from a URL.
-func cleanPath(p string) (string, int) {
-	if len(p) > maxPathLength {
-		return "", http.StatusRequestURITooLong
-	}
-	if p == "" || p[0] != '/' || strings.IndexByte(p, 0) >= 0 {
-		return "", http.StatusBadRequest
-	}
-	if needsClean(p) {
-		p = path.Clean(p)
-	}
-	return p, 0
-}
-
-// needsClean reports whether path.Clean would change p, or p has a trailing
-// slash: whether a segment is empty, "." or "..". One pass, no allocation,
-// for the common clean path.
-func needsClean(p string) bool {
-	if p == "/" {
-		return false
-	}
-	start := 1
-	for i := 1; i <= len(p); i++ {
-		if i == len(p) || p[i] == '/' {
-			if seg := p[start:i]; seg == "" || seg == "." || seg == ".." {
-				return true
-			}
-			start = i + 1
-		}
-	}
-	return false
-}
-
 // renderFunc is the type of Route.Render.
 type renderFunc = func(context.Context, *Request) (templ.Component, error)
 
@@ -473,9 +436,9 @@ type renderFunc = func(context.Context, *Request) (templ.Component, error)
 func (a *App) NotFound(rt Route) echo.HandlerFunc {
 	p := &page{app: a, route: rt}
 	return func(c echo.Context) error {
-		key, status := normalizePath(c.Request().URL)
-		if status != 0 {
-			return echo.NewHTTPError(status)
+		key, canonical, status := canonicalPath(c.Request().URL)
+		if !canonical {
+			return redirectCanonical(c, key, status)
 		}
 		e, err := p.render(c.Request().Context(), key, nil, c.Request(), notFound)
 		if err != nil {

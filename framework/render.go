@@ -187,8 +187,13 @@ func (p *page) renderEntry(ctx context.Context, st *renderState, req *Request, r
 		}
 	case errors.As(err, &redirect):
 		status, location = redirect.Status, redirect.URL
-		if status == 0 {
+		switch status {
+		case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		default:
 			status = http.StatusTemporaryRedirect
+		}
+		if location == "" {
+			return nil, errors.New("redirect to an empty URL")
 		}
 	default:
 		return nil, err
@@ -203,7 +208,18 @@ func (p *page) renderEntry(ctx context.Context, st *renderState, req *Request, r
 	if status == http.StatusNotFound {
 		window, expire = min(window, a.opts.NotFoundWindow), 0
 	}
-	e := newPageEntry(status, htmlContentType, location, html, start, window, expire, st.tagList())
+	var e *entry
+	if last := p.lastNotFound.Load(); status == http.StatusNotFound && last != nil && bytes.Equal(last.body, html) {
+		// A route's 404s are usually one page: share its bytes, so that
+		// many cached 404s cost little memory and no compression.
+		e = &entry{status: status, contentType: htmlContentType, body: last.body, gzipBody: last.gzipBody, sharedBody: true,
+			etag: last.etag, generatedAt: start.UnixNano(), revalidate: window, expire: expire, tags: st.tagList()}
+	} else {
+		e = newPageEntry(status, htmlContentType, location, html, start, window, expire, st.tagList())
+		if status == http.StatusNotFound {
+			p.lastNotFound.Store(e)
+		}
+	}
 	e.preparePage(req.Path, a.opts.CacheTagHeader)
 	return e, nil
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 
@@ -85,18 +86,48 @@ func (a *App) ExpireTag(ctx context.Context, tag string, opts ...RevalidateOptio
 	return a.revalidate(ctx, tag, true, opts)
 }
 
-// maxTagLength bounds tag names, which become store keys.
+// maxTagLength bounds tags and the paths given to revalidate, which become
+// store keys and (tags) a Cache-Tag header.
 const maxTagLength = 256
 
+// A limitError is a refusal because a value is past a limit, which the
+// revalidation endpoint reports in its answer.
+type limitError struct {
+	msg   string
+	limit int64
+}
+
+func (e *limitError) Error() string { return e.msg }
+
+// checkTag reports whether tag may be revalidated: 1 to maxTagLength bytes,
+// no control characters (a tag becomes a store key and a Cache-Tag header
+// value, where a newline would split it).
 func checkTag(tag string) error {
 	if tag == "" || len(tag) > maxTagLength {
-		return fmt.Errorf("framework: tag must be 1 to %d bytes, got %d", maxTagLength, len(tag))
+		return &limitError{fmt.Sprintf("framework: tag %s must be 1 to %d bytes, got %d", quotePrefix(tag), maxTagLength, len(tag)), maxTagLength}
+	}
+	for i := 0; i < len(tag); i++ {
+		if c := tag[i]; c < 0x20 || c == 0x7f {
+			return fmt.Errorf("framework: tag %s has a control character (byte %d is %#02x): tags become store keys and a Cache-Tag header", quotePrefix(tag), i, c)
+		}
 	}
 	return nil
 }
 
+// quotePrefix quotes s, cut short if long, for an error message.
+func quotePrefix(s string) string {
+	const n = 32
+	if len(s) <= n {
+		return fmt.Sprintf("%q", s)
+	}
+	return fmt.Sprintf("%q...", s[:n])
+}
+
 // pathRevalidationTag returns the implicit tag that revalidating path sets.
 func pathRevalidationTag(p string, opts []RevalidateOption) (string, error) {
+	if len(p) > maxTagLength {
+		return "", &limitError{fmt.Sprintf("framework: cannot revalidate path %s: at most %d bytes, got %d", quotePrefix(p), maxTagLength, len(p)), maxTagLength}
+	}
 	clean, status := cleanPath(p)
 	if status != 0 {
 		return "", fmt.Errorf("framework: cannot revalidate %q: want an absolute URL path", p)
@@ -118,10 +149,15 @@ func hasOption(opts []RevalidateOption, o RevalidateOption) bool {
 
 // revalidate records the time of tag's revalidation: in memory, where hits
 // compare it with entries' generation times, and in the store. It costs the
-// same whatever the number of entries: nothing is scanned or deleted.
+// same whatever the number of entries: nothing is scanned or deleted. (Past
+// Options.TagTimeLimit, one call in a tenth of the limit sorts the names to
+// forget the oldest.)
 func (a *App) revalidate(ctx context.Context, tag string, hard bool, opts []RevalidateOption) error {
 	at := a.now().UnixNano()
-	a.tags.mark(tag, at, hard)
+	// Held shared so that forgetTagTimes, which deletes names from the
+	// store, never deletes this time once it is in memory.
+	a.tagWrites.RLock()
+	forgotten := a.tags.mark(tag, at, hard)
 	if hard {
 		a.metrics.hardRevalidations.Add(1)
 	} else {
@@ -130,6 +166,12 @@ func (a *App) revalidate(ctx context.Context, tag string, hard bool, opts []Reva
 	err := a.store.SetTagTime(ctx, softTagPrefix+tag, at)
 	if hard && err == nil {
 		err = a.store.SetTagTime(ctx, hardTagPrefix+tag, at)
+	}
+	a.tagWrites.RUnlock()
+	if forgotten != nil {
+		// Not ctx: a client that hangs up must not leave the floor
+		// unrecorded.
+		a.forgetTagTimes(context.WithoutCancel(ctx), forgotten)
 	}
 	if hasOption(opts, Eager) {
 		a.regenerateStale()
@@ -155,10 +197,14 @@ type appKey struct{}
 
 // Handler wraps an Echo handler (an app's route.go GET, POST, ...) so that
 // the package-level RevalidatePath, RevalidateTag, Fetch and Cache find the
-// app through the request's context.
+// app through the request's context. Like a page, it answers a request whose
+// path is not canonical with a 308 to the canonical one.
 func (a *App) Handler(h echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
+		if key, ok, status := canonicalPath(r.URL); !ok {
+			return redirectCanonical(c, key, status)
+		}
 		c.SetRequest(r.WithContext(a.Context(r.Context())))
 		return h(c)
 	}
@@ -193,7 +239,8 @@ func withApp(ctx context.Context, f func(*App) error) error {
 // RevalidateEndpoint is the path of the on-demand revalidation endpoint.
 const RevalidateEndpoint = "/_framework/revalidate"
 
-// maxRevalidateBody bounds the JSON a revalidation request may send.
+// maxRevalidateBody bounds the JSON a revalidation request may send; a
+// larger body is answered 413.
 const maxRevalidateBody = 1 << 20
 
 // RevalidateRequest is the JSON body of POST /_framework/revalidate.
@@ -214,38 +261,88 @@ func (a *App) Register(e *echo.Echo) {
 	}
 }
 
+// revalidateError is the JSON body of every error answer of the revalidation
+// endpoint: {"error": "..."}, with "limit" when a limit was passed.
+type revalidateError struct {
+	Error string `json:"error"`
+	Limit int64  `json:"limit,omitempty"`
+}
+
+// revalidateFail answers a refused revalidation call.
+func revalidateFail(c echo.Context, status int, limit int64, msg string) error {
+	return c.JSON(status, revalidateError{Error: strings.TrimPrefix(msg, "framework: "), Limit: limit})
+}
+
 // serveRevalidate is the on-demand revalidation endpoint. It answers 404
-// when no secret is configured and 401 to a wrong or missing one.
+// when no secret is configured and 401 to a wrong or missing one. A call past
+// a limit (Options.RevalidateLimit names, maxTagLength bytes a name,
+// maxRevalidateBody bytes) is refused whole: nothing an outsider sends grows
+// the server's state past them, and nothing is recorded unless all of it is
+// valid.
 func (a *App) serveRevalidate(c echo.Context) error {
 	secret := a.opts.RevalidateSecret
 	if secret == "" {
-		return echo.NewHTTPError(http.StatusNotFound, "revalidation is disabled: FRAMEWORK_REVALIDATE_SECRET is not set")
+		return revalidateFail(c, http.StatusNotFound, 0, "revalidation is disabled: FRAMEWORK_REVALIDATE_SECRET is not set")
 	}
 	token, ok := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Bearer ")
 	// Comparing digests keeps the time constant whatever the lengths.
 	got, want := sha256.Sum256([]byte(token)), sha256.Sum256([]byte(secret))
 	if !ok || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
-		return echo.NewHTTPError(http.StatusUnauthorized, "wrong or missing bearer token")
+		c.Response().Header().Set("WWW-Authenticate", "Bearer")
+		return revalidateFail(c, http.StatusUnauthorized, 0, "wrong or missing bearer token")
 	}
 	var body RevalidateRequest
 	dec := json.NewDecoder(http.MaxBytesReader(c.Response(), c.Request().Body, maxRevalidateBody))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&body); err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "body: "+err.Error())
+	err := dec.Decode(&body)
+	if err == nil {
+		// One JSON object, nothing after it.
+		if _, err = dec.Token(); err == io.EOF {
+			err = nil
+		} else if err == nil {
+			err = errors.New("data after the JSON object")
+		}
 	}
-	if len(body.Paths)+len(body.Layouts)+len(body.Tags) == 0 {
-		return echo.NewHTTPError(http.StatusBadRequest, `body: nothing to revalidate: give "paths", "layouts" or "tags"`)
+	if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
+		return revalidateFail(c, http.StatusRequestEntityTooLarge, maxRevalidateBody,
+			fmt.Sprintf("body over %d bytes (1 MiB)", maxRevalidateBody))
+	}
+	if err != nil {
+		return revalidateFail(c, http.StatusBadRequest, 0, "body: "+err.Error())
+	}
+	n := len(body.Paths) + len(body.Layouts) + len(body.Tags)
+	if n == 0 {
+		return revalidateFail(c, http.StatusBadRequest, 0, `body: nothing to revalidate: give "paths", "layouts" or "tags"`)
+	}
+	if limit := a.opts.RevalidateLimit; n > limit {
+		return revalidateFail(c, http.StatusRequestEntityTooLarge, int64(limit),
+			fmt.Sprintf("at most %d paths, layouts and tags in one call (Options.RevalidateLimit), got %d", limit, n))
 	}
 	// Check everything before changing anything.
-	for _, p := range append(body.Paths, body.Layouts...) {
-		if _, status := cleanPath(p); status != 0 {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("path %q: want an absolute URL path", p))
+	bad := func() error {
+		for _, p := range body.Paths {
+			if _, err := pathRevalidationTag(p, nil); err != nil {
+				return err
+			}
 		}
-	}
-	for _, t := range body.Tags {
-		if err := checkTag(t); err != nil {
-			return echo.NewHTTPError(http.StatusBadRequest, err.Error())
+		for _, p := range body.Layouts {
+			if _, err := pathRevalidationTag(p, []RevalidateOption{Layout}); err != nil {
+				return err
+			}
 		}
+		for _, t := range body.Tags {
+			if err := checkTag(t); err != nil {
+				return err
+			}
+		}
+		return nil
+	}()
+	if bad != nil {
+		var limit int64
+		if le := (*limitError)(nil); errors.As(bad, &le) {
+			limit = le.limit
+		}
+		return revalidateFail(c, http.StatusBadRequest, limit, bad.Error())
 	}
 
 	ctx := c.Request().Context()
@@ -267,7 +364,7 @@ func (a *App) serveRevalidate(c echo.Context) error {
 		a.regenerateStale()
 	}
 	if err := errors.Join(errs...); err != nil {
-		return echo.NewHTTPError(http.StatusServiceUnavailable, err.Error())
+		return revalidateFail(c, http.StatusServiceUnavailable, 0, err.Error())
 	}
 	return c.JSON(http.StatusOK, map[string]any{"revalidated": true, "now": a.now().UnixMilli()})
 }

@@ -78,11 +78,17 @@ func (rt *Route) expire() time.Duration {
 }
 
 // PathFor fills the route's pattern with params: "/blog/:id" and {"id": "7"}
-// give "/blog/7". It fails when a param is missing or empty, or a single
-// segment's value contains a slash.
+// give "/blog/7". The result is the page's canonical URL path, its cache key:
+// values are escaped as in a URL ({"id": "a b"} gives "/blog/a%20b"; a slash
+// in a single segment's value is %2F, in a catch-all's it separates
+// segments). It fails when a param is missing or empty, or is (or, for a
+// catch-all, has a segment that is) "." or "..", which no canonical path has.
 func (rt *Route) PathFor(params Params) (string, error) {
-	segments := strings.Split(rt.Pattern, "/")
-	for i, seg := range segments {
+	if rt.Pattern == "/" {
+		return "/", nil
+	}
+	var b strings.Builder
+	for _, seg := range strings.Split(strings.TrimPrefix(rt.Pattern, "/"), "/") {
 		var name string
 		switch {
 		case strings.HasPrefix(seg, ":"):
@@ -90,18 +96,25 @@ func (rt *Route) PathFor(params Params) (string, error) {
 		case seg == "*":
 			name = rt.catchAllName()
 		default:
+			b.WriteString("/" + escapeSegment(seg))
 			continue
 		}
 		value := params[name]
 		if value == "" {
 			return "", fmt.Errorf("route %s: missing param %q", rt.Pattern, name)
 		}
-		if seg != "*" && strings.Contains(value, "/") {
-			return "", fmt.Errorf("route %s: param %q = %q contains a slash", rt.Pattern, name, value)
+		parts := []string{value}
+		if seg == "*" {
+			parts = strings.Split(value, "/")
 		}
-		segments[i] = value
+		for _, part := range parts {
+			if part == "" || part == "." || part == ".." {
+				return "", fmt.Errorf("route %s: param %q = %q has an empty, \".\" or \"..\" segment", rt.Pattern, name, value)
+			}
+			b.WriteString("/" + escapeSegment(part))
+		}
 	}
-	return strings.Join(segments, "/"), nil
+	return b.String(), nil
 }
 
 // catchAllName returns the name of the param that holds a "*" segment.
@@ -116,13 +129,15 @@ func (rt *Route) catchAllName() string {
 // caused it. Cached pages are shared by every visitor, so the output must
 // depend only on Path and params.
 type Request struct {
-	// Path is the normalized URL path, without the query string.
+	// Path is the page's canonical URL path, escaped as in a URL, without
+	// the query string.
 	Path string
 	// Params are the values of the route's dynamic segments.
 	Params Params
-	// HTTP is the incoming request when the page renders inside one (a
-	// dynamic page, or a cache miss); nil during background regeneration and
-	// prerendering.
+	// HTTP is the incoming request of a dynamic page (Revalidate 0). It is
+	// nil for a cached page, whose render is shared by every visitor (and
+	// runs in the background or at build time too): one visitor's query,
+	// cookies or headers must not decide what everybody is served.
 	HTTP *http.Request
 }
 
@@ -134,22 +149,28 @@ func (r *Request) Param(name string) string { return r.Params[name] }
 // heals once the content exists.
 var ErrNotFound = errors.New("framework: not found")
 
-// RedirectError, returned by a page's Render or Load, redirects the visitor.
-// The redirect is cached like the page would have been.
+// RedirectError, returned by a page's Render or Load, redirects the visitor
+// to URL. It is cached like the page would have been (a redirect is content),
+// apart from pages, so that URLs that redirect cannot push pages out of the
+// memory tier.
 type RedirectError struct {
 	URL    string
-	Status int // 307 Temporary Redirect when 0
+	Status int // 307 Temporary Redirect or 308 Permanent Redirect; 307 when 0
 }
 
 func (e *RedirectError) Error() string { return "framework: redirect to " + e.URL }
 
-// Redirect returns an error that, returned by Render or Load, answers with a
-// redirect to url: 307, or 308 when permanent.
-func Redirect(url string, permanent bool) error {
-	if permanent {
-		return &RedirectError{URL: url, Status: http.StatusPermanentRedirect}
-	}
+// Redirect returns an error that, returned by Load, answers 307 Temporary
+// Redirect to url, like Next.js's redirect().
+func Redirect(url string) error {
 	return &RedirectError{URL: url, Status: http.StatusTemporaryRedirect}
+}
+
+// PermanentRedirect returns an error that, returned by Load, answers 308
+// Permanent Redirect to url, like Next.js's permanentRedirect(): for an old or
+// alternative URL of a page, such as /blog/01 for /blog/1.
+func PermanentRedirect(url string) error {
+	return &RedirectError{URL: url, Status: http.StatusPermanentRedirect}
 }
 
 // Metadata is what a page tells its layouts for the document's <head>, like

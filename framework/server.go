@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -79,6 +80,11 @@ func RunServer(ctx context.Context, args []string, routes []Route, register func
 		fmt.Fprintf(stderr, "unknown command %q: want serve, prerender or routes\n", cmd)
 		return 2
 	}
+	limits, err := serverLimitsFromEnv(os.Getenv)
+	if err != nil && cmd == "serve" {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
 
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	app, err := New(Options{BuildID: buildID, CacheDir: filepath.Join(*cacheDir, buildID), CacheURL: *cacheURL, Dev: *dev, Metrics: *metrics, Logger: logger})
@@ -94,11 +100,98 @@ func RunServer(ctx context.Context, args []string, routes []Route, register func
 		}
 		return 0
 	}
-	if err := serve(ctx, app, *addr, register, logger); err != nil {
+	if err := serve(ctx, app, *addr, limits, register, logger); err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
 	return 0
+}
+
+// ServerLimits bound what one client can hold of the HTTP server: how long it
+// may take to send a request, how long it may keep an idle connection, how
+// many header bytes it may send. Without them a client sending a byte a
+// minute holds a connection and its goroutine forever.
+//
+// A zero duration turns that timeout off (IdleTimeout 0 falls back on
+// ReadTimeout, as in net/http). RunServer starts from
+// DefaultServerLimits and takes each value from its environment variable
+// when set: a Go duration ("90s", "2m") for the timeouts, a number of bytes
+// for MaxHeaderBytes.
+type ServerLimits struct {
+	// ReadHeaderTimeout bounds the reading of a request's line and
+	// headers (FRAMEWORK_READ_HEADER_TIMEOUT). Default 10 s.
+	ReadHeaderTimeout time.Duration
+	// ReadTimeout bounds the reading of a whole request, body included
+	// (FRAMEWORK_READ_TIMEOUT). Default 30 s.
+	ReadTimeout time.Duration
+	// WriteTimeout bounds the writing of a response, from the end of the
+	// request's headers (FRAMEWORK_WRITE_TIMEOUT). Default 0, off: it
+	// would cut off a route handler that streams (server-sent events, a
+	// large download) however healthy the client, and cached pages are
+	// written at once anyway. Set it when no route streams.
+	WriteTimeout time.Duration
+	// IdleTimeout is how long a keep-alive connection may wait for its
+	// next request (FRAMEWORK_IDLE_TIMEOUT). Default 120 s.
+	IdleTimeout time.Duration
+	// MaxHeaderBytes bounds a request's line and headers; a larger request
+	// is answered 431 (FRAMEWORK_MAX_HEADER_BYTES). Default 64 KiB: Node,
+	// behind Next.js, allows 16 KiB, and Go's own default, 1 MiB, is room
+	// for a lot of junk per connection. 0 means Go's default.
+	MaxHeaderBytes int
+}
+
+// DefaultServerLimits returns the limits RunServer uses when no environment
+// variable changes them.
+func DefaultServerLimits() ServerLimits {
+	return ServerLimits{
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      0,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+}
+
+// Apply sets l on srv, for an app that runs its own http.Server.
+func (l ServerLimits) Apply(srv *http.Server) {
+	srv.ReadHeaderTimeout = l.ReadHeaderTimeout
+	srv.ReadTimeout = l.ReadTimeout
+	srv.WriteTimeout = l.WriteTimeout
+	srv.IdleTimeout = l.IdleTimeout
+	srv.MaxHeaderBytes = l.MaxHeaderBytes
+}
+
+// serverLimitsFromEnv returns DefaultServerLimits with the values that the
+// environment sets. An error names the variable and what it wants.
+func serverLimitsFromEnv(getenv func(string) string) (ServerLimits, error) {
+	l := DefaultServerLimits()
+	for _, d := range []struct {
+		name string
+		to   *time.Duration
+	}{
+		{"FRAMEWORK_READ_HEADER_TIMEOUT", &l.ReadHeaderTimeout},
+		{"FRAMEWORK_READ_TIMEOUT", &l.ReadTimeout},
+		{"FRAMEWORK_WRITE_TIMEOUT", &l.WriteTimeout},
+		{"FRAMEWORK_IDLE_TIMEOUT", &l.IdleTimeout},
+	} {
+		v := getenv(d.name)
+		if v == "" {
+			continue
+		}
+		t, err := time.ParseDuration(v)
+		if err != nil || t < 0 {
+			return l, fmt.Errorf("%s=%q: want a duration such as 30s or 2m, or 0 for none", d.name, v)
+		}
+		*d.to = t
+	}
+	if v := getenv("FRAMEWORK_MAX_HEADER_BYTES"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return l, fmt.Errorf("FRAMEWORK_MAX_HEADER_BYTES=%q: want a number of bytes such as 65536, or 0 for Go's default (1 MiB)", v)
+		}
+		l.MaxHeaderBytes = n
+	}
+	return l, nil
 }
 
 func envOr(name, def string) string {
@@ -110,7 +203,7 @@ func envOr(name, def string) string {
 
 // serve runs the HTTP server until ctx ends, then drains requests in flight
 // and lets regenerations finish (app.Close, deferred by the caller).
-func serve(ctx context.Context, app *App, addr string, register func(*echo.Echo, *App), logger *slog.Logger) error {
+func serve(ctx context.Context, app *App, addr string, limits ServerLimits, register func(*echo.Echo, *App), logger *slog.Logger) error {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.Use(middleware.Recover())
@@ -119,7 +212,8 @@ func serve(ctx context.Context, app *App, addr string, register func(*echo.Echo,
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: CanonicalPaths(e)}
+	limits.Apply(srv)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
 	logger.Info("framework: serving", "url", "http://"+displayAddr(l.Addr()), "build", app.BuildID())

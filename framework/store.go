@@ -27,6 +27,11 @@ type Store interface {
 	// TagTimes returns every recorded tag time. The framework reads them
 	// once at start, so that a cache hit never waits on the store.
 	TagTimes(ctx context.Context) (map[string]int64, error)
+	// DeleteTagTimes removes the times of tags, named as passed to
+	// SetTagTime. The framework deletes the times too old to matter and
+	// those past Options.TagTimeLimit, so that they do not pile up forever.
+	// Deleting an absent tag is not an error; neither is an empty list.
+	DeleteTagTimes(ctx context.Context, tags []string) error
 	// Close releases the store.
 	Close() error
 }

@@ -35,6 +35,8 @@ func TestPages(t *testing.T) {
 		{"/blog", 200, "Post 3"},
 		{"/blog/2", 200, "This is post 2."},
 		{"/blog/99", 404, "Not found"},
+		{"/blog/02", 200, "This is post 2."}, // 308 to /blog/2 from Load, followed
+		{"/blog/2/", 200, "This is post 2."}, // 308 to /blog/2, the one URL, followed
 		{"/no/such/page", 404, "Not found"},
 		{"/api/hello", 200, `"message":"hello"`},
 		{"/styles.css", 200, "font:"},

@@ -158,6 +158,25 @@ func TestBlogOverHTTP(t *testing.T) {
 		}
 	}
 
+	// One URL per post: other spellings are redirected and never rendered,
+	// and aliases of a post's number are permanent redirects from Load,
+	// cached like pages.
+	for spelling, location := range map[string]string{
+		"/blog/42/": "/blog/42", "/blog/./42": "/blog/42", "/blog//42": "/blog/42", "/blog/%34%32": "/blog/42",
+		"/blog/42/?ref=x": "/blog/42?ref=x", "/styles.css/": "/styles.css", "/admin/": "/admin",
+		"/blog/01": "/blog/1", "/blog/+1": "/blog/1", "/blog/0001": "/blog/1",
+	} {
+		if r := b.get(spelling); r.status != http.StatusPermanentRedirect || r.header.Get("Location") != location {
+			t.Errorf("%s: %d %q, want 308 %q", spelling, r.status, r.header.Get("Location"), location)
+		}
+	}
+	if r := b.get("/blog/01"); r.header.Get("X-Framework-Cache") != "HIT" {
+		t.Errorf("the alias redirect is not cached: %s", r.header.Get("X-Framework-Cache"))
+	}
+	if r := b.get("/blog/42"); r.status != 200 || r.header.Get("X-Framework-Cache") != "HIT" || !strings.Contains(r.body, "Notes on") {
+		t.Errorf("/blog/42 after its other spellings: %d %s", r.status, r.header.Get("X-Framework-Cache"))
+	}
+
 	// The admin is behind a password and CSRF protection.
 	for _, p := range []string{"/admin", "/admin/no-such-page"} {
 		if r := b.get(p); r.status != http.StatusUnauthorized {

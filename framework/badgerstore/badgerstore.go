@@ -133,6 +133,25 @@ func (s *Store) SetTagTime(_ context.Context, tag string, unixNano int64) error 
 	return nil
 }
 
+// DeleteTagTimes removes the times of tags. It writes through a batch, which
+// splits itself into transactions Badger accepts however many tags there are.
+func (s *Store) DeleteTagTimes(_ context.Context, tags []string) error {
+	if len(tags) == 0 {
+		return nil
+	}
+	wb := s.db.NewWriteBatch()
+	for _, tag := range tags {
+		if err := wb.Delete([]byte(tagPrefix + tag)); err != nil {
+			wb.Cancel()
+			return fmt.Errorf("badgerstore: delete tag times: %w", err)
+		}
+	}
+	if err := wb.Flush(); err != nil {
+		return fmt.Errorf("badgerstore: delete tag times: %w", err)
+	}
+	return nil
+}
+
 // TagTimes returns every recorded tag revalidation time, by tag.
 func (s *Store) TagTimes(_ context.Context) (map[string]int64, error) {
 	times := make(map[string]int64)

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -110,6 +111,31 @@ func (s *Store) SetTagTime(ctx context.Context, tag string, unixNano int64) erro
 	})
 	if err != nil {
 		return fmt.Errorf("redisstore: set tag time %q: %w", tag, err)
+	}
+	return nil
+}
+
+// hdelChunk is how many fields one HDEL removes, so that deleting many tag
+// times does not make one huge command.
+const hdelChunk = 1000
+
+// DeleteTagTimes removes the times of tags from the hash and gives it a new
+// version, in one transaction, so that every instance's next TagTimes reads
+// the hash again. Nothing is published: each instance forgets old times by
+// itself.
+func (s *Store) DeleteTagTimes(ctx context.Context, tags []string) error {
+	if len(tags) == 0 {
+		return nil
+	}
+	_, err := s.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		for chunk := range slices.Chunk(tags, hdelChunk) {
+			p.HDel(ctx, tagsKey, chunk...)
+		}
+		p.Set(ctx, tagsVersionKey, randomToken(), 0)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("redisstore: delete %d tag times: %w", len(tags), err)
 	}
 	return nil
 }

@@ -134,6 +134,61 @@ func Run(t *testing.T, open func(t *testing.T) framework.Store) {
 				t.Fatalf("TagTimes = %v, want %v", got, want)
 			}
 		}},
+		{"DeleteTagTimes", func(t *testing.T, s framework.Store) {
+			if err := s.DeleteTagTimes(ctx, nil); err != nil {
+				t.Fatalf("DeleteTagTimes of nothing: %v", err)
+			}
+			all := map[string]int64{"s:posts": 100, "h:posts": 50, "s:authors": 7, "s:_path:/blog": 9, "s:\x00all": 3}
+			for tag, at := range all {
+				if err := s.SetTagTime(ctx, tag, at); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// Read once first: a store that caches tag times must notice
+			// the deletion.
+			if got, err := s.TagTimes(ctx); err != nil || len(got) != len(all) {
+				t.Fatalf("TagTimes = %v, %v; want %v", got, err, all)
+			}
+			if err := s.DeleteTagTimes(ctx, []string{"s:posts", "h:posts", "s:\x00all", "s:never-set"}); err != nil {
+				t.Fatal(err)
+			}
+			// A cache entry named like a tag time is not one.
+			if err := s.Set(ctx, "s:authors", []byte("v"), 0); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.DeleteTagTimes(ctx, []string{"s:authors-not"}); err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]int64{"s:authors": 7, "s:_path:/blog": 9}
+			got, err := s.TagTimes(ctx)
+			if err != nil || fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("TagTimes after DeleteTagTimes = %v, %v; want %v", got, err, want)
+			}
+			if v, _ := s.Get(ctx, "s:authors"); string(v) != "v" {
+				t.Fatalf("DeleteTagTimes touched a cache entry: %q", v)
+			}
+			// A deleted tag can be recorded again.
+			if err := s.SetTagTime(ctx, "s:posts", 300); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := s.TagTimes(ctx); got["s:posts"] != 300 {
+				t.Fatalf("tag time recorded after its deletion: %v", got)
+			}
+			// Many at once (stores batch them).
+			many := make([]string, 5000)
+			for i := range many {
+				many[i] = fmt.Sprintf("s:tag-%d-%s", i, bytes.Repeat([]byte("x"), 200))
+				if err := s.SetTagTime(ctx, many[i], int64(i+1)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := s.DeleteTagTimes(ctx, many); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := s.TagTimes(ctx); len(got) != 3 {
+				t.Fatalf("after deleting 5,000 tag times, %d remain, want 3", len(got))
+			}
+		}},
 		{"Concurrent", func(t *testing.T, s framework.Store) {
 			var wg sync.WaitGroup
 			for w := range 8 {

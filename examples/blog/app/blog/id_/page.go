@@ -33,10 +33,15 @@ func StaticParams(ctx context.Context) ([]framework.Params, error) {
 }
 
 // Load reads the post; an id that is not a number or not a post is a 404.
+// Another spelling of a post's number (/blog/01, /blog/+1) is a permanent
+// redirect to its one URL, so that search engines and caches see one page.
 func Load(ctx context.Context, r *framework.Request) (posts.Post, error) {
 	id, err := strconv.ParseInt(r.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
 		return posts.Post{}, framework.ErrNotFound
+	}
+	if canonical := strconv.FormatInt(id, 10); r.Param("id") != canonical {
+		return posts.Post{}, framework.PermanentRedirect("/blog/" + canonical)
 	}
 	db, err := posts.Default()
 	if err != nil {
