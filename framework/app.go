@@ -10,10 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
-	"github.com/isr-go/framework/framework/badgerstore"
 	"github.com/isr-go/framework/framework/redisstore"
 )
 
@@ -128,7 +126,7 @@ func (e *RenderError) Unwrap() error { return e.Err }
 type App struct {
 	opts        Options
 	buildID     string
-	store       Store
+	store       *guardedStore
 	ownStore    bool
 	hot         *memoryTier
 	side        *sideTier
@@ -138,14 +136,14 @@ type App struct {
 	backoff     backoff
 	log         *slog.Logger
 	debug       bool
-	now         func() time.Time
-	// hitNow is the clock of the hit path, in Unix nanoseconds: coarse
-	// unless a test injected Options.Now.
-	hitNow    func() int64
-	coarse    *coarseClock
-	client    *http.Client
-	storeDown atomic.Bool
-	metrics   metrics
+	clock       appClock
+	client      *http.Client
+	metrics     metrics
+
+	// loops counts the goroutines started by every; closing stopLoops
+	// ends them.
+	loops     sync.WaitGroup
+	stopLoops chan struct{}
 
 	// background counts regenerations in progress, for Close; bgMu keeps
 	// a new one from starting while Close waits.
@@ -214,45 +212,43 @@ func New(opts Options) (*App, error) {
 	a := &App{
 		opts:    opts,
 		buildID: opts.BuildID,
-		store:   opts.Store,
 		side:    newSideTier(opts.NotFoundLimit, opts.MemoryCacheBytes/4),
 		tags:    newTagTimes(opts.TagTimeLimit),
 		log:     opts.Logger,
 		debug:   opts.DebugCache,
-		now:     opts.Now,
 		client:  opts.HTTPClient,
+
+		stopLoops: make(chan struct{}),
 	}
-	if a.store == nil {
-		s, err := openStore(opts)
+	a.clock.init(opts.Now)
+	store := opts.Store
+	if store == nil {
+		s, err := a.openStore()
 		if err != nil {
+			a.clock.close()
 			return nil, err
 		}
-		a.store, a.ownStore = s, true
+		store, a.ownStore = s, true
 	}
+	a.store = newGuardedStore(store, a.log, &a.metrics.storeErrors, a.clock.coarse.nanos)
 	a.hot = newMemoryTier(opts.MemoryCacheBytes)
-	if injected := opts.Now; injected != nil {
-		a.hitNow = func() int64 { return injected().UnixNano() }
-	} else {
-		a.now = time.Now
-		a.coarse = newCoarseClock()
-		a.hitNow = a.coarse.nanos
-	}
 
+	a.syncClock()
 	a.loadTagTimes()
 	a.startPruning()
-	if w, ok := a.store.(TagWatcher); ok {
-		a.watchTagTimes(w)
+	if a.store.watcher != nil {
+		a.watchTagTimes(a.store.watcher)
 	}
 	return a, nil
 }
 
-// openStore opens the store opts name: Redis for a redis:// CacheURL,
-// else Badger in CacheDir.
-func openStore(opts Options) (Store, error) {
-	u := opts.CacheURL
+// openStore opens the store the options name: Redis for a redis://
+// CacheURL, else Badger in CacheDir.
+func (a *App) openStore() (Store, error) {
+	u := a.opts.CacheURL
 	switch {
 	case u == "":
-		return badgerstore.Open(opts.CacheDir)
+		return a.openLocalStore(a.opts.CacheDir)
 	case strings.HasPrefix(u, "redis://"), strings.HasPrefix(u, "rediss://"):
 		return redisstore.Open(u)
 	}
@@ -264,7 +260,6 @@ func (a *App) loadTagTimes() {
 	times, err := a.store.TagTimes(context.Background())
 	if err != nil {
 		// A shared store may be down at start; pages still render.
-		a.storeFailed("read tag times", err)
 		return
 	}
 	a.loadTags(times)
@@ -329,17 +324,11 @@ func (a *App) Close() error {
 	}
 	a.stopPruning()
 	a.pruner.Wait()
-	if a.coarse != nil {
-		a.coarse.close()
-	}
-	return a.closeStore()
-}
-
-func (a *App) closeStore() error {
-	if a.ownStore {
-		return a.store.Close()
-	}
-	return nil
+	close(a.stopLoops)
+	a.loops.Wait()
+	err := a.store.close(a.ownStore)
+	a.clock.close()
+	return err
 }
 
 // startBackground counts a new background job, or reports false once the
@@ -376,12 +365,7 @@ func (a *App) lookupPage(ctx context.Context, path string) *entry {
 // the memory tier.
 func (a *App) storedPage(ctx context.Context, path string) *entry {
 	b, err := a.store.Get(ctx, a.pageKey(path))
-	if err != nil {
-		a.storeFailed("get "+path, err)
-		return nil
-	}
-	a.storeRecovered()
-	if b == nil {
+	if err != nil || b == nil {
 		return nil
 	}
 	e, err := decodeEntry(b)
@@ -405,11 +389,7 @@ func (a *App) savePage(ctx context.Context, path string, e *entry) {
 	}
 	a.side.remove(path)
 	a.hot.set(path, e)
-	if err := a.store.Set(ctx, a.pageKey(path), e.encode(), entryTTL(e)); err != nil {
-		a.storeFailed("set "+path, err)
-		return
-	}
-	a.storeRecovered()
+	a.store.Set(ctx, a.pageKey(path), e.encode(), entryTTL(e))
 }
 
 // deleteStoredPage deletes the stored page of path, if there is one: a
@@ -421,9 +401,7 @@ func (a *App) deleteStoredPage(ctx context.Context, path string) {
 	if err == nil && b == nil {
 		return
 	}
-	if err := a.store.Delete(ctx, key); err != nil {
-		a.storeFailed("delete "+path, err)
-	}
+	a.store.Delete(ctx, key)
 }
 
 // entryTTL is how long the store keeps e: until it may no longer be served
@@ -445,21 +423,6 @@ func entryTTL(e *entry) time.Duration {
 		return maxEntryLifetime
 	}
 	return ttl
-}
-
-// storeFailed logs a store error once until the store works again, so that
-// an outage of a shared store does not flood the log.
-func (a *App) storeFailed(op string, err error) {
-	a.metrics.storeErrors.Add(1)
-	if a.storeDown.CompareAndSwap(false, true) {
-		a.log.Error("framework: cache store failing; serving from memory", "op", op, "err", err)
-	}
-}
-
-func (a *App) storeRecovered() {
-	if a.storeDown.Load() && a.storeDown.CompareAndSwap(true, false) {
-		a.log.Info("framework: cache store recovered")
-	}
 }
 
 // reportError logs a failed render and passes it to OnError.

@@ -226,9 +226,7 @@ func (a *App) data(ctx context.Context, id string, window time.Duration, tags []
 			ttl = DefaultExpire
 		}
 		ttl = min(ttl, maxEntryLifetime)
-		if err := a.store.Set(ctx, key, e.encode(), ttl); err != nil {
-			a.storeFailed("set data", err)
-		}
+		a.store.Set(ctx, key, e.encode(), ttl)
 	}
 	a.dataFlights.land(key, fl, e, err)
 	return value, err
@@ -237,11 +235,7 @@ func (a *App) data(ctx context.Context, id string, window time.Duration, tags []
 // storedData returns the stored data entry under key if it is fresh.
 func (a *App) storedData(ctx context.Context, key string) *entry {
 	b, err := a.store.Get(ctx, key)
-	if err != nil {
-		a.storeFailed("get data", err)
-		return nil
-	}
-	if b == nil {
+	if err != nil || b == nil {
 		return nil
 	}
 	e, err := decodeEntry(b)

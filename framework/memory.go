@@ -4,7 +4,6 @@ import (
 	"hash/maphash"
 	"sync"
 	"sync/atomic"
-	"time"
 )
 
 // memoryTier is the hot tier in front of the store: entries by path, bounded
@@ -141,36 +140,3 @@ func (m *memoryTier) size() (entries int, bytes int64) {
 	}
 	return entries, bytes
 }
-
-// coarseClock is the time at a few milliseconds' resolution, read with one atomic
-// load. time.Now costs about 50 ns on the virtual machines we run on, a
-// third of a cache hit; the hit path only compares an entry's age with a
-// window of seconds, so that is precise enough.
-type coarseClock struct {
-	now  atomic.Int64
-	stop chan struct{}
-}
-
-const coarseResolution = 5 * time.Millisecond
-
-func newCoarseClock() *coarseClock {
-	c := &coarseClock{stop: make(chan struct{})}
-	c.now.Store(time.Now().UnixNano())
-	go func() {
-		t := time.NewTicker(coarseResolution)
-		defer t.Stop()
-		for {
-			select {
-			case <-c.stop:
-				return
-			case now := <-t.C:
-				c.now.Store(now.UnixNano())
-			}
-		}
-	}()
-	return c
-}
-
-func (c *coarseClock) nanos() int64 { return c.now.Load() }
-
-func (c *coarseClock) close() { close(c.stop) }

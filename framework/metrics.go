@@ -36,6 +36,8 @@ type metrics struct {
 	softRevalidations, hardRevalidations atomic.Uint64
 
 	storeErrors atomic.Uint64
+	storeResets atomic.Uint64 // cache dirs moved aside
+	memoryOnly  atomic.Bool   // no usable cache dir
 }
 
 // served counts a response by its X-Framework-Cache value ("" for a page
@@ -132,10 +134,16 @@ func (a *App) writeMetrics(out io.Writer) {
 
 	w.counter("framework_store_errors_total", "Failed operations on the cache store.", m.storeErrors.Load())
 	up := 1.0
-	if a.storeDown.Load() {
+	if !a.store.up() {
 		up = 0
 	}
 	w.gauge("framework_store_up", "Whether the cache store's last operation succeeded.", up)
+	w.counter("framework_store_resets_total", "Cache directories that could not be opened, moved aside and started afresh.", m.storeResets.Load())
+	memoryOnly := 0.0
+	if m.memoryOnly.Load() {
+		memoryOnly = 1
+	}
+	w.gauge("framework_store_memory_only", "Whether the app runs without a persistent cache (no usable cache directory).", memoryOnly)
 
 	entries, bytes := a.hot.size()
 	w.gauge("framework_memory_cache_entries", "Pages in the in-memory tier.", float64(entries))

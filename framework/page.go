@@ -202,17 +202,15 @@ func (p *page) regenerate(key string, params Params) {
 // through an outage of the store.
 func (p *page) lockRegeneration(key string) (unlock func(), ok bool) {
 	a := p.app
-	locker, shared := a.store.(Locker)
-	if !shared {
+	if a.store.locker == nil {
 		return func() {}, true
 	}
 	ctx := context.Background()
 	if cur := a.storedPage(ctx, key); cur != nil && a.tags.freshness(cur, a.now().UnixNano()) == fresh {
 		return nil, false
 	}
-	unlock, ok, err := locker.TryLock(ctx, a.lockKey(key), a.opts.RenderTimeout+5*time.Second)
+	unlock, ok, err := a.store.TryLock(ctx, a.lockKey(key), a.opts.RenderTimeout+5*time.Second)
 	if err != nil {
-		a.storeFailed("lock "+key, err)
 		return func() {}, true
 	}
 	if !ok {

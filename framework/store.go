@@ -52,3 +52,13 @@ type TagWatcher interface {
 	// until ctx ends.
 	WatchTagTimes(ctx context.Context, fn func(tag string, unixNano int64))
 }
+
+// A Clock is a store shared by several instances that tells the time by its
+// own clock. The times instances compare (when a page was generated, when a
+// tag was revalidated) are then taken on that one clock, offset from each
+// machine's, so that instances whose clocks disagree by minutes neither
+// regenerate a page in a loop nor lose a revalidation.
+type Clock interface {
+	// Now returns the store's current time.
+	Now(ctx context.Context) (time.Time, error)
+}

@@ -307,9 +307,7 @@ func (a *App) loadTags(times map[string]int64) {
 		// now would miss the names this one deleted.
 		a.tagWrites.Lock()
 		defer a.tagWrites.Unlock()
-		if err := a.recordFloor(ctx); err != nil {
-			a.storeFailed("record tag time floor", err)
-		}
+		a.recordFloor(ctx) // a failure is the store guard's to log
 	}
 }
 
@@ -339,7 +337,6 @@ func (a *App) forgetTagTimes(ctx context.Context, names []string) {
 	a.log.Warn("framework: more revalidated tags and paths than Options.TagTimeLimit; forgot the oldest, so pages generated before their latest revalidation regenerate once",
 		"forgotten", len(names), "limit", a.tags.limit, "before", time.Unix(0, soft).UTC())
 	if err := a.recordFloor(ctx); err != nil {
-		a.storeFailed("record tag time floor", err)
 		return
 	}
 	names = a.tags.absent(names)
@@ -350,9 +347,7 @@ func (a *App) forgetTagTimes(ctx context.Context, names []string) {
 	for _, name := range names {
 		keys = append(keys, softTagPrefix+name, hardTagPrefix+name)
 	}
-	if err := a.store.DeleteTagTimes(ctx, keys); err != nil {
-		a.storeFailed("delete forgotten tag times", err)
-	}
+	a.store.DeleteTagTimes(ctx, keys)
 }
 
 // pruneTagTimes forgets, in memory and in the store, the revalidation times
@@ -361,16 +356,13 @@ func (a *App) forgetTagTimes(ctx context.Context, names []string) {
 func (a *App) pruneTagTimes(ctx context.Context) {
 	before := a.now().Add(-maxEntryLifetime - tagTimeMargin).UnixNano()
 	a.tags.prune(before)
-	if a.storeDown.Load() {
+	if !a.store.up() {
 		return // the next prune will do it; a start must not wait on a dead store twice
 	}
 	a.tagWrites.Lock()
 	defer a.tagWrites.Unlock()
 	times, err := a.store.TagTimes(ctx)
 	if err != nil {
-		if ctx.Err() == nil {
-			a.storeFailed("read tag times", err)
-		}
 		return
 	}
 	var old []string
@@ -383,9 +375,6 @@ func (a *App) pruneTagTimes(ctx context.Context) {
 		return
 	}
 	if err := a.store.DeleteTagTimes(ctx, old); err != nil {
-		if ctx.Err() == nil {
-			a.storeFailed("delete old tag times", err)
-		}
 		return
 	}
 	a.log.Info("framework: forgot revalidation times older than the longest an entry is served", "count", len(old), "max_age", maxEntryLifetime)

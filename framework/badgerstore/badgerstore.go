@@ -12,8 +12,11 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -27,41 +30,105 @@ const tagPrefix = "\x00tag/"
 // are rewritten on every regeneration, so without GC the value log only grows.
 const gcInterval = 5 * time.Minute
 
+// ErrLocked is returned by Open for a directory another process has open.
+var ErrLocked = errors.New("badgerstore: another process is using the database")
+
 // Store is a framework.Store backed by Badger.
 type Store struct {
 	db   *badger.DB
+	dir  string
 	stop chan struct{}
 	done sync.WaitGroup
 }
 
+// Sizes of the files Badger writes. They also set how much free space a
+// write needs (minFreeBytes).
+const (
+	memTableSize     = 4 << 20
+	numMemTables     = 2
+	baseTableSize    = 2 << 20
+	valueLogFileSize = 16 << 20
+)
+
+// minFreeBytes is the free space below which the store refuses writes.
+// Badger writes its value log and memtables through memory-mapped files
+// that it extends ahead of use (a value log file is mapped at twice its
+// size): on a full disk a write to such a page is not an error but a
+// SIGBUS that kills the process. Refusing writes while less than what
+// Badger may map next, plus room for a compaction, is free keeps the
+// process alive; the cache serves from memory until space is back.
+const minFreeBytes = 2*valueLogFileSize + (numMemTables+1)*memTableSize + 8*baseTableSize
+
 // Open opens (creating if needed) the Badger database in dir. Its memory is
 // bounded to a few tens of MiB whatever the size of the cache on disk; the
 // hot tier in front of it keeps the pages that are read often.
-func Open(dir string) (*Store, error) {
+//
+// Open returns an error, never panics, whatever state dir is in (Badger
+// panics on some damaged files); the caller decides what to do with a
+// directory it cannot open.
+func Open(dir string) (s *Store, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			s, err = nil, fmt.Errorf("badgerstore: open %s: badger panicked: %v", dir, v)
+		}
+	}()
+	// Badger maps files while opening: on a full disk a fault there is a
+	// panic to recover rather than a crash.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("badgerstore: %w", err)
+	}
+	if err := checkSpace(dir); err != nil {
+		return nil, err
 	}
 	opts := badger.DefaultOptions(dir).
 		WithLogger(badgerLogger{}).
 		WithNumVersionsToKeep(1).
-		WithMemTableSize(4 << 20).
-		WithNumMemtables(2).
+		WithMemTableSize(memTableSize).
+		WithNumMemtables(numMemTables).
 		WithNumLevelZeroTables(2).
 		WithNumLevelZeroTablesStall(4).
-		WithBaseTableSize(2 << 20).
-		WithValueLogFileSize(16 << 20).
+		WithBaseTableSize(baseTableSize).
+		WithValueLogFileSize(valueLogFileSize).
 		WithBlockCacheSize(4 << 20).
 		WithIndexCacheSize(2 << 20).
 		WithNumCompactors(2).
 		WithValueThreshold(1 << 10)
 	db, err := badger.Open(opts)
+	if err != nil && strings.Contains(err.Error(), "Another process is using this Badger database") {
+		pid, _ := os.ReadFile(filepath.Join(dir, "LOCK"))
+		return nil, fmt.Errorf("%w: %s (pid %s)", ErrLocked, dir, strings.TrimSpace(string(pid)))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("badgerstore: open %s: %w", dir, err)
 	}
-	s := &Store{db: db, stop: make(chan struct{})}
+	s = &Store{db: db, dir: dir, stop: make(chan struct{})}
 	s.done.Add(1)
 	go s.collectGarbage()
 	return s, nil
+}
+
+// checkSpace returns an error wrapping syscall.ENOSPC when the file system
+// of dir has less than minFreeBytes free. A statfs costs about a
+// microsecond, far less than the write it guards.
+func checkSpace(dir string) error {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		return nil // cannot tell: let the write say
+	}
+	free := st.Bavail * uint64(st.Bsize)
+	if free < minFreeBytes {
+		return fmt.Errorf("badgerstore: %w: %d MiB free in %s, writes need %d MiB", syscall.ENOSPC, free>>20, dir, minFreeBytes>>20)
+	}
+	return nil
+}
+
+// update runs a write transaction if there is space for it.
+func (s *Store) update(f func(txn *badger.Txn) error) error {
+	if err := checkSpace(s.dir); err != nil {
+		return err
+	}
+	return s.db.Update(f)
 }
 
 // collectGarbage runs value-log GC until Close.
@@ -74,8 +141,9 @@ func (s *Store) collectGarbage() {
 		case <-s.stop:
 			return
 		case <-t.C:
-			// One call rewrites at most one file; repeat while it finds work.
-			for s.db.RunValueLogGC(0.5) == nil {
+			// One call rewrites at most one file; repeat while it finds
+			// work and there is room to write the live entries it moves.
+			for checkSpace(s.dir) == nil && s.db.RunValueLogGC(0.5) == nil {
 			}
 		}
 	}
@@ -108,7 +176,7 @@ func (s *Store) Set(_ context.Context, key string, value []byte, ttl time.Durati
 	if ttl > 0 {
 		e = e.WithTTL(ttl)
 	}
-	if err := s.db.Update(func(txn *badger.Txn) error { return txn.SetEntry(e) }); err != nil {
+	if err := s.update(func(txn *badger.Txn) error { return txn.SetEntry(e) }); err != nil {
 		return fmt.Errorf("badgerstore: set %q: %w", key, err)
 	}
 	return nil
@@ -116,7 +184,7 @@ func (s *Store) Set(_ context.Context, key string, value []byte, ttl time.Durati
 
 // Delete removes key; deleting an absent key is not an error.
 func (s *Store) Delete(_ context.Context, key string) error {
-	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Delete([]byte(key)) }); err != nil {
+	if err := s.update(func(txn *badger.Txn) error { return txn.Delete([]byte(key)) }); err != nil {
 		return fmt.Errorf("badgerstore: delete %q: %w", key, err)
 	}
 	return nil
@@ -125,7 +193,7 @@ func (s *Store) Delete(_ context.Context, key string) error {
 // SetTagTime records that tag was revalidated at unixNano.
 func (s *Store) SetTagTime(_ context.Context, tag string, unixNano int64) error {
 	value := binary.BigEndian.AppendUint64(nil, uint64(unixNano))
-	if err := s.db.Update(func(txn *badger.Txn) error {
+	if err := s.update(func(txn *badger.Txn) error {
 		return txn.Set([]byte(tagPrefix+tag), value)
 	}); err != nil {
 		return fmt.Errorf("badgerstore: set tag time %q: %w", tag, err)
@@ -138,6 +206,9 @@ func (s *Store) SetTagTime(_ context.Context, tag string, unixNano int64) error 
 func (s *Store) DeleteTagTimes(_ context.Context, tags []string) error {
 	if len(tags) == 0 {
 		return nil
+	}
+	if err := checkSpace(s.dir); err != nil {
+		return err
 	}
 	wb := s.db.NewWriteBatch()
 	for _, tag := range tags {

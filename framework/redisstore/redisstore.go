@@ -4,7 +4,8 @@
 // regenerates a page) and a pub/sub stream of tag times (a revalidation on
 // one instance applies on all at once).
 //
-// It satisfies framework.Store, framework.Locker and framework.TagWatcher; it
+// It satisfies framework.Store, framework.Locker, framework.TagWatcher and
+// framework.Clock; it
 // does not import package framework, so that framework can open it from
 // FRAMEWORK_CACHE=redis://host:6379/0.
 package redisstore
@@ -66,6 +67,16 @@ func Open(url string) (*Store, error) {
 	opts.PoolTimeout = time.Second
 	opts.MaxRetries = 1
 	return &Store{client: redis.NewClient(opts)}, nil
+}
+
+// Now returns the time on Redis's clock (TIME), the one clock of the
+// instances that share this store.
+func (s *Store) Now(ctx context.Context) (time.Time, error) {
+	t, err := s.client.Time(ctx).Result()
+	if err != nil {
+		return time.Time{}, fmt.Errorf("redisstore: time: %w", err)
+	}
+	return t, nil
 }
 
 // Get returns the value stored under key, or nil, nil when there is none.

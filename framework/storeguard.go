@@ -1,0 +1,251 @@
+package framework
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// The cache is disposable, the site is not: whatever the store does (fail,
+// stall, panic, fill its disk), a store call returns, as an error the App
+// treats as a miss or a skipped write, and cached pages keep being served
+// from memory.
+const (
+	// slowFailure is how long a failing call must have taken for the
+	// breaker to open: a store that fails slowly (a stalled Redis) would
+	// cost every request that long, one that fails fast (a damaged key,
+	// Redis refusing connections) costs nothing to keep asking, and asking
+	// is how a damaged entry gets rewritten.
+	slowFailure = 200 * time.Millisecond
+
+	// storeRetryInterval is how often a background probe asks a store
+	// skipped by the open breaker whether it works again.
+	storeRetryInterval = time.Second
+
+	// storeCloseTimeout bounds Close: a store that hangs while closing (a
+	// Badger value log it cannot sync) must not keep the process from
+	// exiting.
+	storeCloseTimeout = 10 * time.Second
+
+	// storeLogInterval spaces out the log lines about a store that keeps
+	// failing and recovering.
+	storeLogInterval = time.Minute
+)
+
+// errStoreSkipped is what store calls return while the breaker is open.
+var errStoreSkipped = errors.New("framework: cache store skipped after a slow failure; retrying in the background")
+
+// guardedStore is the store as the App uses it. It turns a panic in the
+// store into an error, opens a circuit breaker after a slow failure so that
+// later calls skip the store at once while a background probe waits for it
+// to answer again, bounds Close, and logs a failing store once rather than
+// on every call.
+type guardedStore struct {
+	inner   Store
+	locker  Locker     // nil unless inner is one
+	watcher TagWatcher // nil unless inner is one
+	clock   Clock      // nil unless inner is one
+	log     *slog.Logger
+	errors  *atomic.Uint64 // the metric of failed calls
+	// elapsed is a cheap real clock, in nanoseconds, to time failed calls.
+	elapsed func() int64
+
+	open      atomic.Bool  // the breaker: calls are skipped
+	failing   atomic.Bool  // the last call failed, for the store_up metric
+	diskFull  atomic.Bool  // the last write was refused for lack of space
+	lastLog   atomic.Int64 // when a failure was last logged, Unix nanoseconds
+	stop      chan struct{}
+	probing   sync.WaitGroup
+	closeOnce sync.Once
+}
+
+func newGuardedStore(inner Store, log *slog.Logger, errs *atomic.Uint64, elapsed func() int64) *guardedStore {
+	s := &guardedStore{inner: inner, log: log, errors: errs, elapsed: elapsed, stop: make(chan struct{})}
+	s.locker, _ = inner.(Locker)
+	s.watcher, _ = inner.(TagWatcher)
+	s.clock, _ = inner.(Clock)
+	return s
+}
+
+// call runs f against the store unless the breaker is open, and accounts
+// for its outcome.
+func (s *guardedStore) call(op string, f func() error) (err error) {
+	if s.open.Load() {
+		return errStoreSkipped
+	}
+	start := s.elapsed()
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("framework: cache store panicked in %s: %v", op, v)
+		}
+		if err != nil {
+			s.failed(op, err, time.Duration(s.elapsed()-start))
+		} else if s.failing.Load() {
+			s.failing.Store(false)
+			s.diskFull.Store(false)
+		}
+	}()
+	return f()
+}
+
+// failed accounts for a failed call that took took.
+func (s *guardedStore) failed(op string, err error, took time.Duration) {
+	s.errors.Add(1)
+	s.failing.Store(true)
+	switch {
+	case errors.Is(err, syscall.ENOSPC):
+		if s.diskFull.CompareAndSwap(false, true) {
+			s.log.Error("framework: cache disk full; serving from memory and writing again once there is space", "op", op, "err", err)
+		}
+	case took >= slowFailure:
+		if s.open.CompareAndSwap(false, true) {
+			s.logFailure("framework: cache store failing slowly; skipping it, serving from memory and retrying every second", op, err)
+			s.probing.Add(1)
+			go s.probe()
+		}
+	default:
+		s.logFailure("framework: cache store failing; serving from memory", op, err)
+	}
+}
+
+// logFailure logs a failure unless one was logged in the last
+// storeLogInterval, so that a store failing on every request does not
+// flood the log.
+func (s *guardedStore) logFailure(msg, op string, err error) {
+	now := s.elapsed()
+	last := s.lastLog.Load()
+	if last != 0 && time.Duration(now-last) < storeLogInterval {
+		return
+	}
+	if s.lastLog.CompareAndSwap(last, now) {
+		s.log.Error(msg, "op", op, "err", err)
+	}
+}
+
+// probe asks the store every storeRetryInterval whether it answers again,
+// and closes the breaker when it does.
+func (s *guardedStore) probe() {
+	defer s.probing.Done()
+	t := time.NewTicker(storeRetryInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+		}
+		if s.probeOnce() {
+			s.open.Store(false)
+			s.failing.Store(false)
+			s.log.Info("framework: cache store answers again")
+			return
+		}
+	}
+}
+
+// probeOnce reports whether one read of the store succeeds quickly.
+func (s *guardedStore) probeOnce() (ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), slowFailure)
+	defer cancel()
+	start := s.elapsed()
+	_, err := s.inner.Get(ctx, "framework-probe")
+	return err == nil && time.Duration(s.elapsed()-start) < slowFailure
+}
+
+// up reports whether the store's last call succeeded.
+func (s *guardedStore) up() bool { return !s.failing.Load() && !s.open.Load() }
+
+func (s *guardedStore) Get(ctx context.Context, key string) (value []byte, err error) {
+	err = s.call("get", func() error {
+		value, err = s.inner.Get(ctx, key)
+		return err
+	})
+	return value, err
+}
+
+func (s *guardedStore) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	return s.call("set", func() error { return s.inner.Set(ctx, key, value, ttl) })
+}
+
+func (s *guardedStore) Delete(ctx context.Context, key string) error {
+	return s.call("delete", func() error { return s.inner.Delete(ctx, key) })
+}
+
+func (s *guardedStore) SetTagTime(ctx context.Context, tag string, unixNano int64) error {
+	return s.call("set tag time", func() error { return s.inner.SetTagTime(ctx, tag, unixNano) })
+}
+
+func (s *guardedStore) DeleteTagTimes(ctx context.Context, tags []string) error {
+	return s.call("delete tag times", func() error { return s.inner.DeleteTagTimes(ctx, tags) })
+}
+
+func (s *guardedStore) TagTimes(ctx context.Context) (times map[string]int64, err error) {
+	err = s.call("tag times", func() error {
+		times, err = s.inner.TagTimes(ctx)
+		return err
+	})
+	return times, err
+}
+
+// TryLock takes a regeneration lock on a shared store; the caller checks
+// s.locker first.
+func (s *guardedStore) TryLock(ctx context.Context, key string, ttl time.Duration) (unlock func(), ok bool, err error) {
+	var release func()
+	err = s.call("lock", func() error {
+		release, ok, err = s.locker.TryLock(ctx, key, ttl)
+		return err
+	})
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	return func() {
+		s.call("unlock", func() error { release(); return nil })
+	}, true, nil
+}
+
+// Now reads the store's clock; the caller checks s.clock first.
+func (s *guardedStore) Now(ctx context.Context) (t time.Time, err error) {
+	err = s.call("time", func() error {
+		t, err = s.clock.Now(ctx)
+		return err
+	})
+	return t, err
+}
+
+// close stops the probe and, when closeInner, closes the store, giving up
+// after storeCloseTimeout.
+func (s *guardedStore) close(closeInner bool) error {
+	var err error
+	s.closeOnce.Do(func() {
+		close(s.stop)
+		s.probing.Wait()
+		if !closeInner {
+			return
+		}
+		done := make(chan error, 1)
+		go func() {
+			defer func() {
+				if v := recover(); v != nil {
+					done <- fmt.Errorf("framework: cache store panicked while closing: %v", v)
+				}
+			}()
+			done <- s.inner.Close()
+		}()
+		select {
+		case err = <-done:
+		case <-time.After(storeCloseTimeout):
+			err = fmt.Errorf("framework: cache store did not close within %v; giving up on it", storeCloseTimeout)
+		}
+	})
+	return err
+}
