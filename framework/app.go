@@ -50,6 +50,11 @@ type Options struct {
 	// MemoryCacheBytes.
 	NotFoundLimit int
 
+	// RegenerationWorkers bounds the background regenerations that run at
+	// once; more stale pages wait in a queue (each once), served stale
+	// meanwhile. Default twice GOMAXPROCS.
+	RegenerationWorkers int
+
 	// RenderTimeout bounds one render, in a request or in the background.
 	// Default 30 s.
 	RenderTimeout time.Duration
@@ -124,21 +129,22 @@ func (e *RenderError) Unwrap() error { return e.Err }
 
 // An App serves pages through the ISR cache. It is safe for concurrent use.
 type App struct {
-	opts        Options
-	buildID     string
-	store       *guardedStore
-	ownStore    bool
-	hot         *memoryTier
-	side        *sideTier
-	tags        *tagTimes
-	flights     flights
-	dataFlights flights
-	backoff     backoff
-	log         *slog.Logger
-	debug       bool
-	clock       appClock
-	client      *http.Client
-	metrics     metrics
+	opts          Options
+	buildID       string
+	store         *guardedStore
+	ownStore      bool
+	hot           *memoryTier
+	side          *sideTier
+	tags          *tagTimes
+	flights       flights
+	dataFlights   flights
+	regenerations regenQueue
+	backoff       backoff
+	log           *slog.Logger
+	debug         bool
+	clock         appClock
+	client        *http.Client
+	metrics       metrics
 
 	// loops counts the goroutines started by every; closing stopLoops
 	// ends them.
@@ -191,6 +197,9 @@ func New(opts Options) (*App, error) {
 	if opts.NotFoundLimit <= 0 {
 		opts.NotFoundLimit = 10_000
 	}
+	if opts.RegenerationWorkers <= 0 {
+		opts.RegenerationWorkers = defaultRegenerationWorkers()
+	}
 	if opts.RenderTimeout <= 0 {
 		opts.RenderTimeout = 30 * time.Second
 	}
@@ -220,6 +229,7 @@ func New(opts Options) (*App, error) {
 
 		stopLoops: make(chan struct{}),
 	}
+	a.regenerations.workers = opts.RegenerationWorkers
 	a.clock.init(opts.Now)
 	store := opts.Store
 	if store == nil {
@@ -317,6 +327,7 @@ func (a *App) Close() error {
 	if wasClosed {
 		return nil
 	}
+	a.regenerations.close()
 	a.background.Wait()
 	if a.stopWatching != nil {
 		a.stopWatching()

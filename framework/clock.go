@@ -85,7 +85,7 @@ func (a *App) measureClock() {
 		return
 	}
 	offset := store.Sub(before.Add(after.Sub(before) / 2))
-	if old := time.Duration(a.clock.offset.Swap(int64(offset))); (offset-old).Abs() > time.Second {
+	if old := time.Duration(a.clock.offset.Swap(int64(offset))); (offset - old).Abs() > time.Second {
 		a.log.Warn("framework: this machine's clock is off the shared store's; using the store's", "offset", offset.Round(time.Millisecond))
 	}
 }

@@ -54,7 +54,9 @@ func newHarness(t *testing.T, opts Options) *harness {
 		opts.BuildID = "build-1"
 	}
 	opts.CacheDir = h.dir
-	opts.Now = h.clock.Now
+	if opts.Now == nil {
+		opts.Now = h.clock.Now // else the test's own clock, and h.clock unused
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}

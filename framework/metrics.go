@@ -30,6 +30,7 @@ type metrics struct {
 	renderSeconds         histogram
 
 	regenerations, regenerationErrors atomic.Uint64
+	regenerationsDropped              atomic.Uint64 // not queued: the queue was full
 
 	dataHits, dataFetches atomic.Uint64
 
@@ -124,6 +125,8 @@ func (a *App) writeMetrics(out io.Writer) {
 	w.sample("framework_render_duration_seconds_count", "", float64(cumulative))
 
 	w.counter("framework_regenerations_total", "Background regenerations of stale pages by this instance.", m.regenerations.Load())
+	w.gauge("framework_regeneration_queue", "Stale pages waiting for a regeneration worker.", float64(a.regenerations.len()))
+	w.counter("framework_regenerations_dropped_total", "Stale pages not queued for regeneration because the queue was full; their next request asks again.", m.regenerationsDropped.Load())
 	w.counter("framework_regeneration_errors_total", "Background regenerations that failed; the last good page kept being served.", m.regenerationErrors.Load())
 	w.counter("framework_data_cache_hits_total", "Fetch and Cache calls answered from the data cache.", m.dataHits.Load())
 	w.counter("framework_data_fetches_total", "Fetch and Cache calls that ran the fetch (misses, once for concurrent callers).", m.dataFetches.Load())

@@ -150,49 +150,51 @@ func (p *page) renderShared(ctx context.Context, key string, params Params, rend
 	return e, err
 }
 
-// regenerate starts one background render of key unless one is running or
-// key's last failure is too recent.
+// regenerate queues one background render of key unless one is queued or
+// running, or key's last failure is too recent. The stale page is served
+// meanwhile.
 func (p *page) regenerate(key string, params Params) {
 	a := p.app
 	if !a.backoff.allow(key, a.now().UnixNano()) {
 		return
 	}
+	a.regenerations.add(a, key, regenJob{page: p, params: params})
+}
+
+// runRegeneration renders key in the background, on one of the
+// regeneration workers, and caches the result; a failure keeps the last
+// good page and backs off.
+func (p *page) runRegeneration(key string, params Params) {
+	a := p.app
 	fl, leader := a.flights.join(key)
 	if !leader {
+		return // rendering in a request already
+	}
+	// Another request may have finished a render of key since the stale
+	// entry was read.
+	if cur := a.lookupPage(context.Background(), key); cur != nil && a.tags.freshness(cur, a.now().UnixNano()) == fresh {
+		a.flights.land(key, fl, cur, nil)
 		return
 	}
-	if !a.startBackground() {
-		a.flights.land(key, fl, nil, errClosed)
+	unlock, ok := p.lockRegeneration(key)
+	if !ok {
+		a.flights.land(key, fl, nil, errRegeneratedElsewhere)
 		return
 	}
-	go func() {
-		defer a.background.Done()
-		// Another request may have finished a regeneration of key between
-		// reading the stale entry and starting this one.
-		if cur := a.lookupPage(context.Background(), key); cur != nil && a.tags.freshness(cur, a.now().UnixNano()) == fresh {
-			a.flights.land(key, fl, cur, nil)
-			return
-		}
-		unlock, ok := p.lockRegeneration(key)
-		if !ok {
-			a.flights.land(key, fl, nil, errRegeneratedElsewhere)
-			return
-		}
-		defer unlock()
-		e, err := p.render(context.Background(), key, params, nil, p.route.Render)
-		a.metrics.regenerations.Add(1)
-		if err != nil {
-			a.metrics.regenerationErrors.Add(1)
-			delay := a.backoff.fail(key, a.now().UnixNano())
-			a.reportError(context.Background(), &RenderError{Path: key, Route: p.route.Pattern, Background: true, Err: err})
-			a.log.Info("framework: keeping the last good page", "path", key, "retry_after", delay)
-			a.flights.land(key, fl, nil, err)
-			return
-		}
-		a.debugCache("REGENERATED", key)
-		p.save(key, params, e)
-		a.flights.land(key, fl, e, nil)
-	}()
+	defer unlock()
+	e, err := p.render(context.Background(), key, params, nil, p.route.Render)
+	a.metrics.regenerations.Add(1)
+	if err != nil {
+		a.metrics.regenerationErrors.Add(1)
+		delay := a.backoff.fail(key, a.now().UnixNano())
+		a.reportError(context.Background(), &RenderError{Path: key, Route: p.route.Pattern, Background: true, Err: err})
+		a.log.Info("framework: keeping the last good page", "path", key, "retry_after", delay)
+		a.flights.land(key, fl, nil, err)
+		return
+	}
+	a.debugCache("REGENERATED", key)
+	p.save(key, params, e)
+	a.flights.land(key, fl, e, nil)
 }
 
 // lockRegeneration, on a shared store, makes sure one instance of the

@@ -62,10 +62,12 @@ type guardedStore struct {
 	stop      chan struct{}
 	probing   sync.WaitGroup
 	closeOnce sync.Once
+	// closeTimeout is storeCloseTimeout; tests shorten it.
+	closeTimeout time.Duration
 }
 
 func newGuardedStore(inner Store, log *slog.Logger, errs *atomic.Uint64, elapsed func() int64) *guardedStore {
-	s := &guardedStore{inner: inner, log: log, errors: errs, elapsed: elapsed, stop: make(chan struct{})}
+	s := &guardedStore{inner: inner, log: log, errors: errs, elapsed: elapsed, stop: make(chan struct{}), closeTimeout: storeCloseTimeout}
 	s.locker, _ = inner.(Locker)
 	s.watcher, _ = inner.(TagWatcher)
 	s.clock, _ = inner.(Clock)
@@ -87,7 +89,6 @@ func (s *guardedStore) call(op string, f func() error) (err error) {
 			s.failed(op, err, time.Duration(s.elapsed()-start))
 		} else if s.failing.Load() {
 			s.failing.Store(false)
-			s.diskFull.Store(false)
 		}
 	}()
 	return f()
@@ -174,7 +175,11 @@ func (s *guardedStore) Get(ctx context.Context, key string) (value []byte, err e
 }
 
 func (s *guardedStore) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
-	return s.call("set", func() error { return s.inner.Set(ctx, key, value, ttl) })
+	err := s.call("set", func() error { return s.inner.Set(ctx, key, value, ttl) })
+	if err == nil && s.diskFull.Load() && s.diskFull.CompareAndSwap(true, false) {
+		s.log.Info("framework: cache disk has space again; writing the cache")
+	}
+	return err
 }
 
 func (s *guardedStore) Delete(ctx context.Context, key string) error {
@@ -243,8 +248,8 @@ func (s *guardedStore) close(closeInner bool) error {
 		}()
 		select {
 		case err = <-done:
-		case <-time.After(storeCloseTimeout):
-			err = fmt.Errorf("framework: cache store did not close within %v; giving up on it", storeCloseTimeout)
+		case <-time.After(s.closeTimeout):
+			err = fmt.Errorf("framework: cache store did not close within %v; giving up on it", s.closeTimeout)
 		}
 	})
 	return err

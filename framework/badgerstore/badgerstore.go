@@ -20,6 +20,9 @@ import (
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
+	"github.com/dgraph-io/badger/v4/table"
+	"github.com/dgraph-io/ristretto/v2/z"
 )
 
 // tagPrefix starts the keys that hold tag revalidation times, kept apart
@@ -94,6 +97,9 @@ func Open(dir string) (s *Store, err error) {
 		WithIndexCacheSize(2 << 20).
 		WithNumCompactors(2).
 		WithValueThreshold(1 << 10)
+	if err := verifyTables(dir, opts); err != nil {
+		return nil, err
+	}
 	db, err := badger.Open(opts)
 	if err != nil && strings.Contains(err.Error(), "Another process is using this Badger database") {
 		pid, _ := os.ReadFile(filepath.Join(dir, "LOCK"))
@@ -106,6 +112,46 @@ func Open(dir string) (s *Store, err error) {
 	s.done.Add(1)
 	go s.collectGarbage()
 	return s, nil
+}
+
+// verifyTables opens every table file in dir as Badger will, here, where a
+// panic over a damaged file can be recovered: Badger opens them on
+// goroutines of its own, where such a panic kills the process (a crash loop
+// under a supervisor). It reads each table's index, not its blocks, so it
+// costs little at start.
+func verifyTables(dir string, opts badger.Options) error {
+	files, err := filepath.Glob(filepath.Join(dir, "*.sst"))
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		if err := verifyTable(f, opts); err != nil {
+			return fmt.Errorf("badgerstore: open %s: table %s is damaged: %w", dir, filepath.Base(f), err)
+		}
+	}
+	return nil
+}
+
+func verifyTable(path string, opts badger.Options) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("%v", v)
+		}
+	}()
+	mf, err := z.OpenMmapFile(path, os.O_RDONLY, 0)
+	if err != nil && !errors.Is(err, z.NewFile) {
+		return err
+	}
+	t, err := table.OpenTable(mf, table.Options{
+		ReadOnly:    true,
+		BlockSize:   opts.BlockSize,
+		Compression: opts.Compression,
+		ChkMode:     options.NoVerification,
+	})
+	if err != nil {
+		return err
+	}
+	return t.MmapFile.Close(-1)
 }
 
 // checkSpace returns an error wrapping syscall.ENOSPC when the file system
@@ -257,15 +303,40 @@ func (s *Store) Close() error {
 	return s.db.Close()
 }
 
-// badgerLogger sends Badger's warnings and errors to slog and drops its
-// chatty info and debug lines.
+// badgerLogger sends Badger's warnings and errors to slog, at most
+// badgerLogBurst lines a minute (a damaged value log makes Badger log two
+// lines on every read), and drops its chatty info and debug lines.
 type badgerLogger struct{}
 
-func (badgerLogger) Errorf(f string, a ...any) {
-	slog.Error("badger: " + strings.TrimSpace(fmt.Sprintf(f, a...)))
+const badgerLogBurst = 20
+
+var badgerLogWindow struct {
+	mu         sync.Mutex
+	start      time.Time
+	lines      int
+	suppressed int
 }
-func (badgerLogger) Warningf(f string, a ...any) {
-	slog.Warn("badger: " + strings.TrimSpace(fmt.Sprintf(f, a...)))
+
+func badgerLog(level slog.Level, f string, a ...any) {
+	w := &badgerLogWindow
+	w.mu.Lock()
+	if now := time.Now(); now.Sub(w.start) >= time.Minute {
+		if w.suppressed > 0 {
+			slog.Warn("badger: log lines suppressed", "count", w.suppressed)
+		}
+		w.start, w.lines, w.suppressed = now, 0, 0
+	}
+	w.lines++
+	if w.lines > badgerLogBurst {
+		w.suppressed++
+		w.mu.Unlock()
+		return
+	}
+	w.mu.Unlock()
+	slog.Log(context.Background(), level, "badger: "+strings.TrimSpace(fmt.Sprintf(f, a...)))
 }
-func (badgerLogger) Infof(string, ...any)  {}
-func (badgerLogger) Debugf(string, ...any) {}
+
+func (badgerLogger) Errorf(f string, a ...any)   { badgerLog(slog.LevelError, f, a...) }
+func (badgerLogger) Warningf(f string, a ...any) { badgerLog(slog.LevelWarn, f, a...) }
+func (badgerLogger) Infof(string, ...any)        {}
+func (badgerLogger) Debugf(string, ...any)       {}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -67,6 +68,13 @@ func (s *Server) Restart() {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// Pause stops the server's process (SIGSTOP): connections stay open and
+// nothing answers, as with a stalled or overloaded Redis.
+func (s *Server) Pause() { s.cmd.Process.Signal(syscall.SIGSTOP) }
+
+// Resume continues a paused server (SIGCONT).
+func (s *Server) Resume() { s.cmd.Process.Signal(syscall.SIGCONT) }
 
 // Stop kills the server and waits for it to exit.
 func (s *Server) Stop() {
