@@ -19,21 +19,22 @@ import (
 	"time"
 
 	"github.com/isr-go/framework/codegen"
-	"github.com/isr-go/framework/framework"
+	"github.com/isr-go/framework/framework/server"
 )
 
 // Paths inside an app's .framework directory.
 const (
-	outDir      = ".framework"
-	serverBin   = "server"   // the compiled server
-	buildIDFile = "BUILD_ID" // the build ID of serverBin
-	cacheSubdir = "cache"    // one directory per build ID
+	outDir    = ".framework"
+	serverBin = "server" // the compiled server
 )
 
-var buildCmd = &command{
-	name:    "build",
-	summary: "generate, compile and prerender an app for production",
-	usage: `usage: framework build [--cache URL] [--cache-dir DIR] [--concurrency N] [DIR]
+// buildCommand is `framework build`.
+type buildCommand struct {
+	env    Env
+	server server.Config // --cache, --cache-dir, --concurrency
+}
+
+const buildUsage = `usage: framework build [--cache URL] [--cache-dir DIR] [--concurrency N] [DIR]
 
 Build generates the app's router from app/ (running templ generate first),
 compiles its server into .framework/server under a new build ID, prerenders
@@ -45,22 +46,30 @@ Pages go into .framework/cache/<build ID> (Badger; --cache-dir or
 $FRAMEWORK_CACHE_DIR move .framework/cache, and framework start must be given
 the same), or into the shared cache of --cache / $FRAMEWORK_CACHE
 (redis://host:port/db) for several instances. The caches of earlier builds
-are deleted.
+are deleted. The build ID lives in the server binary only:
+.framework/server build-id prints it.
 
 Example:
 
 	framework build && framework start
 
-`,
-	flags: func(fs *flag.FlagSet) {
-		fs.String("cache", "", "shared cache to prerender into, redis://host:port/db (default $FRAMEWORK_CACHE)")
-		fs.String("cache-dir", "", "directory of the local caches (default $FRAMEWORK_CACHE_DIR or .framework/cache)")
-		fs.Int("concurrency", 0, "pages prerendered at once (default: twice the CPUs)")
-	},
-	run: runBuild,
+`
+
+func (c *buildCommand) flags() *flag.FlagSet {
+	fs := flag.NewFlagSet("framework build", flag.ContinueOnError)
+	c.server.Bind(fs, c.env.Getenv, server.FlagCache, server.FlagCacheDir, server.FlagConcurrency)
+	return fs
 }
 
-func runBuild(ctx context.Context, env Env, fs *flag.FlagSet, args []string) error {
+// Usage prints the command's help.
+func (c *buildCommand) Usage() { printUsage(c.env.Stderr, buildUsage, c.flags()) }
+
+// Run builds the app in args[0], or in the working directory.
+func (c *buildCommand) Run(ctx context.Context, args []string) error {
+	args, err := parseArgs(c.flags(), args)
+	if err != nil {
+		return err
+	}
 	dir, err := appDir(args)
 	if err != nil {
 		return err
@@ -69,23 +78,25 @@ func runBuild(ctx context.Context, env Env, fs *flag.FlagSet, args []string) err
 	if _, err := os.Stat(filepath.Join(dir, "app")); err != nil {
 		return fmt.Errorf("%s has no app/ folder: is it an app? (framework new creates one)", dir)
 	}
-	fmt.Fprintln(env.Stdout, "Generating routes...")
+	fmt.Fprintln(c.env.Stdout, "Generating routes...")
 	if _, err := generate(ctx, dir); err != nil {
 		return err
 	}
 	buildID := newBuildID()
-	fmt.Fprintf(env.Stdout, "Compiling (build %s)...\n", buildID)
-	if err := compileServer(ctx, dir, filepath.Join(outDir, serverBin), buildID, env.Stderr); err != nil {
+	fmt.Fprintf(c.env.Stdout, "Compiling (build %s)...\n", buildID)
+	if err := compileServer(ctx, dir, filepath.Join(outDir, serverBin), buildID, c.env.Stderr); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, outDir, buildIDFile), []byte(buildID+"\n"), 0o644); err != nil {
+	// Builds before the binary held the only copy wrote the ID here too: a
+	// stale copy would contradict the binary.
+	if err := os.Remove(filepath.Join(dir, outDir, "BUILD_ID")); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	cacheDir, err := cacheRoot(env, dir, fs)
-	if err != nil {
+	cfg := c.server
+	if cfg.CacheDir, err = cacheRoot(dir, cfg.CacheDir); err != nil {
 		return err
 	}
-	if err := removeOldCaches(cacheDir, buildID); err != nil {
+	if err := removeOldCaches(cfg.CacheDir, buildID); err != nil {
 		return err
 	}
 
@@ -93,19 +104,13 @@ func runBuild(ctx context.Context, env Env, fs *flag.FlagSet, args []string) err
 	if err != nil {
 		return err
 	}
-	pargs := []string{"prerender", "--cache-dir", cacheDir}
-	if c := fs.Lookup("cache").Value.String(); c != "" {
-		pargs = append(pargs, "--cache", c)
-	}
-	if n := fs.Lookup("concurrency").Value.String(); n != "0" {
-		pargs = append(pargs, "--concurrency", n)
-	}
-	stats, err := prerender(ctx, dir, pargs, env)
+	pargs := append([]string{"prerender"}, cfg.Args(server.FlagCacheDir, server.FlagCache, server.FlagConcurrency)...)
+	stats, err := prerender(ctx, dir, pargs, c.env)
 	if err != nil {
 		return err
 	}
-	printRouteTable(env.Stdout, routes, stats)
-	fmt.Fprintf(env.Stdout, "\nBuilt in %.1fs. Run `framework start` to serve it.\n", time.Since(start).Seconds())
+	printRouteTable(c.env.Stdout, routes, stats)
+	fmt.Fprintf(c.env.Stdout, "\nBuilt in %.1fs. Run `framework start` to serve it.\n", time.Since(start).Seconds())
 	return nil
 }
 
@@ -121,9 +126,10 @@ func newBuildID() string {
 	return time.Now().UTC().Format("20060102T150405") + "-" + hex.EncodeToString(b[:])
 }
 
-// compileServer builds the app's server binary, stamped with buildID.
+// compileServer builds the app's server binary, stamped with buildID: the
+// binary is the build ID's only copy (see package server).
 func compileServer(ctx context.Context, dir, out, buildID string, stderr io.Writer) error {
-	ldflags := "-X " + frameworkModule + "/framework.linkedBuildID=" + buildID
+	ldflags := "-X " + server.BuildIDSymbol + "=" + buildID
 	cmd := exec.CommandContext(ctx, "go", "build", "-ldflags", ldflags, "-o", out, ".")
 	cmd.Dir = dir
 	cmd.Stdout, cmd.Stderr = stderr, stderr
@@ -133,15 +139,15 @@ func compileServer(ctx context.Context, dir, out, buildID string, stderr io.Writ
 	return nil
 }
 
-// cacheRoot returns the absolute directory of an app's local caches: the
-// command's --cache-dir, else $FRAMEWORK_CACHE_DIR, else .framework/cache
-// in the app.
-func cacheRoot(env Env, dir string, fs *flag.FlagSet) (string, error) {
-	root := fs.Lookup("cache-dir").Value.String()
-	if root == "" {
-		root = env.get("FRAMEWORK_CACHE_DIR", filepath.Join(dir, outDir, cacheSubdir))
+// cacheRoot returns the absolute directory of an app's local caches:
+// cacheDir, from --cache-dir or $FRAMEWORK_CACHE_DIR and relative to the
+// working directory, else server.DefaultCacheDir in the app. Absolute,
+// because the server runs in the app's directory.
+func cacheRoot(dir, cacheDir string) (string, error) {
+	if cacheDir == "" {
+		cacheDir = filepath.Join(dir, filepath.FromSlash(server.DefaultCacheDir))
 	}
-	return filepath.Abs(root)
+	return filepath.Abs(cacheDir)
 }
 
 // buildIDPattern matches the names newBuildID makes.
@@ -169,17 +175,17 @@ func removeOldCaches(caches, buildID string) error {
 }
 
 // serverRoutes asks the built server for its routes.
-func serverRoutes(ctx context.Context, dir string) ([]framework.RouteInfo, error) {
+func serverRoutes(ctx context.Context, dir string) ([]server.RouteInfo, error) {
 	cmd := exec.CommandContext(ctx, filepath.Join(".", outDir, serverBin), "routes")
 	cmd.Dir = dir
 	out, err := cmd.Output()
 	if err != nil {
 		return nil, fmt.Errorf("list routes: %w", err)
 	}
-	var routes []framework.RouteInfo
+	var routes []server.RouteInfo
 	dec := json.NewDecoder(strings.NewReader(string(out)))
 	for dec.More() {
-		var r framework.RouteInfo
+		var r server.RouteInfo
 		if err := dec.Decode(&r); err != nil {
 			return nil, fmt.Errorf("list routes: %w", err)
 		}
@@ -211,7 +217,7 @@ func prerender(ctx context.Context, dir string, args []string, env Env) (map[str
 	stats := make(map[string]*routeStats)
 	sc := bufio.NewScanner(out)
 	for sc.Scan() {
-		var ev framework.PrerenderEvent
+		var ev server.PrerenderEvent
 		if json.Unmarshal(sc.Bytes(), &ev) != nil {
 			continue
 		}
@@ -242,7 +248,7 @@ func prerender(ctx context.Context, dir string, args []string, env Env) (map[str
 }
 
 // printRouteTable prints the routes as next build does.
-func printRouteTable(w io.Writer, routes []framework.RouteInfo, stats map[string]*routeStats) {
+func printRouteTable(w io.Writer, routes []server.RouteInfo, stats map[string]*routeStats) {
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
 	fmt.Fprintln(tw, "Route\tKind\tPrerendered\tSize")

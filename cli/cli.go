@@ -2,9 +2,22 @@
 // in development (dev), builds and prerenders them (build), serves builds
 // (start), and revalidates a running server (revalidate).
 //
-// Each command is a type with a flag set, a Run method and usage text with
-// an example; standard streams are passed in so that tests run commands in
-// process.
+// Each command is a type in a file of its own (newCommand in new.go,
+// buildCommand in build.go, ...): a struct whose fields its flags are bound
+// to, a flags method that declares them, Run(ctx, args), which parses the
+// flags and does the work, and Usage, which prints the help with an
+// example. Flags may come before, between or after positional arguments.
+// The output streams and the environment come in through Env, so that tests
+// run commands in process.
+//
+// The flags that start, build and dev share with the app's server binary
+// (--addr, --cache, --cache-dir, --metrics, --concurrency) are defined once,
+// with their environment variables and help texts, by server.Config in
+// package github.com/isr-go/framework/framework/server; the commands bind
+// them with Config.Bind and pass them on with Config.Args.
+//
+// Exit status: 0, 1 on failure, 2 on a usage error, which is one line
+// followed by a pointer to the command's --help.
 package cli
 
 import (
@@ -23,16 +36,27 @@ type Env struct {
 }
 
 // A command is one subcommand of framework.
-type command struct {
-	name    string
-	summary string
-	usage   string // the whole help text, with an example
-	run     func(ctx context.Context, env Env, fs *flag.FlagSet, args []string) error
-	flags   func(fs *flag.FlagSet)
+type command interface {
+	// Run parses args, the arguments after the command's name, and runs
+	// the command. It returns flag.ErrHelp for -h or --help, a
+	// *UsageError when the arguments are wrong.
+	Run(ctx context.Context, args []string) error
+	// Usage prints the command's help, with an example and its flags, on
+	// the Env's Stderr.
+	Usage()
 }
 
 // commands is the framework command's subcommands, in help order.
-var commands = []*command{newCmd, devCmd, buildCmd, startCmd, revalidateCmd}
+var commands = []struct {
+	name, summary string
+	new           func(Env) command
+}{
+	{"new", "create an app from the template", func(env Env) command { return &newCommand{env: env} }},
+	{"dev", "run an app in development, rebuilding and reloading on save", func(env Env) command { return &devCommand{env: env} }},
+	{"build", "generate, compile and prerender an app for production", func(env Env) command { return &buildCommand{env: env} }},
+	{"start", "serve the last build", func(env Env) command { return &startCommand{env: env} }},
+	{"revalidate", "revalidate pages of a running server by path or tag", func(env Env) command { return &revalidateCommand{env: env} }},
+}
 
 // UsageError is an error in how a command was called: exit status 2.
 type UsageError struct{ msg string }
@@ -71,40 +95,30 @@ func Main(ctx context.Context, args []string, env Env) int {
 		}
 		return 0
 	}
-	var cmd *command
+	var cmd command
 	for _, c := range commands {
 		if c.name == args[0] {
-			cmd = c
+			cmd = c.new(env)
 		}
 	}
 	if cmd == nil {
-		fmt.Fprintf(env.Stderr, "framework: unknown command %q\n\n", args[0])
-		printMainUsage(env.Stderr)
+		fmt.Fprintf(env.Stderr, "framework: unknown command %q\nrun 'framework --help' for usage\n", args[0])
 		return 2
 	}
-	fs := flag.NewFlagSet("framework "+cmd.name, flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
-	fs.Usage = func() { fmt.Fprint(env.Stderr, cmd.usage); fs.PrintDefaults() }
-	if cmd.flags != nil {
-		cmd.flags(fs)
-	}
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	err := cmd.run(ctx, env, fs, fs.Args())
+	err := cmd.Run(ctx, args[1:])
 	var usage *UsageError
 	switch {
 	case err == nil:
 		return 0
+	case errors.Is(err, flag.ErrHelp):
+		cmd.Usage()
+		return 0
 	case errors.As(err, &usage):
-		fmt.Fprintf(env.Stderr, "framework %s: %v\n\n", cmd.name, err)
-		fs.Usage()
+		// One line, as the go command does: the whole help would bury it.
+		fmt.Fprintf(env.Stderr, "framework %s: %v\nrun 'framework %s --help' for usage\n", args[0], err, args[0])
 		return 2
 	default:
-		fmt.Fprintf(env.Stderr, "framework %s: %v\n", cmd.name, err)
+		fmt.Fprintf(env.Stderr, "framework %s: %v\n", args[0], err)
 		return 1
 	}
 }
@@ -115,6 +129,43 @@ func printMainUsage(w io.Writer) {
 		fmt.Fprintf(&b, "\t%-11s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintf(w, mainUsage, b.String())
+}
+
+// parseArgs parses args with fs and returns the positional arguments.
+// Unlike fs.Parse it reads flags after positional arguments too, so that
+// `framework new myapp --module example.com/x` means what it says; "--"
+// ends the flags. A bad flag is a *UsageError; -h and --help give
+// flag.ErrHelp.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	// The flag package would print the error and the whole usage; Main
+	// prints one line instead.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, &UsageError{msg: err.Error()}
+		}
+		rest := fs.Args()
+		// fs.Parse stops at the first positional argument, or after "--",
+		// which it drops: then the rest is positional whatever it looks
+		// like.
+		if n := len(args) - len(rest); len(rest) == 0 || n > 0 && args[n-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+}
+
+// printUsage prints a command's help text and then its flags.
+func printUsage(w io.Writer, text string, fs *flag.FlagSet) {
+	fmt.Fprint(w, text)
+	fs.SetOutput(w)
+	fs.PrintDefaults()
 }
 
 // appDir returns the app directory a command was given, "." by default.
@@ -128,7 +179,7 @@ func appDir(args []string) (string, error) {
 	return "", usageErrorf("want at most one app directory, got %q", args)
 }
 
-// env returns the value of name, or def.
+// get returns the value of the environment variable name, or def.
 func (e Env) get(name, def string) string {
 	if v := e.Getenv(name); v != "" {
 		return v

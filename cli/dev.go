@@ -21,12 +21,17 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/isr-go/framework/framework/server"
 )
 
-var devCmd = &command{
-	name:    "dev",
-	summary: "run an app in development, rebuilding and reloading on save",
-	usage: `usage: framework dev [--addr ADDR] [DIR]
+// devCommand is `framework dev`.
+type devCommand struct {
+	env    Env
+	server server.Config // --addr
+}
+
+const devUsage = `usage: framework dev [--addr ADDR] [DIR]
 
 Dev serves the app with every page rendered on every request (no ISR
 cache, like next dev). It watches app/, public/ and every .go and .templ
@@ -39,12 +44,16 @@ Example:
 
 	framework dev --addr :3000
 
-`,
-	flags: func(fs *flag.FlagSet) {
-		fs.String("addr", "", "listen address (default $FRAMEWORK_ADDR or :3000)")
-	},
-	run: runDev,
+`
+
+func (c *devCommand) flags() *flag.FlagSet {
+	fs := flag.NewFlagSet("framework dev", flag.ContinueOnError)
+	c.server.Bind(fs, c.env.Getenv, server.FlagAddr)
+	return fs
 }
+
+// Usage prints the command's help.
+func (c *devCommand) Usage() { printUsage(c.env.Stderr, devUsage, c.flags()) }
 
 // devEvents is the path of the dev server's reload stream.
 const devEvents = "/_framework/dev/events"
@@ -56,7 +65,13 @@ const reloadScript = `<script>(function(){var es=new EventSource("` + devEvents 
 // pollInterval is how often dev looks for changed files.
 const pollInterval = 250 * time.Millisecond
 
-func runDev(ctx context.Context, env Env, fs *flag.FlagSet, args []string) error {
+// Run serves the app in args[0], or in the working directory, until ctx
+// ends, rebuilding it on every change.
+func (c *devCommand) Run(ctx context.Context, args []string) error {
+	args, err := parseArgs(c.flags(), args)
+	if err != nil {
+		return err
+	}
 	dir, err := appDir(args)
 	if err != nil {
 		return err
@@ -64,14 +79,11 @@ func runDev(ctx context.Context, env Env, fs *flag.FlagSet, args []string) error
 	if _, err := os.Stat(filepath.Join(dir, "app")); err != nil {
 		return fmt.Errorf("%s has no app/ folder: is it an app? (framework new creates one)", dir)
 	}
-	addr := fs.Lookup("addr").Value.String()
-	if addr == "" {
-		addr = env.get("FRAMEWORK_ADDR", ":3000")
-	}
+	env := c.env
 	d := &devServer{dir: dir, env: env, clients: make(map[chan struct{}]bool)}
 	defer d.stopApp()
 
-	l, err := net.Listen("tcp", addr)
+	l, err := net.Listen("tcp", c.server.Addr)
 	if err != nil {
 		return err
 	}
@@ -187,7 +199,7 @@ func (d *devServer) build(ctx context.Context) error {
 	d.mu.Unlock()
 	bin := filepath.Join(outDir, "dev-server-"+strconv.Itoa(slot))
 	var out bytes.Buffer
-	if err := compileServer(ctx, d.dir, bin, "development", &out); err != nil {
+	if err := compileServer(ctx, d.dir, bin, server.DevelopmentBuildID, &out); err != nil {
 		return fmt.Errorf("%v\n%s", err, out.String())
 	}
 	return d.restart(ctx, bin, slot)
@@ -202,8 +214,8 @@ func (d *devServer) restart(ctx context.Context, bin string, slot int) error {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	cmd := exec.Command("./"+filepath.ToSlash(bin), "serve", "--dev", "--addr", addr,
-		"--cache-dir", filepath.Join(outDir, cacheSubdir, "dev-"+strconv.Itoa(slot)))
+	cfg := server.Config{Addr: addr, Dev: true, CacheDir: filepath.Join(filepath.FromSlash(server.DefaultCacheDir), "dev-"+strconv.Itoa(slot))}
+	cmd := exec.Command("./"+filepath.ToSlash(bin), append([]string{"serve"}, cfg.Args(server.FlagDev, server.FlagAddr, server.FlagCacheDir)...)...)
 	cmd.Dir = d.dir
 	cmd.Stdout, cmd.Stderr = d.env.Stdout, d.env.Stderr
 	if err := cmd.Start(); err != nil {

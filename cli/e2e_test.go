@@ -159,9 +159,18 @@ func TestNewBuildStartRevalidate(t *testing.T) {
 	if !regexp.MustCompile(`◐ /blog/:id\s+ISR 1m\s+3\s`).MatchString(out) {
 		t.Errorf("route table does not show 3 prerendered posts:\n%s", out)
 	}
-	buildID, _ := os.ReadFile(filepath.Join(dir, ".framework", "BUILD_ID"))
-	if _, err := os.Stat(filepath.Join(caches, strings.TrimSpace(string(buildID)))); err != nil {
+	// The binary is the one source of the build ID: it agrees with the
+	// build's output and names the build's cache.
+	id, err := exec.Command(filepath.Join(dir, ".framework", "server"), "build-id").Output()
+	buildID := strings.TrimSpace(string(id))
+	if err != nil || !strings.Contains(out, "Compiling (build "+buildID+")") {
+		t.Fatalf("server build-id: %q, %v; build output:\n%s", id, err, out)
+	}
+	if _, err := os.Stat(filepath.Join(caches, buildID)); err != nil {
 		t.Fatalf("no cache for the build in --cache-dir: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".framework", "BUILD_ID")); err == nil {
+		t.Errorf("build wrote a second copy of the build ID in .framework/BUILD_ID")
 	}
 	if _, err := os.Stat(filepath.Join(dir, ".framework", "cache")); err == nil {
 		t.Errorf("build wrote .framework/cache despite --cache-dir")
@@ -201,7 +210,7 @@ func TestNewBuildStartRevalidate(t *testing.T) {
 	// poll above may meet the page STALE more than once while it
 	// regenerates.)
 	m := get(t, base+"/metrics")
-	for _, re := range []string{`(?m)^framework_page_responses_total\{cache="HIT"\} [1-9]`, `(?m)^framework_page_responses_total\{cache="STALE"\} [1-9]`, `(?m)^framework_regenerations_total [1-9]`, `(?m)^framework_build_info\{build_id="` + regexp.QuoteMeta(strings.TrimSpace(string(buildID))) + `"\} 1$`} {
+	for _, re := range []string{`(?m)^framework_page_responses_total\{cache="HIT"\} [1-9]`, `(?m)^framework_page_responses_total\{cache="STALE"\} [1-9]`, `(?m)^framework_regenerations_total [1-9]`, `(?m)^framework_build_info\{build_id="` + regexp.QuoteMeta(buildID) + `"\} 1$`} {
 		if m.status != 200 || !regexp.MustCompile(re).MatchString(m.body) {
 			t.Errorf("/metrics: %d, no match for %s in:\n%s", m.status, re, m.body)
 		}

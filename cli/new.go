@@ -23,10 +23,14 @@ import (
 // frameworkModule is the framework's module path.
 const frameworkModule = "github.com/isr-go/framework"
 
-var newCmd = &command{
-	name:    "new",
-	summary: "create an app from the template",
-	usage: `usage: framework new [--module PATH] [--framework PATH] DIR
+// newCommand is `framework new`.
+type newCommand struct {
+	env       Env
+	module    string // --module
+	framework string // --framework
+}
+
+const newUsage = `usage: framework new [--module PATH] [--framework PATH] DIR
 
 New writes an app into DIR, which must not exist or be empty: a layout, a
 home page, a blog whose posts are prerendered and regenerated every minute,
@@ -39,28 +43,38 @@ local checkout: the one this command was built from, or --framework.
 Example:
 
 	framework new myapp && cd myapp && framework build && framework start
+	framework new myapp --module example.com/myapp
 
-`,
-	flags: func(fs *flag.FlagSet) {
-		fs.String("module", "", "module path of the new app (default: DIR's base name)")
-		fs.String("framework", "", "path of the framework checkout (default: the one this command was built from)")
-	},
-	run: runNew,
+`
+
+func (c *newCommand) flags() *flag.FlagSet {
+	fs := flag.NewFlagSet("framework new", flag.ContinueOnError)
+	fs.StringVar(&c.module, "module", "", "module path of the new app (default: DIR's base name)")
+	fs.StringVar(&c.framework, "framework", "", "path of the framework checkout (default: the one this command was built from)")
+	return fs
 }
 
-func runNew(ctx context.Context, env Env, fs *flag.FlagSet, args []string) error {
+// Usage prints the command's help.
+func (c *newCommand) Usage() { printUsage(c.env.Stderr, newUsage, c.flags()) }
+
+// Run writes a new app into the directory args names.
+func (c *newCommand) Run(ctx context.Context, args []string) error {
+	args, err := parseArgs(c.flags(), args)
+	if err != nil {
+		return err
+	}
 	if len(args) != 1 {
 		return usageErrorf("want one directory, got %d arguments", len(args))
 	}
 	dir := args[0]
-	module := fs.Lookup("module").Value.String()
+	module := c.module
 	if module == "" {
 		module = filepath.Base(filepath.Clean(dir))
 	}
 	if strings.ContainsAny(module, " \t\"'`\\") || module == "." || module == "/" {
 		return usageErrorf("%q is not a module path: pass --module", module)
 	}
-	source, err := frameworkSource(fs.Lookup("framework").Value.String(), env)
+	source, err := frameworkSource(c.framework, c.env)
 	if err != nil {
 		return err
 	}
@@ -84,7 +98,7 @@ func runNew(ctx context.Context, env Env, fs *flag.FlagSet, args []string) error
 	if _, err := generate(ctx, dir); err != nil {
 		return fmt.Errorf("generate the router: %w", err)
 	}
-	fmt.Fprintf(env.Stdout, "Created %s (module %s).\n\n\tcd %s\n\tframework build\n\tframework start\n\nor `framework dev` to work on it with live reload.\n", dir, module, dir)
+	fmt.Fprintf(c.env.Stdout, "Created %s (module %s).\n\n\tcd %s\n\tframework build\n\tframework start\n\nor `framework dev` to work on it with live reload.\n", dir, module, dir)
 	return nil
 }
 

@@ -14,10 +14,15 @@ import (
 	"github.com/isr-go/framework/framework"
 )
 
-var revalidateCmd = &command{
-	name:    "revalidate",
-	summary: "revalidate pages of a running server by path or tag",
-	usage: `usage: framework revalidate [--path P]... [--layout P]... [--tag T]... [--expire] [--eager] [--url URL] [--secret S]
+// revalidateCommand is `framework revalidate`.
+type revalidateCommand struct {
+	env                  Env
+	paths, layouts, tags stringList
+	expire, eager        bool
+	url, secret          string
+}
+
+const revalidateUsage = `usage: framework revalidate [--path P]... [--layout P]... [--tag T]... [--expire] [--eager] [--url URL] [--secret S]
 
 Revalidate asks a running server to refresh pages: --path marks one page
 stale, --layout every page at or below a path, --tag every page built from
@@ -31,18 +36,24 @@ Example:
 
 	FRAMEWORK_REVALIDATE_SECRET=s3cret framework revalidate --tag posts --path /blog
 
-`,
-	flags: func(fs *flag.FlagSet) {
-		fs.Var(&stringList{}, "path", "page path to revalidate (repeatable)")
-		fs.Var(&stringList{}, "layout", "path whose every page below to revalidate (repeatable)")
-		fs.Var(&stringList{}, "tag", "data tag to revalidate (repeatable)")
-		fs.Bool("expire", false, "expire: the next request renders fresh instead of serving stale")
-		fs.Bool("eager", false, "regenerate right away instead of on the next request")
-		fs.String("url", "", "the server's base URL (default $FRAMEWORK_URL or http://localhost:3000)")
-		fs.String("secret", "", "the server's revalidation secret (default $FRAMEWORK_REVALIDATE_SECRET)")
-	},
-	run: runRevalidate,
+`
+
+func (c *revalidateCommand) flags() *flag.FlagSet {
+	fs := flag.NewFlagSet("framework revalidate", flag.ContinueOnError)
+	fs.Var(&c.paths, "path", "page path to revalidate (repeatable)")
+	fs.Var(&c.layouts, "layout", "path whose every page below to revalidate (repeatable)")
+	fs.Var(&c.tags, "tag", "data tag to revalidate (repeatable)")
+	fs.BoolVar(&c.expire, "expire", false, "expire: the next request renders fresh instead of serving stale")
+	fs.BoolVar(&c.eager, "eager", false, "regenerate right away instead of on the next request")
+	fs.StringVar(&c.url, "url", "", "the server's base URL (default $FRAMEWORK_URL or http://localhost:3000)")
+	// Not defaulted from the environment like the others: --help would
+	// print the secret.
+	fs.StringVar(&c.secret, "secret", "", "the server's revalidation secret (default $FRAMEWORK_REVALIDATE_SECRET)")
+	return fs
 }
+
+// Usage prints the command's help.
+func (c *revalidateCommand) Usage() { printUsage(c.env.Stderr, revalidateUsage, c.flags()) }
 
 // stringList is a repeatable string flag.
 type stringList []string
@@ -50,30 +61,29 @@ type stringList []string
 func (l *stringList) String() string     { return strings.Join(*l, ",") }
 func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
-func runRevalidate(ctx context.Context, env Env, fs *flag.FlagSet, args []string) error {
+// Run posts the revalidation to the server's endpoint.
+func (c *revalidateCommand) Run(ctx context.Context, args []string) error {
+	args, err := parseArgs(c.flags(), args)
+	if err != nil {
+		return err
+	}
 	if len(args) > 0 {
 		return usageErrorf("unexpected argument %q", args[0])
 	}
-	body := framework.RevalidateRequest{
-		Paths:   *fs.Lookup("path").Value.(*stringList),
-		Layouts: *fs.Lookup("layout").Value.(*stringList),
-		Tags:    *fs.Lookup("tag").Value.(*stringList),
-		Expire:  fs.Lookup("expire").Value.String() == "true",
-		Eager:   fs.Lookup("eager").Value.String() == "true",
-	}
+	body := framework.RevalidateRequest{Paths: c.paths, Layouts: c.layouts, Tags: c.tags, Expire: c.expire, Eager: c.eager}
 	if len(body.Paths)+len(body.Layouts)+len(body.Tags) == 0 {
 		return usageErrorf("nothing to revalidate: give --path, --layout or --tag")
 	}
-	secret := fs.Lookup("secret").Value.String()
+	secret := c.secret
 	if secret == "" {
-		secret = env.Getenv("FRAMEWORK_REVALIDATE_SECRET")
+		secret = c.env.Getenv("FRAMEWORK_REVALIDATE_SECRET")
 	}
 	if secret == "" {
 		return usageErrorf("no secret: pass --secret or set FRAMEWORK_REVALIDATE_SECRET, as on the server")
 	}
-	base := fs.Lookup("url").Value.String()
+	base := c.url
 	if base == "" {
-		base = env.get("FRAMEWORK_URL", "http://localhost:3000")
+		base = c.env.get("FRAMEWORK_URL", "http://localhost:3000")
 	}
 	payload, _ := json.Marshal(body)
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -93,7 +103,7 @@ func runRevalidate(ctx context.Context, env Env, fs *flag.FlagSet, args []string
 	if res.StatusCode != http.StatusOK {
 		return fmt.Errorf("%s: %s", res.Status, serverMessage(msg))
 	}
-	fmt.Fprintf(env.Stdout, "revalidated %s\n", describe(body))
+	fmt.Fprintf(c.env.Stdout, "revalidated %s\n", describe(body))
 	return nil
 }
 

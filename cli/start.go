@@ -9,12 +9,17 @@ import (
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"github.com/isr-go/framework/framework/server"
 )
 
-var startCmd = &command{
-	name:    "start",
-	summary: "serve the last build",
-	usage: `usage: framework start [--addr ADDR] [--cache URL] [--cache-dir DIR] [--metrics] [DIR]
+// startCommand is `framework start`.
+type startCommand struct {
+	env    Env
+	server server.Config // --addr, --cache, --cache-dir, --metrics
+}
+
+const startUsage = `usage: framework start [--addr ADDR] [--cache URL] [--cache-dir DIR] [--metrics] [DIR]
 
 Start runs the server that framework build compiled, serving pages from the
 build's ISR cache. SIGINT or SIGTERM stop it gracefully: requests in flight
@@ -24,17 +29,24 @@ Example:
 
 	FRAMEWORK_REVALIDATE_SECRET=s3cret framework start --addr :8080
 
-`,
-	flags: func(fs *flag.FlagSet) {
-		fs.String("addr", "", "listen address (default $FRAMEWORK_ADDR or :3000)")
-		fs.String("cache", "", "shared cache, redis://host:port/db (default $FRAMEWORK_CACHE)")
-		fs.String("cache-dir", "", "directory of the local caches, as given to framework build (default $FRAMEWORK_CACHE_DIR or .framework/cache)")
-		fs.Bool("metrics", false, "serve Prometheus metrics at GET /metrics (default $FRAMEWORK_METRICS=1)")
-	},
-	run: runStart,
+`
+
+func (c *startCommand) flags() *flag.FlagSet {
+	fs := flag.NewFlagSet("framework start", flag.ContinueOnError)
+	c.server.Bind(fs, c.env.Getenv, server.FlagAddr, server.FlagCache, server.FlagCacheDir, server.FlagMetrics)
+	return fs
 }
 
-func runStart(ctx context.Context, env Env, fs *flag.FlagSet, args []string) error {
+// Usage prints the command's help.
+func (c *startCommand) Usage() { printUsage(c.env.Stderr, startUsage, c.flags()) }
+
+// Run serves the last build of the app in args[0], or in the working
+// directory, until ctx ends.
+func (c *startCommand) Run(ctx context.Context, args []string) error {
+	args, err := parseArgs(c.flags(), args)
+	if err != nil {
+		return err
+	}
 	dir, err := appDir(args)
 	if err != nil {
 		return err
@@ -43,21 +55,12 @@ func runStart(ctx context.Context, env Env, fs *flag.FlagSet, args []string) err
 	if _, err := os.Stat(filepath.Join(dir, bin)); err != nil {
 		return fmt.Errorf("no build in %s: run `framework build` first", dir)
 	}
-	cacheDir, err := cacheRoot(env, dir, fs)
-	if err != nil {
+	cfg := c.server
+	if cfg.CacheDir, err = cacheRoot(dir, cfg.CacheDir); err != nil {
 		return err
 	}
-	sargs := []string{"serve", "--cache-dir", cacheDir}
-	if a := fs.Lookup("addr").Value.String(); a != "" {
-		sargs = append(sargs, "--addr", a)
-	}
-	if c := fs.Lookup("cache").Value.String(); c != "" {
-		sargs = append(sargs, "--cache", c)
-	}
-	if fs.Lookup("metrics").Value.String() == "true" {
-		sargs = append(sargs, "--metrics")
-	}
-	return runServer(ctx, dir, bin, sargs, env)
+	sargs := append([]string{"serve"}, cfg.Args(server.FlagAddr, server.FlagCache, server.FlagCacheDir, server.FlagMetrics)...)
+	return runServer(ctx, dir, bin, sargs, c.env)
 }
 
 // runServer runs an app's server binary until it exits or ctx ends; then

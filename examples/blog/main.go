@@ -4,6 +4,6 @@
 //	go run ./cli/framework build examples/blog && go run ./cli/framework start examples/blog
 package main
 
-import "github.com/isr-go/framework/framework"
+import "github.com/isr-go/framework/framework/server"
 
-func main() { framework.Main(Routes(), Register) }
+func main() { server.Main(Routes(), Register) }

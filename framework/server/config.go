@@ -1,0 +1,207 @@
+package server
+
+import (
+	"flag"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// DefaultCacheDir is where the local caches live when neither --cache-dir
+// nor $FRAMEWORK_CACHE_DIR says: relative to the app's directory, which is
+// the server's working directory.
+const DefaultCacheDir = ".framework/cache"
+
+// Config is what the server binary takes from its flags and environment.
+// The framework command binds the same fields for start, build and dev
+// (Bind), and hands them on to the binary (Args), so that a flag has one
+// name, one environment variable and one help text wherever it appears.
+//
+// A zero field means its default: an empty CacheDir is DefaultCacheDir in
+// the app, Concurrency 0 is twice GOMAXPROCS.
+type Config struct {
+	Addr        string // --addr, $FRAMEWORK_ADDR, default ":3000"
+	CacheDir    string // --cache-dir, $FRAMEWORK_CACHE_DIR: the root of the per-build local caches
+	CacheURL    string // --cache, $FRAMEWORK_CACHE: a shared cache, redis://host:port/db
+	Dev         bool   // --dev: render every page on every request
+	Metrics     bool   // --metrics, $FRAMEWORK_METRICS=1: Prometheus metrics at GET /metrics
+	Concurrency int    // --concurrency: pages prerendered at once
+}
+
+// A Flag names one of the server's flags, for Bind and Args. They are
+// constants so that a misspelt flag is a compile error, not a panic when the
+// command runs.
+type Flag string
+
+// The server's flags.
+const (
+	FlagAddr        Flag = "addr"
+	FlagCacheDir    Flag = "cache-dir"
+	FlagCache       Flag = "cache"
+	FlagDev         Flag = "dev"
+	FlagMetrics     Flag = "metrics"
+	FlagConcurrency Flag = "concurrency"
+)
+
+// allFlags is every flag, in the order Args writes them.
+var allFlags = []Flag{FlagAddr, FlagCacheDir, FlagCache, FlagDev, FlagMetrics, FlagConcurrency}
+
+// Bind defines the named flags on fs (every flag when names is empty), bound
+// to c's fields. A flag's default is its environment variable when getenv
+// returns one, else the built-in default, so that after fs.Parse a field
+// holds, in order of precedence, the flag, the environment or the default.
+func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, names ...Flag) {
+	if len(names) == 0 {
+		names = allFlags
+	}
+	env := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	for _, name := range names {
+		switch name {
+		case FlagAddr:
+			fs.StringVar(&c.Addr, string(name), env("FRAMEWORK_ADDR", ":3000"),
+				"listen address (env FRAMEWORK_ADDR)")
+		case FlagCacheDir:
+			fs.StringVar(&c.CacheDir, string(name), env("FRAMEWORK_CACHE_DIR", ""),
+				"directory of the local caches, DIR/<build ID> per build; give build and start the same (env FRAMEWORK_CACHE_DIR; default "+DefaultCacheDir+" in the app)")
+		case FlagCache:
+			fs.StringVar(&c.CacheURL, string(name), env("FRAMEWORK_CACHE", ""),
+				"shared cache, redis://host:port/db, for several instances (env FRAMEWORK_CACHE)")
+		case FlagDev:
+			fs.BoolVar(&c.Dev, string(name), false,
+				"render every page on every request, caching nothing (framework dev)")
+		case FlagMetrics:
+			fs.BoolVar(&c.Metrics, string(name), getenv("FRAMEWORK_METRICS") == "1",
+				"serve Prometheus metrics at GET /metrics (env FRAMEWORK_METRICS=1)")
+		case FlagConcurrency:
+			fs.IntVar(&c.Concurrency, string(name), 0,
+				"pages prerendered at once (default twice the CPUs)")
+		default:
+			panic(fmt.Sprintf("server: no flag %q", name))
+		}
+	}
+}
+
+// Args returns the named flags (every flag when names is empty) with c's
+// values, as arguments of the server binary. Every named flag is written,
+// empty or false too, so that the binary runs with what the caller
+// resolved and not with what the environment would give it instead.
+func (c *Config) Args(names ...Flag) []string {
+	if len(names) == 0 {
+		names = allFlags
+	}
+	args := make([]string, 0, len(names))
+	for _, name := range names {
+		var v string
+		switch name {
+		case FlagAddr:
+			v = c.Addr
+		case FlagCacheDir:
+			v = c.CacheDir
+		case FlagCache:
+			v = c.CacheURL
+		case FlagDev:
+			v = strconv.FormatBool(c.Dev)
+		case FlagMetrics:
+			v = strconv.FormatBool(c.Metrics)
+		case FlagConcurrency:
+			v = strconv.Itoa(c.Concurrency)
+		default:
+			panic(fmt.Sprintf("server: no flag %q", name))
+		}
+		args = append(args, "--"+string(name)+"="+v)
+	}
+	return args
+}
+
+// Limits bound what one client can hold of the HTTP server: how long it may
+// take to send a request, how long it may keep an idle connection, how many
+// header bytes it may send. Without them a client sending a byte a minute
+// holds a connection and its goroutine forever.
+//
+// A zero duration turns that timeout off (IdleTimeout 0 falls back on
+// ReadTimeout, as in net/http). The server starts from DefaultLimits and
+// takes each value from its environment variable when set (LimitsFromEnv).
+// They have no flags: they are tuned per deployment, not per run.
+type Limits struct {
+	// ReadHeaderTimeout bounds the reading of a request's line and
+	// headers (FRAMEWORK_READ_HEADER_TIMEOUT). Default 10 s.
+	ReadHeaderTimeout time.Duration
+	// ReadTimeout bounds the reading of a whole request, body included
+	// (FRAMEWORK_READ_TIMEOUT). Default 30 s.
+	ReadTimeout time.Duration
+	// WriteTimeout bounds the writing of a response, from the end of the
+	// request's headers (FRAMEWORK_WRITE_TIMEOUT). Default 0, off: it
+	// would cut off a route handler that streams (server-sent events, a
+	// large download) however healthy the client, and cached pages are
+	// written at once anyway. Set it when no route streams.
+	WriteTimeout time.Duration
+	// IdleTimeout is how long a keep-alive connection may wait for its
+	// next request (FRAMEWORK_IDLE_TIMEOUT). Default 120 s.
+	IdleTimeout time.Duration
+	// MaxHeaderBytes bounds a request's line and headers; a larger request
+	// is answered 431 (FRAMEWORK_MAX_HEADER_BYTES). Default 64 KiB: Node,
+	// behind Next.js, allows 16 KiB, and Go's own default, 1 MiB, is room
+	// for a lot of junk per connection. 0 means Go's default.
+	MaxHeaderBytes int
+}
+
+// DefaultLimits returns the limits the server uses when no environment
+// variable changes them.
+func DefaultLimits() Limits {
+	return Limits{
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      0,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+}
+
+// Apply sets l on srv, for an app that runs its own http.Server.
+func (l Limits) Apply(srv *http.Server) {
+	srv.ReadHeaderTimeout = l.ReadHeaderTimeout
+	srv.ReadTimeout = l.ReadTimeout
+	srv.WriteTimeout = l.WriteTimeout
+	srv.IdleTimeout = l.IdleTimeout
+	srv.MaxHeaderBytes = l.MaxHeaderBytes
+}
+
+// LimitsFromEnv returns DefaultLimits with the values that the environment
+// sets: a Go duration ("90s", "2m") for the timeouts, a number of bytes for
+// MaxHeaderBytes. An error names the variable, its value and what it wants.
+func LimitsFromEnv(getenv func(string) string) (Limits, error) {
+	l := DefaultLimits()
+	for _, d := range []struct {
+		name string
+		to   *time.Duration
+	}{
+		{"FRAMEWORK_READ_HEADER_TIMEOUT", &l.ReadHeaderTimeout},
+		{"FRAMEWORK_READ_TIMEOUT", &l.ReadTimeout},
+		{"FRAMEWORK_WRITE_TIMEOUT", &l.WriteTimeout},
+		{"FRAMEWORK_IDLE_TIMEOUT", &l.IdleTimeout},
+	} {
+		v := getenv(d.name)
+		if v == "" {
+			continue
+		}
+		t, err := time.ParseDuration(v)
+		if err != nil || t < 0 {
+			return l, fmt.Errorf("%s=%q: want a duration such as 30s or 2m, or 0 for none", d.name, v)
+		}
+		*d.to = t
+	}
+	if v := getenv("FRAMEWORK_MAX_HEADER_BYTES"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return l, fmt.Errorf("FRAMEWORK_MAX_HEADER_BYTES=%q: want a number of bytes such as 65536, or 0 for Go's default (1 MiB)", v)
+		}
+		l.MaxHeaderBytes = n
+	}
+	return l, nil
+}

@@ -1,0 +1,66 @@
+// Package server is the command line of an app's server: the binary that
+// `framework build` compiles from the app's main.go,
+//
+//	func main() { server.Main(Routes(), Register) }
+//
+// with Routes and Register generated into routes_gen.go. `framework start`
+// and `framework dev` run it, `framework build` runs its prerender and
+// routes commands; it also runs on its own, in a container or under a
+// process manager.
+//
+// # Commands
+//
+//	server [serve] [flags]      serve the app over HTTP (the default)
+//	server prerender [flags]    render every static page and every path StaticParams lists into the cache
+//	server routes               print one RouteInfo per route, as JSON lines
+//	server build-id             print the binary's build ID
+//
+// serve stops gracefully on SIGINT or SIGTERM: it stops accepting
+// connections, lets requests in flight finish for up to 30 s, then waits for
+// background regenerations (App.Close). Every request goes through
+// framework.CanonicalPaths first, so that every page has one URL.
+//
+// prerender writes one PrerenderEvent per line on stdout, which `framework
+// build` turns into its progress bar and route table. It stops at the first
+// page that fails, and names the route and params on stderr.
+//
+// Exit codes: 0, 1 on failure, 2 on a usage error (an unknown command or
+// flag, a malformed limit in the environment).
+//
+// # Flags and environment
+//
+// Flags beat environment variables, which beat defaults. Config holds the
+// flags; the framework command binds the same definitions (Config.Bind) for
+// start, build and dev, so they have one name, one variable and one help
+// text.
+//
+//	flag            variable                        default
+//	--addr          FRAMEWORK_ADDR                  :3000
+//	--cache-dir     FRAMEWORK_CACHE_DIR             .framework/cache in the app; the cache of a build is DIR/<build ID>
+//	--cache         FRAMEWORK_CACHE                 none: Badger in the cache dir; redis://host:port/db shares one cache between instances
+//	--metrics       FRAMEWORK_METRICS=1             off: Prometheus metrics at GET /metrics
+//	--dev                                           off: render every page on every request (framework dev)
+//	--concurrency                                   twice GOMAXPROCS: pages prerendered at once
+//	                FRAMEWORK_READ_HEADER_TIMEOUT   10s  (Limits)
+//	                FRAMEWORK_READ_TIMEOUT          30s
+//	                FRAMEWORK_WRITE_TIMEOUT         0, off
+//	                FRAMEWORK_IDLE_TIMEOUT          120s
+//	                FRAMEWORK_MAX_HEADER_BYTES      65536
+//	                FRAMEWORK_REVALIDATE_SECRET     none: POST /_framework/revalidate off (read by framework.New)
+//	                FRAMEWORK_DEBUG_CACHE=1         off: a log line per HIT, STALE, MISS, regeneration (read by framework.New)
+//
+// # The build ID
+//
+// A build ID names one build of an app: its local cache is
+// <cache dir>/<build ID>, its entries in a shared cache are keyed by it (so
+// that a rolling deploy never serves a page of the other build), and it shows
+// in the "serving" log line and in the framework_build_info metric.
+//
+// The binary is its only source. `framework build` makes a new ID, compiles
+// it in with go build -ldflags "-X <BuildIDSymbol>=<ID>", and learns nothing
+// back from a file: there is no .framework/BUILD_ID. A binary copied alone
+// into a container therefore still knows which cache is its own, and a
+// binary and the cache it prerendered cannot disagree. `server build-id`
+// prints it for deploy scripts. A binary built without the flag (go build,
+// go run, framework dev) has the ID DevelopmentBuildID, "development".
+package server

@@ -1,0 +1,199 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/isr-go/framework/framework"
+)
+
+// buildID is the binary's build ID, set by `framework build` with
+// -ldflags "-X <BuildIDSymbol>=<ID>". It is the only copy: the binary
+// cannot disagree with itself about which cache is its own.
+var buildID string
+
+// BuildIDSymbol is the linker name of the build ID, for
+// go build -ldflags "-X BuildIDSymbol=ID". It is spelt out here, beside the
+// variable, so that renaming one without the other breaks the build of the
+// framework command instead of silently serving "development".
+const BuildIDSymbol = "github.com/isr-go/framework/framework/server.buildID"
+
+// DevelopmentBuildID is the build ID of a binary built without one: by go
+// build, go run or framework dev.
+const DevelopmentBuildID = "development"
+
+// BuildID returns the build ID stamped into this binary, or
+// DevelopmentBuildID.
+func BuildID() string {
+	if buildID == "" {
+		return DevelopmentBuildID
+	}
+	return buildID
+}
+
+// Main is the main function of an app's server, the binary `framework
+// build` compiles. routes and register come from the generated
+// routes_gen.go:
+//
+//	func main() { server.Main(Routes(), Register) }
+//
+// SIGINT and SIGTERM stop it gracefully. See the package documentation for
+// its commands, flags and environment.
+func Main(routes []framework.Route, register func(*echo.Echo, *framework.App)) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := Run(ctx, os.Args[1:], routes, register, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// Run is Main with its arguments (without the program name) and output
+// streams passed in, for tests; the environment is the process's. It runs
+// until the command is done or, for serve, until ctx ends, and returns the
+// exit code: 0, 1 on failure, 2 on a usage error.
+func Run(ctx context.Context, args []string, routes []framework.Route, register func(*echo.Echo, *framework.App), stdout, stderr io.Writer) int {
+	return run(ctx, args, routes, register, stdout, stderr, os.Getenv)
+}
+
+func run(ctx context.Context, args []string, routes []framework.Route, register func(*echo.Echo, *framework.App), stdout, stderr io.Writer, getenv func(string) string) int {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	// Every command takes every flag, so that a caller can pass one set
+	// of flags to any of them.
+	var cfg Config
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	cfg.Bind(fs, getenv)
+	// The flag package would follow an error with the whole usage; one
+	// line says it better.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	if err := fs.Parse(args); err != nil {
+		prog := filepath.Base(os.Args[0])
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(stderr, "usage: %s [serve|prerender|routes|build-id] [flags]\n\nSee go doc github.com/isr-go/framework/framework/server.\n\nFlags:\n", prog)
+			fs.SetOutput(stderr)
+			fs.PrintDefaults()
+			return 0
+		}
+		fmt.Fprintf(stderr, "%s: %v\nrun '%s --help' for usage\n", cmd, err, prog)
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "%s: unexpected argument %q\n", cmd, fs.Arg(0))
+		return 2
+	}
+	switch cmd {
+	case "routes":
+		return printRoutes(routes, stdout)
+	case "build-id":
+		fmt.Fprintln(stdout, BuildID())
+		return 0
+	case "serve", "prerender":
+	default:
+		fmt.Fprintf(stderr, "unknown command %q: want serve, prerender, routes or build-id\n", cmd)
+		return 2
+	}
+	limits, err := LimitsFromEnv(getenv)
+	if err != nil && cmd == "serve" {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	app, err := framework.New(cfg.options(logger))
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	defer app.Close()
+	if cmd == "prerender" {
+		concurrency := cfg.Concurrency
+		if concurrency <= 0 {
+			concurrency = 2 * runtime.GOMAXPROCS(0)
+		}
+		enc := json.NewEncoder(stdout)
+		if err := prerenderAll(ctx, app, routes, concurrency, func(ev PrerenderEvent) { enc.Encode(ev) }); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		return 0
+	}
+	if err := serve(ctx, app, cfg.Addr, limits, register, logger); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	return 0
+}
+
+// options returns the runtime's options for c, under this binary's build.
+func (c *Config) options(logger *slog.Logger) framework.Options {
+	root := c.CacheDir
+	if root == "" {
+		root = filepath.FromSlash(DefaultCacheDir)
+	}
+	return framework.Options{
+		BuildID:  BuildID(),
+		CacheDir: filepath.Join(root, BuildID()),
+		CacheURL: c.CacheURL,
+		Dev:      c.Dev,
+		Metrics:  c.Metrics,
+		Logger:   logger,
+	}
+}
+
+// serve runs the HTTP server until ctx ends, then drains requests in flight
+// and lets regenerations finish (app.Close, deferred by the caller).
+func serve(ctx context.Context, app *framework.App, addr string, limits Limits, register func(*echo.Echo, *framework.App), logger *slog.Logger) error {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.Use(middleware.Recover())
+	register(e, app)
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: framework.CanonicalPaths(e)}
+	limits.Apply(srv)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(l) }()
+	logger.Info("framework: serving", "url", "http://"+displayAddr(l.Addr()), "build", app.BuildID())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("framework: shutting down")
+	shutdown, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// displayAddr turns a listening address into one a browser can open.
+func displayAddr(a net.Addr) string {
+	host, port, _ := net.SplitHostPort(a.String())
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
