@@ -56,11 +56,12 @@
 // that a rolling deploy never serves a page of the other build), and it shows
 // in the "serving" log line and in the framework_build_info metric.
 //
-// The binary is its only source. `framework build` makes a new ID, compiles
-// it in with go build -ldflags "-X <BuildIDSymbol>=<ID>", and learns nothing
-// back from a file: there is no .framework/BUILD_ID. A binary copied alone
-// into a container therefore still knows which cache is its own, and a
-// binary and the cache it prerendered cannot disagree. `server build-id`
-// prints it for deploy scripts. A binary built without the flag (go build,
-// go run, framework dev) has the ID DevelopmentBuildID, "development".
+// The binary is its only source. `framework build` makes a new ID and
+// compiles it in with go build -ldflags "-X <BuildIDSymbol>=<ID>"; no file
+// keeps a copy (there is no .framework/BUILD_ID any more), since a copy can
+// fall out of step with the binary. A binary copied alone into a container
+// therefore still knows which cache is its own, and a binary and the cache
+// it prerendered cannot disagree. `server build-id` prints it, for deploy
+// scripts. A binary built without the flag (go build, go run, framework
+// dev) has the ID DevelopmentBuildID, "development".
 package server
