@@ -32,7 +32,10 @@
 // Flags beat environment variables, which beat defaults. Config holds the
 // flags; the framework command binds the same definitions (Config.Bind) for
 // start, build and dev, so they have one name, one variable and one help
-// text.
+// text. One exception, in framework.New: it turns metrics on when
+// FRAMEWORK_METRICS is 1 and takes FRAMEWORK_CACHE when its options leave
+// them off, so --metrics=false and an empty --cache do not overrule those
+// two variables.
 //
 //	flag            variable                        default
 //	--addr          FRAMEWORK_ADDR                  :3000
