@@ -199,7 +199,7 @@ func redirectCanonical(c echo.Context, key string, status int) error {
 // needless or lower-case escape) is answered 308 to the canonical path, query
 // kept, before routing and before any middleware: pages, route handlers,
 // public files and an app's own routes all have one URL each. The app server
-// (Main) uses it; pages and route handlers check on their own too, for apps
+// (server.Main) uses it; pages and route handlers check on their own too, for apps
 // that serve their Echo themselves.
 //
 // It is a plain http.Handler rather than Echo "pre" middleware because Echo
