@@ -37,7 +37,7 @@ type Options struct {
 	CacheURL string
 
 	// MemoryCacheBytes bounds the in-memory hot tier in front of the store.
-	// Default 32 MiB.
+	// Default DefaultMemoryCacheBytes (32 MiB).
 	MemoryCacheBytes int64
 
 	// NotFoundWindow is how long a 404 stays cached before the next request
@@ -109,6 +109,10 @@ type Options struct {
 	// Now is the clock; tests move it instead of sleeping. Default time.Now.
 	Now func() time.Time
 }
+
+// DefaultMemoryCacheBytes is the default bound of the in-memory tier
+// (Options.MemoryCacheBytes).
+const DefaultMemoryCacheBytes = 32 << 20
 
 // RenderError describes a failed render.
 type RenderError struct {
@@ -183,7 +187,7 @@ func New(opts Options) (*App, error) {
 		opts.CacheURL = os.Getenv("FRAMEWORK_CACHE")
 	}
 	if opts.MemoryCacheBytes <= 0 {
-		opts.MemoryCacheBytes = 32 << 20
+		opts.MemoryCacheBytes = DefaultMemoryCacheBytes
 	}
 	if opts.NotFoundWindow <= 0 {
 		opts.NotFoundWindow = time.Minute

@@ -38,10 +38,11 @@ var ErrLocked = errors.New("badgerstore: another process is using the database")
 
 // Store is a framework.Store backed by Badger.
 type Store struct {
-	db   *badger.DB
-	dir  string
-	stop chan struct{}
-	done sync.WaitGroup
+	db     *badger.DB
+	dir    string
+	absDir string // dir, absolute, as /proc/self/maps names its files
+	stop   chan struct{}
+	done   sync.WaitGroup
 }
 
 // Sizes of the files Badger writes. They also set how much free space a
@@ -108,7 +109,11 @@ func Open(dir string) (s *Store, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("badgerstore: open %s: %w", dir, err)
 	}
-	s = &Store{db: db, dir: dir, stop: make(chan struct{})}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		abs = dir
+	}
+	s = &Store{db: db, dir: dir, absDir: abs, stop: make(chan struct{})}
 	s.done.Add(1)
 	go s.collectGarbage()
 	return s, nil
@@ -177,15 +182,23 @@ func (s *Store) update(f func(txn *badger.Txn) error) error {
 	return s.db.Update(f)
 }
 
-// collectGarbage runs value-log GC until Close.
+// releaseInterval is how often the store releases the pages of its mapped
+// files from the process's RSS (releaseMappedPages).
+const releaseInterval = 250 * time.Millisecond
+
+// collectGarbage runs value-log GC, and releases mapped pages, until Close.
 func (s *Store) collectGarbage() {
 	defer s.done.Done()
 	t := time.NewTicker(gcInterval)
 	defer t.Stop()
+	release := time.NewTicker(releaseInterval)
+	defer release.Stop()
 	for {
 		select {
 		case <-s.stop:
 			return
+		case <-release.C:
+			releaseMappedPages(s.absDir)
 		case <-t.C:
 			// One call rewrites at most one file; repeat while it finds
 			// work and there is room to write the live entries it moves.

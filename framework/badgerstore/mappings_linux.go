@@ -1,0 +1,51 @@
+//go:build linux
+
+package badgerstore
+
+import (
+	"bufio"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// releaseMappedPages drops this process's page-table entries for every
+// file of dir that Badger has mapped (value logs, tables, memtable logs).
+// Badger reads and writes those files through shared memory maps, so every
+// page of the cache it ever touched stays counted in the server's RSS, the
+// figure that container limits and operators watch, although it is the
+// kernel's page cache. MADV_DONTNEED on a shared file mapping frees no data:
+// the pages stay in the page cache (dirty ones are written back as usual)
+// and the next access maps them again with a minor fault.
+func releaseMappedPages(dir string) {
+	f, err := os.Open("/proc/self/maps")
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	prefix := dir + string(os.PathSeparator)
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		// 7f0c8c000000-7f0c8e000000 rw-s 00000000 08:01 1234   /path/000001.vlog
+		line := sc.Text()
+		i := strings.IndexByte(line, '/')
+		if i < 0 || !strings.HasPrefix(line[i:], prefix) {
+			continue
+		}
+		fields := strings.Fields(line[:i])
+		if len(fields) < 2 || !strings.HasSuffix(fields[1], "s") {
+			continue // only shared mappings keep their data in the page cache
+		}
+		start, end, ok := strings.Cut(fields[0], "-")
+		if !ok {
+			continue
+		}
+		lo, err1 := strconv.ParseUint(start, 16, 64)
+		hi, err2 := strconv.ParseUint(end, 16, 64)
+		if err1 != nil || err2 != nil || hi <= lo {
+			continue
+		}
+		syscall.Syscall(syscall.SYS_MADVISE, uintptr(lo), uintptr(hi-lo), syscall.MADV_DONTNEED)
+	}
+}
