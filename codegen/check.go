@@ -6,7 +6,7 @@ import (
 	"go/token"
 	"go/types"
 	"path/filepath"
-	"sort"
+	"strconv"
 	"strings"
 
 	"golang.org/x/tools/go/packages"
@@ -31,32 +31,39 @@ type exports struct {
 	handlers []string
 }
 
-// checker collects errors positioned in the app.
+// checker type-checks the packages of an app's folders and collects what
+// is wrong with their exports.
 type checker struct {
-	dir  string
-	errs []error
+	dir   string        // the app's directory, absolute
+	templ *templSources // maps positions in templ's output to .templ files
+	errs  ErrorList
 }
 
-func (c *checker) errorf(fset *token.FileSet, pos token.Pos, format string, args ...any) {
-	c.errs = append(c.errs, fmt.Errorf("%s: %s", c.where(fset, pos), fmt.Sprintf(format, args...)))
+// errorAt records an error at pos.
+func (c *checker) errorAt(fset *token.FileSet, pos token.Pos, format string, args ...any) {
+	c.errs.add(c.position(fset.Position(pos)), format, args...)
 }
 
-// where formats pos relative to the app dir. Positions in templ's generated
-// files name the .templ source instead.
-func (c *checker) where(fset *token.FileSet, pos token.Pos) string {
-	p := fset.Position(pos)
-	file := p.Filename
-	if rel, err := filepath.Rel(c.dir, file); err == nil {
-		file = filepath.ToSlash(rel)
+// position makes p, an absolute position, one for messages: relative to
+// the app's directory, and in the .templ file for Go that templ generated.
+func (c *checker) position(p token.Position) token.Position {
+	if p.Filename != "" && !filepath.IsAbs(p.Filename) {
+		p.Filename = filepath.Join(c.dir, p.Filename)
 	}
-	if strings.HasSuffix(file, "_templ.go") {
-		return strings.TrimSuffix(file, "_templ.go") + ".templ"
+	p = c.templ.position(p)
+	if p.Filename != "" {
+		p.Filename = relative(c.dir, p.Filename)
 	}
-	return fmt.Sprintf("%s:%d", file, p.Line)
+	return p
 }
 
-// load type-checks the packages of folders and checks their exports.
-func (c *checker) load(ctx context.Context, folders []*folder) map[string]*exports {
+// load type-checks the packages of folders and checks their exports. Its
+// error is a failure to run the go command at all; problems in the app go
+// to c.errs.
+func (c *checker) load(ctx context.Context, folders []*folder) (map[string]*exports, error) {
+	if len(folders) == 0 {
+		return nil, nil
+	}
 	cfg := &packages.Config{
 		Context: ctx,
 		Dir:     c.dir,
@@ -66,45 +73,82 @@ func (c *checker) load(ctx context.Context, folders []*folder) map[string]*expor
 	for _, f := range folders {
 		patterns = append(patterns, "./"+f.rel)
 	}
-	if len(patterns) == 0 {
-		return nil
-	}
 	pkgs, err := packages.Load(cfg, patterns...)
 	if err != nil {
-		c.errs = append(c.errs, fmt.Errorf("load packages: %w", err))
-		return nil
+		return nil, fmt.Errorf("load packages: %w", err)
 	}
 	byDir := make(map[string]*packages.Package)
 	for _, p := range pkgs {
 		for _, e := range p.Errors {
-			c.errs = append(c.errs, fmt.Errorf("%s", c.relativeError(e)))
-		}
-		if len(p.GoFiles) > 0 {
-			rel, err := filepath.Rel(c.dir, filepath.Dir(p.GoFiles[0]))
-			if err == nil {
-				byDir[filepath.ToSlash(rel)] = p
+			// go list compiles each package for its export data too, and
+			// reports the compiler's errors as one more error: "# pkg"
+			// then the type errors, again.
+			if e.Kind == packages.ListError && strings.HasPrefix(e.Msg, "# ") && len(p.TypeErrors) > 0 {
+				continue
 			}
+			c.packageError(e)
+		}
+		dir := p.Dir
+		if dir == "" && len(p.GoFiles) > 0 {
+			dir = filepath.Dir(p.GoFiles[0])
+		}
+		if dir != "" {
+			byDir[relative(c.dir, dir)] = p
 		}
 	}
 	result := make(map[string]*exports)
 	for _, f := range folders {
 		p := byDir[f.rel]
 		if p == nil {
-			c.errs = append(c.errs, fmt.Errorf("%s: no Go package here (did templ generate run?)", f.rel))
+			c.errs.addIn(f.rel, "no Go package here")
 			continue
 		}
 		if p.Types == nil || len(p.Errors) > 0 {
-			continue // already reported
+			// Already reported, and its exports' types cannot be trusted:
+			// checking them would only add follow-on errors.
+			continue
 		}
 		result[f.rel] = c.check(f, p)
 	}
-	return result
+	return result, nil
 }
 
-// relativeError shortens the absolute paths of a package error.
-func (c *checker) relativeError(e packages.Error) string {
-	msg := e.Error()
-	return strings.ReplaceAll(msg, c.dir+string(filepath.Separator), "")
+// packageError records an error go/packages found: a type error, a syntax
+// error, an import that cannot be resolved.
+func (c *checker) packageError(e packages.Error) {
+	msg := strings.ReplaceAll(e.Msg, c.dir+string(filepath.Separator), "")
+	c.errs.add(c.position(parsePos(e.Pos)), "%s", msg)
+}
+
+// parsePos parses the position of a packages.Error: "file:line:col",
+// "file:line", "file", or "" or "-" for none. The file name may itself
+// hold colons (C:\ on Windows), so the numbers are taken from the right.
+func parsePos(s string) token.Position {
+	var p token.Position
+	if s == "" || s == "-" {
+		return p
+	}
+	var nums []int
+	for range 2 {
+		i := strings.LastIndexByte(s, ':')
+		if i < 0 {
+			break
+		}
+		n, err := strconv.Atoi(s[i+1:])
+		if err != nil {
+			break
+		}
+		nums = append(nums, n)
+		s = s[:i]
+	}
+	p.Filename = s
+	switch len(nums) {
+	case 2:
+		p.Line, p.Column = nums[1], nums[0]
+	case 1:
+		p.Line = nums[0]
+	}
+	return p
 }
 
 // check checks one folder's exports.
@@ -115,12 +159,12 @@ func (c *checker) check(f *folder, p *packages.Package) *exports {
 	component := func(name string) {
 		obj := scope.Lookup(name)
 		if obj == nil {
-			c.errs = append(c.errs, fmt.Errorf("%s/%s: want templ %s()", f.rel, fileFor(name), name))
+			c.errs.addIn(f.file(fileFor(name)), "want templ %s()", name)
 			return
 		}
 		sig, ok := funcSig(obj)
 		if !ok || sig.Params().Len() != 0 || !returnsComponent(sig) {
-			c.errorf(fset, obj.Pos(), "%s must be templ %s() (a func() templ.Component), got %s", name, name, typeString(obj.Type()))
+			c.errorAt(fset, obj.Pos(), "%s must be templ %s() (a func() templ.Component), got %s", name, name, typeString(obj.Type()))
 		}
 	}
 	if f.layout {
@@ -143,20 +187,20 @@ func (c *checker) check(f *folder, p *packages.Package) *exports {
 			sig, ok := funcSig(obj)
 			if !ok || sig.Params().Len() != 1 || !isNamed(sig.Params().At(0).Type(), echoPath, "Context") ||
 				sig.Results().Len() != 1 || !isError(sig.Results().At(0).Type()) {
-				c.errorf(fset, obj.Pos(), "%s must be func(c echo.Context) error, got %s", m, typeString(obj.Type()))
+				c.errorAt(fset, obj.Pos(), "%s must be func(c echo.Context) error, got %s", m, typeString(obj.Type()))
 				continue
 			}
 			x.handlers = append(x.handlers, m)
 		}
 		if !declared {
-			c.errs = append(c.errs, fmt.Errorf("%s: a route handler exports at least one of %s", f.file(routeFile), strings.Join(methods, ", ")))
+			c.errs.addIn(f.file(routeFile), "a route handler exports at least one of %s", strings.Join(methods, ", "))
 		}
 	}
 	if f.middleware {
 		if obj := scope.Lookup("Middleware"); obj == nil {
-			c.errs = append(c.errs, fmt.Errorf("%s: want Middleware, a func(next echo.HandlerFunc) echo.HandlerFunc", f.file(middlewareFile)))
+			c.errs.addIn(f.file(middlewareFile), "want Middleware, a func(next echo.HandlerFunc) echo.HandlerFunc")
 		} else if !isMiddleware(obj) {
-			c.errorf(fset, obj.Pos(), "Middleware must be a func(next echo.HandlerFunc) echo.HandlerFunc (an echo.MiddlewareFunc), got %s", describe(obj))
+			c.errorAt(fset, obj.Pos(), "Middleware must be a func(next echo.HandlerFunc) echo.HandlerFunc (an echo.MiddlewareFunc), got %s", describe(obj))
 		}
 	}
 	if f.page {
@@ -179,54 +223,33 @@ func isMiddleware(obj types.Object) bool {
 		sig.Results().Len() == 1 && isNamed(sig.Results().At(0).Type(), echoPath, "HandlerFunc")
 }
 
+// loadResult is what a page's Load tells the checks of Page and Metadata,
+// whose types depend on it.
+type loadResult struct {
+	declared bool       // the page has a Load
+	data     types.Type // its T, or nil if Load is wrong (already reported)
+}
+
+// known reports whether the types that depend on Load can be checked: it
+// is absent, or right. A wrong Load makes any Page or Metadata look wrong,
+// and those follow-on errors would hide the one to fix.
+func (l loadResult) known() bool { return !l.declared || l.data != nil }
+
 // checkPage checks a page's exports and records which it has.
 func (c *checker) checkPage(f *folder, p *packages.Package, x *exports) {
 	scope := p.Types.Scope()
 	fset := p.Fset
-	var data types.Type // Load's T
-	if obj := scope.Lookup("Load"); obj != nil {
-		sig, ok := funcSig(obj)
-		if !ok || sig.Params().Len() != 2 || !isContext(sig.Params().At(0).Type()) ||
-			!isPointerTo(sig.Params().At(1).Type(), frameworkPath, "Request") ||
-			sig.Results().Len() != 2 || !isError(sig.Results().At(1).Type()) {
-			c.errorf(fset, obj.Pos(), "Load must be func(ctx context.Context, r *framework.Request) (T, error), got %s", typeString(obj.Type()))
-		} else {
-			data = sig.Results().At(0).Type()
-			x.load = true
-		}
-	}
-	if obj := scope.Lookup("Page"); obj == nil {
-		c.errs = append(c.errs, fmt.Errorf("%s: want templ Page()", f.file(pageFile)))
-	} else if sig, ok := funcSig(obj); !ok || !returnsComponent(sig) {
-		c.errorf(fset, obj.Pos(), "Page must be a templ component, got %s", typeString(obj.Type()))
-	} else if data == nil && sig.Params().Len() != 0 {
-		c.errorf(fset, obj.Pos(), "Page takes %s but the page has no Load to provide it", typeString(sig.Params()))
-	} else if data != nil && (sig.Params().Len() != 1 || !types.Identical(sig.Params().At(0).Type(), data)) {
-		c.errorf(fset, obj.Pos(), "Page must take Load's result (%s), got %s", typeString(data), typeString(sig.Params()))
-	}
-	if obj := scope.Lookup("Metadata"); obj != nil {
-		sig, ok := funcSig(obj)
-		wantParams := 1
-		want := "func(ctx context.Context) framework.Metadata"
-		if data != nil {
-			wantParams = 2
-			want = "func(ctx context.Context, data " + typeString(data) + ") framework.Metadata"
-		}
-		if !ok || sig.Params().Len() != wantParams || !isContext(sig.Params().At(0).Type()) ||
-			(data != nil && !types.Identical(sig.Params().At(1).Type(), data)) ||
-			sig.Results().Len() != 1 || !isNamed(sig.Results().At(0).Type(), frameworkPath, "Metadata") {
-			c.errorf(fset, obj.Pos(), "Metadata must be %s, got %s", want, typeString(obj.Type()))
-		} else {
-			x.metadata = true
-		}
-	}
+	load := c.checkLoad(scope, fset)
+	x.load = load.data != nil
+	c.checkPageComponent(f, scope, fset, load)
+	x.metadata = c.checkMetadata(scope, fset, load)
 	if obj := scope.Lookup("StaticParams"); obj != nil {
 		sig, ok := funcSig(obj)
 		if !ok || sig.Params().Len() != 1 || !isContext(sig.Params().At(0).Type()) || sig.Results().Len() != 2 ||
 			!isSliceOf(sig.Results().At(0).Type(), frameworkPath, "Params") || !isError(sig.Results().At(1).Type()) {
-			c.errorf(fset, obj.Pos(), "StaticParams must be func(ctx context.Context) ([]framework.Params, error), got %s", typeString(obj.Type()))
-		} else if len(f.segments) == 0 || !strings.ContainsAny(f.pattern(), ":*") {
-			c.errorf(fset, obj.Pos(), "StaticParams is for pages with params, and %s has none", f.pattern())
+			c.errorAt(fset, obj.Pos(), "StaticParams must be func(ctx context.Context) ([]framework.Params, error), got %s", typeString(obj.Type()))
+		} else if !strings.ContainsAny(f.pattern(), ":*") {
+			c.errorAt(fset, obj.Pos(), "StaticParams is for pages with params, and %s has none", f.pattern())
 		} else {
 			x.staticParams = true
 		}
@@ -240,18 +263,82 @@ func (c *checker) checkPage(f *folder, p *packages.Package, x *exports) {
 			continue
 		}
 		if !isValue(obj) || !isNamed(obj.Type(), "time", "Duration") {
-			c.errorf(fset, obj.Pos(), "%s must be a time.Duration, got %s", d.name, describe(obj))
+			c.errorAt(fset, obj.Pos(), "%s must be a time.Duration, got %s", d.name, describe(obj))
 			continue
 		}
 		*d.ok = true
 	}
 	if obj := scope.Lookup("DynamicParams"); obj != nil {
 		if b, ok := obj.Type().Underlying().(*types.Basic); !isValue(obj) || !ok || b.Info()&types.IsBoolean == 0 {
-			c.errorf(fset, obj.Pos(), "DynamicParams must be a bool, got %s", describe(obj))
+			c.errorAt(fset, obj.Pos(), "DynamicParams must be a bool, got %s", describe(obj))
 		} else {
 			x.dynamicParams = true
 		}
 	}
+}
+
+// checkLoad checks a page's Load, if it has one.
+func (c *checker) checkLoad(scope *types.Scope, fset *token.FileSet) loadResult {
+	obj := scope.Lookup("Load")
+	if obj == nil {
+		return loadResult{}
+	}
+	sig, ok := funcSig(obj)
+	if !ok || sig.Params().Len() != 2 || !isContext(sig.Params().At(0).Type()) ||
+		!isPointerTo(sig.Params().At(1).Type(), frameworkPath, "Request") ||
+		sig.Results().Len() != 2 || !isError(sig.Results().At(1).Type()) {
+		c.errorAt(fset, obj.Pos(), "Load must be func(ctx context.Context, r *framework.Request) (T, error), got %s", typeString(obj.Type()))
+		return loadResult{declared: true}
+	}
+	return loadResult{declared: true, data: sig.Results().At(0).Type()}
+}
+
+// checkPageComponent checks templ Page: a component, taking Load's result
+// or, without Load, nothing.
+func (c *checker) checkPageComponent(f *folder, scope *types.Scope, fset *token.FileSet, load loadResult) {
+	obj := scope.Lookup("Page")
+	if obj == nil {
+		c.errs.addIn(f.file(pageFile), "want templ Page()")
+		return
+	}
+	sig, ok := funcSig(obj)
+	switch {
+	case !ok || !returnsComponent(sig):
+		c.errorAt(fset, obj.Pos(), "Page must be a templ component, got %s", typeString(obj.Type()))
+	case !load.known():
+		// What Page takes depends on Load, which is wrong.
+	case load.data == nil && sig.Params().Len() != 0:
+		c.errorAt(fset, obj.Pos(), "Page takes %s but the page has no Load to provide it", typeString(sig.Params()))
+	case load.data != nil && (sig.Params().Len() != 1 || !types.Identical(sig.Params().At(0).Type(), load.data)):
+		c.errorAt(fset, obj.Pos(), "Page must take Load's result (%s), got %s", typeString(load.data), typeString(sig.Params()))
+	}
+}
+
+// checkMetadata checks Metadata, if the page has one, and reports whether
+// it is right: func(ctx) framework.Metadata without Load, func(ctx, data
+// T) framework.Metadata with it.
+func (c *checker) checkMetadata(scope *types.Scope, fset *token.FileSet, load loadResult) bool {
+	obj := scope.Lookup("Metadata")
+	if obj == nil {
+		return false
+	}
+	wantParams, want := 1, "func(ctx context.Context) framework.Metadata"
+	if load.declared {
+		data := "T"
+		if load.data != nil {
+			data = typeString(load.data)
+		}
+		wantParams, want = 2, "func(ctx context.Context, data "+data+") framework.Metadata"
+	}
+	sig, ok := funcSig(obj)
+	// With a wrong Load, T is unknown: check all of Metadata but its data.
+	if !ok || sig.Params().Len() != wantParams || !isContext(sig.Params().At(0).Type()) ||
+		(load.data != nil && !types.Identical(sig.Params().At(1).Type(), load.data)) ||
+		sig.Results().Len() != 1 || !isNamed(sig.Results().At(0).Type(), frameworkPath, "Metadata") {
+		c.errorAt(fset, obj.Pos(), "Metadata must be %s, got %s", want, typeString(obj.Type()))
+		return false
+	}
+	return load.known()
 }
 
 func fileFor(name string) string {
@@ -319,9 +406,4 @@ func describe(obj types.Object) string {
 // typeString prints t with package names, not paths: templ.Component.
 func typeString(t types.Type) string {
 	return types.TypeString(t, func(p *types.Package) string { return p.Name() })
-}
-
-// sortErrors orders errors by message, so runs report them alike.
-func sortErrors(errs []error) {
-	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
 }

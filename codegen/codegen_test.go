@@ -6,62 +6,83 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata")
 
-// TestGolden generates the router of testdata/full and compares it with the
-// committed routes_gen.go, which TestServe compiles and serves.
+// TestGolden generates the router of testdata/full in memory and compares
+// it with the committed routes_gen.go, which TestServe compiles and
+// serves. Only -update writes it.
 func TestGolden(t *testing.T) {
 	dir := filepath.Join("testdata", "full")
+	res, got, err := routesFile(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
 	golden := filepath.Join(dir, OutputFile)
+	if *update {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	want, err := os.ReadFile(golden)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := Generate(context.Background(), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(got) != string(want) {
-		if !*update {
-			os.WriteFile(golden, want, 0o644) // leave the golden file as it was
-			t.Fatalf("generated file differs from %s (go test ./codegen -run Golden -update to accept):\n%s", golden, lineDiff(string(want), string(got)))
-		}
-		t.Logf("updated %s", golden)
-	}
-	var patterns []string
-	for _, p := range res.Pages {
-		patterns = append(patterns, p.Pattern)
-	}
-	if strings.Join(patterns, " ") != "/ /blog /blog/:id /docs/*" {
-		t.Errorf("pages in registration order: %v", patterns)
-	}
-	if len(res.Handlers) != 1 || strings.Join(res.Handlers[0].Methods, ",") != "GET,POST" {
-		t.Errorf("handlers: %+v", res.Handlers)
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("generated file differs from %s (-want +got; go test ./codegen -run Golden -update to accept):\n%s", golden, diff)
 	}
 
-	// Again, with nothing changed: the same bytes, not even rewritten.
-	info, _ := os.Stat(golden)
-	res, err = Generate(context.Background(), dir)
+	abs, err := filepath.Abs(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, _ := os.Stat(golden)
-	if res.Changed || !again.ModTime().Equal(info.ModTime()) {
-		t.Fatal("a second run with no change rewrote the file")
+	wantRes := &Result{
+		Output: filepath.Join(abs, OutputFile),
+		Pages: []Page{
+			{Pattern: "/", File: "app/page.templ"},
+			{Pattern: "/blog", File: "app/blog/page.templ", Dynamic: true},
+			{Pattern: "/blog/:id", File: "app/blog/id_/page.templ", Dynamic: true, StaticParams: true},
+			{Pattern: "/docs/*", File: "app/docs/slug__/page.templ"},
+		},
+		Handlers: []Handler{{Pattern: "/api/ping", File: "app/api/ping/route.go", Methods: []string{"GET", "POST"}}},
+	}
+	if diff := cmp.Diff(wantRes, res); diff != "" {
+		t.Errorf("result (-want +got):\n%s", diff)
 	}
 }
 
-// TestErrors runs every fixture under testdata/errors and compares the
-// error with its want.txt.
+// TestWriteIfChanged: a run with nothing new leaves the file alone, so
+// that go build and file watchers see no change.
+func TestWriteIfChanged(t *testing.T) {
+	path := filepath.Join(t.TempDir(), OutputFile)
+	for _, step := range []struct {
+		src         string
+		wantChanged bool
+	}{
+		{"package a\n", true},  // no file yet
+		{"package a\n", false}, // the same bytes
+		{"package b\n", true},  // new bytes
+	} {
+		changed, err := writeIfChanged(path, []byte(step.src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := os.ReadFile(path)
+		if changed != step.wantChanged || string(got) != step.src {
+			t.Errorf("writeIfChanged(%q) = %v, file %q; want %v", step.src, changed, got, step.wantChanged)
+		}
+	}
+}
+
+// TestErrors checks every fixture under testdata/errors and compares the
+// errors with its want.txt, one file:line:col: message per line. It runs
+// templ generate on the fixtures first (their _templ.go files are not
+// committed).
 func TestErrors(t *testing.T) {
 	dirs, err := filepath.Glob(filepath.Join("testdata", "errors", "*"))
 	if err != nil || len(dirs) == 0 {
@@ -72,48 +93,39 @@ func TestErrors(t *testing.T) {
 			continue
 		}
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			_, err := Generate(context.Background(), dir)
-			if err == nil {
-				t.Fatal("Generate succeeded")
+			if err := templGenerate(context.Background(), filepath.Join(dir, "app")); err != nil {
+				t.Fatal(err)
 			}
-			if _, statErr := os.Stat(filepath.Join(dir, OutputFile)); statErr == nil {
-				t.Error("a failed Generate wrote " + OutputFile)
+			_, _, err := routesFile(context.Background(), dir)
+			if err == nil {
+				t.Fatal("routesFile succeeded")
+			}
+			var list ErrorList
+			if !errors.As(err, &list) {
+				t.Fatalf("error is a %T, want a codegen.ErrorList: %v", err, err)
 			}
 			got := err.Error() + "\n"
 			wantFile := filepath.Join(dir, "want.txt")
 			if *update {
-				os.WriteFile(wantFile, []byte(got), 0o644)
-				return
+				if err := os.WriteFile(wantFile, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
 			}
-			want, _ := os.ReadFile(wantFile)
-			if got != string(want) {
-				t.Errorf("error:\n%s\nwant:\n%s", got, want)
+			want, err := os.ReadFile(wantFile)
+			if err != nil {
+				t.Fatal(err)
 			}
-			var list Errors
-			if !errors.As(err, &list) && !strings.HasPrefix(got, "templ generate") {
-				t.Errorf("error is a %T, want codegen.Errors", err)
+			if diff := cmp.Diff(string(want), got); diff != "" {
+				t.Errorf("errors (-want +got):\n%s", diff)
+			}
+			for _, e := range list {
+				if e.Pos.Line > 0 && e.Pos.Column == 0 {
+					t.Errorf("%v: a line but no column", e)
+				}
+				if strings.HasSuffix(e.Pos.Filename, "_templ.go") {
+					t.Errorf("%v: in templ's output, not the .templ file", e)
+				}
 			}
 		})
 	}
-}
-
-// lineDiff shows the first differing lines of two texts.
-func lineDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	shown := 0
-	for i := 0; i < max(len(w), len(g)) && shown < 10; i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			b.WriteString("line " + strconv.Itoa(i+1) + ":\n- " + wl + "\n+ " + gl + "\n")
-			shown++
-		}
-	}
-	return b.String()
 }

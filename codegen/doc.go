@@ -39,6 +39,36 @@
 // Layouts export templ Layout() (rendering { children... }), not-found pages
 // templ NotFound(), error pages templ Error().
 //
+// # Errors
+//
 // Generate checks all of it with go/packages and the type checker, and
-// reports every problem of a run at once, as file:line: message.
+// reports every problem of a run at once, like the Go compiler: one per
+// line, file:line:col: message, sorted by file, then line and column:
+//
+//	app/blog/id_/page.go:9:7: DynamicParams must be a bool, got string
+//	app/blog/id_/page.go:12:7: Revalidate must be a time.Duration, got int
+//	app/blog/id_/page.templ:3:7: Page must take Load's result (int), got (s string)
+//	app/blog/id_/page.templ:5:7: undefined: title
+//	app/docs/slug__/more: a catch-all folder (app/docs/slug__) cannot have routes below it
+//
+// Files are relative to the app's directory; columns count bytes, from 1.
+// A problem in Go that templ generated (a templ signature, a type error in
+// a { expression }) points into the .templ file, through templ's source
+// map; one in templ's own render code names the .templ file alone. A
+// problem that has no line (a missing export; a clash of two folders,
+// reported at the later one and naming the other) names its file or
+// folder alone.
+//
+// When a check depends on one that failed, only the first is reported:
+// with a wrong Load, Page and Metadata are not checked against its T; a
+// package that does not type-check has its type errors reported, not its
+// exports.
+//
+// The error is an ErrorList of *Error, each with its token.Position and
+// message, for callers that place them (editors, a dev server's overlay):
+//
+//	var e *codegen.Error
+//	if errors.As(err, &e) {
+//		fmt.Println(e.Pos.Filename, e.Pos.Line, e.Pos.Column, e.Msg)
+//	}
 package codegen

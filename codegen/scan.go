@@ -1,7 +1,9 @@
 package codegen
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -84,14 +86,18 @@ func isIdentifier(s string) bool {
 
 // scan walks dir/app and returns its folders with special files, sorted by
 // path, and every error found on the way.
-func scan(dir string) ([]*folder, []error) {
+func scan(dir string) ([]*folder, ErrorList) {
 	var folders []*folder
-	var errs []error
+	var errs ErrorList
 	var walk func(rel string, segments []string, catchAll string)
 	walk = func(rel string, segments []string, catchAll string) {
 		entries, err := os.ReadDir(filepath.Join(dir, filepath.FromSlash(rel)))
 		if err != nil {
-			errs = append(errs, err)
+			var pathErr *fs.PathError
+			if errors.As(err, &pathErr) {
+				err = pathErr.Err // the path is the error's position
+			}
+			errs.addIn(rel, "%v", err)
 			return
 		}
 		f := &folder{rel: rel, segments: segments, catchAll: catchAll}
@@ -124,11 +130,11 @@ func scan(dir string) ([]*folder, []error) {
 			}
 			seg, param, isCatchAll, err := segment(name)
 			if err != nil {
-				errs = append(errs, fmt.Errorf("%s/%s: %v", rel, name, err))
+				errs.addIn(rel+"/"+name, "%v", err)
 				continue
 			}
 			if catchAll != "" {
-				errs = append(errs, fmt.Errorf("%s/%s: a catch-all folder (%s) cannot have routes below it", rel, name, rel))
+				errs.addIn(rel+"/"+name, "a catch-all folder (%s) cannot have routes below it", rel)
 				continue
 			}
 			childCatchAll := ""
@@ -145,26 +151,29 @@ func scan(dir string) ([]*folder, []error) {
 
 // conflicts reports folders that cannot be routed together: a page and a
 // route.go in one folder, two routes for one URL (/blog/:id beside
-// /blog/:slug), and a param beside a catch-all at one level.
-func conflicts(folders []*folder) []error {
-	var errs []error
+// /blog/:slug), and a param beside a catch-all at one level. Each error is
+// at the later of the two files (folders come sorted by path) and names the
+// other.
+func conflicts(folders []*folder) ErrorList {
+	var errs ErrorList
 	byShape := make(map[string]*folder)
 	for _, f := range folders {
 		if f.page && f.route {
-			errs = append(errs, fmt.Errorf("%s and %s: a folder has a page or a route handler, not both", f.file(pageFile), f.file(routeFile)))
+			errs.addIn(f.file(routeFile), "a folder has a page or a route handler, not both: %s is beside it", f.file(pageFile))
 		}
 		if !f.page && !f.route {
 			continue
 		}
 		shape := shapeOf(f.segments)
 		if other, ok := byShape[shape]; ok {
-			errs = append(errs, fmt.Errorf("%s and %s: both answer %s", routeFileOf(other), routeFileOf(f), other.pattern()))
+			errs.addIn(routeFileOf(f), "both this and %s answer %s", routeFileOf(other), other.pattern())
 			continue
 		}
 		byShape[shape] = f
 	}
-	// Params and catch-alls at one level under one parent.
-	children := make(map[string]map[string]*folder) // parent shape -> dynamic segment -> folder
+	// Params and catch-alls at one level under one parent: the first
+	// dynamic folder of each parent, to name in the error.
+	first := make(map[string]*folder) // parent shape -> folder
 	for _, f := range folders {
 		if len(f.segments) == 0 {
 			continue
@@ -174,15 +183,14 @@ func conflicts(folders []*folder) []error {
 			continue
 		}
 		parent := shapeOf(f.segments[:len(f.segments)-1])
-		if children[parent] == nil {
-			children[parent] = make(map[string]*folder)
+		other, ok := first[parent]
+		if !ok {
+			first[parent] = f
+			continue
 		}
-		for seg, other := range children[parent] {
-			if (seg == "*") != (last == "*") {
-				errs = append(errs, fmt.Errorf("%s and %s: a param and a catch-all at one level make its URLs ambiguous", other.rel, f.rel))
-			}
+		if (other.segments[len(other.segments)-1] == "*") != (last == "*") {
+			errs.addIn(f.rel, "a param and a catch-all at one level make its URLs ambiguous: %s is beside it", other.rel)
 		}
-		children[parent][last] = f
 	}
 	return errs
 }

@@ -1,0 +1,276 @@
+package codegen
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// router is everything routes_gen.go says, worked out before a line of it
+// is written: which routes, in which order, wrapped in what, importing
+// which packages. The writers in render.go only print it. Routes name the
+// packages they use by import alias (app_blog); the writers add the
+// exports (app_blog.Layout()).
+type router struct {
+	pkgName string
+	imports [][]importSpec // groups: standard library, third party, framework, app
+
+	pages            []pageRoute     // static, then params, then catch-alls
+	handlers         []handlerRoute  // likewise
+	public           []string        // files under public/, slash-separated
+	publicMiddleware []string        // app/middleware.go, which covers public/ (served at /)
+	notFounds        []notFoundRoute // deepest first, so that each URL gets its nearest
+}
+
+// importSpec is one import of the generated file.
+type importSpec struct {
+	alias string // "" for the package's own name
+	path  string
+}
+
+// chrome is what a route renders its body in: the layouts above it and its
+// nearest not-found and error pages.
+type chrome struct {
+	layouts   []string // aliases of the packages whose Layout wraps it, outermost first
+	notFound  string   // alias of the package with its NotFound, or ""
+	errorPage string   // alias of the package with its Error, or ""
+}
+
+func (c chrome) empty() bool {
+	return len(c.layouts) == 0 && c.notFound == "" && c.errorPage == ""
+}
+
+// pageRoute is one page: one framework.Route in Routes.
+type pageRoute struct {
+	pattern    string // "/blog/:id"
+	file       string // "app/blog/id_/page.templ"
+	catchAll   string // the catch-all param's name, or ""
+	pkg        string // alias of the page's package
+	x          *exports
+	chrome     chrome
+	middleware []string // aliases of the packages whose Middleware wraps it, outermost first
+}
+
+// handlerRoute is one route.go: its methods, each an e.Add.
+type handlerRoute struct {
+	pattern    string
+	file       string
+	pkg        string
+	methods    []string // in the order of methods
+	middleware []string
+}
+
+// notFoundRoute answers unknown URLs below a folder with a not_found.templ
+// or a middleware.go.
+type notFoundRoute struct {
+	pattern    string // "/blog/*"
+	chrome     chrome
+	middleware []string
+}
+
+// newRouter works out the router of an app from its checked folders.
+func newRouter(pkgName string, folders []*folder, exported map[string]*exports, public []string) *router {
+	b := newRouterBuilder(folders)
+	r := &router{pkgName: pkgName, public: public}
+	for _, f := range byRank(folders, func(f *folder) bool { return f.page }) {
+		r.pages = append(r.pages, pageRoute{
+			pattern:    f.pattern(),
+			file:       f.file(pageFile),
+			catchAll:   f.catchAll,
+			pkg:        b.use(f),
+			x:          exported[f.rel],
+			chrome:     b.chrome(f),
+			middleware: b.middleware(f),
+		})
+	}
+	for _, f := range byRank(folders, func(f *folder) bool { return f.route }) {
+		r.handlers = append(r.handlers, handlerRoute{
+			pattern:    f.pattern(),
+			file:       f.file(routeFile),
+			pkg:        b.use(f),
+			methods:    exported[f.rel].handlers,
+			middleware: b.middleware(f),
+		})
+	}
+	if root := b.byRel["app"]; root != nil && len(public) > 0 {
+		r.publicMiddleware = b.middleware(root)
+	}
+	// A middleware folder gets its own not-found route too, so that its
+	// middleware sees unknown URLs below it as well.
+	notFounds := slices.DeleteFunc(slices.Clone(folders), func(f *folder) bool { return !f.notFound && !f.middleware })
+	slices.SortStableFunc(notFounds, func(a, b *folder) int { return cmp.Compare(len(b.segments), len(a.segments)) })
+	for _, f := range notFounds {
+		prefix := f.pattern()
+		if prefix == "/" {
+			prefix = ""
+		}
+		r.notFounds = append(r.notFounds, notFoundRoute{pattern: prefix + "/*", chrome: b.chrome(f), middleware: b.middleware(f)})
+	}
+	r.imports = r.importGroups(b, exported)
+	return r
+}
+
+// importGroups returns the imports the routes need, grouped as goimports
+// groups them, with the framework's own package in a group of its own.
+func (r *router) importGroups(b *routerBuilder, exported map[string]*exports) [][]importSpec {
+	var std, third []importSpec
+	// Each page's Render takes a context and returns a templ.Component;
+	// a layout is a templ.Component too.
+	usesTempl := len(r.pages) > 0
+	if len(r.pages) > 0 {
+		std = append(std, importSpec{path: "context"})
+	}
+	for _, n := range r.notFounds {
+		usesTempl = usesTempl || len(n.chrome.layouts) > 0
+	}
+	if len(r.public) > 0 {
+		std = append(std, importSpec{path: "embed"}, importSpec{path: "io/fs"})
+	}
+	std = append(std, importSpec{path: "net/http"}) // http.MethodGet and the like
+	if usesTempl {
+		third = append(third, importSpec{path: templPath})
+	}
+	third = append(third, importSpec{path: echoPath})
+	var app []importSpec
+	for _, rel := range b.used() {
+		app = append(app, importSpec{alias: b.aliases[rel], path: exported[rel].pkgPath})
+	}
+	return [][]importSpec{std, third, {{path: frameworkPath}}, app}
+}
+
+// result describes the routes for Generate's caller.
+func (r *router) result(output string) *Result {
+	res := &Result{Output: output}
+	for _, p := range r.pages {
+		res.Pages = append(res.Pages, Page{Pattern: p.pattern, File: p.file, Dynamic: p.x.revalidate, StaticParams: p.x.staticParams})
+	}
+	for _, h := range r.handlers {
+		res.Handlers = append(res.Handlers, Handler{Pattern: h.pattern, File: h.file, Methods: h.methods})
+	}
+	return res
+}
+
+// routerBuilder finds what wraps each folder and records which folders'
+// packages the routes refer to, so that exactly those are imported.
+type routerBuilder struct {
+	byRel   map[string]*folder
+	aliases map[string]string // folder rel -> import alias
+	uses    map[string]bool   // folder rels referred to
+}
+
+func newRouterBuilder(folders []*folder) *routerBuilder {
+	b := &routerBuilder{byRel: make(map[string]*folder), aliases: make(map[string]string), uses: make(map[string]bool)}
+	taken := make(map[string]bool)
+	for _, f := range folders {
+		b.byRel[f.rel] = f
+		alias := aliasFor(f.rel)
+		for n := 2; taken[alias]; n++ {
+			alias = aliasFor(f.rel) + strconv.Itoa(n)
+		}
+		taken[alias] = true
+		b.aliases[f.rel] = alias
+	}
+	return b
+}
+
+// use returns the import alias of f's package, which the file then imports.
+func (b *routerBuilder) use(f *folder) string {
+	b.uses[f.rel] = true
+	return b.aliases[f.rel]
+}
+
+// used returns the folders referred to, sorted by path.
+func (b *routerBuilder) used() []string {
+	rels := make([]string, 0, len(b.uses))
+	for rel := range b.uses {
+		rels = append(rels, rel)
+	}
+	slices.Sort(rels)
+	return rels
+}
+
+// ancestors returns f's folders from app/ down to f itself.
+func (b *routerBuilder) ancestors(f *folder) []*folder {
+	var chain []*folder
+	parts := strings.Split(f.rel, "/")
+	for i := 1; i <= len(parts); i++ {
+		if a := b.byRel[strings.Join(parts[:i], "/")]; a != nil {
+			chain = append(chain, a)
+		}
+	}
+	return chain
+}
+
+// chrome returns what a route for f renders in: the layouts above and at
+// f, and the nearest not-found and error pages.
+func (b *routerBuilder) chrome(f *folder) chrome {
+	var c chrome
+	for _, a := range b.ancestors(f) {
+		if a.layout {
+			c.layouts = append(c.layouts, b.use(a))
+		}
+		if a.notFound {
+			c.notFound = b.use(a)
+		}
+		if a.errorPage {
+			c.errorPage = b.use(a)
+		}
+	}
+	return c
+}
+
+// middleware returns the middleware.go chain above and at f, outermost
+// first.
+func (b *routerBuilder) middleware(f *folder) []string {
+	var chain []string
+	for _, a := range b.ancestors(f) {
+		if a.middleware {
+			chain = append(chain, b.use(a))
+		}
+	}
+	return chain
+}
+
+// aliasFor makes an import alias from a folder path: app/blog/id_ is
+// app_blog_id.
+func aliasFor(rel string) string {
+	var b strings.Builder
+	for _, part := range strings.Split(rel, "/") {
+		part = strings.TrimRight(part, "_")
+		if b.Len() > 0 {
+			b.WriteByte('_')
+		}
+		for _, r := range part {
+			if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+				b.WriteRune(r)
+			} else {
+				b.WriteByte('_')
+			}
+		}
+	}
+	return b.String()
+}
+
+// rank orders routes: static, then params, then catch-alls.
+func rank(pattern string) int {
+	switch {
+	case strings.Contains(pattern, "*"):
+		return 2
+	case strings.Contains(pattern, ":"):
+		return 1
+	}
+	return 0
+}
+
+// byRank returns the folders keep accepts, static routes first, then
+// params, then catch-alls, each by pattern: the order they are registered
+// and listed in.
+func byRank(folders []*folder, keep func(*folder) bool) []*folder {
+	list := slices.DeleteFunc(slices.Clone(folders), func(f *folder) bool { return !keep(f) })
+	slices.SortStableFunc(list, func(a, b *folder) int {
+		pa, pb := a.pattern(), b.pattern()
+		return cmp.Or(cmp.Compare(rank(pa), rank(pb)), cmp.Compare(pa, pb))
+	})
+	return list
+}
