@@ -183,8 +183,8 @@ func (s *Store) update(f func(txn *badger.Txn) error) error {
 }
 
 // releaseInterval is how often the store releases the pages of its mapped
-// files from the process's RSS (releaseMappedPages).
-const releaseInterval = 250 * time.Millisecond
+// files from the process's RSS (releaseMappedPages). A variable for tests.
+var releaseInterval = 250 * time.Millisecond
 
 // collectGarbage runs value-log GC, and releases mapped pages, until Close.
 func (s *Store) collectGarbage() {

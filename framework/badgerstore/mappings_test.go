@@ -1,0 +1,80 @@
+//go:build linux
+
+package badgerstore
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// residentKiB sums the Rss of this process's mappings of files in dir, from
+// /proc/self/smaps.
+func residentKiB(t *testing.T, dir string) int {
+	t.Helper()
+	f, err := os.Open("/proc/self/smaps")
+	if err != nil {
+		t.Skip("no /proc/self/smaps")
+	}
+	defer f.Close()
+	total, inDir := 0, false
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		switch {
+		case len(fields) >= 6 && strings.Contains(fields[0], "-"):
+			inDir = strings.HasPrefix(fields[5], dir+"/")
+		case len(fields) >= 2 && fields[0] == "Rss:" && inDir:
+			n, _ := strconv.Atoi(fields[1])
+			total += n
+		}
+	}
+	return total
+}
+
+// TestReleaseMappedPages writes and reads 8 MB through Badger, whose value
+// log is a shared memory map, and checks that releasing drops those pages
+// from the process's resident set while every value still reads back.
+func TestReleaseMappedPages(t *testing.T) {
+	dir, _ := filepath.Abs(t.TempDir())
+	defer func(d time.Duration) { releaseInterval = d }(releaseInterval)
+	releaseInterval = time.Hour // only the release below
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	values := map[string][]byte{}
+	for i := range 1000 {
+		v := make([]byte, 8<<10)
+		rand.Read(v)
+		key := "k" + strconv.Itoa(i)
+		values[key] = v
+		if err := s.Set(ctx, key, v, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for key := range values {
+		s.Get(ctx, key)
+	}
+	before := residentKiB(t, dir)
+	releaseMappedPages(dir)
+	after := residentKiB(t, dir)
+	t.Logf("resident pages of the cache's files: %d KiB before, %d KiB after", before, after)
+	if before < 4<<10 || after > before/4 {
+		t.Fatalf("resident %d KiB before release, %d KiB after: want most of it released", before, after)
+	}
+	for key, want := range values {
+		got, err := s.Get(ctx, key)
+		if err != nil || string(got) != string(want) {
+			t.Fatalf("%s after release: %d bytes, %v", key, len(got), err)
+		}
+	}
+}
