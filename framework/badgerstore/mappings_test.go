@@ -28,8 +28,9 @@ func residentKiB(t *testing.T, dir string) int {
 	for sc.Scan() {
 		fields := strings.Fields(sc.Text())
 		switch {
-		case len(fields) >= 6 && strings.Contains(fields[0], "-"):
-			inDir = strings.HasPrefix(fields[5], dir+"/")
+		case len(fields) >= 5 && strings.Contains(fields[0], "-") && !strings.HasSuffix(fields[0], ":"):
+			// A mapping's first line; anonymous ones have no path.
+			inDir = len(fields) >= 6 && strings.HasPrefix(fields[5], dir+"/")
 		case len(fields) >= 2 && fields[0] == "Rss:" && inDir:
 			n, _ := strconv.Atoi(fields[1])
 			total += n
