@@ -16,15 +16,15 @@ import (
 	"time"
 )
 
-// NoStore, as the Revalidate of FetchOptions or CacheOptions, reads the data
-// afresh on every call and makes the page that uses it dynamic.
-const NoStore time.Duration = -1
-
-// FetchOptions control how Fetch caches a response.
+// FetchOptions control how Fetch caches a response. The zero value caches
+// nothing, like a fetch in Next.js 15: data is cached only when asked to be.
 type FetchOptions struct {
-	// Revalidate is how long the response is reused; 0 means Never (until
-	// one of Tags is revalidated), NoStore not at all. A page's window is
-	// the lowest of its own and those of the data it read.
+	// Revalidate is how long the response is reused, with the meaning it has
+	// on a page (Route.Revalidate): 0 (or less) is not cached, so the URL is
+	// fetched on every call and the page that reads it is dynamic, rendered
+	// per request, as with Next.js's revalidate: 0; Never keeps it until one
+	// of Tags is revalidated. A page's window is the lowest of its own and
+	// those of the data it read.
 	Revalidate time.Duration
 	// Tags name the response for RevalidateTag; the pages that read it
 	// carry them too.
@@ -91,8 +91,9 @@ type CacheOptions struct {
 	// KeyParts tell apart functions that share a name (closures made in a
 	// loop); the function's name and its arguments are always in the key.
 	KeyParts []string
-	// Revalidate is how long a result is reused; 0 means Never (until one
-	// of Tags is revalidated), NoStore not at all.
+	// Revalidate is how long a result is reused, as in FetchOptions: 0 (or
+	// less) calls fn every time and makes the page that reads it dynamic;
+	// Never keeps the result until one of Tags is revalidated.
 	Revalidate time.Duration
 	// Tags name the results for RevalidateTag.
 	Tags []string
@@ -111,7 +112,10 @@ var (
 // Cache panics if fn does not have that shape: it is meant for package-level
 // variables, where that shows at start.
 //
-//	var getPosts = framework.Cache(db.Posts, framework.CacheOptions{Tags: []string{"posts"}})
+//	var getPosts = framework.Cache(db.Posts, framework.CacheOptions{
+//		Revalidate: framework.Never, // until RevalidateTag(ctx, "posts")
+//		Tags:       []string{"posts"},
+//	})
 func Cache[F any](fn F, opts CacheOptions) F {
 	v := reflect.ValueOf(fn)
 	t := v.Type()
@@ -159,28 +163,32 @@ func Cache[F any](fn F, opts CacheOptions) F {
 
 // loadData returns the data identified by id: from the render's earlier
 // identical call, from the store while fresh, or from fetch (whose result is
-// then stored). It passes window and tags to the page being rendered.
+// then stored if window allows). It passes window and tags to the page being
+// rendered, so that uncached data (window 0) makes the page dynamic.
 func loadData(ctx context.Context, id string, window time.Duration, tags []string, fetch func(context.Context) ([]byte, error)) ([]byte, error) {
-	if window == 0 {
-		window = Never
-	}
+	window = max(window, 0)
 	st := stateFrom(ctx)
 	if st != nil {
-		st.useData(max(window, 0), tags)
+		st.useData(window, tags)
 	}
-	a := appFrom(ctx)
-	if a == nil || window == NoStore {
-		return fetch(ctx)
+	load := fetch
+	if a := appFrom(ctx); a != nil && window > 0 {
+		load = func(ctx context.Context) ([]byte, error) { return a.data(ctx, id, window, tags, fetch) }
 	}
 	if st == nil {
-		return a.data(ctx, id, window, tags, fetch)
+		return load(ctx)
 	}
-	// Identical calls in one render share one result.
+	// Identical calls in one render share one result, cached or not, like
+	// Next.js's request memoization: a page reads one version of its data.
 	st.mu.Lock()
 	if c, ok := st.calls[id]; ok {
 		st.mu.Unlock()
-		<-c.done
-		return c.value, c.err
+		select {
+		case <-c.done:
+			return c.value, c.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
 	if st.calls == nil {
 		st.calls = make(map[string]*call)
@@ -189,7 +197,7 @@ func loadData(ctx context.Context, id string, window time.Duration, tags []strin
 	st.calls[id] = c
 	st.mu.Unlock()
 	defer close(c.done)
-	c.value, c.err = a.data(ctx, id, window, tags, fetch)
+	c.value, c.err = load(ctx)
 	return c.value, c.err
 }
 

@@ -91,7 +91,8 @@ func TestFetchErrorsAreNotCached(t *testing.T) {
 	o := newOrigin(t)
 	ctx := h.app.Context(context.Background())
 	for range 2 {
-		_, err := Fetch(ctx, o.URL+"/fail", FetchOptions{})
+		// Asked to cache until revalidated: still fetched again.
+		_, err := Fetch(ctx, o.URL+"/fail", FetchOptions{Revalidate: Never})
 		var fe *FetchError
 		if !errors.As(err, &fe) || fe.Status != http.StatusBadGateway {
 			t.Fatalf("err = %v", err)
@@ -112,7 +113,7 @@ func TestCachePersistsValuesAcrossRestart(t *testing.T) {
 	getPost := Cache(func(ctx context.Context, id int, lang string) (post, error) {
 		calls.Add(1)
 		return post{ID: id, Title: fmt.Sprintf("post %d in %s", id, lang)}, nil
-	}, CacheOptions{KeyParts: []string{"posts"}, Tags: []string{"posts"}})
+	}, CacheOptions{KeyParts: []string{"posts"}, Revalidate: Never, Tags: []string{"posts"}})
 
 	ctx := h.app.Context(context.Background())
 	for range 2 {
@@ -148,18 +149,95 @@ func TestCachePersistsValuesAcrossRestart(t *testing.T) {
 	}
 }
 
-func TestNoStoreDataMakesPageDynamic(t *testing.T) {
+// TestUncachedDataIsReadEveryCall: the zero FetchOptions and CacheOptions
+// cache nothing, as Revalidate = 0 does on a page: every call reads the data
+// (identical calls in one render share one read), and a page that reads such
+// data is dynamic, rendered on every request although its own window is an
+// hour.
+func TestUncachedDataIsReadEveryCall(t *testing.T) {
 	h := newHarness(t, Options{})
+	o := newOrigin(t)
 	var calls atomic.Int64
-	now := Cache(func(ctx context.Context) (int64, error) { return calls.Add(1), nil }, CacheOptions{Revalidate: NoStore})
+	count := Cache(func(ctx context.Context) (int64, error) { return calls.Add(1), nil }, CacheOptions{})
 	h.page(Route{Pattern: "/live", Revalidate: time.Hour, Render: func(ctx context.Context, r *Request) (templ.Component, error) {
-		n, err := now(ctx)
-		return templ.Raw(fmt.Sprint(n)), err
+		var parts []string
+		for range 2 {
+			b, err := Fetch(ctx, o.URL+"/now", FetchOptions{Tags: []string{"now"}})
+			if err != nil {
+				return nil, err
+			}
+			parts = append(parts, string(b))
+		}
+		n, err := count(ctx)
+		return templ.Raw(fmt.Sprintf("%s %d", strings.Join(parts, ","), n)), err
 	}})
-	h.get("/live")
-	r := h.get("/live")
-	if r.body != "2" || r.header.Get("Cache-Control") != dynamicCacheControl {
-		t.Fatalf("second request: %q %q, want a fresh render, not cached", r.body, r.header.Get("Cache-Control"))
+
+	for i, version := range []string{"d1", "d2", "d3"} {
+		o.version.Store(version)
+		r := h.get("/live")
+		want := fmt.Sprintf("/now:%s,/now:%s %d", version, version, i+1)
+		if r.body != want || r.header.Get("Cache-Control") != dynamicCacheControl {
+			t.Fatalf("request %d: %q %q, want %q rendered afresh, not cached", i+1, r.body, r.header.Get("Cache-Control"), want)
+		}
+		if n := o.hits.Load(); n != int64(i+1) {
+			t.Fatalf("request %d: origin hits = %d, want one per render", i+1, n)
+		}
+	}
+
+	// Outside a page too, nothing is kept in the store.
+	ctx := h.app.Context(context.Background())
+	for range 2 {
+		if _, err := Fetch(ctx, o.URL+"/now", FetchOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		count(ctx)
+	}
+	if o.hits.Load() != 5 || calls.Load() != 5 {
+		t.Fatalf("origin hits %d, calls %d outside a page; want 5 and 5", o.hits.Load(), calls.Load())
+	}
+}
+
+// TestNeverDataIsCachedUntilRevalidateTag: data read with Revalidate: Never
+// is read once, however much time passes, until one of its tags is
+// revalidated; the page that reads it is cached likewise.
+func TestNeverDataIsCachedUntilRevalidateTag(t *testing.T) {
+	h := newHarness(t, Options{})
+	o := newOrigin(t)
+	opts := FetchOptions{Revalidate: Never, Tags: []string{"posts"}}
+	h.page(Route{Pattern: "/p", Revalidate: Never, Render: func(ctx context.Context, r *Request) (templ.Component, error) {
+		b, err := Fetch(ctx, o.URL+"/posts", opts)
+		return templ.Raw(string(b)), err
+	}})
+	ctx := h.app.Context(context.Background())
+
+	if r := h.get("/p"); r.body != "/posts:d1" || r.header.Get("Cache-Control") != "s-maxage=31536000" {
+		t.Fatalf("first request: %q %q", r.body, r.header.Get("Cache-Control"))
+	}
+	o.version.Store("d2")
+	h.clock.Advance(300 * 24 * time.Hour)
+	if r := h.get("/p"); r.cache() != CacheHit || r.body != "/posts:d1" {
+		t.Fatalf("300 days later: %s %q, want the cached page", r.cache(), r.body)
+	}
+	if b, err := Fetch(ctx, o.URL+"/posts", opts); err != nil || string(b) != "/posts:d1" {
+		t.Fatalf("Fetch outside the page: %q %v, want the cached d1", b, err)
+	}
+	if n := o.hits.Load(); n != 1 {
+		t.Fatalf("origin hits = %d before RevalidateTag, want 1", n)
+	}
+
+	h.clock.Advance(time.Second)
+	if err := h.app.RevalidateTag(ctx, "posts"); err != nil {
+		t.Fatal(err)
+	}
+	if r := h.get("/p"); r.cache() != CacheStale {
+		t.Fatalf("after RevalidateTag: %s, want STALE", r.cache())
+	}
+	h.waitBackground()
+	if r := h.get("/p"); r.cache() != CacheHit || r.body != "/posts:d2" {
+		t.Fatalf("after the regeneration: %s %q, want HIT d2", r.cache(), r.body)
+	}
+	if b, _ := Fetch(ctx, o.URL+"/posts", opts); string(b) != "/posts:d2" || o.hits.Load() != 2 {
+		t.Fatalf("Fetch after RevalidateTag: %q, %d origin hits; want d2 read once more", b, o.hits.Load())
 	}
 }
 

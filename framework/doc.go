@@ -31,7 +31,10 @@
 //
 // Pages read data through [Fetch] and [Cache], whose revalidate windows and
 // tags flow into the page's cache entry, so that [RevalidateTag] marks every
-// page built from that data stale.
+// page built from that data stale. A window means the same on a page and on
+// data: 0, the default of [FetchOptions] and [CacheOptions] as in Next.js 15,
+// caches nothing (the data is read on every call and the page that reads it
+// is rendered per request); [Never] caches until revalidated on demand.
 //
 // Codegen (package codegen) writes the Route values and the Echo router from an
 // app/ folder; nothing here depends on it.

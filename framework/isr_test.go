@@ -324,7 +324,7 @@ func TestResponseHeaders(t *testing.T) {
 	h := newHarness(t, Options{CacheTagHeader: true})
 	s := newSource("v1")
 	h.page(Route{Pattern: "/post", Revalidate: time.Minute, Render: func(ctx context.Context, r *Request) (templ.Component, error) {
-		if _, err := Cache(func(ctx context.Context) (int, error) { return 1, nil }, CacheOptions{Tags: []string{"posts", "authors"}})(ctx); err != nil {
+		if _, err := Cache(func(ctx context.Context) (int, error) { return 1, nil }, CacheOptions{Revalidate: Never, Tags: []string{"posts", "authors"}})(ctx); err != nil {
 			return nil, err
 		}
 		return s.render(ctx, r)

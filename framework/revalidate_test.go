@@ -15,7 +15,7 @@ import (
 func taggedRoute(pattern string, s *source, tags ...string) Route {
 	return Route{Pattern: pattern, Revalidate: time.Hour, Render: func(ctx context.Context, r *Request) (templ.Component, error) {
 		read := Cache(func(ctx context.Context, path string) (string, error) { return path, nil },
-			CacheOptions{KeyParts: tags, Tags: tags})
+			CacheOptions{KeyParts: tags, Revalidate: Never, Tags: tags})
 		if _, err := read(ctx, r.Path); err != nil {
 			return nil, err
 		}

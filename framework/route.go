@@ -12,8 +12,10 @@ import (
 	"github.com/a-h/templ"
 )
 
-// Never is the revalidate window of a page that stays cached until it is
-// revalidated on demand (Next.js's revalidate = false).
+// Never is the revalidate window of a page, or of data read through Fetch or
+// Cache, that stays cached until it is revalidated on demand (Next.js's
+// revalidate = false). Its opposite is 0, which means the same for both: not
+// cached (a page renders per request, data is read on every call).
 const Never time.Duration = math.MaxInt64
 
 // DefaultExpire is how long past its revalidate window a stale entry may still

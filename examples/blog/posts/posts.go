@@ -205,11 +205,12 @@ func Default() (*Store, error) {
 const Tag = "posts"
 
 // List is Store.List of the default database, cached in the framework's
-// data cache under the "posts" tag.
+// data cache until the "posts" tag is revalidated (a window of 0 would read
+// the database on every call and make the list page dynamic).
 var List = framework.Cache(func(ctx context.Context) ([]Summary, error) {
 	s, err := Default()
 	if err != nil {
 		return nil, err
 	}
 	return s.List(ctx)
-}, framework.CacheOptions{Tags: []string{Tag}})
+}, framework.CacheOptions{Revalidate: framework.Never, Tags: []string{Tag}})

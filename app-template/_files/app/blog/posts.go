@@ -21,8 +21,10 @@ type Post struct {
 	Body  string
 }
 
-// Posts returns every post; it is cached and tagged "posts", so
-// `framework revalidate --tag posts` refreshes every page that shows one.
+// Posts returns every post; it is cached until revalidated and tagged
+// "posts", so `framework revalidate --tag posts` refreshes every page that
+// shows one. (Without Revalidate nothing would be cached: every page that
+// reads it would be rendered on every request.)
 var Posts = framework.Cache(func(ctx context.Context) ([]Post, error) {
 	var posts []Post
 	for i := 1; i <= 3; i++ {
@@ -33,7 +35,7 @@ var Posts = framework.Cache(func(ctx context.Context) ([]Post, error) {
 		})
 	}
 	return posts, nil
-}, framework.CacheOptions{Tags: []string{"posts"}})
+}, framework.CacheOptions{Revalidate: framework.Never, Tags: []string{"posts"}})
 
 // Load gives the list page its posts.
 func Load(ctx context.Context, r *framework.Request) ([]Post, error) {
