@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/isr-go/framework/framework"
+	_ "github.com/isr-go/framework/framework/badgerstore" // the cache on disk, as the app server has it
 )
 
 // TestRevalidatePrintsServerError runs the command against a real app's

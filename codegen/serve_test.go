@@ -12,6 +12,7 @@ import (
 
 	"github.com/isr-go/framework/codegen/testdata/full"
 	"github.com/isr-go/framework/framework"
+	_ "github.com/isr-go/framework/framework/badgerstore" // the cache on disk, as the app server has it
 )
 
 // TestServe serves the golden router of testdata/full (compiled into this

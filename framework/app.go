@@ -8,11 +8,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
-
-	"github.com/isr-go/framework/framework/redisstore"
 )
 
 // Options configure an App. The zero value works: a Badger cache under
@@ -256,17 +253,13 @@ func New(opts Options) (*App, error) {
 	return a, nil
 }
 
-// openStore opens the store the options name: Redis for a redis://
-// CacheURL, else Badger in CacheDir.
+// openStore opens the store the options name: the one registered for the
+// CacheURL's scheme, else the local store in CacheDir.
 func (a *App) openStore() (Store, error) {
-	u := a.opts.CacheURL
-	switch {
-	case u == "":
-		return a.openLocalStore(a.opts.CacheDir)
-	case strings.HasPrefix(u, "redis://"), strings.HasPrefix(u, "rediss://"):
-		return redisstore.Open(u)
+	if u := a.opts.CacheURL; u != "" {
+		return openURLStore(u)
 	}
-	return nil, fmt.Errorf("framework: cache %q: want redis://host:port/db, or nothing for the local Badger cache", u)
+	return a.openLocalStore(a.opts.CacheDir)
 }
 
 // loadTagTimes reads every tag time from the store.

@@ -18,7 +18,6 @@ import (
 
 	"github.com/a-h/templ"
 
-	"github.com/isr-go/framework/framework/badgerstore"
 	"github.com/isr-go/framework/framework/internal/testredis"
 )
 
@@ -246,7 +245,7 @@ func (s *faultyStore) Close() error {
 func TestStorePanicsAreMisses(t *testing.T) {
 	logs := &logBuffer{}
 	h := newHarness(t, Options{Logger: logs.logger()})
-	inner, err := badgerstore.Open(filepath.Join(t.TempDir(), "inner"))
+	inner, err := registeredStore(LocalStore)(filepath.Join(t.TempDir(), "inner"))
 	if err != nil {
 		t.Fatal(err)
 	}

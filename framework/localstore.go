@@ -9,11 +9,10 @@ import (
 	"path/filepath"
 	"syscall"
 	"time"
-
-	"github.com/isr-go/framework/framework/badgerstore"
 )
 
-// openLocalStore opens the Badger store in dir. The cache is disposable, the
+// openLocalStore opens the local store (LocalStore, Badger in the app
+// server) in dir. The cache is disposable, the
 // site is not: a directory Badger cannot open (damaged files, a crash in the
 // wrong place) is moved aside to dir.corrupt-<time> and replaced by an empty
 // one, and when no directory can be used (no permission, a full disk) the
@@ -23,18 +22,24 @@ import (
 // one Badger directory, and moving it aside would pull it from under the
 // other.
 func (a *App) openLocalStore(dir string) (Store, error) {
-	s, err := badgerstore.Open(dir)
+	open := registeredStore(LocalStore)
+	if open == nil {
+		a.metrics.memoryOnly.Store(true)
+		a.log.Warn("framework: no local store registered (import github.com/isr-go/framework/framework/badgerstore); serving from the memory tier only")
+		return nopStore{}, nil
+	}
+	s, err := open(dir)
 	if err == nil {
 		return s, nil
 	}
-	if errors.Is(err, badgerstore.ErrLocked) {
+	if errors.Is(err, ErrStoreLocked) {
 		return nil, fmt.Errorf("framework: another server is using this build's cache: %w; stop it, or give this one its own --cache-dir", err)
 	}
 	if !errors.Is(err, fs.ErrPermission) && !errors.Is(err, syscall.ENOSPC) {
 		if aside, moveErr := moveAside(dir, a.clock.local()); moveErr == nil {
 			a.metrics.storeResets.Add(1)
 			a.log.Error("framework: cache dir could not be opened; moved it aside and started an empty cache", "dir", dir, "moved_to", aside, "err", err)
-			if s, err = badgerstore.Open(dir); err == nil {
+			if s, err = open(dir); err == nil {
 				return s, nil
 			}
 		}

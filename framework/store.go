@@ -2,13 +2,24 @@ package framework
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
 	"time"
 )
 
 // A Store persists the cache: page entries, data entries and the times at
 // which tags and paths were revalidated. The default is a Badger database on
 // local disk (package badgerstore); a shared store lets several instances
-// serve one cache. A Store must be safe for concurrent use.
+// serve one cache (package redisstore). A Store must be safe for concurrent
+// use.
+//
+// Store packages import this one and register how to open them
+// (RegisterStore); this package imports none of them, so that an app links
+// only the stores it uses. The app server (package server) links Badger and
+// Redis.
 //
 // Stores hold opaque bytes; the framework encodes entries itself, so a new
 // store needs no knowledge of pages.
@@ -61,4 +72,69 @@ type TagWatcher interface {
 type Clock interface {
 	// Now returns the store's current time.
 	Now(ctx context.Context) (time.Time, error)
+}
+
+// ErrStoreLocked is wrapped by the error a local store returns from opening a
+// directory that another process has open. New refuses to start on it rather
+// than move the directory aside from under the other process.
+var ErrStoreLocked = errors.New("another process is using the store")
+
+// An OpenStore function opens a store at a location: a directory for a local
+// store, a URL for a shared one.
+type OpenStore func(location string) (Store, error)
+
+// LocalStore is the name under which the local store registers: New opens
+// it in Options.CacheDir when neither Store nor CacheURL is set.
+const LocalStore = "local"
+
+var (
+	storesMu sync.RWMutex
+	stores   = map[string]OpenStore{}
+)
+
+// RegisterStore makes a store available to New by name: LocalStore for the
+// store New opens in Options.CacheDir, or a URL scheme ("redis") for the
+// stores Options.CacheURL names. Store packages call it from an init
+// function, like database/sql drivers; importing the package is enough.
+// Registering a name twice panics.
+func RegisterStore(name string, open OpenStore) {
+	storesMu.Lock()
+	defer storesMu.Unlock()
+	if _, dup := stores[name]; dup {
+		panic("framework: RegisterStore called twice for " + name)
+	}
+	stores[name] = open
+}
+
+// registeredStore returns the opener registered under name, or nil.
+func registeredStore(name string) OpenStore {
+	storesMu.RLock()
+	defer storesMu.RUnlock()
+	return stores[name]
+}
+
+// storeNames lists the registered names, for error messages.
+func storeNames() string {
+	storesMu.RLock()
+	defer storesMu.RUnlock()
+	var names []string
+	for name := range stores {
+		if name != LocalStore {
+			names = append(names, name+"://")
+		}
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		return "none registered: import a store package such as github.com/isr-go/framework/framework/redisstore"
+	}
+	return strings.Join(names, ", ")
+}
+
+// openURLStore opens the store a CacheURL names, by its scheme.
+func openURLStore(url string) (Store, error) {
+	scheme, _, ok := strings.Cut(url, "://")
+	if open := registeredStore(scheme); ok && open != nil {
+		return open(url)
+	}
+	return nil, fmt.Errorf("framework: cache %q: want a URL whose scheme is a registered store (%s), or nothing for the local cache", url, storeNames())
 }

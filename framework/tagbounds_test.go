@@ -14,7 +14,6 @@ import (
 
 	"github.com/a-h/templ"
 
-	"github.com/isr-go/framework/framework/badgerstore"
 	"github.com/isr-go/framework/framework/internal/testredis"
 )
 
@@ -569,7 +568,7 @@ func (s *ttlStore) Set(ctx context.Context, key string, value []byte, ttl time.D
 }
 
 func TestStoreTTLsAreCapped(t *testing.T) {
-	bs, err := badgerstore.Open(t.TempDir())
+	bs, err := registeredStore(LocalStore)(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

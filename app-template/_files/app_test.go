@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/isr-go/framework/framework"
+	_ "github.com/isr-go/framework/framework/badgerstore" // the cache on disk, as the app server has it
 )
 
 // TestPages serves every route through the generated router, with a real

@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/isr-go/framework/framework"
+	_ "github.com/isr-go/framework/framework/badgerstore" // the cache on disk, as the app server has it
 )
 
 // TestMain gives the in-process tests one database for the whole run: the

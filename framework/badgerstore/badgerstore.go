@@ -1,8 +1,12 @@
 // Package badgerstore is the default persistent store of the ISR cache: an
 // embedded Badger database on local disk, sized for a small machine.
 //
-// It satisfies framework.Store; it does not import package framework, so that
-// framework can open it by default.
+// Importing it registers it as the framework's local store
+// (framework.LocalStore), which framework.New opens in Options.CacheDir:
+//
+//	import _ "github.com/isr-go/framework/framework/badgerstore"
+//
+// The app server (package server) imports it.
 package badgerstore
 
 import (
@@ -23,6 +27,8 @@ import (
 	"github.com/dgraph-io/badger/v4/options"
 	"github.com/dgraph-io/badger/v4/table"
 	"github.com/dgraph-io/ristretto/v2/z"
+
+	"github.com/isr-go/framework/framework"
 )
 
 // tagPrefix starts the keys that hold tag revalidation times, kept apart
@@ -34,7 +40,14 @@ const tagPrefix = "\x00tag/"
 const gcInterval = 5 * time.Minute
 
 // ErrLocked is returned by Open for a directory another process has open.
-var ErrLocked = errors.New("badgerstore: another process is using the database")
+// It wraps framework.ErrStoreLocked.
+var ErrLocked = fmt.Errorf("badgerstore: %w", framework.ErrStoreLocked)
+
+func init() {
+	framework.RegisterStore(framework.LocalStore, func(dir string) (framework.Store, error) { return Open(dir) })
+}
+
+var _ framework.Store = (*Store)(nil)
 
 // Store is a framework.Store backed by Badger.
 type Store struct {

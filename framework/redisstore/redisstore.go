@@ -5,9 +5,13 @@
 // one instance applies on all at once).
 //
 // It satisfies framework.Store, framework.Locker, framework.TagWatcher and
-// framework.Clock; it
-// does not import package framework, so that framework can open it from
-// FRAMEWORK_CACHE=redis://host:6379/0.
+// framework.Clock. Importing it registers it for redis:// and rediss://
+// URLs, so that framework.New opens it from Options.CacheURL or
+// FRAMEWORK_CACHE=redis://host:6379/0:
+//
+//	import _ "github.com/isr-go/framework/framework/redisstore"
+//
+// The app server (package server) imports it.
 package redisstore
 
 import (
@@ -24,6 +28,21 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/isr-go/framework/framework"
+)
+
+func init() {
+	open := func(url string) (framework.Store, error) { return Open(url) }
+	framework.RegisterStore("redis", open)
+	framework.RegisterStore("rediss", open)
+}
+
+var (
+	_ framework.Store      = (*Store)(nil)
+	_ framework.Locker     = (*Store)(nil)
+	_ framework.TagWatcher = (*Store)(nil)
+	_ framework.Clock      = (*Store)(nil)
 )
 
 // Key names. Everything the framework writes starts with keyPrefix, so that

@@ -23,6 +23,10 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/isr-go/framework/framework"
+	// The stores the server opens: Badger in --cache-dir, Redis for a
+	// redis:// --cache. They register themselves with the framework.
+	_ "github.com/isr-go/framework/framework/badgerstore"
+	_ "github.com/isr-go/framework/framework/redisstore"
 )
 
 // buildID is the binary's build ID, set by `framework build` with
