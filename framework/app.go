@@ -2,7 +2,6 @@ package framework
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -130,33 +129,15 @@ func (e *RenderError) Unwrap() error { return e.Err }
 
 // An App serves pages through the ISR cache. It is safe for concurrent use.
 type App struct {
-	opts          Options
-	buildID       string
-	store         *guardedStore
-	ownStore      bool
-	hot           *memoryTier
-	side          *sideTier
-	tags          *tagTimes
-	flights       flights
-	dataFlights   flights
-	regenerations regenQueue
-	backoff       backoff
-	log           *slog.Logger
-	debug         bool
-	clock         appClock
-	client        *http.Client
-	metrics       metrics
+	cache // the ISR state machine; App is its HTTP side
+
+	opts   Options
+	client *http.Client
 
 	// loops counts the goroutines started by every; closing stopLoops
 	// ends them.
 	loops     sync.WaitGroup
 	stopLoops chan struct{}
-
-	// background counts regenerations in progress, for Close; bgMu keeps
-	// a new one from starting while Close waits.
-	bgMu       sync.Mutex
-	closed     bool
-	background sync.WaitGroup
 
 	// stopWatching ends the goroutines that follow a shared store's tag
 	// times.
@@ -220,14 +201,18 @@ func New(opts Options) (*App, error) {
 		opts.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	}
 	a := &App{
-		opts:    opts,
-		buildID: opts.BuildID,
-		side:    newSideTier(opts.NotFoundLimit, opts.MemoryCacheBytes/4),
-		tags:    newTagTimes(opts.TagTimeLimit),
-		log:     opts.Logger,
-		debug:   opts.DebugCache,
-		client:  opts.HTTPClient,
-
+		cache: cache{
+			buildID:        opts.BuildID,
+			side:           newSideTier(opts.NotFoundLimit, opts.MemoryCacheBytes/4),
+			tags:           newTagTimes(opts.TagTimeLimit),
+			renderTimeout:  opts.RenderTimeout,
+			cacheTagHeader: opts.CacheTagHeader,
+			onError:        opts.OnError,
+			log:            opts.Logger,
+			debug:          opts.DebugCache,
+		},
+		opts:      opts,
+		client:    opts.HTTPClient,
 		stopLoops: make(chan struct{}),
 	}
 	a.regenerations.workers = opts.RegenerationWorkers
@@ -338,120 +323,3 @@ func (a *App) Close() error {
 	a.clock.close()
 	return err
 }
-
-// startBackground counts a new background job, or reports false once the
-// app is closing. The job must call a.background.Done.
-func (a *App) startBackground() bool {
-	a.bgMu.Lock()
-	defer a.bgMu.Unlock()
-	if a.closed {
-		return false
-	}
-	a.background.Add(1)
-	return true
-}
-
-// pageKey and dataKey are store keys; the build ID in them keeps builds
-// apart.
-func (a *App) pageKey(path string) string { return "p/" + a.buildID + path }
-func (a *App) lockKey(path string) string { return a.buildID + path }
-func (a *App) dataKey(id string) string   { return "d/" + a.buildID + "/" + id }
-
-// lookupPage returns the cached entry for path from the fastest tier that
-// has it, or nil.
-func (a *App) lookupPage(ctx context.Context, path string) *entry {
-	if e := a.hot.get(path); e != nil {
-		return e
-	}
-	if e := a.side.get(path); e != nil {
-		return e
-	}
-	return a.storedPage(ctx, path)
-}
-
-// storedPage returns the store's entry for path, or nil, and keeps it in
-// the memory tier.
-func (a *App) storedPage(ctx context.Context, path string) *entry {
-	b, err := a.store.Get(ctx, a.pageKey(path))
-	if err != nil || b == nil {
-		return nil
-	}
-	e, err := decodeEntry(b)
-	if err != nil {
-		a.log.Warn("framework: dropping unreadable cache entry", "path", path, "err", err)
-		return nil
-	}
-	e.preparePage(path, a.opts.CacheTagHeader)
-	a.hot.set(path, e)
-	return e
-}
-
-// savePage caches a rendered page: 200s in the memory tier and the store,
-// 404s and redirects in the side tier, replacing the page they used to be.
-func (a *App) savePage(ctx context.Context, path string, e *entry) {
-	if e.status != http.StatusOK {
-		a.side.put(path, e)
-		a.hot.del(path)
-		a.deleteStoredPage(ctx, path)
-		return
-	}
-	a.side.remove(path)
-	a.hot.set(path, e)
-	a.store.Set(ctx, a.pageKey(path), e.encode(), entryTTL(e))
-}
-
-// deleteStoredPage deletes the stored page of path, if there is one: a
-// delete is a write (a tombstone in Badger), which a 404 for a URL that never
-// had a page must not cost.
-func (a *App) deleteStoredPage(ctx context.Context, path string) {
-	key := a.pageKey(path)
-	b, err := a.store.Get(ctx, key)
-	if err == nil && b == nil {
-		return
-	}
-	a.store.Delete(ctx, key)
-}
-
-// entryTTL is how long the store keeps e: until it may no longer be served
-// stale (or, for a page cached until revalidated, its expire time).
-//
-// It is never more than maxEntryLifetime, past which no entry is served, nor
-// 0, which would keep it forever.
-func entryTTL(e *entry) time.Duration {
-	var ttl time.Duration
-	switch {
-	case e.revalidate == Never:
-		ttl = e.expire
-	case e.revalidate >= maxEntryLifetime || e.expire >= maxEntryLifetime:
-		ttl = maxEntryLifetime // and no overflow
-	default:
-		ttl = e.revalidate + e.expire
-	}
-	if ttl <= 0 || ttl > maxEntryLifetime {
-		return maxEntryLifetime
-	}
-	return ttl
-}
-
-// reportError logs a failed render and passes it to OnError.
-func (a *App) reportError(ctx context.Context, err *RenderError) {
-	a.log.Error("framework: "+err.Error(), "path", err.Path, "route", err.Route, "background", err.Background)
-	if a.opts.OnError != nil {
-		a.opts.OnError(ctx, err)
-	}
-}
-
-// debugCache logs a cache event when DebugCache is on.
-func (a *App) debugCache(event, path string) {
-	if a.debug {
-		a.logCache(event, path)
-	}
-}
-
-// logCache is debugCache's slow path, apart so that debugCache inlines.
-func (a *App) logCache(event, path string) {
-	a.log.Info("framework cache", "event", event, "path", path)
-}
-
-// errClosed is returned by work asked of a closed App.
-var errClosed = errors.New("framework: app closed")

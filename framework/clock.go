@@ -46,13 +46,6 @@ func (c *appClock) hitNanos() int64 {
 	return c.coarse.nanos() + c.offset.Load()
 }
 
-// now returns the time on the cluster's clock.
-func (a *App) now() time.Time { return a.clock.now() }
-
-// hitNow returns the time on the cluster's clock, coarse, in Unix
-// nanoseconds.
-func (a *App) hitNow() int64 { return a.clock.hitNanos() }
-
 // clockSyncInterval is how often an app measures again the offset of its
 // clock to a shared store's, which drifts, or jumps when the machine's
 // clock is set.

@@ -2,14 +2,12 @@ package framework
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -57,53 +55,8 @@ func (p *page) serve(c echo.Context) error {
 	if p.route.Revalidate == 0 || a.opts.Dev {
 		return p.serveDynamic(c, key)
 	}
-
-	ctx := req.Context()
-	cached := a.lookupPage(ctx, key)
-	if cached != nil && cached.source.Load() == nil && cached.status == http.StatusOK {
-		// Rendered by an earlier process or another instance: note how to
-		// render it again, for Eager revalidation.
-		cached.source.Store(&pageSource{page: p, params: p.params(c)})
-	}
-	state := CacheMiss
-	if cached != nil {
-		switch a.tags.freshness(cached, a.hitNow()) {
-		case fresh:
-			a.debugCache(CacheHit, key)
-			return a.send(c, cached, CacheHit)
-		case stale:
-			a.debugCache(CacheStale, key)
-			p.regenerate(key, p.params(c))
-			return a.send(c, cached, CacheStale)
-		}
-		state = CacheRevalidated
-		if !a.backoff.allow(key, a.now().UnixNano()) {
-			// Its last render failed moments ago: keep serving it.
-			return a.send(c, cached, CacheStale)
-		}
-	}
-
-	params := p.params(c)
-	renderFn := p.route.Render
-	if p.route.StaticParamsOnly {
-		allowed, err := p.isStaticPath(ctx, key)
-		if err != nil {
-			return p.sendError(c, key, err)
-		}
-		if !allowed {
-			renderFn = notFound
-		}
-	}
-	a.debugCache(state, key)
-	e, err := p.renderShared(ctx, key, params, renderFn)
+	e, state, err := a.serve(req.Context(), p, key, func() Params { return p.params(c) })
 	if err != nil {
-		if cached != nil {
-			// Stale-if-error: an old page beats a 500.
-			if !errors.Is(err, errRegeneratedElsewhere) {
-				a.backoff.fail(key, a.now().UnixNano())
-			}
-			return a.send(c, cached, CacheStale)
-		}
 		return p.sendError(c, key, err)
 	}
 	return a.send(c, e, state)
@@ -117,135 +70,6 @@ func (p *page) serveDynamic(c echo.Context, key string) error {
 	}
 	e.header.cacheControl = dynamicCacheControlValue
 	return p.app.send(c, e, "")
-}
-
-// renderShared renders key once for all concurrent requests and caches the
-// result when it may be cached. The render does not see the request that
-// started it: a page shared by every visitor must not depend on one
-// visitor's query, cookies or headers.
-func (p *page) renderShared(ctx context.Context, key string, params Params, renderFn renderFunc) (*entry, error) {
-	a := p.app
-	fl, leader := a.flights.join(key)
-	if !leader {
-		select {
-		case <-fl.done:
-			return fl.e, fl.err
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
-	// A render of key may have landed between this request's lookup and
-	// its join; then there is nothing to do.
-	if e := a.lookupPage(ctx, key); e != nil && a.tags.freshness(e, a.hitNow()) == fresh {
-		a.flights.land(key, fl, e, nil)
-		return e, nil
-	}
-	e, err := p.render(context.Background(), key, params, nil, renderFn)
-	if err != nil {
-		a.reportError(ctx, &RenderError{Path: key, Route: p.route.Pattern, Err: err})
-	} else {
-		p.save(key, params, e)
-	}
-	a.flights.land(key, fl, e, err)
-	return e, err
-}
-
-// regenerate queues one background render of key unless one is queued or
-// running, or key's last failure is too recent. The stale page is served
-// meanwhile.
-func (p *page) regenerate(key string, params Params) {
-	a := p.app
-	if !a.backoff.allow(key, a.now().UnixNano()) {
-		return
-	}
-	a.regenerations.add(a, key, regenJob{page: p, params: params})
-}
-
-// runRegeneration renders key in the background, on one of the
-// regeneration workers, and caches the result; a failure keeps the last
-// good page and backs off.
-func (p *page) runRegeneration(key string, params Params) {
-	a := p.app
-	fl, leader := a.flights.join(key)
-	if !leader {
-		return // rendering in a request already
-	}
-	// Another request may have finished a render of key since the stale
-	// entry was read.
-	if cur := a.lookupPage(context.Background(), key); cur != nil && a.tags.freshness(cur, a.now().UnixNano()) == fresh {
-		a.flights.land(key, fl, cur, nil)
-		return
-	}
-	unlock, ok := p.lockRegeneration(key)
-	if !ok {
-		a.flights.land(key, fl, nil, errRegeneratedElsewhere)
-		return
-	}
-	defer unlock()
-	e, err := p.render(context.Background(), key, params, nil, p.route.Render)
-	a.metrics.regenerations.Add(1)
-	if err != nil {
-		a.metrics.regenerationErrors.Add(1)
-		delay := a.backoff.fail(key, a.now().UnixNano())
-		a.reportError(context.Background(), &RenderError{Path: key, Route: p.route.Pattern, Background: true, Err: err})
-		a.log.Info("framework: keeping the last good page", "path", key, "retry_after", delay)
-		a.flights.land(key, fl, nil, err)
-		return
-	}
-	a.debugCache("REGENERATED", key)
-	p.save(key, params, e)
-	a.flights.land(key, fl, e, nil)
-}
-
-// lockRegeneration, on a shared store, makes sure one instance of the
-// cluster regenerates key: it reports false when another instance holds the
-// lock or has just stored a fresh entry (which the memory tier then takes).
-// When the store cannot lock, this instance regenerates: a page stays fresh
-// through an outage of the store.
-func (p *page) lockRegeneration(key string) (unlock func(), ok bool) {
-	a := p.app
-	if a.store.locker == nil {
-		return func() {}, true
-	}
-	ctx := context.Background()
-	if cur := a.storedPage(ctx, key); cur != nil && a.tags.freshness(cur, a.now().UnixNano()) == fresh {
-		return nil, false
-	}
-	unlock, ok, err := a.store.TryLock(ctx, a.lockKey(key), a.opts.RenderTimeout+5*time.Second)
-	if err != nil {
-		return func() {}, true
-	}
-	if !ok {
-		// Look again in a moment, when the other instance is done.
-		a.backoff.pause(key, a.now().Add(regenerationWait).UnixNano())
-		return nil, false
-	}
-	// The lock's last holder may have stored a fresh entry just before.
-	if cur := a.storedPage(ctx, key); cur != nil && a.tags.freshness(cur, a.now().UnixNano()) == fresh {
-		unlock()
-		return nil, false
-	}
-	return unlock, true
-}
-
-// errRegeneratedElsewhere ends a regeneration left to another instance.
-var errRegeneratedElsewhere = errors.New("framework: another instance is regenerating the page")
-
-// regenerationWait is how long an instance waits before looking for the
-// page another instance is regenerating.
-const regenerationWait = time.Second
-
-// save caches a rendered entry if its window allows.
-func (p *page) save(key string, params Params, e *entry) {
-	a := p.app
-	a.backoff.succeed(key)
-	if e.revalidate <= 0 {
-		return // its data made it dynamic
-	}
-	if e.status == http.StatusOK {
-		e.source.Store(&pageSource{page: p, params: params})
-	}
-	a.savePage(context.Background(), key, e)
 }
 
 // params returns the request's route params, decoded and keyed by the
@@ -472,6 +296,6 @@ func (a *App) Prerender(ctx context.Context, rt Route, params Params) (Prerender
 	if e.status == http.StatusNotFound {
 		return Prerendered{}, fmt.Errorf("prerender %s: %w", key, ErrNotFound)
 	}
-	p.save(key, params, e)
+	a.save(p, key, params, e)
 	return Prerendered{Path: key, Bytes: len(e.body)}, nil
 }

@@ -37,14 +37,14 @@ type regenQueue struct {
 }
 
 // add queues a regeneration of key and starts a worker if one is free.
-func (q *regenQueue) add(a *App, key string, job regenJob) {
+func (q *regenQueue) add(c *cache, key string, job regenJob) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if _, queued := q.pending[key]; queued || q.closed {
 		return
 	}
 	if len(q.pending) >= maxQueuedRegenerations {
-		a.metrics.regenerationsDropped.Add(1)
+		c.metrics.regenerationsDropped.Add(1)
 		return
 	}
 	if q.pending == nil {
@@ -52,21 +52,21 @@ func (q *regenQueue) add(a *App, key string, job regenJob) {
 	}
 	q.pending[key] = job
 	q.order = append(q.order, key)
-	if q.running < q.workers && a.startBackground() {
+	if q.running < q.workers && c.startBackground() {
 		q.running++
-		go q.work(a)
+		go q.work(c)
 	}
 }
 
 // work runs queued regenerations until the queue is empty.
-func (q *regenQueue) work(a *App) {
-	defer a.background.Done()
+func (q *regenQueue) work(c *cache) {
+	defer c.background.Done()
 	for {
 		key, job, ok := q.next()
 		if !ok {
 			return
 		}
-		job.page.runRegeneration(key, job.params)
+		c.runRegeneration(job.page, key, job.params)
 	}
 }
 

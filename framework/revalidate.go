@@ -188,7 +188,7 @@ func (a *App) regenerateStale() {
 	now := a.now().UnixNano()
 	a.hot.each(func(path string, e *entry) {
 		if src := e.source.Load(); src != nil && a.tags.freshness(e, now) != fresh {
-			src.page.regenerate(path, src.params)
+			a.regenerate(src.page, path, src.params)
 		}
 	})
 }

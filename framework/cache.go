@@ -1,0 +1,362 @@
+package framework
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// cache is the ISR cache as one state machine: where a page's entry lives
+// (the memory tier of pages, the side tier of 404s and redirects, the
+// store), whether it may be served (fresh, stale or expired, against its
+// window and the revalidation times of its tags), and who renders it (one
+// render per key for the requests that wait on it, one background
+// regeneration per key on a bounded pool, failures backed off), all on one
+// clock.
+//
+// App embeds it and adds the HTTP side: routes, responses, the revalidation
+// endpoint, metrics, the data cache. Its mechanisms have a file each:
+// memory.go, side.go, storeguard.go, tags.go, flight.go, regen.go,
+// backoff.go, clock.go.
+type cache struct {
+	buildID  string
+	clock    appClock
+	hot      *memoryTier
+	side     *sideTier
+	store    *guardedStore
+	ownStore bool
+	tags     *tagTimes
+	// flights makes one render per key at a time; dataFlights one fetch
+	// per data key.
+	flights       flights
+	dataFlights   flights
+	backoff       backoff
+	regenerations regenQueue
+
+	renderTimeout  time.Duration
+	cacheTagHeader bool
+	onError        func(context.Context, *RenderError)
+	log            *slog.Logger
+	debug          bool
+	metrics        metrics
+
+	// background counts regenerations in progress, for Close; bgMu keeps
+	// a new one from starting while Close waits.
+	bgMu       sync.Mutex
+	closed     bool
+	background sync.WaitGroup
+}
+
+// serve is one request for the page p at key. It returns the entry to
+// answer with and its X-Framework-Cache state:
+//
+//   - fresh: HIT.
+//   - stale: STALE, and one background regeneration of key is queued.
+//   - expired or absent: rendered now, once for all the requests waiting on
+//     key (REVALIDATED or MISS); if that render fails, an expired entry is
+//     served STALE (stale-if-error) and the failure backs off.
+//
+// Every decision of one request reads the clock once. params is called only
+// when a render needs the route's params.
+func (c *cache) serve(ctx context.Context, p *page, key string, params func() Params) (*entry, string, error) {
+	now := c.hitNow()
+	cached := c.lookupPage(ctx, key)
+	if cached != nil && cached.status == http.StatusOK && cached.source.Load() == nil {
+		// Rendered by an earlier process or another instance: note how to
+		// render it again, for Eager revalidation.
+		cached.source.Store(&pageSource{page: p, params: params()})
+	}
+	state := CacheMiss
+	if cached != nil {
+		switch c.tags.freshness(cached, now) {
+		case fresh:
+			c.debugCache(CacheHit, key)
+			return cached, CacheHit, nil
+		case stale:
+			c.debugCache(CacheStale, key)
+			c.regenerate(p, key, params())
+			return cached, CacheStale, nil
+		}
+		state = CacheRevalidated
+		if !c.backoff.allow(key, now) {
+			// Its last render failed moments ago: keep serving it.
+			return cached, CacheStale, nil
+		}
+	}
+
+	renderFn := p.route.Render
+	if p.route.StaticParamsOnly {
+		allowed, err := p.isStaticPath(ctx, key)
+		if err != nil {
+			return nil, "", err
+		}
+		if !allowed {
+			renderFn = notFound
+		}
+	}
+	c.debugCache(state, key)
+	e, err := c.renderShared(ctx, p, key, params(), renderFn)
+	if err != nil {
+		if cached != nil {
+			// Stale-if-error: an old page beats a 500.
+			if !errors.Is(err, errRegeneratedElsewhere) {
+				c.backoff.fail(key, now)
+			}
+			return cached, CacheStale, nil
+		}
+		return nil, "", err
+	}
+	return e, state, nil
+}
+
+// renderShared renders key once for all concurrent requests and caches the
+// result when it may be cached. The render does not see the request that
+// started it: a page shared by every visitor must not depend on one
+// visitor's query, cookies or headers.
+func (c *cache) renderShared(ctx context.Context, p *page, key string, params Params, renderFn renderFunc) (*entry, error) {
+	fl, leader := c.flights.join(key)
+	if !leader {
+		select {
+		case <-fl.done:
+			return fl.e, fl.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	// A render of key may have landed between this request's lookup and
+	// its join; then there is nothing to do.
+	if e := c.lookupPage(ctx, key); e != nil && c.tags.freshness(e, c.hitNow()) == fresh {
+		c.flights.land(key, fl, e, nil)
+		return e, nil
+	}
+	e, err := p.render(context.Background(), key, params, nil, renderFn)
+	if err != nil {
+		c.reportError(ctx, &RenderError{Path: key, Route: p.route.Pattern, Err: err})
+	} else {
+		c.save(p, key, params, e)
+	}
+	c.flights.land(key, fl, e, err)
+	return e, err
+}
+
+// regenerate queues one background render of key unless one is queued or
+// running, or key's last failure is too recent. The stale page is served
+// meanwhile.
+func (c *cache) regenerate(p *page, key string, params Params) {
+	if !c.backoff.allow(key, c.hitNow()) {
+		return
+	}
+	c.regenerations.add(c, key, regenJob{page: p, params: params})
+}
+
+// runRegeneration renders key in the background, on one of the
+// regeneration workers, and caches the result; a failure keeps the last
+// good page and backs off.
+func (c *cache) runRegeneration(p *page, key string, params Params) {
+	fl, leader := c.flights.join(key)
+	if !leader {
+		return // rendering in a request already
+	}
+	// Another request may have finished a render of key since the stale
+	// entry was read.
+	if cur := c.lookupPage(context.Background(), key); cur != nil && c.tags.freshness(cur, c.hitNow()) == fresh {
+		c.flights.land(key, fl, cur, nil)
+		return
+	}
+	unlock, ok := c.lockRegeneration(key)
+	if !ok {
+		c.flights.land(key, fl, nil, errRegeneratedElsewhere)
+		return
+	}
+	defer unlock()
+	e, err := p.render(context.Background(), key, params, nil, p.route.Render)
+	c.metrics.regenerations.Add(1)
+	if err != nil {
+		c.metrics.regenerationErrors.Add(1)
+		delay := c.backoff.fail(key, c.hitNow())
+		c.reportError(context.Background(), &RenderError{Path: key, Route: p.route.Pattern, Background: true, Err: err})
+		c.log.Info("framework: keeping the last good page", "path", key, "retry_after", delay)
+		c.flights.land(key, fl, nil, err)
+		return
+	}
+	c.debugCache("REGENERATED", key)
+	c.save(p, key, params, e)
+	c.flights.land(key, fl, e, nil)
+}
+
+// lockRegeneration, on a shared store, makes sure one instance of the
+// cluster regenerates key: it reports false when another instance holds the
+// lock or has just stored a fresh entry (which the memory tier then takes).
+// When the store cannot lock, this instance regenerates: a page stays fresh
+// through an outage of the store.
+func (c *cache) lockRegeneration(key string) (unlock func(), ok bool) {
+	if c.store.locker == nil {
+		return func() {}, true
+	}
+	ctx := context.Background()
+	if cur := c.storedPage(ctx, key); cur != nil && c.tags.freshness(cur, c.hitNow()) == fresh {
+		return nil, false
+	}
+	unlock, ok, err := c.store.TryLock(ctx, c.lockKey(key), c.renderTimeout+5*time.Second)
+	if err != nil {
+		return func() {}, true
+	}
+	if !ok {
+		// Look again in a moment, when the other instance is done.
+		c.backoff.pause(key, c.hitNow()+int64(regenerationWait))
+		return nil, false
+	}
+	// The lock's last holder may have stored a fresh entry just before.
+	if cur := c.storedPage(ctx, key); cur != nil && c.tags.freshness(cur, c.hitNow()) == fresh {
+		unlock()
+		return nil, false
+	}
+	return unlock, true
+}
+
+// errRegeneratedElsewhere ends a regeneration left to another instance.
+var errRegeneratedElsewhere = errors.New("framework: another instance is regenerating the page")
+
+// regenerationWait is how long an instance waits before looking for the
+// page another instance is regenerating.
+const regenerationWait = time.Second
+
+// save caches a rendered entry of p if its window allows.
+func (c *cache) save(p *page, key string, params Params, e *entry) {
+	c.backoff.succeed(key)
+	if e.revalidate <= 0 {
+		return // its data made it dynamic
+	}
+	if e.status == http.StatusOK {
+		e.source.Store(&pageSource{page: p, params: params})
+	}
+	c.savePage(context.Background(), key, e)
+}
+
+// pageKey, lockKey and dataKey are store keys; the build ID in them keeps
+// builds apart.
+func (c *cache) pageKey(path string) string { return "p/" + c.buildID + path }
+func (c *cache) lockKey(path string) string { return c.buildID + path }
+func (c *cache) dataKey(id string) string   { return "d/" + c.buildID + "/" + id }
+
+// lookupPage returns the cached entry for path from the fastest tier that
+// has it, or nil.
+func (c *cache) lookupPage(ctx context.Context, path string) *entry {
+	if e := c.hot.get(path); e != nil {
+		return e
+	}
+	if e := c.side.get(path); e != nil {
+		return e
+	}
+	return c.storedPage(ctx, path)
+}
+
+// storedPage returns the store's entry for path, or nil, and keeps it in
+// the memory tier.
+func (c *cache) storedPage(ctx context.Context, path string) *entry {
+	b, err := c.store.Get(ctx, c.pageKey(path))
+	if err != nil || b == nil {
+		return nil
+	}
+	e, err := decodeEntry(b)
+	if err != nil {
+		c.log.Warn("framework: dropping unreadable cache entry", "path", path, "err", err)
+		return nil
+	}
+	e.preparePage(path, c.cacheTagHeader)
+	c.hot.set(path, e)
+	return e
+}
+
+// savePage caches a rendered page: 200s in the memory tier and the store,
+// 404s and redirects in the side tier, replacing the page they used to be.
+func (c *cache) savePage(ctx context.Context, path string, e *entry) {
+	if e.status != http.StatusOK {
+		c.side.put(path, e)
+		c.hot.del(path)
+		c.deleteStoredPage(ctx, path)
+		return
+	}
+	c.side.remove(path)
+	c.hot.set(path, e)
+	c.store.Set(ctx, c.pageKey(path), e.encode(), entryTTL(e))
+}
+
+// deleteStoredPage deletes the stored page of path, if there is one: a
+// delete is a write (a tombstone in Badger), which a 404 for a URL that never
+// had a page must not cost.
+func (c *cache) deleteStoredPage(ctx context.Context, path string) {
+	key := c.pageKey(path)
+	b, err := c.store.Get(ctx, key)
+	if err == nil && b == nil {
+		return
+	}
+	c.store.Delete(ctx, key)
+}
+
+// entryTTL is how long the store keeps e: until it may no longer be served
+// stale (or, for a page cached until revalidated, its expire time).
+//
+// It is never more than maxEntryLifetime, past which no entry is served, nor
+// 0, which would keep it forever.
+func entryTTL(e *entry) time.Duration {
+	var ttl time.Duration
+	switch {
+	case e.revalidate == Never:
+		ttl = e.expire
+	case e.revalidate >= maxEntryLifetime || e.expire >= maxEntryLifetime:
+		ttl = maxEntryLifetime // and no overflow
+	default:
+		ttl = e.revalidate + e.expire
+	}
+	if ttl <= 0 || ttl > maxEntryLifetime {
+		return maxEntryLifetime
+	}
+	return ttl
+}
+
+// now returns the time on the cluster's clock: when renders start and
+// revalidations happen.
+func (c *cache) now() time.Time { return c.clock.now() }
+
+// hitNow returns the time on the cluster's clock, coarse, in Unix
+// nanoseconds: what requests compare entries' ages and backoffs with.
+func (c *cache) hitNow() int64 { return c.clock.hitNanos() }
+
+// startBackground counts a new background job, or reports false once the
+// cache is closing. The job must call c.background.Done.
+func (c *cache) startBackground() bool {
+	c.bgMu.Lock()
+	defer c.bgMu.Unlock()
+	if c.closed {
+		return false
+	}
+	c.background.Add(1)
+	return true
+}
+
+// reportError logs a failed render and passes it to OnError.
+func (c *cache) reportError(ctx context.Context, err *RenderError) {
+	c.log.Error("framework: "+err.Error(), "path", err.Path, "route", err.Route, "background", err.Background)
+	if c.onError != nil {
+		c.onError(ctx, err)
+	}
+}
+
+// debugCache logs a cache event when DebugCache is on.
+func (c *cache) debugCache(event, path string) {
+	if c.debug {
+		c.logCache(event, path)
+	}
+}
+
+// logCache is debugCache's slow path, apart so that debugCache inlines.
+func (c *cache) logCache(event, path string) {
+	c.log.Info("framework cache", "event", event, "path", path)
+}
+
+// errClosed is returned by work asked of a closed App.
+var errClosed = errors.New("framework: app closed")
