@@ -134,22 +134,15 @@ type App struct {
 	opts   Options
 	client *http.Client
 
-	// loops counts the goroutines started by every; closing stopLoops
-	// ends them.
-	loops     sync.WaitGroup
-	stopLoops chan struct{}
-
-	// stopWatching ends the goroutines that follow a shared store's tag
-	// times.
-	stopWatching context.CancelFunc
-	watchers     sync.WaitGroup
+	// done ends the App's background loops (clock sync, following a
+	// shared store's tag times, pruning them), which loops counts.
+	done   context.Context
+	finish context.CancelFunc
+	loops  sync.WaitGroup
 
 	// tagWrites orders the store's writes of tag times with the deletion
 	// of forgotten ones (forgetTagTimes).
 	tagWrites sync.RWMutex
-	// stopPruning ends the goroutine that forgets old tag times.
-	stopPruning context.CancelFunc
-	pruner      sync.WaitGroup
 }
 
 // New opens the cache and returns an App. Fields of opts left zero take their
@@ -211,10 +204,10 @@ func New(opts Options) (*App, error) {
 			log:            opts.Logger,
 			debug:          opts.DebugCache,
 		},
-		opts:      opts,
-		client:    opts.HTTPClient,
-		stopLoops: make(chan struct{}),
+		opts:   opts,
+		client: opts.HTTPClient,
 	}
+	a.done, a.finish = context.WithCancel(context.Background())
 	a.regenerations.workers = opts.RegenerationWorkers
 	a.clock.init(opts.Now)
 	store := opts.Store
@@ -265,11 +258,7 @@ const tagRefresh = 5 * time.Second
 // watchTagTimes applies the tag times other instances record, as they are
 // published and by rereading them every tagRefresh, until Close.
 func (a *App) watchTagTimes(w TagWatcher) {
-	ctx, cancel := context.WithCancel(context.Background())
-	a.stopWatching = cancel
-	a.watchers.Add(2)
-	go func() {
-		defer a.watchers.Done()
+	a.loop(func(ctx context.Context) {
 		for ctx.Err() == nil {
 			w.WatchTagTimes(ctx, func(tag string, at int64) {
 				a.loadTags(map[string]int64{tag: at})
@@ -280,20 +269,34 @@ func (a *App) watchTagTimes(w TagWatcher) {
 			case <-time.After(time.Second):
 			}
 		}
-	}()
+	})
+	a.every(tagRefresh, func(context.Context) { a.loadTagTimes() })
+}
+
+// loop runs f on a goroutine of its own until Close; f returns once ctx
+// ends.
+func (a *App) loop(f func(ctx context.Context)) {
+	a.loops.Add(1)
 	go func() {
-		defer a.watchers.Done()
-		t := time.NewTicker(tagRefresh)
+		defer a.loops.Done()
+		f(a.done)
+	}()
+}
+
+// every runs f every interval until Close.
+func (a *App) every(interval time.Duration, f func(ctx context.Context)) {
+	a.loop(func(ctx context.Context) {
+		t := time.NewTicker(interval)
 		defer t.Stop()
 		for {
 			select {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				a.loadTagTimes()
+				f(ctx)
 			}
 		}
-	}()
+	})
 }
 
 // BuildID returns the build whose pages the app serves.
@@ -311,13 +314,7 @@ func (a *App) Close() error {
 	}
 	a.regenerations.close()
 	a.background.Wait()
-	if a.stopWatching != nil {
-		a.stopWatching()
-		a.watchers.Wait()
-	}
-	a.stopPruning()
-	a.pruner.Wait()
-	close(a.stopLoops)
+	a.finish()
 	a.loops.Wait()
 	err := a.store.close(a.ownStore)
 	a.clock.close()

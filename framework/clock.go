@@ -62,7 +62,7 @@ func (a *App) syncClock() {
 		return
 	}
 	a.measureClock()
-	a.every(clockSyncInterval, a.measureClock)
+	a.every(clockSyncInterval, func(context.Context) { a.measureClock() })
 }
 
 // measureClock sets the clock's offset from one reading of the store's
@@ -81,24 +81,6 @@ func (a *App) measureClock() {
 	if old := time.Duration(a.clock.offset.Swap(int64(offset))); (offset - old).Abs() > time.Second {
 		a.log.Warn("framework: this machine's clock is off the shared store's; using the store's", "offset", offset.Round(time.Millisecond))
 	}
-}
-
-// every runs f every interval until Close.
-func (a *App) every(interval time.Duration, f func()) {
-	a.loops.Add(1)
-	go func() {
-		defer a.loops.Done()
-		t := time.NewTicker(interval)
-		defer t.Stop()
-		for {
-			select {
-			case <-a.stopLoops:
-				return
-			case <-t.C:
-				f()
-			}
-		}
-	}()
 }
 
 // coarseClock is the time at a few milliseconds' resolution, read with one atomic

@@ -384,20 +384,5 @@ func (a *App) pruneTagTimes(ctx context.Context) {
 // Close.
 func (a *App) startPruning() {
 	a.pruneTagTimes(context.Background())
-	ctx, cancel := context.WithCancel(context.Background())
-	a.stopPruning = cancel
-	a.pruner.Add(1)
-	go func() {
-		defer a.pruner.Done()
-		t := time.NewTicker(tagPruneInterval)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				a.pruneTagTimes(ctx)
-			}
-		}
-	}()
+	a.every(tagPruneInterval, a.pruneTagTimes)
 }
