@@ -100,6 +100,10 @@ func background(t *testing.T, dir string, env []string, args ...string) *exec.Cm
 	return cmd
 }
 
+// client bounds every request of these tests: a server that accepts and
+// never answers fails the poll instead of hanging it.
+var client = &http.Client{Timeout: 30 * time.Second}
+
 type page struct {
 	status int
 	cache  string
@@ -110,7 +114,7 @@ func get(t *testing.T, url string) page {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, url, nil)
 	req.Header.Set("Accept", "text/html")
-	res, err := http.DefaultClient.Do(req)
+	res, err := client.Do(req)
 	if err != nil {
 		return page{status: -1, body: err.Error()}
 	}
@@ -237,7 +241,10 @@ func TestDevReloadsOnSave(t *testing.T) {
 		sc := bufio.NewScanner(events.Body)
 		for sc.Scan() {
 			if sc.Text() == "event: reload" {
-				reloads <- struct{}{}
+				select {
+				case reloads <- struct{}{}:
+				default: // one waiting is enough; never block the reader
+				}
 			}
 		}
 	}()
@@ -269,7 +276,7 @@ func TestDevReloadsOnSave(t *testing.T) {
 		t.Errorf("error page does not show the error: %.500q", p.body)
 	}
 	// The last good build still serves other requests.
-	if res, err := http.Get(base + "/api/hello"); err != nil || res.StatusCode != 200 {
+	if res, err := client.Get(base + "/api/hello"); err != nil || res.StatusCode != 200 {
 		t.Errorf("/api/hello during a build error: %v %v", res, err)
 	} else {
 		res.Body.Close()

@@ -110,7 +110,7 @@ func TestClusterStalePageRegeneratesOnce(t *testing.T) {
 			}
 		}()
 	}
-	wg.Wait()
+	waitGroup(t, "stale requests", &wg)
 	close(block)
 	a.waitBackground()
 	b.waitBackground()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -235,7 +236,10 @@ func (s *faultyStore) Set(ctx context.Context, key string, value []byte, ttl tim
 }
 
 func (s *faultyStore) Close() error {
-	<-s.hang
+	select {
+	case <-s.hang:
+	case <-time.After(testWait): // hung long enough for any test
+	}
 	return s.Store.Close()
 }
 
@@ -472,7 +476,11 @@ func TestRegenerationsAreBounded(t *testing.T) {
 		}
 		renders.Add(1)
 		if blocking.Load() {
-			<-release
+			select {
+			case <-release:
+			case <-time.After(testWait):
+				return nil, errors.New("render never released")
+			}
 		}
 		return templ.Raw("<p>" + r.Path + "</p>"), nil
 	}})

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -48,7 +49,8 @@ type harness struct {
 func newHarness(t *testing.T, opts Options) *harness {
 	t.Helper()
 	h := &harness{t: t, clock: newClock(), dir: t.TempDir(),
-		tr: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 64}}
+		tr: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 64,
+			ResponseHeaderTimeout: 2 * testWait}} // a request that hangs fails the test
 	t.Cleanup(h.tr.CloseIdleConnections)
 	if opts.BuildID == "" {
 		opts.BuildID = "build-1"
@@ -149,8 +151,85 @@ func (h *harness) do(method, path string, body io.Reader, header ...string) resp
 	return response{status: res.StatusCode, header: res.Header, body: string(b)}
 }
 
-// waitBackground waits for the app's background regenerations.
-func (h *harness) waitBackground() { h.app.background.Wait() }
+// waitBackground waits for the app's background regenerations, and fails
+// the test if they have not ended within testWait.
+func (h *harness) waitBackground() {
+	h.t.Helper()
+	waitGroup(h.t, "background regenerations", &h.app.background)
+}
+
+// testWait bounds every wait in these tests: a test whose code under test
+// hangs fails, naming what it waited for, instead of hanging until go
+// test's -timeout kills the whole run without saying which wait it was.
+const testWait = 30 * time.Second
+
+// waitFor waits until done is closed, or fails the test after testWait.
+// Call it from the test's goroutine only.
+func waitFor(t testing.TB, what string, done <-chan struct{}) {
+	t.Helper()
+	select {
+	case <-done:
+	case <-time.After(testWait):
+		t.Fatalf("%s: still waiting after %v", what, testWait)
+	}
+}
+
+// waitGroup waits for wg like waitFor.
+func waitGroup(t testing.TB, what string, wg *sync.WaitGroup) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	waitFor(t, what, done)
+}
+
+// blockedIn counts the goroutines whose innermost frame outside the
+// runtime is a function or method named fn (say "renderShared", whatever
+// its receiver) and that are blocked in a select or channel operation there.
+// The framework keeps no count of the requests waiting on a render, so it
+// reads every goroutine's stack instead.
+func blockedIn(fn string) int {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	count := 0
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		header, frames, _ := strings.Cut(g, "\n")
+		if !strings.Contains(header, "[select") && !strings.Contains(header, "[chan receive") {
+			continue
+		}
+		for _, line := range strings.Split(frames, "\n") {
+			if strings.HasPrefix(line, "\t") || strings.HasPrefix(line, "runtime.") {
+				continue
+			}
+			if strings.Contains(line, "."+fn+"(") {
+				count++
+			}
+			break
+		}
+	}
+	return count
+}
+
+// waitUntil polls cond until it holds, or fails the test after testWait.
+func waitUntil(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(testWait)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not after %v", what, testWait)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
 
 // source is a page's data: a version the test changes, a render counter,
 // and optional failure, block and panic switches.
@@ -185,7 +264,11 @@ func (s *source) render(ctx context.Context, r *Request) (templ.Component, error
 	version, err, panicMsg, block, missing := s.version, s.err, s.panicMsg, s.block, s.missing[r.Path]
 	s.mu.Unlock()
 	if block != nil {
-		<-block
+		select {
+		case <-block:
+		case <-time.After(testWait):
+			return nil, errors.New("source: blocked render never released")
+		}
 	}
 	if panicMsg != "" {
 		panic(panicMsg)

@@ -89,7 +89,7 @@ func TestConcurrentStaleRequestsRegenerateOnce(t *testing.T) {
 			states <- r.cache()
 		}()
 	}
-	wg.Wait()
+	waitGroup(t, "stale requests", &wg)
 	close(states)
 	for st := range states {
 		if st != CacheStale {
@@ -106,32 +106,49 @@ func TestConcurrentStaleRequestsRegenerateOnce(t *testing.T) {
 	}
 }
 
+// TestConcurrentMissesRenderOnce: requests for a page nobody has rendered
+// yet wait on the one render in progress and are all answered by it.
 func TestConcurrentMissesRenderOnce(t *testing.T) {
 	h := newHarness(t, Options{})
 	s := newSource("v1")
 	block := make(chan struct{})
+	release := sync.OnceFunc(func() { close(block) })
+	t.Cleanup(release) // before the harness stops, should the test fail
 	s.block = block
 	h.page(isrRoute("/post", time.Minute, s))
 
+	const n = 50
 	var wg sync.WaitGroup
-	for range 50 {
+	states := make(chan string, n)
+	for range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if r := h.get("/post"); r.status != 200 || !strings.Contains(r.body, "v1") {
+			r := h.get("/post")
+			if r.status != 200 || !strings.Contains(r.body, "v1") {
 				t.Errorf("got %d %q", r.status, r.body)
 			}
+			states <- r.cache()
 		}()
 	}
-	// Let every request reach the server before the one render finishes.
-	for s.renders.Load() == 0 {
-		time.Sleep(time.Millisecond)
+	// Release the render only once the other n-1 requests wait on it:
+	// one goroutine renders, the rest are blocked in renderShared.
+	waitUntil(t, "every request waiting on the one render", func() bool {
+		if got := s.renders.Load(); got > 1 {
+			t.Fatalf("%d renders started for one page, want 1", got)
+		}
+		return blockedIn("renderShared") >= n-1
+	})
+	release()
+	waitGroup(t, "requests", &wg)
+	close(states)
+	for st := range states {
+		if st != CacheMiss {
+			t.Fatalf("state %s, want every request a MISS answered by the one render", st)
+		}
 	}
-	time.Sleep(50 * time.Millisecond)
-	close(block)
-	wg.Wait()
-	if n := s.renders.Load(); n != 1 {
-		t.Fatalf("renders = %d, want 1", n)
+	if got := s.renders.Load(); got != 1 {
+		t.Fatalf("renders = %d, want 1", got)
 	}
 }
 
@@ -206,21 +223,64 @@ func TestPanickingRegenerationIsRecovered(t *testing.T) {
 	}
 }
 
+// TestRegenerationTimeout: a regeneration whose render blocks forever,
+// deaf to its context, is abandoned after RenderTimeout and reported; the
+// stale page keeps being served, and past the backoff a new regeneration
+// lands the new content. Were the timeout not enforced, the first
+// regeneration would never end and waitBackground would fail.
 func TestRegenerationTimeout(t *testing.T) {
-	h := newHarness(t, Options{RenderTimeout: 50 * time.Millisecond})
+	reported := make(chan *RenderError, 10)
+	h := newHarness(t, Options{RenderTimeout: 50 * time.Millisecond, OnError: func(_ context.Context, err *RenderError) {
+		select {
+		case reported <- err:
+		default:
+		}
+	}})
 	s := newSource("v1")
 	h.page(isrRoute("/post", time.Minute, s))
 	h.get("/post")
-	block := make(chan struct{})
-	defer close(block)
+
+	forever := make(chan struct{})
+	t.Cleanup(func() { close(forever) }) // ends the abandoned render's goroutine
 	s.mu.Lock()
-	s.block = block
+	s.block = forever
 	s.mu.Unlock()
+	s.set("v2") // what the hung render would have shown
 	h.clock.Advance(2 * time.Minute)
+	if r := h.get("/post"); r.cache() != CacheStale || !strings.Contains(r.body, "v1") {
+		t.Fatalf("past the window: %s %q, want STALE v1", r.cache(), r.body)
+	}
+	h.waitBackground()
+	select {
+	case err := <-reported:
+		if !err.Background || err.Path != "/post" || !strings.Contains(err.Error(), "timed out") {
+			t.Fatalf("OnError got %v, want the background render of /post timed out", err)
+		}
+	case <-time.After(testWait):
+		t.Fatal("the timed-out regeneration was not reported")
+	}
+
+	// The stale page is served meanwhile, and the hung key is not retried
+	// during its backoff.
+	renders := s.renders.Load()
+	if r := h.get("/post"); r.status != 200 || r.cache() != CacheStale || !strings.Contains(r.body, "v1") {
+		t.Fatalf("after the timeout: %d %s %q, want STALE v1", r.status, r.cache(), r.body)
+	}
+	h.waitBackground()
+	if n := s.renders.Load(); n != renders {
+		t.Fatalf("%d renders during the backoff, want none", n-renders)
+	}
+
+	// Past the backoff, a render that returns lands.
+	s.mu.Lock()
+	s.block = nil
+	s.mu.Unlock()
+	s.set("v3")
+	h.clock.Advance(backoffFirst)
 	h.get("/post")
 	h.waitBackground()
-	if r := h.get("/post"); r.status != 200 || !strings.Contains(r.body, "v1") {
-		t.Fatalf("after timeout: %d %q", r.status, r.body)
+	if r := h.get("/post"); r.cache() != CacheHit || !strings.Contains(r.body, "v3") {
+		t.Fatalf("after the next regeneration: %s %q, want HIT v3", r.cache(), r.body)
 	}
 }
 

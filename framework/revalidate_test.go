@@ -307,7 +307,7 @@ func TestRandomURLsDoNotEvictPages(t *testing.T) {
 			}
 		}()
 	}
-	wg.Wait()
+	waitGroup(t, "requests for missing posts", &wg)
 	if n := sideEntries(h.app); n > 100 {
 		t.Fatalf("%d cached 404s, want at most 100", n)
 	}

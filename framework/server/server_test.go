@@ -88,7 +88,8 @@ func TestRunPrerenderThenServe(t *testing.T) {
 
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int)
+	defer cancel()            // a failed test stops the server too
+	done := make(chan int, 1) // Run never blocks on a test that has failed
 	go func() {
 		done <- Run(ctx, []string{"--addr", addr, "--cache-dir", dir}, routes, register(routes), &out, &errOut)
 	}()
@@ -131,7 +132,8 @@ func TestServeDev(t *testing.T) {
 	routes := testRoutes(s, "")
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int)
+	defer cancel()            // a failed test stops the server too
+	done := make(chan int, 1) // Run never blocks on a test that has failed
 	errOut := &lockedWriter{w: &bytes.Buffer{}}
 	go func() {
 		done <- Run(ctx, []string{"--dev", "--addr", addr, "--cache-dir", t.TempDir()}, routes, register(routes), io.Discard, errOut)
@@ -149,8 +151,13 @@ func TestServeDev(t *testing.T) {
 		t.Errorf("renders of / = %d, want 2 in dev", n)
 	}
 	cancel()
-	if code := <-done; code != 0 {
-		t.Fatalf("serve --dev exit %d: %s", code, errOut.w)
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("serve --dev exit %d: %s", code, errOut.w)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("server did not shut down")
 	}
 }
 

@@ -208,7 +208,16 @@ func Run(t *testing.T, open func(t *testing.T) framework.Store) {
 					}
 				}()
 			}
-			wg.Wait()
+			done := make(chan struct{})
+			go func() {
+				wg.Wait()
+				close(done)
+			}()
+			select {
+			case <-done:
+			case <-time.After(time.Minute): // a store that hangs fails, not the whole run
+				t.Fatal("concurrent Sets and Gets still running after a minute")
+			}
 		}},
 	}
 	for _, tc := range tests {
