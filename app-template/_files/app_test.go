@@ -52,4 +52,15 @@ func TestPages(t *testing.T) {
 			t.Errorf("GET %s: %d %.200q, want %d with %q", tc.path, res.StatusCode, body, tc.status, tc.want)
 		}
 	}
+
+	// The list is cached for its ten minutes: the posts it reads are cached
+	// until revalidated (data read with Revalidate 0 would make it dynamic).
+	res, err := http.Get(srv.URL + "/blog")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if cc := res.Header.Get("Cache-Control"); res.Header.Get(framework.HeaderCache) != framework.CacheHit || !strings.HasPrefix(cc, "s-maxage=600,") {
+		t.Errorf("GET /blog again: %s, Cache-Control %q; want a HIT cached for 600 s", res.Header.Get(framework.HeaderCache), cc)
+	}
 }
