@@ -1,7 +1,9 @@
 package main_test
 
 import (
+	"context"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -17,10 +19,12 @@ import (
 )
 
 // blog is the example built by the real framework command and served on a
-// free loopback port, with its database in a temp dir.
+// free loopback port, with its database in a temp dir. It is built in a
+// copy of the example, so that a test run writes nothing into the source
+// tree (the build writes routes_gen.go and a 38 MB .framework/server).
 type blog struct {
 	t      *testing.T
-	dir    string // examples/blog
+	dir    string // the copy of examples/blog
 	bin    string // the framework command
 	env    []string
 	base   string
@@ -29,18 +33,31 @@ type blog struct {
 
 const password = "correct horse"
 
+// Bounds on every wait of these tests, so that none can hang.
+const (
+	buildTimeout = 10 * time.Minute // building the command or the app
+	waitTimeout  = 30 * time.Second // a server starting, stopping or answering
+)
+
+// client is the tests' HTTP client: it does not follow redirects, and a
+// server that never answers fails the test.
+var client = &http.Client{
+	Timeout:       waitTimeout,
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+}
+
 func buildBlog(t *testing.T) *blog {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and serves the example")
 	}
-	wd, _ := os.Getwd()
-	b := &blog{t: t, dir: wd, bin: filepath.Join(t.TempDir(), "framework")}
-	cmd := exec.Command("go", "build", "-o", b.bin, "./cli/framework")
-	cmd.Dir = filepath.Join(wd, "..", "..")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build the framework command: %v\n%s", err, out)
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
 	}
+	root := filepath.Join(wd, "..", "..")
+	b := &blog{t: t, dir: copyExample(t, wd, root), bin: filepath.Join(t.TempDir(), "framework")}
+	b.run(root, "go", "build", "-o", b.bin, "./cli/framework")
 	b.env = append(os.Environ(), "BLOG_DB="+filepath.Join(t.TempDir(), "blog.db"), "BLOG_ADMIN_PASSWORD="+password)
 	out := b.framework("build", ".")
 	if !regexp.MustCompile(`◐ /blog/:id\s+ISR 1m\s+100\s`).MatchString(out) {
@@ -50,15 +67,68 @@ func buildBlog(t *testing.T) *blog {
 	return b
 }
 
-func (b *blog) framework(args ...string) string {
+// copyExample copies the example at src into a temp dir, without build
+// output or data, and points its go.mod's replace of the framework back at
+// the checkout at root, as ../.. does in place.
+func copyExample(t *testing.T, src, root string) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), "blog")
+	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, path)
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dst, rel)
+		switch {
+		case d.IsDir() && (rel == ".framework" || rel == "data"):
+			return filepath.SkipDir
+		case d.IsDir():
+			return os.MkdirAll(target, 0o755)
+		case !d.Type().IsRegular() || strings.HasSuffix(rel, ".test"):
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, info.Mode().Perm())
+	})
+	if err != nil {
+		t.Fatalf("copy the example: %v", err)
+	}
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	(&blog{t: t}).run(dst, "go", "mod", "edit", "-replace", "github.com/isr-go/framework="+abs)
+	return dst
+}
+
+// run runs a command in dir, bounded by buildTimeout, and returns its
+// combined output; a failure fails the test.
+func (b *blog) run(dir string, name string, args ...string) string {
 	b.t.Helper()
-	cmd := exec.Command(b.bin, args...)
-	cmd.Dir, cmd.Env = b.dir, b.env
+	ctx, cancel := context.WithTimeout(context.Background(), buildTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir, cmd.Env = dir, b.env
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		b.t.Fatalf("framework %v: %v\n%s", args, err, out)
+		b.t.Fatalf("%s %v: %v\n%s", name, args, err, out)
 	}
 	return string(out)
+}
+
+func (b *blog) framework(args ...string) string {
+	b.t.Helper()
+	return b.run(b.dir, b.bin, args...)
 }
 
 // start serves the last build on a free port.
@@ -77,9 +147,9 @@ func (b *blog) start() {
 	if err := b.server.Start(); err != nil {
 		b.t.Fatal(err)
 	}
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(waitTimeout)
 	for {
-		if res, err := http.Get(b.base + "/"); err == nil {
+		if res, err := client.Get(b.base + "/"); err == nil {
 			res.Body.Close()
 			return
 		}
@@ -90,14 +160,26 @@ func (b *blog) start() {
 	}
 }
 
-// stop ends the server gracefully.
+// stop ends the server gracefully, or kills it and fails the test if it
+// has not stopped within waitTimeout.
 func (b *blog) stop() {
 	if b.server == nil {
 		return
 	}
-	b.server.Process.Signal(syscall.SIGTERM)
-	b.server.Wait()
+	srv := b.server
 	b.server = nil
+	srv.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		srv.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(waitTimeout):
+		srv.Process.Kill()
+		b.t.Errorf("the blog did not stop on SIGTERM within %v", waitTimeout)
+	}
 }
 
 type response struct {
@@ -109,7 +191,7 @@ type response struct {
 func (b *blog) do(c *http.Client, req *http.Request) response {
 	b.t.Helper()
 	if c == nil {
-		c = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		c = client
 	}
 	res, err := c.Do(req)
 	if err != nil {
@@ -183,11 +265,11 @@ func TestBlogOverHTTP(t *testing.T) {
 			t.Errorf("%s without a password: %d", p, r.status)
 		}
 	}
-	if r := b.do(http.DefaultClient, mustRequest(http.MethodPost, b.base+"/admin/posts", "title=Anonymous&body=x")); r.status != http.StatusUnauthorized {
+	if r := b.do(&http.Client{Timeout: waitTimeout}, mustRequest(http.MethodPost, b.base+"/admin/posts", "title=Anonymous&body=x")); r.status != http.StatusUnauthorized {
 		t.Errorf("POST /admin/posts without a password: %d", r.status)
 	}
 	jar, _ := cookiejar.New(nil)
-	admin := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	admin := &http.Client{Jar: jar, Timeout: waitTimeout, CheckRedirect: client.CheckRedirect}
 	req, _ := http.NewRequest(http.MethodGet, b.base+"/admin", nil)
 	req.SetBasicAuth("admin", password)
 	page := b.do(admin, req)
