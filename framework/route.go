@@ -37,8 +37,9 @@ type Route struct {
 	CatchAll string
 
 	// Revalidate is the ISR window: a cached page older than this is served
-	// stale while it regenerates in the background. 0 renders on every
-	// request (a dynamic page); Never caches until revalidated on demand.
+	// stale while it regenerates in the background. 0 (or less) renders on
+	// every request (a dynamic page); Never caches until revalidated on
+	// demand.
 	Revalidate time.Duration
 
 	// Expire bounds how long past Revalidate a stale page may still be

@@ -24,10 +24,10 @@ type RouteInfo struct {
 // request), static (cached until revalidated) or ISR (with a window).
 func routeInfo(rt *framework.Route) RouteInfo {
 	info := RouteInfo{Pattern: rt.Pattern, StaticParams: rt.StaticParams != nil}
-	switch rt.Revalidate {
-	case 0:
+	switch {
+	case rt.Revalidate <= 0:
 		info.Kind = "dynamic"
-	case framework.Never:
+	case rt.Revalidate == framework.Never:
 		info.Kind = "static"
 	default:
 		info.Kind = "isr"
@@ -69,7 +69,7 @@ func prerenderAll(ctx context.Context, app *framework.App, routes []framework.Ro
 	var jobs []job
 	for i := range routes {
 		rt := &routes[i]
-		if rt.Revalidate == 0 {
+		if rt.Revalidate <= 0 {
 			continue
 		}
 		if !strings.ContainsAny(rt.Pattern, ":*") {
