@@ -54,14 +54,14 @@ func (b *bigPages) route() Route {
 
 // logBuffer collects an App's log lines.
 type logBuffer struct {
-	mu  sync.Mutex
+	lockedWriter
 	buf bytes.Buffer
 }
 
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
+func newLogBuffer() *logBuffer {
+	l := &logBuffer{}
+	l.w = &l.buf
+	return l
 }
 
 func (l *logBuffer) String() string {
@@ -115,7 +115,7 @@ func TestDamagedCacheDir(t *testing.T) {
 	}
 	for name, damage := range damages {
 		t.Run(name, func(t *testing.T) {
-			logs := &logBuffer{}
+			logs := newLogBuffer()
 			h := newHarness(t, Options{Logger: logs.logger()})
 			pages := &bigPages{size: 4 << 10}
 			h.page(pages.route())
@@ -180,7 +180,7 @@ func remove(path string, _ int64) { os.Remove(path) }
 // TestNoUsableCacheDir: when no cache directory can be made, the app serves
 // from its memory tier alone, and says so.
 func TestNoUsableCacheDir(t *testing.T) {
-	logs := &logBuffer{}
+	logs := newLogBuffer()
 	h := newHarness(t, Options{Logger: logs.logger()})
 	h.stop()
 	file := filepath.Join(t.TempDir(), "file")
@@ -247,7 +247,7 @@ func (s *faultyStore) Close() error {
 // renders, never a 500, and a store that hangs in Close does not keep the
 // app from closing.
 func TestStorePanicsAreMisses(t *testing.T) {
-	logs := &logBuffer{}
+	logs := newLogBuffer()
 	h := newHarness(t, Options{Logger: logs.logger()})
 	inner, err := registeredStore(LocalStore)(filepath.Join(t.TempDir(), "inner"))
 	if err != nil {
@@ -308,7 +308,7 @@ func TestFullDisk(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	logs := &logBuffer{}
+	logs := newLogBuffer()
 	h := newHarness(t, Options{Logger: logs.logger(), MemoryCacheBytes: 64 << 20})
 	h.stop()
 	h.opts.CacheDir = filepath.Join(dir, "cache")
