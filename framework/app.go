@@ -5,14 +5,16 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
 	"path/filepath"
 	"sync"
 	"time"
 )
 
-// Options configure an App. The zero value works: a Badger cache under
-// .framework/cache, settings from the environment, sensible bounds.
+// Options configure an App. The zero value works: the local store (Badger,
+// when package badgerstore is linked) under .framework/cache, sensible
+// bounds. New reads no environment: the app server (package server) maps
+// flags, environment variables and .env files onto these fields, so that
+// one place decides what wins.
 type Options struct {
 	// BuildID names the build whose pages this app serves; entries written
 	// under another build ID are never served. Default "development".
@@ -29,7 +31,8 @@ type Options struct {
 
 	// CacheURL, when Store is nil, selects a shared store instead of
 	// Badger: "redis://host:6379/0" (or rediss://) makes every instance
-	// pointed at that Redis serve one cache. Default $FRAMEWORK_CACHE.
+	// pointed at that Redis serve one cache (the server's --cache,
+	// $FRAMEWORK_CACHE).
 	CacheURL string
 
 	// MemoryCacheBytes bounds the in-memory hot tier in front of the store.
@@ -56,8 +59,8 @@ type Options struct {
 	RenderTimeout time.Duration
 
 	// RevalidateSecret enables POST /_framework/revalidate for requests
-	// with "Authorization: Bearer <secret>". Default
-	// $FRAMEWORK_REVALIDATE_SECRET; the endpoint is off when both are empty.
+	// with "Authorization: Bearer <secret>" (the server's
+	// $FRAMEWORK_REVALIDATE_SECRET); the endpoint is off when it is empty.
 	RevalidateSecret string
 
 	// RevalidateLimit bounds how many paths, layouts and tags one call of
@@ -77,8 +80,8 @@ type Options struct {
 	// a CDN can purge by tag too.
 	CacheTagHeader bool
 
-	// DebugCache logs one line per HIT, STALE, MISS and regeneration.
-	// Also on when $FRAMEWORK_DEBUG_CACHE is 1.
+	// DebugCache logs one line per HIT, STALE, MISS and regeneration (the
+	// server's $FRAMEWORK_DEBUG_CACHE=1).
 	DebugCache bool
 
 	// Dev renders every page on every request, caching nothing, as
@@ -86,9 +89,17 @@ type Options struct {
 	Dev bool
 
 	// Metrics makes Register serve Prometheus metrics at GET /metrics
-	// (MetricsPath). Also on when $FRAMEWORK_METRICS is 1. App.ServeMetrics
-	// serves them anywhere else.
+	// (MetricsPath) (the server's --metrics, $FRAMEWORK_METRICS=1).
+	// App.ServeMetrics serves them anywhere else.
 	Metrics bool
+
+	// HealthRequiresStore makes the health check (HealthPath) answer 503
+	// while the cache store is down, so that a load balancer takes the
+	// instance out of rotation (the server's --health-requires-store,
+	// $FRAMEWORK_HEALTH_REQUIRES_STORE=1). Off by default: cached pages
+	// are served and misses rendered without a store, and a shared store's
+	// outage would otherwise fail every instance at once.
+	HealthRequiresStore bool
 
 	// Logger receives the app's logs. Default slog.Default().
 	Logger *slog.Logger
@@ -146,16 +157,13 @@ type App struct {
 }
 
 // New opens the cache and returns an App. Fields of opts left zero take their
-// defaults, from the environment where DESIGN.md names a variable.
+// defaults.
 func New(opts Options) (*App, error) {
 	if opts.BuildID == "" {
 		opts.BuildID = "development"
 	}
 	if opts.CacheDir == "" {
 		opts.CacheDir = filepath.Join(".framework", "cache")
-	}
-	if opts.CacheURL == "" {
-		opts.CacheURL = os.Getenv("FRAMEWORK_CACHE")
 	}
 	if opts.MemoryCacheBytes <= 0 {
 		opts.MemoryCacheBytes = DefaultMemoryCacheBytes
@@ -177,15 +185,6 @@ func New(opts Options) (*App, error) {
 	}
 	if opts.RenderTimeout <= 0 {
 		opts.RenderTimeout = 30 * time.Second
-	}
-	if opts.RevalidateSecret == "" {
-		opts.RevalidateSecret = os.Getenv("FRAMEWORK_REVALIDATE_SECRET")
-	}
-	if os.Getenv("FRAMEWORK_DEBUG_CACHE") == "1" {
-		opts.DebugCache = true
-	}
-	if os.Getenv("FRAMEWORK_METRICS") == "1" {
-		opts.Metrics = true
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()

@@ -176,7 +176,11 @@ func (l Limits) Apply(srv *http.Server) {
 // sets: a Go duration ("90s", "2m") for the timeouts, a number of bytes for
 // MaxHeaderBytes. An error names the variable, its value and what it wants.
 func LimitsFromEnv(getenv func(string) string) (Limits, error) {
-	l := DefaultLimits()
+	return DefaultLimits().fromEnv(getenv)
+}
+
+// fromEnv returns l with the values that the environment sets.
+func (l Limits) fromEnv(getenv func(string) string) (Limits, error) {
 	for _, d := range []struct {
 		name string
 		to   *time.Duration

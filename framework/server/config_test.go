@@ -81,7 +81,7 @@ func TestConfigBindsOnlyNamedFlags(t *testing.T) {
 }
 
 func TestConfigDefaultsOfZeroFields(t *testing.T) {
-	opts := (&Config{}).options(nil)
+	opts := (&Config{}).options(Options{}, nil, func(string) string { return "" }, nil)
 	if opts.CacheDir != filepath.FromSlash(".framework/cache/development") {
 		t.Errorf("CacheDir %q, want .framework/cache/development", opts.CacheDir)
 	}

@@ -61,9 +61,9 @@ func BuildID() string {
 //
 // SIGINT and SIGTERM stop it gracefully. See the package documentation for
 // its commands, flags and environment.
-func Main(routes []framework.Route, register func(*echo.Echo, *framework.App)) {
+func Main(routes []framework.Route, register func(*echo.Echo, *framework.App), opts ...Options) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := Run(ctx, os.Args[1:], routes, register, os.Stdout, os.Stderr)
+	code := Run(ctx, os.Args[1:], routes, register, os.Stdout, os.Stderr, opts...)
 	stop()
 	os.Exit(code)
 }
@@ -87,11 +87,23 @@ func memoryLimit(tier int64) int64 {
 // streams passed in, for tests; the environment is the process's. It runs
 // until the command is done or, for serve, until ctx ends, and returns the
 // exit code: 0, 1 on failure, 2 on a usage error.
-func Run(ctx context.Context, args []string, routes []framework.Route, register func(*echo.Echo, *framework.App), stdout, stderr io.Writer) int {
-	return run(ctx, args, routes, register, stdout, stderr, os.Getenv)
+//
+// opts, at most one, are the app's Options from its main.go.
+func Run(ctx context.Context, args []string, routes []framework.Route, register func(*echo.Echo, *framework.App), stdout, stderr io.Writer, opts ...Options) int {
+	// The .env files go into the process's environment before anything
+	// reads it, the app's own code included.
+	if err := loadEnvFiles(envMode(args)); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	var app Options
+	if len(opts) > 0 {
+		app = opts[0]
+	}
+	return run(ctx, args, routes, register, stdout, stderr, os.Getenv, app)
 }
 
-func run(ctx context.Context, args []string, routes []framework.Route, register func(*echo.Echo, *framework.App), stdout, stderr io.Writer, getenv func(string) string) int {
+func run(ctx context.Context, args []string, routes []framework.Route, register func(*echo.Echo, *framework.App), stdout, stderr io.Writer, getenv func(string) string, app Options) int {
 	cmd := "serve"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
@@ -131,64 +143,50 @@ func run(ctx context.Context, args []string, routes []framework.Route, register 
 		fmt.Fprintf(stderr, "unknown command %q: want serve, prerender, routes or build-id\n", cmd)
 		return 2
 	}
-	limits, err := LimitsFromEnv(getenv)
+	limits, err := app.Limits.withDefaults().fromEnv(getenv)
 	if err != nil && cmd == "serve" {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
 
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	opts := cfg.options(logger)
+	flagSet := setFlags(fs)
+	opts := cfg.options(app, flagSet, getenv, logger)
 	if cmd == "serve" && getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(memoryLimit(opts.MemoryCacheBytes))
 	}
-	app, err := framework.New(opts)
+	a, err := framework.New(opts)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	defer app.Close()
+	defer a.Close()
 	if cmd == "prerender" {
 		concurrency := cfg.Concurrency
 		if concurrency <= 0 {
 			concurrency = 2 * runtime.GOMAXPROCS(0)
 		}
 		enc := json.NewEncoder(stdout)
-		if err := prerenderAll(ctx, app, routes, concurrency, func(ev PrerenderEvent) { enc.Encode(ev) }); err != nil {
+		if err := prerenderAll(ctx, a, routes, concurrency, func(ev PrerenderEvent) { enc.Encode(ev) }); err != nil {
 			fmt.Fprintln(stderr, err)
 			return 1
 		}
 		return 0
 	}
-	if err := serve(ctx, app, cfg.Addr, limits, register, logger); err != nil {
+	if err := serve(ctx, a, cfg.addr(app, flagSet, getenv), limits, app.Middleware, register, logger); err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
 	return 0
 }
 
-// options returns the runtime's options for c, under this binary's build.
-func (c *Config) options(logger *slog.Logger) framework.Options {
-	root := c.CacheDir
-	if root == "" {
-		root = filepath.FromSlash(DefaultCacheDir)
-	}
-	return framework.Options{
-		BuildID:  BuildID(),
-		CacheDir: filepath.Join(root, BuildID()),
-		CacheURL: c.CacheURL,
-		Dev:      c.Dev,
-		Metrics:  c.Metrics,
-		Logger:   logger,
-	}
-}
-
 // serve runs the HTTP server until ctx ends, then drains requests in flight
 // and lets regenerations finish (app.Close, deferred by the caller).
-func serve(ctx context.Context, app *framework.App, addr string, limits Limits, register func(*echo.Echo, *framework.App), logger *slog.Logger) error {
+func serve(ctx context.Context, app *framework.App, addr string, limits Limits, appMiddleware []echo.MiddlewareFunc, register func(*echo.Echo, *framework.App), logger *slog.Logger) error {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.Use(middleware.Recover())
+	e.Use(appMiddleware...)
 	register(e, app)
 	l, err := net.Listen("tcp", addr)
 	if err != nil {

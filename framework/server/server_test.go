@@ -219,7 +219,7 @@ func TestRunBuildID(t *testing.T) {
 	defer func(id string) { buildID = id }(buildID)
 	buildID = "20260101T000000-abcdef"
 	cfg := Config{CacheDir: "/caches"}
-	if opts := cfg.options(nil); opts.BuildID != buildID || opts.CacheDir != "/caches/"+buildID {
+	if opts := cfg.options(Options{}, nil, func(string) string { return "" }, nil); opts.BuildID != buildID || opts.CacheDir != "/caches/"+buildID {
 		t.Fatalf("options under build %s: BuildID %q, CacheDir %q", buildID, opts.BuildID, opts.CacheDir)
 	}
 }

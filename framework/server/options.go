@@ -1,0 +1,166 @@
+package server
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"path/filepath"
+
+	"github.com/joho/godotenv"
+	"github.com/labstack/echo/v4"
+
+	"github.com/isr-go/framework/framework"
+)
+
+// Options are what an app's main.go gives the server besides its routes:
+//
+//	func main() {
+//		server.Main(Routes(), Register, server.Options{
+//			Options: framework.Options{
+//				OnError: func(ctx context.Context, err *framework.RenderError) { ... },
+//				CacheTagHeader: true,
+//			},
+//			Middleware: []echo.MiddlewareFunc{middleware.Secure()},
+//		})
+//	}
+//
+// Every field of framework.Options is the app's to set, with two
+// differences: CacheDir is the root of the per-build caches, as --cache-dir
+// (the server adds the build ID), and BuildID is always the binary's.
+//
+// Flags beat environment variables beat .env files beat these Options beat
+// the defaults: an operator can always override what the app chose. The
+// fields with a flag or a variable are CacheDir (--cache-dir,
+// FRAMEWORK_CACHE_DIR), CacheURL (--cache, FRAMEWORK_CACHE), Metrics
+// (--metrics, FRAMEWORK_METRICS), Dev (--dev), RevalidateSecret
+// (FRAMEWORK_REVALIDATE_SECRET), DebugCache (FRAMEWORK_DEBUG_CACHE), Addr
+// (--addr, FRAMEWORK_ADDR) and each of Limits (FRAMEWORK_*_TIMEOUT,
+// FRAMEWORK_MAX_HEADER_BYTES). A CacheURL from a flag or the environment
+// also wins over a Store set here.
+type Options struct {
+	framework.Options
+
+	// Addr is the listen address. Default ":3000".
+	Addr string
+
+	// Middleware wraps every request the app's routes answer (pages, route
+	// handlers, public files, unknown URLs), outermost first, after the
+	// redirect of non-canonical paths and before the middleware.go of the
+	// app's folders. For global concerns: security headers, CORS, auth.
+	Middleware []echo.MiddlewareFunc
+
+	// Limits bound the HTTP server; a zero field takes DefaultLimits'.
+	Limits Limits
+}
+
+// loadEnvFiles loads the app's .env files into the process's environment,
+// as Next.js does: .env.<mode>.local, .env.local, .env.<mode> and .env, in
+// the working directory (the app's), the first to set a variable winning,
+// and a variable already in the real environment winning over all of
+// them. mode is "development" for framework dev, "production" otherwise.
+// App code sees the variables too (os.Getenv).
+func loadEnvFiles(mode string) error {
+	return LoadEnvFiles(".", mode)
+}
+
+// LoadEnvFiles is loadEnvFiles for the app in dir; the framework command
+// calls it before start, build and dev.
+func LoadEnvFiles(dir, mode string) error {
+	for _, name := range []string{".env." + mode + ".local", ".env.local", ".env." + mode, ".env"} {
+		err := godotenv.Load(filepath.Join(dir, name))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// envMode returns the .env mode of a server command line: development
+// when it has --dev.
+func envMode(args []string) string {
+	for _, a := range args {
+		switch a {
+		case "--dev", "-dev", "--dev=true", "-dev=true":
+			return "development"
+		}
+	}
+	return "production"
+}
+
+// options returns the runtime's options: those of main.go (app), under
+// what the flags the command line set (c, flagSet) and the environment
+// (getenv) say, under this binary's build.
+func (c *Config) options(app Options, flagSet map[string]bool, getenv func(string) string, logger *slog.Logger) framework.Options {
+	opts := app.Options
+	// from says whether the operator set a flag or variable, which then
+	// wins over the app's Options.
+	from := func(flag Flag, env string) bool { return flagSet[string(flag)] || (env != "" && getenv(env) != "") }
+
+	root := c.CacheDir
+	if !from(FlagCacheDir, "FRAMEWORK_CACHE_DIR") && opts.CacheDir != "" {
+		root = opts.CacheDir
+	}
+	if root == "" {
+		root = filepath.FromSlash(DefaultCacheDir)
+	}
+	opts.BuildID = BuildID()
+	opts.CacheDir = filepath.Join(root, BuildID())
+	if from(FlagCache, "FRAMEWORK_CACHE") {
+		opts.CacheURL, opts.Store = c.CacheURL, nil
+	}
+	if from(FlagMetrics, "FRAMEWORK_METRICS") {
+		opts.Metrics = c.Metrics
+	}
+	if flagSet[string(FlagDev)] {
+		opts.Dev = c.Dev
+	}
+	if v := getenv("FRAMEWORK_REVALIDATE_SECRET"); v != "" {
+		opts.RevalidateSecret = v
+	}
+	if v := getenv("FRAMEWORK_DEBUG_CACHE"); v != "" {
+		opts.DebugCache = v == "1"
+	}
+	if opts.Logger == nil {
+		opts.Logger = logger
+	}
+	return opts
+}
+
+// addr returns the listen address: the flag's or the environment's, else
+// the app's, else ":3000".
+func (c *Config) addr(app Options, flagSet map[string]bool, getenv func(string) string) string {
+	if flagSet[string(FlagAddr)] || getenv("FRAMEWORK_ADDR") != "" || app.Addr == "" {
+		return c.Addr
+	}
+	return app.Addr
+}
+
+// setFlags returns the names of the flags the command line set.
+func setFlags(fs *flag.FlagSet) map[string]bool {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	return set
+}
+
+// withDefaults returns l with its zero fields taken from DefaultLimits.
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	if l.ReadHeaderTimeout == 0 {
+		l.ReadHeaderTimeout = d.ReadHeaderTimeout
+	}
+	if l.ReadTimeout == 0 {
+		l.ReadTimeout = d.ReadTimeout
+	}
+	if l.IdleTimeout == 0 {
+		l.IdleTimeout = d.IdleTimeout
+	}
+	if l.MaxHeaderBytes == 0 {
+		l.MaxHeaderBytes = d.MaxHeaderBytes
+	}
+	return l
+}
