@@ -21,6 +21,8 @@
 package cli
 
 import (
+	"github.com/isr-go/framework/framework/server"
+
 	"context"
 	"errors"
 	"flag"
@@ -159,6 +161,28 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 		positional = append(positional, rest[0])
 		args = rest[1:]
 	}
+}
+
+// parseAppArgs parses the arguments of a command that works on an app
+// (start, build, dev): flags made by flags, then the app's directory. The
+// app's .env files for mode ("production" or "development") are loaded into
+// the environment, and the arguments parsed again, so that the flags'
+// environment defaults see the files' variables; the server the command
+// runs inherits them. A real environment variable wins over the files, and
+// a flag over both.
+func parseAppArgs(flags func() *flag.FlagSet, args []string, mode string) (dir string, err error) {
+	positional, err := parseArgs(flags(), args)
+	if err != nil {
+		return "", err
+	}
+	if dir, err = appDir(positional); err != nil {
+		return "", err
+	}
+	if err := server.LoadEnvFiles(dir, mode); err != nil {
+		return "", err
+	}
+	_, err = parseArgs(flags(), args)
+	return dir, err
 }
 
 // printUsage prints a command's help text and then its flags.

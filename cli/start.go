@@ -43,11 +43,7 @@ func (c *startCommand) Usage() { printUsage(c.env.Stderr, startUsage, c.flags())
 // Run serves the last build of the app in args[0], or in the working
 // directory, until ctx ends.
 func (c *startCommand) Run(ctx context.Context, args []string) error {
-	args, err := parseArgs(c.flags(), args)
-	if err != nil {
-		return err
-	}
-	dir, err := appDir(args)
+	dir, err := parseAppArgs(c.flags, args, "production")
 	if err != nil {
 		return err
 	}

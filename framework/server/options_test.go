@@ -1,0 +1,105 @@
+package server
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/isr-go/framework/framework"
+)
+
+// TestOptionsPrecedence: a flag beats the environment beats the app's
+// Options (main.go) beats the default, field by field.
+func TestOptionsPrecedence(t *testing.T) {
+	app := Options{Addr: "app:1", Options: framework.Options{
+		CacheDir: "/app-caches", CacheURL: "redis://app:6379/0", Metrics: true, RevalidateSecret: "app-secret", CacheTagHeader: true,
+	}}
+	tests := []struct {
+		name     string
+		flags    map[string]bool
+		cfg      Config
+		env      map[string]string
+		addr     string
+		cacheDir string
+		cacheURL string
+		metrics  bool
+		secret   string
+	}{
+		{name: "app options over defaults", cfg: Config{Addr: ":3000"},
+			addr: "app:1", cacheDir: "/app-caches", cacheURL: "redis://app:6379/0", metrics: true, secret: "app-secret"},
+		{name: "environment over app options",
+			cfg:  Config{Addr: "env:2", CacheDir: "/env-caches", CacheURL: "", Metrics: false},
+			env:  map[string]string{"FRAMEWORK_ADDR": "env:2", "FRAMEWORK_CACHE_DIR": "/env-caches", "FRAMEWORK_CACHE": "", "FRAMEWORK_METRICS": "0", "FRAMEWORK_REVALIDATE_SECRET": "env-secret"},
+			addr: "env:2", cacheDir: "/env-caches", cacheURL: "redis://app:6379/0", metrics: false, secret: "env-secret"},
+		{name: "flags over everything",
+			flags: map[string]bool{"addr": true, "cache": true, "metrics": true, "cache-dir": true},
+			cfg:   Config{Addr: "flag:3", CacheDir: "/flag-caches", CacheURL: "", Metrics: false},
+			env:   map[string]string{"FRAMEWORK_ADDR": "env:2", "FRAMEWORK_METRICS": "1"},
+			addr:  "flag:3", cacheDir: "/flag-caches", cacheURL: "", metrics: false, secret: "app-secret"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			getenv := func(k string) string { return tc.env[k] }
+			opts := tc.cfg.options(app, tc.flags, getenv, nil)
+			if got := tc.cfg.addr(app, tc.flags, getenv); got != tc.addr {
+				t.Errorf("addr %q, want %q", got, tc.addr)
+			}
+			if want := filepath.Join(tc.cacheDir, BuildID()); opts.CacheDir != want {
+				t.Errorf("CacheDir %q, want %q", opts.CacheDir, want)
+			}
+			if opts.CacheURL != tc.cacheURL || opts.Metrics != tc.metrics || opts.RevalidateSecret != tc.secret {
+				t.Errorf("CacheURL %q, Metrics %v, secret %q; want %q, %v, %q", opts.CacheURL, opts.Metrics, opts.RevalidateSecret, tc.cacheURL, tc.metrics, tc.secret)
+			}
+			if !opts.CacheTagHeader {
+				t.Error("an option no flag or variable names was lost")
+			}
+		})
+	}
+}
+
+// TestLoadEnvFiles: the files load in Next.js's order, the first to set a
+// variable wins, a real variable wins over all of them, and the other mode's
+// files are not read.
+func TestLoadEnvFiles(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		".env":                   "A=env\nB=env\nC=env\nD=env\nE=env\n",
+		".env.production":        "A=production\nB=production\nC=production\n",
+		".env.local":             "A=local\nB=local\n",
+		".env.production.local":  "A=production.local\n",
+		".env.development":       "E=development\n",
+		".env.development.local": "E=development.local\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, k := range []string{"A", "B", "C", "D", "E"} {
+		t.Setenv(k, "")
+		os.Unsetenv(k)
+	}
+	t.Setenv("D", "real")
+	if err := LoadEnvFiles(dir, "production"); err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]string{"A": "production.local", "B": "local", "C": "production", "D": "real", "E": "env"} {
+		if got := os.Getenv(k); got != want {
+			t.Errorf("%s=%q, want %q", k, got, want)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".env"), []byte("BROKEN='x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := LoadEnvFiles(dir, "production"); err == nil {
+		t.Error("a malformed .env loaded without an error")
+	}
+}
+
+func TestEnvMode(t *testing.T) {
+	for args, want := range map[string]string{"serve": "production", "serve --dev": "development", "--dev=true": "development", "prerender": "production"} {
+		if got := envMode(strings.Fields(args)); got != want {
+			t.Errorf("envMode(%q) = %q, want %q", args, got, want)
+		}
+	}
+}
