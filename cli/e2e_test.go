@@ -2,6 +2,8 @@ package cli_test
 
 import (
 	"bufio"
+	"bytes"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -79,10 +81,19 @@ func freeAddr(t *testing.T) string {
 // of the test.
 func background(t *testing.T, dir string, env []string, args ...string) *exec.Cmd {
 	t.Helper()
+	cmd, _ := backgroundLogged(t, dir, env, args...)
+	return cmd
+}
+
+// backgroundLogged is background that also keeps what the binary writes on
+// stderr.
+func backgroundLogged(t *testing.T, dir string, env []string, args ...string) (*exec.Cmd, *syncBuffer) {
+	t.Helper()
 	cmd := exec.Command(frameworkBin(t), args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	stderr := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = os.Stderr, io.MultiWriter(os.Stderr, stderr)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +108,26 @@ func background(t *testing.T, dir string, env []string, args ...string) *exec.Cm
 			t.Error("server did not stop on SIGTERM")
 		}
 	})
-	return cmd
+	return cmd, stderr
+}
+
+// syncBuffer is a bytes.Buffer that a process's output and a test can use
+// at once.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // client bounds every request of these tests: a server that accepts and
@@ -182,12 +212,29 @@ func TestNewBuildStartRevalidate(t *testing.T) {
 
 	addr := freeAddr(t)
 	base := "http://" + addr
-	background(t, dir, []string{"FRAMEWORK_REVALIDATE_SECRET=s3cret"}, "start", "--addr", addr, "--cache-dir", caches, "--metrics")
+	_, stderr := backgroundLogged(t, dir, []string{"FRAMEWORK_REVALIDATE_SECRET=s3cret", "FRAMEWORK_LOG_REQUESTS=1"}, "start", "--addr", addr, "--cache-dir", caches, "--metrics")
 	poll(t, "server up", base+"/", 30*time.Second, func(p page) bool { return p.status == 200 })
 	for _, path := range []string{"/", "/blog", "/blog/2"} {
 		if p := get(t, base+path); p.status != 200 || p.cache != "HIT" {
 			t.Errorf("%s: %d %s, want a prerendered HIT", path, p.status, p.cache)
 		}
+	}
+	// FRAMEWORK_LOG_REQUESTS=1, through start: a line per request, written
+	// once the response is.
+	logged := regexp.MustCompile(`msg="framework: request" method=GET path=/blog/2 status=200 cache=HIT bytes=[1-9]\d* duration=`)
+	for deadline := time.Now().Add(5 * time.Second); !logged.MatchString(stderr.String()); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no request line for /blog/2 in the server's stderr:\n%s", stderr)
+		}
+	}
+	// The health check, and the binary's own client of it (a distroless
+	// image's HEALTHCHECK).
+	var health map[string]string
+	if p := get(t, base+"/_framework/health"); p.status != 200 || json.Unmarshal([]byte(p.body), &health) != nil || health["status"] != "ok" || health["build"] != buildID || health["store"] != "up" {
+		t.Errorf("health: %d %q, want 200 ok, build %s, store up", p.status, p.body, buildID)
+	}
+	if out, err := exec.Command(filepath.Join(dir, ".framework", "server"), "health", "--addr", addr).Output(); err != nil || !strings.Contains(string(out), `"status":"ok"`) {
+		t.Errorf("server health --addr %s: %v, %q", addr, err, out)
 	}
 	if p := get(t, base+"/blog/99"); p.status != 404 || !strings.Contains(p.body, "Not found") {
 		t.Errorf("/blog/99: %d %.200q", p.status, p.body)

@@ -16,10 +16,10 @@ import (
 // startCommand is `framework start`.
 type startCommand struct {
 	env    Env
-	server server.Config // --addr, --cache, --cache-dir, --metrics
+	server server.Config // --addr, --cache, --cache-dir, --metrics, --log-requests, --log-format
 }
 
-const startUsage = `usage: framework start [--addr ADDR] [--cache URL] [--cache-dir DIR] [--metrics] [DIR]
+const startUsage = `usage: framework start [--addr ADDR] [--cache URL] [--cache-dir DIR] [--metrics] [--log-requests] [--log-format text|json] [DIR]
 
 Start runs the server that framework build compiled, serving pages from the
 build's ISR cache. SIGINT or SIGTERM stop it gracefully: requests in flight
@@ -31,9 +31,12 @@ Example:
 
 `
 
+// startFlags are the server's flags that start takes and hands on.
+var startFlags = []server.Flag{server.FlagAddr, server.FlagCache, server.FlagCacheDir, server.FlagMetrics, server.FlagLogRequests, server.FlagLogFormat}
+
 func (c *startCommand) flags() *flag.FlagSet {
 	fs := flag.NewFlagSet("framework start", flag.ContinueOnError)
-	c.server.Bind(fs, c.env.Getenv, server.FlagAddr, server.FlagCache, server.FlagCacheDir, server.FlagMetrics)
+	c.server.Bind(fs, c.env.Getenv, startFlags...)
 	return fs
 }
 
@@ -55,7 +58,7 @@ func (c *startCommand) Run(ctx context.Context, args []string) error {
 	if cfg.CacheDir, err = cacheRoot(dir, cfg.CacheDir); err != nil {
 		return err
 	}
-	sargs := append([]string{"serve"}, cfg.Args(server.FlagAddr, server.FlagCache, server.FlagCacheDir, server.FlagMetrics)...)
+	sargs := append([]string{"serve"}, cfg.Args(startFlags...)...)
 	return runServer(ctx, dir, bin, sargs, c.env)
 }
 

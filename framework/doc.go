@@ -10,7 +10,7 @@
 //	if err != nil { ... }
 //	defer app.Close()
 //	e := echo.New()
-//	app.Register(e) // POST /_framework/revalidate
+//	app.Register(e) // POST /_framework/revalidate, GET /_framework/health
 //	e.GET("/blog/:id", app.Page(framework.Route{
 //		Pattern:    "/blog/:id",
 //		Revalidate: time.Minute,

@@ -253,9 +253,11 @@ type RevalidateRequest struct {
 }
 
 // Register adds the app's own routes to e: POST /_framework/revalidate,
-// and GET /metrics when Options.Metrics is on.
+// GET and HEAD /_framework/health, and GET /metrics when Options.Metrics is
+// on.
 func (a *App) Register(e *echo.Echo) {
 	e.POST(RevalidateEndpoint, a.serveRevalidate)
+	e.Match([]string{http.MethodGet, http.MethodHead}, HealthPath, echo.WrapHandler(http.HandlerFunc(a.ServeHealth)))
 	if a.opts.Metrics {
 		e.GET(MetricsPath, echo.WrapHandler(http.HandlerFunc(a.ServeMetrics)))
 	}

@@ -27,6 +27,10 @@ type Config struct {
 	Dev         bool   // --dev: render every page on every request
 	Metrics     bool   // --metrics, $FRAMEWORK_METRICS=1: Prometheus metrics at GET /metrics
 	Concurrency int    // --concurrency: pages prerendered at once
+
+	LogRequests         bool   // --log-requests, $FRAMEWORK_LOG_REQUESTS=1: one log line per request
+	LogFormat           string // --log-format, $FRAMEWORK_LOG_FORMAT: "text" (or "", the default) or "json"
+	HealthRequiresStore bool   // --health-requires-store, $FRAMEWORK_HEALTH_REQUIRES_STORE=1: health 503 while the store is down
 }
 
 // A Flag names one of the server's flags, for Bind and Args. They are
@@ -42,10 +46,14 @@ const (
 	FlagDev         Flag = "dev"
 	FlagMetrics     Flag = "metrics"
 	FlagConcurrency Flag = "concurrency"
+
+	FlagLogRequests         Flag = "log-requests"
+	FlagLogFormat           Flag = "log-format"
+	FlagHealthRequiresStore Flag = "health-requires-store"
 )
 
 // allFlags is every flag, in the order Args writes them.
-var allFlags = []Flag{FlagAddr, FlagCacheDir, FlagCache, FlagDev, FlagMetrics, FlagConcurrency}
+var allFlags = []Flag{FlagAddr, FlagCacheDir, FlagCache, FlagDev, FlagMetrics, FlagConcurrency, FlagLogRequests, FlagLogFormat, FlagHealthRequiresStore}
 
 // Bind defines the named flags on fs (every flag when names is empty), bound
 // to c's fields. A flag's default is its environment variable when getenv
@@ -81,6 +89,15 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, names ...Fla
 		case FlagConcurrency:
 			fs.IntVar(&c.Concurrency, string(name), 0,
 				"pages prerendered at once (default twice the CPUs)")
+		case FlagLogRequests:
+			fs.BoolVar(&c.LogRequests, string(name), getenv("FRAMEWORK_LOG_REQUESTS") == "1",
+				"log one line per request: method, path, status, cache, bytes, duration (env FRAMEWORK_LOG_REQUESTS=1)")
+		case FlagLogFormat:
+			fs.StringVar(&c.LogFormat, string(name), env("FRAMEWORK_LOG_FORMAT", ""),
+				"format of the server's logs: text or json, for log collectors (env FRAMEWORK_LOG_FORMAT; default text)")
+		case FlagHealthRequiresStore:
+			fs.BoolVar(&c.HealthRequiresStore, string(name), getenv("FRAMEWORK_HEALTH_REQUIRES_STORE") == "1",
+				"answer GET /_framework/health 503 while the cache store is down (env FRAMEWORK_HEALTH_REQUIRES_STORE=1)")
 		default:
 			panic(fmt.Sprintf("server: no flag %q", name))
 		}
@@ -111,6 +128,12 @@ func (c *Config) Args(names ...Flag) []string {
 			v = strconv.FormatBool(c.Metrics)
 		case FlagConcurrency:
 			v = strconv.Itoa(c.Concurrency)
+		case FlagLogRequests:
+			v = strconv.FormatBool(c.LogRequests)
+		case FlagLogFormat:
+			v = c.LogFormat
+		case FlagHealthRequiresStore:
+			v = strconv.FormatBool(c.HealthRequiresStore)
 		default:
 			panic(fmt.Sprintf("server: no flag %q", name))
 		}

@@ -14,6 +14,7 @@
 //	server prerender [flags]    render every static page and every path StaticParams lists into the cache
 //	server routes               print one RouteInfo per route, as JSON lines
 //	server build-id             print the binary's build ID
+//	server health [--addr ADDR] ask the server on ADDR for its health check: exit 0 on 200, 1 otherwise
 //
 // serve stops gracefully on SIGINT or SIGTERM: it stops accepting
 // connections, lets requests in flight finish for up to 30 s, then waits for
@@ -24,8 +25,38 @@
 // build` turns into its progress bar and route table. It stops at the first
 // page that fails, and names the route and params on stderr.
 //
+// health GETs http://127.0.0.1:<port>/_framework/health (the host of
+// --addr when it names one), with the port of the same --addr or
+// FRAMEWORK_ADDR as serve, and gives up after 2 s. It prints the answer's
+// JSON and opens nothing else, so it runs beside a serving process: it is
+// the HEALTHCHECK of an image without curl or wget (distroless),
+//
+//	HEALTHCHECK CMD ["/app/server", "health"]
+//
 // Exit codes: 0, 1 on failure, 2 on a usage error (an unknown command or
-// flag, a malformed limit in the environment).
+// flag, a malformed limit in the environment, a --log-format other than
+// text or json).
+//
+// # Health checks
+//
+// serve answers GET and HEAD /_framework/health (framework.HealthPath) with
+// {"status":"ok","build":"<build ID>","store":"up"}, Cache-Control:
+// no-store; "store" is "up", "down" (its last call failed) or "memory-only"
+// (no usable cache dir). It stays 200 while the store is down, since cached
+// pages are still served and misses rendered; --health-requires-store makes
+// it 503 with "status":"unavailable" then, for an operator who would rather
+// take the instance out of rotation.
+//
+// # Logs
+//
+// The server logs with log/slog on stderr, as text, or as JSON objects one
+// a line with --log-format json (FRAMEWORK_LOG_FORMAT=json) for a log
+// collector; Main makes that logger slog's default, so that the lines of
+// Badger and go-redis take the format too. --log-requests
+// (FRAMEWORK_LOG_REQUESTS=1) adds a line per request, "framework: request"
+// with method, path (without the query), status, cache (X-Framework-Cache),
+// bytes (of body written) and duration. Off, it costs nothing: the handler
+// that logs is not installed (BenchmarkHit, BenchmarkHitLogged).
 //
 // # Flags and environment
 //
@@ -44,6 +75,11 @@
 //	--metrics       FRAMEWORK_METRICS=1             off: Prometheus metrics at GET /metrics
 //	--dev                                           off: render every page on every request (framework dev)
 //	--concurrency                                   twice GOMAXPROCS: pages prerendered at once
+//	--log-requests  FRAMEWORK_LOG_REQUESTS=1        off: a log line per request
+//	--log-format    FRAMEWORK_LOG_FORMAT            text; json for log collectors
+//	--health-requires-store
+//	                FRAMEWORK_HEALTH_REQUIRES_STORE=1
+//	                                                off: the health check answers 503 while the store is down
 //	                FRAMEWORK_READ_HEADER_TIMEOUT   10s  (Limits)
 //	                FRAMEWORK_READ_TIMEOUT          30s
 //	                FRAMEWORK_WRITE_TIMEOUT         0, off

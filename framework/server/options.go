@@ -116,6 +116,9 @@ func (c *Config) options(app Options, flagSet map[string]bool, getenv func(strin
 	if from(FlagMetrics, "FRAMEWORK_METRICS") {
 		opts.Metrics = c.Metrics
 	}
+	if from(FlagHealthRequiresStore, "FRAMEWORK_HEALTH_REQUIRES_STORE") {
+		opts.HealthRequiresStore = c.HealthRequiresStore
+	}
 	if flagSet[string(FlagDev)] {
 		opts.Dev = c.Dev
 	}

@@ -120,7 +120,7 @@ func run(ctx context.Context, args []string, routes []framework.Route, register 
 	if err := fs.Parse(args); err != nil {
 		prog := filepath.Base(os.Args[0])
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(stderr, "usage: %s [serve|prerender|routes|build-id] [flags]\n\nSee go doc github.com/isr-go/framework/framework/server.\n\nFlags:\n", prog)
+			fmt.Fprintf(stderr, "usage: %s [serve|prerender|routes|build-id|health] [flags]\n\nSee go doc github.com/isr-go/framework/framework/server.\n\nFlags:\n", prog)
 			fs.SetOutput(stderr)
 			fs.PrintDefaults()
 			return 0
@@ -138,9 +138,12 @@ func run(ctx context.Context, args []string, routes []framework.Route, register 
 	case "build-id":
 		fmt.Fprintln(stdout, BuildID())
 		return 0
+	case "health":
+		// Before framework.New: the server it asks holds the cache.
+		return checkHealth(ctx, cfg.addr(app, setFlags(fs), getenv), stdout, stderr)
 	case "serve", "prerender":
 	default:
-		fmt.Fprintf(stderr, "unknown command %q: want serve, prerender, routes or build-id\n", cmd)
+		fmt.Fprintf(stderr, "unknown command %q: want serve, prerender, routes, build-id or health\n", cmd)
 		return 2
 	}
 	limits, err := app.Limits.withDefaults().fromEnv(getenv)
@@ -149,7 +152,17 @@ func run(ctx context.Context, args []string, routes []framework.Route, register 
 		return 2
 	}
 
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	logger, err := newLogger(stderr, cfg.LogFormat)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	if stderr == os.Stderr {
+		// Main's logger is the process's: what logs through slog's
+		// default (Badger) takes its format too. A test's Run, with its
+		// own stderr, leaves the process's default alone.
+		slog.SetDefault(logger)
+	}
 	flagSet := setFlags(fs)
 	opts := cfg.options(app, flagSet, getenv, logger)
 	if cmd == "serve" && getenv("GOMEMLIMIT") == "" {
@@ -157,7 +170,7 @@ func run(ctx context.Context, args []string, routes []framework.Route, register 
 	}
 	a, err := framework.New(opts)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
+		logFatal(stderr, logger, cfg.LogFormat, err)
 		return 1
 	}
 	defer a.Close()
@@ -173,26 +186,39 @@ func run(ctx context.Context, args []string, routes []framework.Route, register 
 		}
 		return 0
 	}
-	if err := serve(ctx, a, cfg.addr(app, flagSet, getenv), limits, app.Middleware, register, logger); err != nil {
-		fmt.Fprintln(stderr, err)
+	h := handler(a, app.Middleware, register, cfg.LogRequests, logger)
+	if err := serve(ctx, a, cfg.addr(app, flagSet, getenv), limits, h, logger); err != nil {
+		logFatal(stderr, logger, cfg.LogFormat, err)
 		return 1
 	}
 	return 0
 }
 
-// serve runs the HTTP server until ctx ends, then drains requests in flight
-// and lets regenerations finish (app.Close, deferred by the caller).
-func serve(ctx context.Context, app *framework.App, addr string, limits Limits, appMiddleware []echo.MiddlewareFunc, register func(*echo.Echo, *framework.App), logger *slog.Logger) error {
+// handler returns what the server answers requests with: the app's routes
+// (register) behind its middleware, behind the redirect of non-canonical
+// paths, and behind the request log when logRequests is on. Off, the log is
+// not installed at all, so that the hit path pays nothing for it.
+func handler(app *framework.App, appMiddleware []echo.MiddlewareFunc, register func(*echo.Echo, *framework.App), logRequests bool, logger *slog.Logger) http.Handler {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.Use(middleware.Recover())
 	e.Use(appMiddleware...)
 	register(e, app)
+	h := framework.CanonicalPaths(e)
+	if logRequests {
+		h = requestLog(h, logger)
+	}
+	return h
+}
+
+// serve runs the HTTP server with h until ctx ends, then drains requests in
+// flight and lets regenerations finish (app.Close, deferred by the caller).
+func serve(ctx context.Context, app *framework.App, addr string, limits Limits, h http.Handler, logger *slog.Logger) error {
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: framework.CanonicalPaths(e)}
+	srv := &http.Server{Handler: h}
 	limits.Apply(srv)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
