@@ -66,7 +66,7 @@ func (c *buildCommand) Usage() { printUsage(c.env.Stderr, buildUsage, c.flags())
 
 // Run builds the app in args[0], or in the working directory.
 func (c *buildCommand) Run(ctx context.Context, args []string) error {
-	dir, err := parseAppArgs(c.flags, args, "production")
+	dir, _, err := parseAppArgs(c.flags, args, "production")
 	if err != nil {
 		return err
 	}

@@ -169,20 +169,25 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 // the environment, and the arguments parsed again, so that the flags'
 // environment defaults see the files' variables; the server the command
 // runs inherits them. A real environment variable wins over the files, and
-// a flag over both.
-func parseAppArgs(flags func() *flag.FlagSet, args []string, mode string) (dir string, err error) {
+// a flag over both. set holds the names of the flags the arguments set.
+func parseAppArgs(flags func() *flag.FlagSet, args []string, mode string) (dir string, set map[string]bool, err error) {
 	positional, err := parseArgs(flags(), args)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if dir, err = appDir(positional); err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if err := server.LoadEnvFiles(dir, mode); err != nil {
-		return "", err
+		return "", nil, err
 	}
-	_, err = parseArgs(flags(), args)
-	return dir, err
+	fs := flags()
+	if _, err = parseArgs(fs, args); err != nil {
+		return "", nil, err
+	}
+	set = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	return dir, set, nil
 }
 
 // printUsage prints a command's help text and then its flags.

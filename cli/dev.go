@@ -68,7 +68,7 @@ const pollInterval = 250 * time.Millisecond
 // Run serves the app in args[0], or in the working directory, until ctx
 // ends, rebuilding it on every change.
 func (c *devCommand) Run(ctx context.Context, args []string) error {
-	dir, err := parseAppArgs(c.flags, args, "development")
+	dir, _, err := parseAppArgs(c.flags, args, "development")
 	if err != nil {
 		return err
 	}

@@ -46,7 +46,7 @@ func (c *startCommand) Usage() { printUsage(c.env.Stderr, startUsage, c.flags())
 // Run serves the last build of the app in args[0], or in the working
 // directory, until ctx ends.
 func (c *startCommand) Run(ctx context.Context, args []string) error {
-	dir, err := parseAppArgs(c.flags, args, "production")
+	dir, set, err := parseAppArgs(c.flags, args, "production")
 	if err != nil {
 		return err
 	}
@@ -54,11 +54,30 @@ func (c *startCommand) Run(ctx context.Context, args []string) error {
 	if _, err := os.Stat(filepath.Join(dir, bin)); err != nil {
 		return fmt.Errorf("no build in %s: run `framework build` first", dir)
 	}
+	// The server inherits the environment, .env files' variables
+	// included, and resolves the rest itself, main.go's Options among
+	// them: hand on only what this command line set, or a default here
+	// would beat the app's main.go there.
 	cfg := c.server
-	if cfg.CacheDir, err = cacheRoot(dir, cfg.CacheDir); err != nil {
-		return err
+	var handOn []server.Flag
+	for _, f := range startFlags {
+		if set[string(f)] {
+			handOn = append(handOn, f)
+		}
 	}
-	sargs := append([]string{"serve"}, cfg.Args(startFlags...)...)
+	// A cache dir given here is relative to here, not to the app.
+	if set[string(server.FlagCacheDir)] || c.env.Getenv("FRAMEWORK_CACHE_DIR") != "" {
+		if cfg.CacheDir, err = cacheRoot(dir, cfg.CacheDir); err != nil {
+			return err
+		}
+		if !set[string(server.FlagCacheDir)] {
+			handOn = append(handOn, server.FlagCacheDir)
+		}
+	}
+	sargs := []string{"serve"}
+	if len(handOn) > 0 {
+		sargs = append(sargs, cfg.Args(handOn...)...)
+	}
 	return runServer(ctx, dir, bin, sargs, c.env)
 }
 
