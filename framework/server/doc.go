@@ -60,13 +60,15 @@
 //
 // # Flags and environment
 //
-// Flags beat environment variables, which beat defaults. Config holds the
+// Flags beat environment variables, which beat the app's .env files, which
+// beat the Options of its main.go (see Options), which beat defaults. The
+// .env files are .env.<mode>.local, .env.local, .env.<mode> and .env in the
+// working directory, mode "development" with --dev and "production"
+// otherwise; the first file to set a variable wins, a real variable wins
+// over all of them, and the app's code sees them too. Config holds the
 // flags; the framework command binds the same definitions (Config.Bind) for
 // start, build and dev, so they have one name, one variable and one help
-// text. One exception, in framework.New: it turns metrics on when
-// FRAMEWORK_METRICS is 1 and takes FRAMEWORK_CACHE when its options leave
-// them off, so --metrics=false and an empty --cache do not overrule those
-// two variables.
+// text. framework.New reads no environment: this package maps it.
 //
 //	flag            variable                        default
 //	--addr          FRAMEWORK_ADDR                  :3000
@@ -85,8 +87,8 @@
 //	                FRAMEWORK_WRITE_TIMEOUT         0, off
 //	                FRAMEWORK_IDLE_TIMEOUT          120s
 //	                FRAMEWORK_MAX_HEADER_BYTES      65536
-//	                FRAMEWORK_REVALIDATE_SECRET     none: POST /_framework/revalidate off (read by framework.New)
-//	                FRAMEWORK_DEBUG_CACHE=1         off: a log line per HIT, STALE, MISS, regeneration (read by framework.New)
+//	                FRAMEWORK_REVALIDATE_SECRET     none: POST /_framework/revalidate off
+//	                FRAMEWORK_DEBUG_CACHE=1         off: a log line per HIT, STALE, MISS, regeneration
 //
 // # The build ID
 //

@@ -1,10 +1,16 @@
 package server
 
 import (
+	"context"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
 
 	"github.com/isr-go/framework/framework"
 )
@@ -100,6 +106,42 @@ func TestEnvMode(t *testing.T) {
 	for args, want := range map[string]string{"serve": "production", "serve --dev": "development", "--dev=true": "development", "prerender": "production"} {
 		if got := envMode(strings.Fields(args)); got != want {
 			t.Errorf("envMode(%q) = %q, want %q", args, got, want)
+		}
+	}
+}
+
+// TestAppMiddlewareAndHealth: main.go's middleware runs on every request
+// of the app, but not on the health check, which a load balancer must reach
+// whatever an authenticating middleware says.
+func TestAppMiddlewareAndHealth(t *testing.T) {
+	routes := testRoutes(&source{}, "")
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	deny := func(echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error { return echo.NewHTTPError(http.StatusUnauthorized) }
+	}
+	go func() {
+		done <- Run(ctx, []string{"--addr", addr, "--cache-dir", t.TempDir()}, routes, register(routes), io.Discard, io.Discard,
+			Options{Middleware: []echo.MiddlewareFunc{deny}})
+	}()
+	defer func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			t.Error("the server did not shut down")
+		}
+	}()
+	waitServing(t, "http://"+addr+"/")
+	for path, want := range map[string]int{"/": 401, framework.HealthPath: 200} {
+		res, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != want {
+			t.Errorf("%s with a middleware that denies everything: %d, want %d", path, res.StatusCode, want)
 		}
 	}
 }

@@ -205,10 +205,25 @@ func handler(app *framework.App, appMiddleware []echo.MiddlewareFunc, register f
 	e.Use(appMiddleware...)
 	register(e, app)
 	h := framework.CanonicalPaths(e)
+	// The health check is answered before the app's middleware: an
+	// authenticating middleware must not fail the load balancer's probe.
+	h = healthFirst(app, h)
 	if logRequests {
 		h = requestLog(h, logger)
 	}
 	return h
+}
+
+// healthFirst answers GET and HEAD of framework.HealthPath itself and hands
+// every other request to next.
+func healthFirst(app *framework.App, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == framework.HealthPath && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			app.ServeHealth(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // serve runs the HTTP server with h until ctx ends, then drains requests in
