@@ -137,6 +137,11 @@ func Open(dir string) (s *Store, err error) {
 // goroutines of its own, where such a panic kills the process (a crash loop
 // under a supervisor). It reads each table's index, not its blocks, so it
 // costs little at start.
+//
+// A damaged table is renamed out of Badger's sight (<name>.corrupt) rather
+// than failing the open: a table a crash left half-written is not in the
+// manifest yet, and Badger opens fine without it; one the manifest needs
+// makes Badger's open fail, and the caller starts an empty cache.
 func verifyTables(dir string, opts badger.Options) error {
 	files, err := filepath.Glob(filepath.Join(dir, "*.sst"))
 	if err != nil {
@@ -144,7 +149,10 @@ func verifyTables(dir string, opts badger.Options) error {
 	}
 	for _, f := range files {
 		if err := verifyTable(f, opts); err != nil {
-			return fmt.Errorf("badgerstore: open %s: table %s is damaged: %w", dir, filepath.Base(f), err)
+			slog.Warn("badgerstore: damaged table set aside", "table", f, "err", err)
+			if err := os.Rename(f, f+".corrupt"); err != nil {
+				return fmt.Errorf("badgerstore: open %s: table %s is damaged and cannot be set aside: %w", dir, filepath.Base(f), err)
+			}
 		}
 	}
 	return nil
