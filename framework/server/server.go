@@ -231,7 +231,7 @@ func healthFirst(app *framework.App, next http.Handler) http.Handler {
 func serve(ctx context.Context, app *framework.App, addr string, limits Limits, h http.Handler, logger *slog.Logger) error {
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
-		return err
+		return listenError(addr, err)
 	}
 	srv := &http.Server{Handler: h}
 	limits.Apply(srv)
@@ -250,6 +250,24 @@ func serve(ctx context.Context, app *framework.App, addr string, limits Limits, 
 		return err
 	}
 	return nil
+}
+
+// listenError is the error of listening on addr: when another process
+// holds the port, a line that says so and what to do about it rather than
+// Go's "listen tcp :3000: bind: address already in use".
+func listenError(addr string, err error) error {
+	if !errors.Is(err, syscall.EADDRINUSE) {
+		return err
+	}
+	host, port, splitErr := net.SplitHostPort(addr)
+	if splitErr != nil {
+		return fmt.Errorf("address %s is in use: another server? stop it or pass --addr (FRAMEWORK_ADDR)", addr)
+	}
+	where := "port " + port
+	if host != "" {
+		where += " on " + host
+	}
+	return fmt.Errorf("%s is in use: another server? stop it or pass --addr (FRAMEWORK_ADDR)", where)
 }
 
 // displayAddr turns a listening address into one a browser can open.
