@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -14,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -75,7 +77,8 @@ func (c *buildCommand) Run(ctx context.Context, args []string) error {
 		return fmt.Errorf("%s has no app/ folder: is it an app? (framework new creates one)", dir)
 	}
 	fmt.Fprintln(c.env.Stdout, "Generating routes...")
-	if _, err := generate(ctx, dir); err != nil {
+	gen, err := generate(ctx, dir)
+	if err != nil {
 		return err
 	}
 	buildID := newBuildID()
@@ -105,7 +108,7 @@ func (c *buildCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	printRouteTable(c.env.Stdout, routes, stats)
+	printRouteTable(c.env.Stdout, routes, gen.Handlers, stats)
 	fmt.Fprintf(c.env.Stdout, "\nBuilt in %.1fs. Run `framework start` to serve it.\n", time.Since(start).Seconds())
 	return nil
 }
@@ -243,11 +246,13 @@ func prerender(ctx context.Context, dir string, args []string, env Env) (map[str
 	return stats, nil
 }
 
-// printRouteTable prints the routes as next build does.
-func printRouteTable(w io.Writer, routes []server.RouteInfo, stats map[string]*routeStats) {
-	fmt.Fprintln(w)
-	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
-	fmt.Fprintln(tw, "Route\tKind\tPrerendered\tSize")
+// printRouteTable prints the routes as next build does: the pages (routes,
+// from the server) and the route.go handlers (from codegen), which run on
+// every request, in one list in the order the pages come in, which is the
+// router's: static patterns, then params, then catch-alls, each by pattern.
+func printRouteTable(w io.Writer, routes []server.RouteInfo, handlers []codegen.Handler, stats map[string]*routeStats) {
+	type row struct{ pattern, symbol, kind, pages, size string }
+	var rows []row
 	for _, r := range routes {
 		symbol, kind := "○", "static"
 		switch r.Kind {
@@ -261,11 +266,37 @@ func printRouteTable(w io.Writer, routes []server.RouteInfo, stats map[string]*r
 			pages = fmt.Sprint(s.pages)
 			size = formatBytes(s.bytes / s.pages)
 		}
-		fmt.Fprintf(tw, "%s %s\t%s\t%s\t%s\n", symbol, r.Pattern, kind, pages, size)
+		rows = append(rows, row{r.Pattern, symbol, kind, pages, size})
+	}
+	for _, h := range handlers {
+		rows = append(rows, row{h.Pattern, "λ", strings.Join(h.Methods, ", "), "-", "-"})
+	}
+	// Stable: a page and a handler of one pattern keep the page first.
+	slices.SortStableFunc(rows, func(a, b row) int {
+		return cmp.Or(cmp.Compare(routeRank(a.pattern), routeRank(b.pattern)), strings.Compare(a.pattern, b.pattern))
+	})
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
+	fmt.Fprintln(tw, "Route\tKind\tPrerendered\tSize")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s %s\t%s\t%s\t%s\n", r.symbol, r.pattern, r.kind, r.pages, r.size)
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "\n○ static: cached until revalidated   ◐ ISR: regenerated after its window   λ dynamic: rendered per request")
+	fmt.Fprintln(w, "λ with methods (GET, POST, ...): a route.go handler, run per request.")
 	fmt.Fprintln(w, "Size is the average HTML of the route's prerendered pages.")
+}
+
+// routeRank orders patterns as codegen registers them: static, then
+// params, then catch-alls.
+func routeRank(pattern string) int {
+	switch {
+	case strings.Contains(pattern, "*"):
+		return 2
+	case strings.Contains(pattern, ":"):
+		return 1
+	}
+	return 0
 }
 
 func formatWindow(d time.Duration) string {

@@ -193,6 +193,10 @@ func TestNewBuildStartRevalidate(t *testing.T) {
 	if !regexp.MustCompile(`◐ /blog/:id\s+ISR 1m\s+3\s`).MatchString(out) {
 		t.Errorf("route table does not show 3 prerendered posts:\n%s", out)
 	}
+	// app/api/hello/route.go: a row of its own, among the pages.
+	if !regexp.MustCompile(`○ /\s.*\n+λ /api/hello\s+GET\s+-\s+-\n+◐ /blog\s`).MatchString(out) {
+		t.Errorf("route table lacks the row λ /api/hello GET between / and /blog:\n%s", out)
+	}
 	// The binary is the one source of the build ID: it agrees with the
 	// build's output and names the build's cache.
 	id, err := exec.Command(filepath.Join(dir, ".framework", "server"), "build-id").Output()
@@ -214,6 +218,22 @@ func TestNewBuildStartRevalidate(t *testing.T) {
 	base := "http://" + addr
 	_, stderr := backgroundLogged(t, dir, []string{"FRAMEWORK_REVALIDATE_SECRET=s3cret", "FRAMEWORK_LOG_REQUESTS=1"}, "start", "--addr", addr, "--cache-dir", caches, "--metrics")
 	poll(t, "server up", base+"/", 30*time.Second, func(p page) bool { return p.status == 200 })
+	// A second server on the same build, on another port, is refused: the
+	// build's cache is the first one's.
+	second := exec.Command(frameworkBin(t), "start", "--addr", freeAddr(t), "--cache-dir", caches)
+	second.Dir = dir
+	secondOut, err := runBounded(t, second, 30*time.Second)
+	if code := second.ProcessState.ExitCode(); code != 1 || !regexp.MustCompile(`another server is using this build's cache: .*\(pid [1-9]\d*\)`).MatchString(secondOut) {
+		t.Errorf("second framework start on the build: %v, exit %d, want 1 with the pid of the server using the cache:\n%s", err, code, secondOut)
+	}
+	// With a cache of its own, on the first one's port: the port is in use.
+	_, port, _ := net.SplitHostPort(addr)
+	third := exec.Command(frameworkBin(t), "start", "--addr", addr, "--cache-dir", t.TempDir())
+	third.Dir = dir
+	thirdOut, err := runBounded(t, third, 30*time.Second)
+	if code := third.ProcessState.ExitCode(); code != 1 || !strings.Contains(thirdOut, "port "+port+" on 127.0.0.1 is in use: another server? stop it or pass --addr (FRAMEWORK_ADDR)\n") || strings.Contains(thirdOut, "address already in use") {
+		t.Errorf("framework start on the first server's port: %v, exit %d, want 1 saying the port is in use:\n%s", err, code, thirdOut)
+	}
 	for _, path := range []string{"/", "/blog", "/blog/2"} {
 		if p := get(t, base+path); p.status != 200 || p.cache != "HIT" {
 			t.Errorf("%s: %d %s, want a prerendered HIT", path, p.status, p.cache)
