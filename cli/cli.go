@@ -56,6 +56,7 @@ var commands = []struct {
 	{"new", "create an app from the template", func(env Env) command { return &newCommand{env: env} }},
 	{"dev", "run an app in development, rebuilding and reloading on save", func(env Env) command { return &devCommand{env: env} }},
 	{"build", "generate, compile and prerender an app for production", func(env Env) command { return &buildCommand{env: env} }},
+	{"vet", "check the exports of an app's pages without building it", func(env Env) command { return &vetCommand{env: env} }},
 	{"start", "serve the last build", func(env Env) command { return &startCommand{env: env} }},
 	{"revalidate", "revalidate pages of a running server by path or tag", func(env Env) command { return &revalidateCommand{env: env} }},
 }
@@ -109,9 +110,12 @@ func Main(ctx context.Context, args []string, env Env) int {
 	}
 	err := cmd.Run(ctx, args[1:])
 	var usage *UsageError
+	var server *serverExited
 	switch {
 	case err == nil:
 		return 0
+	case errors.As(err, &server):
+		return server.code
 	case errors.Is(err, flag.ErrHelp):
 		cmd.Usage()
 		return 0

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -93,5 +94,16 @@ func runServer(ctx context.Context, dir, bin string, args []string, env Env) err
 	if ctx.Err() != nil && cmd.ProcessState != nil && cmd.ProcessState.Success() {
 		return nil // stopped by a signal, and shut down cleanly
 	}
+	var exit *exec.ExitError
+	if errors.As(err, &exit) && exit.ExitCode() > 0 {
+		return &serverExited{code: exit.ExitCode()}
+	}
 	return err
 }
+
+// serverExited is the error of a server binary that failed on its own: it
+// has said why on the stderr it shares with this command, so the command
+// exits with its status and adds no line of its own.
+type serverExited struct{ code int }
+
+func (e *serverExited) Error() string { return fmt.Sprintf("the server exited with status %d", e.code) }
