@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"cmp"
 	"context"
 	"crypto/rand"
@@ -126,16 +127,31 @@ func newBuildID() string {
 }
 
 // compileServer builds the app's server binary, stamped with buildID: the
-// binary is the build ID's only copy (see package server).
+// binary is the build ID's only copy (see package server). go build's
+// output goes to stderr when it succeeds (a download, a warning); when it
+// fails, its errors come back, once each, as a codegen.ErrorList of
+// file:line:col errors relative to the app, without go's "# pkg" headers,
+// those in Go templ generated at their place in the .templ file.
 func compileServer(ctx context.Context, dir, out, buildID string, stderr io.Writer) error {
 	ldflags := "-X " + server.BuildIDSymbol + "=" + buildID
 	cmd := exec.CommandContext(ctx, "go", "build", "-ldflags", ldflags, "-o", out, ".")
 	cmd.Dir = dir
-	cmd.Stdout, cmd.Stderr = stderr, stderr
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("go build: %w", err)
+	var output bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &output, &output
+	err := cmd.Run()
+	if err == nil {
+		_, err = stderr.Write(output.Bytes())
+		return err
 	}
-	return nil
+	abs, absErr := filepath.Abs(dir)
+	if absErr != nil {
+		return absErr
+	}
+	if errs := codegen.NewSourcePositions(abs).CompilerErrors(output.String()); len(errs) > 0 {
+		errs.Sort()
+		return errs
+	}
+	return fmt.Errorf("go build: %w", err)
 }
 
 // cacheRoot returns the absolute directory of an app's local caches:

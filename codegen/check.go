@@ -34,9 +34,9 @@ type exports struct {
 // checker type-checks the packages of an app's folders and collects what
 // is wrong with their exports.
 type checker struct {
-	dir   string        // the app's directory, absolute
-	templ *templSources // maps positions in templ's output to .templ files
-	errs  ErrorList
+	dir  string // the app's directory, absolute
+	pos  *SourcePositions
+	errs ErrorList
 }
 
 // errorAt records an error at pos.
@@ -44,15 +44,31 @@ func (c *checker) errorAt(fset *token.FileSet, pos token.Pos, format string, arg
 	c.errs.add(c.position(fset.Position(pos)), format, args...)
 }
 
-// position makes p, an absolute position, one for messages: relative to
-// the app's directory, and in the .templ file for Go that templ generated.
-func (c *checker) position(p token.Position) token.Position {
+func (c *checker) position(p token.Position) token.Position { return c.pos.Position(p) }
+
+// SourcePositions makes positions in an app's Go files into positions for
+// messages: relative to the app's directory, and in the .templ file for Go
+// that templ generated. framework build and framework vet both print
+// through it, so that one problem has one position whoever finds it.
+type SourcePositions struct {
+	dir   string        // the app's directory, absolute
+	templ *templSources // maps positions in templ's output to .templ files
+}
+
+// NewSourcePositions returns the SourcePositions of the app in dir, an
+// absolute path.
+func NewSourcePositions(dir string) *SourcePositions {
+	return &SourcePositions{dir: dir, templ: newTemplSources(filepath.Join(dir, "app"))}
+}
+
+// Position maps p, absolute or relative to the app's directory.
+func (s *SourcePositions) Position(p token.Position) token.Position {
 	if p.Filename != "" && !filepath.IsAbs(p.Filename) {
-		p.Filename = filepath.Join(c.dir, p.Filename)
+		p.Filename = filepath.Join(s.dir, p.Filename)
 	}
-	p = c.templ.position(p)
+	p = s.templ.position(p)
 	if p.Filename != "" {
-		p.Filename = relative(c.dir, p.Filename)
+		p.Filename = relative(s.dir, p.Filename)
 	}
 	return p
 }
@@ -79,15 +95,7 @@ func (c *checker) load(ctx context.Context, folders []*folder) (map[string]*expo
 	}
 	byDir := make(map[string]*packages.Package)
 	for _, p := range pkgs {
-		for _, e := range p.Errors {
-			// go list compiles each package for its export data too, and
-			// reports the compiler's errors as one more error: "# pkg"
-			// then the type errors, again.
-			if e.Kind == packages.ListError && strings.HasPrefix(e.Msg, "# ") && len(p.TypeErrors) > 0 {
-				continue
-			}
-			c.packageError(e)
-		}
+		c.errs = append(c.errs, c.pos.PackageErrors(p)...)
 		dir := p.Dir
 		if dir == "" && len(p.GoFiles) > 0 {
 			dir = filepath.Dir(p.GoFiles[0])
@@ -113,11 +121,75 @@ func (c *checker) load(ctx context.Context, folders []*folder) (map[string]*expo
 	return result, nil
 }
 
-// packageError records an error go/packages found: a type error, a syntax
-// error, an import that cannot be resolved.
-func (c *checker) packageError(e packages.Error) {
-	msg := strings.ReplaceAll(e.Msg, c.dir+string(filepath.Separator), "")
-	c.errs.add(c.position(parsePos(e.Pos)), "%s", msg)
+// PackageErrors returns the errors go/packages found in p (type errors,
+// syntax errors, imports that cannot be resolved), each once, positioned
+// like codegen's own.
+func (s *SourcePositions) PackageErrors(p *packages.Package) ErrorList {
+	var errs ErrorList
+	for _, e := range p.Errors {
+		if e.Kind == packages.ListError && strings.HasPrefix(e.Msg, "# ") {
+			// go list compiles each package for its export data too, and
+			// reports the compiler's output as one more error, "# pkg"
+			// and then the errors, at no position ("-"). With the type
+			// errors at hand, those are the same again; without (a
+			// package loaded for its export data only), its lines are
+			// the errors, each at its place.
+			if len(p.TypeErrors) == 0 {
+				errs = append(errs, s.compilerErrors(e.Msg)...)
+			}
+			continue
+		}
+		msg := strings.ReplaceAll(e.Msg, s.dir+string(filepath.Separator), "")
+		errs.add(s.Position(parsePos(e.Pos)), "%s", msg)
+	}
+	return errs
+}
+
+// compilerErrors parses the Go compiler's output: "# pkg" lines, and
+// errors "file:line:col: msg" with files relative to the app (or to the
+// working directory, "./main.go"), some with indented lines that go on.
+func (s *SourcePositions) compilerErrors(out string) ErrorList {
+	var errs ErrorList
+	for line := range strings.Lines(out) {
+		line = strings.TrimRight(line, "\r\n")
+		switch {
+		case line == "" || strings.HasPrefix(line, "# "):
+		case (strings.HasPrefix(line, "\t") || strings.HasPrefix(line, " ")) && len(errs) > 0:
+			errs[len(errs)-1].Msg += "\n" + line
+		default:
+			pos, msg, ok := splitCompilerError(line)
+			if !ok {
+				errs.add(token.Position{}, "%s", line)
+				continue
+			}
+			errs.add(s.Position(pos), "%s", msg)
+		}
+	}
+	return errs
+}
+
+// CompilerErrors parses the output of go build run in the app's
+// directory into errors positioned like codegen's: relative to the app, in
+// the .templ file for Go templ generated, without the "# pkg" headers.
+func (s *SourcePositions) CompilerErrors(out string) ErrorList { return s.compilerErrors(out) }
+
+// splitCompilerError splits "file:line:col: msg" (or "file:line: msg").
+func splitCompilerError(line string) (token.Position, string, bool) {
+	// The file may hold colons (C:\ on Windows): find ": " after a
+	// number.
+	for i := 0; ; {
+		j := strings.Index(line[i:], ": ")
+		if j < 0 {
+			return token.Position{}, "", false
+		}
+		j += i
+		p := parsePos(line[:j])
+		if p.Line > 0 {
+			p.Filename = strings.TrimPrefix(p.Filename, "./")
+			return p, line[j+2:], true
+		}
+		i = j + 2
+	}
 }
 
 // parsePos parses the position of a packages.Error: "file:line:col",
@@ -223,6 +295,73 @@ func isMiddleware(obj types.Object) bool {
 		sig.Results().Len() == 1 && isNamed(sig.Results().At(0).Type(), echoPath, "HandlerFunc")
 }
 
+// A Reporter receives a problem a check found: where, and what is wrong.
+// pos is token.NoPos for a missing export, which has no place in the code.
+type Reporter func(pos token.Pos, msg string)
+
+// PageExports is what a page's package exports, as CheckPage found them:
+// each is true only when declared with the right type.
+type PageExports struct {
+	Load, Metadata, StaticParams, Revalidate, Expire, DynamicParams bool
+}
+
+// CheckPage checks the exports of a page's package (templ Page, Load,
+// Metadata, StaticParams, Revalidate, Expire, DynamicParams) against the
+// conventions and reports what is wrong to report. pattern is the page's
+// route ("/blog/:id"): StaticParams is for routes with params.
+//
+// It is the one implementation of these checks: codegen runs it on the
+// packages it loads, and the framework vet analyzer on the package a
+// go/analysis driver hands it, so that framework build and framework vet
+// say the same thing about the same code.
+func CheckPage(pkg *types.Package, pattern string, report Reporter) PageExports {
+	var x PageExports
+	scope := pkg.Scope()
+	reportf := func(pos token.Pos, format string, args ...any) { report(pos, fmt.Sprintf(format, args...)) }
+	load := checkLoad(scope, reportf)
+	x.Load = load.data != nil
+	checkPageComponent(scope, load, reportf)
+	x.Metadata = checkMetadata(scope, load, reportf)
+	if obj := scope.Lookup("StaticParams"); obj != nil {
+		sig, ok := funcSig(obj)
+		if !ok || sig.Params().Len() != 1 || !isContext(sig.Params().At(0).Type()) || sig.Results().Len() != 2 ||
+			!isSliceOf(sig.Results().At(0).Type(), frameworkPath, "Params") || !isError(sig.Results().At(1).Type()) {
+			reportf(obj.Pos(), "StaticParams must be func(ctx context.Context) ([]framework.Params, error), got %s", typeString(obj.Type()))
+		} else if !strings.ContainsAny(pattern, ":*") {
+			reportf(obj.Pos(), "StaticParams is for pages with params, and %s has none", pattern)
+		} else {
+			x.StaticParams = true
+		}
+	}
+	for _, d := range []struct {
+		name string
+		ok   *bool
+	}{{"Revalidate", &x.Revalidate}, {"Expire", &x.Expire}} {
+		obj := scope.Lookup(d.name)
+		if obj == nil {
+			continue
+		}
+		// An untyped constant is the trap: const Revalidate = 60 would
+		// be 60ns, not a minute.
+		if !isValue(obj) || !isNamed(obj.Type(), "time", "Duration") {
+			reportf(obj.Pos(), "%s must be a time.Duration, got %s", d.name, describe(obj))
+			continue
+		}
+		*d.ok = true
+	}
+	if obj := scope.Lookup("DynamicParams"); obj != nil {
+		if b, ok := obj.Type().Underlying().(*types.Basic); !isValue(obj) || !ok || b.Info()&types.IsBoolean == 0 {
+			reportf(obj.Pos(), "DynamicParams must be a bool, got %s", describe(obj))
+		} else {
+			x.DynamicParams = true
+		}
+	}
+	return x
+}
+
+// reportFunc is a Reporter that formats.
+type reportFunc func(pos token.Pos, format string, args ...any)
+
 // loadResult is what a page's Load tells the checks of Page and Metadata,
 // whose types depend on it.
 type loadResult struct {
@@ -237,48 +376,20 @@ func (l loadResult) known() bool { return !l.declared || l.data != nil }
 
 // checkPage checks a page's exports and records which it has.
 func (c *checker) checkPage(f *folder, p *packages.Package, x *exports) {
-	scope := p.Types.Scope()
-	fset := p.Fset
-	load := c.checkLoad(scope, fset)
-	x.load = load.data != nil
-	c.checkPageComponent(f, scope, fset, load)
-	x.metadata = c.checkMetadata(scope, fset, load)
-	if obj := scope.Lookup("StaticParams"); obj != nil {
-		sig, ok := funcSig(obj)
-		if !ok || sig.Params().Len() != 1 || !isContext(sig.Params().At(0).Type()) || sig.Results().Len() != 2 ||
-			!isSliceOf(sig.Results().At(0).Type(), frameworkPath, "Params") || !isError(sig.Results().At(1).Type()) {
-			c.errorAt(fset, obj.Pos(), "StaticParams must be func(ctx context.Context) ([]framework.Params, error), got %s", typeString(obj.Type()))
-		} else if !strings.ContainsAny(f.pattern(), ":*") {
-			c.errorAt(fset, obj.Pos(), "StaticParams is for pages with params, and %s has none", f.pattern())
-		} else {
-			x.staticParams = true
+	pe := CheckPage(p.Types, f.pattern(), func(pos token.Pos, msg string) {
+		if !pos.IsValid() {
+			// Only Page can be missing: the others are optional.
+			c.errs.addIn(f.file(pageFile), "%s", msg)
+			return
 		}
-	}
-	for _, d := range []struct {
-		name string
-		ok   *bool
-	}{{"Revalidate", &x.revalidate}, {"Expire", &x.expire}} {
-		obj := scope.Lookup(d.name)
-		if obj == nil {
-			continue
-		}
-		if !isValue(obj) || !isNamed(obj.Type(), "time", "Duration") {
-			c.errorAt(fset, obj.Pos(), "%s must be a time.Duration, got %s", d.name, describe(obj))
-			continue
-		}
-		*d.ok = true
-	}
-	if obj := scope.Lookup("DynamicParams"); obj != nil {
-		if b, ok := obj.Type().Underlying().(*types.Basic); !isValue(obj) || !ok || b.Info()&types.IsBoolean == 0 {
-			c.errorAt(fset, obj.Pos(), "DynamicParams must be a bool, got %s", describe(obj))
-		} else {
-			x.dynamicParams = true
-		}
-	}
+		c.errorAt(p.Fset, pos, "%s", msg)
+	})
+	x.load, x.metadata, x.staticParams = pe.Load, pe.Metadata, pe.StaticParams
+	x.revalidate, x.expire, x.dynamicParams = pe.Revalidate, pe.Expire, pe.DynamicParams
 }
 
 // checkLoad checks a page's Load, if it has one.
-func (c *checker) checkLoad(scope *types.Scope, fset *token.FileSet) loadResult {
+func checkLoad(scope *types.Scope, reportf reportFunc) loadResult {
 	obj := scope.Lookup("Load")
 	if obj == nil {
 		return loadResult{}
@@ -287,7 +398,7 @@ func (c *checker) checkLoad(scope *types.Scope, fset *token.FileSet) loadResult 
 	if !ok || sig.Params().Len() != 2 || !isContext(sig.Params().At(0).Type()) ||
 		!isPointerTo(sig.Params().At(1).Type(), frameworkPath, "Request") ||
 		sig.Results().Len() != 2 || !isError(sig.Results().At(1).Type()) {
-		c.errorAt(fset, obj.Pos(), "Load must be func(ctx context.Context, r *framework.Request) (T, error), got %s", typeString(obj.Type()))
+		reportf(obj.Pos(), "Load must be func(ctx context.Context, r *framework.Request) (T, error), got %s", typeString(obj.Type()))
 		return loadResult{declared: true}
 	}
 	return loadResult{declared: true, data: sig.Results().At(0).Type()}
@@ -295,29 +406,29 @@ func (c *checker) checkLoad(scope *types.Scope, fset *token.FileSet) loadResult 
 
 // checkPageComponent checks templ Page: a component, taking Load's result
 // or, without Load, nothing.
-func (c *checker) checkPageComponent(f *folder, scope *types.Scope, fset *token.FileSet, load loadResult) {
+func checkPageComponent(scope *types.Scope, load loadResult, reportf reportFunc) {
 	obj := scope.Lookup("Page")
 	if obj == nil {
-		c.errs.addIn(f.file(pageFile), "want templ Page()")
+		reportf(token.NoPos, "want templ Page()")
 		return
 	}
 	sig, ok := funcSig(obj)
 	switch {
 	case !ok || !returnsComponent(sig):
-		c.errorAt(fset, obj.Pos(), "Page must be a templ component, got %s", typeString(obj.Type()))
+		reportf(obj.Pos(), "Page must be a templ component, got %s", typeString(obj.Type()))
 	case !load.known():
 		// What Page takes depends on Load, which is wrong.
 	case load.data == nil && sig.Params().Len() != 0:
-		c.errorAt(fset, obj.Pos(), "Page takes %s but the page has no Load to provide it", typeString(sig.Params()))
+		reportf(obj.Pos(), "Page takes %s but the page has no Load to provide it", typeString(sig.Params()))
 	case load.data != nil && (sig.Params().Len() != 1 || !types.Identical(sig.Params().At(0).Type(), load.data)):
-		c.errorAt(fset, obj.Pos(), "Page must take Load's result (%s), got %s", typeString(load.data), typeString(sig.Params()))
+		reportf(obj.Pos(), "Page must take Load's result (%s), got %s", typeString(load.data), typeString(sig.Params()))
 	}
 }
 
 // checkMetadata checks Metadata, if the page has one, and reports whether
 // it is right: func(ctx) framework.Metadata without Load, func(ctx, data
 // T) framework.Metadata with it.
-func (c *checker) checkMetadata(scope *types.Scope, fset *token.FileSet, load loadResult) bool {
+func checkMetadata(scope *types.Scope, load loadResult, reportf reportFunc) bool {
 	obj := scope.Lookup("Metadata")
 	if obj == nil {
 		return false
@@ -335,7 +446,7 @@ func (c *checker) checkMetadata(scope *types.Scope, fset *token.FileSet, load lo
 	if !ok || sig.Params().Len() != wantParams || !isContext(sig.Params().At(0).Type()) ||
 		(load.data != nil && !types.Identical(sig.Params().At(1).Type(), load.data)) ||
 		sig.Results().Len() != 1 || !isNamed(sig.Results().At(0).Type(), frameworkPath, "Metadata") {
-		c.errorAt(fset, obj.Pos(), "Metadata must be %s, got %s", want, typeString(obj.Type()))
+		reportf(obj.Pos(), "Metadata must be %s, got %s", want, typeString(obj.Type()))
 		return false
 	}
 	return load.known()

@@ -93,7 +93,7 @@ func TestErrors(t *testing.T) {
 			continue
 		}
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			if err := templGenerate(context.Background(), filepath.Join(dir, "app")); err != nil {
+			if err := templGenerate(context.Background(), dir, filepath.Join(dir, "app")); err != nil {
 				t.Fatal(err)
 			}
 			_, _, err := routesFile(context.Background(), dir)

@@ -64,6 +64,13 @@
 // package that does not type-check has its type errors reported, not its
 // exports.
 //
+// The page checks are CheckPage, on a package's go/types objects: the
+// analyzer in package codegen/vet runs the same function for framework vet
+// and go vet -vettool, so both report what Generate reports, in the same
+// words. GenerateTempl reports a .templ file templ cannot parse at its
+// line and column, and SourcePositions places errors found by others (go
+// build's output, go/packages) as Generate places its own.
+//
 // The error is an ErrorList of *Error, each with its token.Position and
 // message, for callers that place them (editors, a dev server's overlay):
 //

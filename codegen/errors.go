@@ -90,3 +90,7 @@ func (l ErrorList) err() error {
 	l.sort()
 	return l
 }
+
+// Sort orders the list as Generate returns it, for callers that collect
+// errors of their own (framework vet): by file, line, column, message.
+func (l ErrorList) Sort() { l.sort() }

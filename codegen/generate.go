@@ -56,7 +56,7 @@ func Generate(ctx context.Context, dir string) (*Result, error) {
 	}
 	// templ's files first: the app is built from them, and editors read
 	// them, even when codegen finds a problem.
-	if err := templGenerate(ctx, filepath.Join(dir, "app")); err != nil {
+	if err := templGenerate(ctx, dir, filepath.Join(dir, "app")); err != nil {
 		return nil, err
 	}
 	res, src, err := routesFile(ctx, dir)
@@ -77,7 +77,7 @@ func routesFile(ctx context.Context, dir string) (*Result, []byte, error) {
 	}
 	folders, errs := scan(dir)
 	errs = append(errs, conflicts(folders)...)
-	c := &checker{dir: dir, templ: newTemplSources(filepath.Join(dir, "app"))}
+	c := &checker{dir: dir, pos: NewSourcePositions(dir)}
 	exported, err := c.load(ctx, folders)
 	if err != nil {
 		return nil, nil, err

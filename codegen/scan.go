@@ -215,3 +215,22 @@ func routeFileOf(f *folder) string {
 	}
 	return f.file(routeFile)
 }
+
+// RoutePattern returns the Echo path pattern of the folder rel, a
+// slash-separated path below app/ ("blog/id_" is "/blog/:id", "" is "/"),
+// for tools that see one package at a time, like the vet analyzer. A
+// folder name that is no URL segment is an error; codegen reports it.
+func RoutePattern(rel string) (string, error) {
+	var segs []string
+	for name := range strings.SplitSeq(rel, "/") {
+		if name == "" || name == "." {
+			continue
+		}
+		seg, _, _, err := segment(name)
+		if err != nil {
+			return "", err
+		}
+		segs = append(segs, seg)
+	}
+	return "/" + strings.Join(segs, "/"), nil
+}

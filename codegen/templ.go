@@ -3,27 +3,48 @@ package codegen
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"go/scanner"
 	"go/token"
 	"io"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/a-h/parse"
 	"github.com/a-h/templ/cmd/templ/generatecmd"
 	templgen "github.com/a-h/templ/generator"
 	templparser "github.com/a-h/templ/parser/v2"
 )
 
-// templGenerate runs templ's generator on dir, in process, and writes the
-// _templ.go files the app is built from.
-func templGenerate(ctx context.Context, dir string) error {
-	var stderr bytes.Buffer
-	err := generatecmd.Run(ctx, io.Discard, &stderr, []string{"-path", dir, "-log-level", "error"})
+// GenerateTempl runs templ generate on the app in dir, writing the
+// _templ.go files its Go packages are built from, as Generate does first.
+// A .templ file templ cannot parse comes back as an ErrorList,
+// app/x/page.templ:line:col: message, like every other problem in an app.
+func GenerateTempl(ctx context.Context, dir string) error {
+	dir, err := filepath.Abs(dir)
 	if err != nil {
+		return err
+	}
+	return templGenerate(ctx, dir, filepath.Join(dir, "app"))
+}
+
+// templGenerate runs templ's generator on appDir, in process, and writes
+// the _templ.go files the app in dir is built from.
+func templGenerate(ctx context.Context, dir, appDir string) error {
+	var stderr bytes.Buffer
+	err := generatecmd.Run(ctx, io.Discard, &stderr, []string{"-path", appDir, "-log-level", "error"})
+	if err != nil {
+		// templ's log says "parsing error: ...: line 7, col 0", its own
+		// words and a 0-based column: find the files again, for
+		// positions editors can jump to.
+		if errs := templParseErrors(dir, appDir); len(errs) > 0 {
+			return errs.err()
+		}
 		msg := strings.TrimSpace(stderr.String())
 		if msg == "" {
 			msg = err.Error()
@@ -31,6 +52,29 @@ func templGenerate(ctx context.Context, dir string) error {
 		return fmt.Errorf("templ generate: %s", msg)
 	}
 	return nil
+}
+
+// templParseErrors parses the .templ files under appDir and returns their
+// syntax errors, positioned relative to dir.
+func templParseErrors(dir, appDir string) ErrorList {
+	var errs ErrorList
+	filepath.WalkDir(appDir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".templ") {
+			return nil
+		}
+		_, err = templparser.Parse(path)
+		var pe parse.ParseError
+		if errors.As(err, &pe) {
+			// templ counts lines and columns from 0 (and prints the
+			// column so), go/token from 1.
+			pos := token.Position{Filename: relative(dir, path), Offset: pe.Pos.Index, Line: pe.Pos.Line + 1, Column: pe.Pos.Col + 1}
+			errs.add(pos, "%s", pe.Msg)
+		} else if err != nil {
+			errs.addIn(relative(dir, path), "%v", err)
+		}
+		return nil
+	})
+	return errs
 }
 
 // templSources maps positions in the _templ.go files of an app back to the

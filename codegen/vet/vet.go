@@ -1,0 +1,128 @@
+// Package vet is the framework's page conventions as a go/analysis
+// analyzer: the checks framework build runs on a page's exports (an
+// untyped or non-Duration Revalidate or Expire, a Load, StaticParams or
+// Metadata of the wrong type, a Page that does not take Load's result),
+// for go vet, editors and CI, which run analyzers rather than builds.
+//
+// The checks are codegen.CheckPage: the analyzer only finds the packages
+// they apply to, so framework build, framework vet and go vet
+// -vettool=framework-vet report the same message at the same place.
+//
+// It looks only at packages in a folder below an app/ folder that hold a
+// page: page.templ's generated page_templ.go, or a Page function. Other
+// packages, in the app or not, are left alone, so running it on ./... is
+// safe.
+//
+// Positions are those of the Go files the driver loaded: a problem in
+// templ's page_templ.go is reported there by go vet (which knows nothing
+// of .templ files), and in page.templ by framework vet.
+package vet
+
+import (
+	"go/ast"
+	"go/token"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/tools/go/analysis"
+
+	"github.com/isr-go/framework/codegen"
+)
+
+// Analyzer checks the exports of an app's pages.
+var Analyzer = &analysis.Analyzer{
+	Name: "frameworkpage",
+	Doc: `check the exports of framework app pages
+
+Revalidate and Expire must be time.Duration constants (const Revalidate = 60
+is 60ns), Load func(ctx context.Context, r *framework.Request) (T, error),
+templ Page(data T) take Load's result, Metadata and StaticParams have their
+documented signatures. Only packages below an app/ folder that hold a page
+are checked.`,
+	URL: "https://pkg.go.dev/github.com/isr-go/framework/codegen/vet",
+	Run: run,
+}
+
+func run(pass *analysis.Pass) (any, error) {
+	if len(pass.Files) == 0 {
+		return nil, nil
+	}
+	var dir string
+	var templPage *ast.File
+	for _, f := range pass.Files {
+		name := pass.Fset.File(f.Pos()).Name()
+		dir = filepath.Dir(name)
+		if filepath.Base(name) == "page_templ.go" {
+			templPage = f
+		}
+	}
+	if templPage == nil && pass.Pkg.Scope().Lookup("Page") == nil {
+		return nil, nil
+	}
+	rel, ok := belowApp(dir)
+	if !ok {
+		return nil, nil
+	}
+	pattern, err := codegen.RoutePattern(rel)
+	if err != nil {
+		// Not a route folder: framework build says why; nothing here is
+		// a page.
+		return nil, nil
+	}
+	// A missing Page has no position: the package clause of page_templ.go
+	// (or of the first file) is the nearest place to fix it.
+	missing := pass.Files[0].Name.Pos()
+	if templPage != nil {
+		missing = templPage.Name.Pos()
+	}
+	codegen.CheckPage(pass.Pkg, pattern, func(pos token.Pos, msg string) {
+		if !pos.IsValid() {
+			pos = missing
+		}
+		pass.Report(analysis.Diagnostic{Pos: pos, Message: msg})
+	})
+	return nil, nil
+}
+
+// belowApp returns dir's path below the app/ folder it is in,
+// slash-separated ("blog/id_"; "" for app/ itself), and whether it is in
+// one. The app/ folder is the outermost folder named app whose parent
+// holds a go.mod or a routes_gen.go, an app's root; or, without one, the
+// nearest folder named app (a page folder may itself be named app:
+// app/app/page.templ is /app).
+func belowApp(dir string) (string, bool) {
+	nearest, found := "", false
+	for d := dir; ; {
+		parent := filepath.Dir(d)
+		if filepath.Base(d) == "app" {
+			rel, err := filepath.Rel(d, dir)
+			if err == nil {
+				rel = filepath.ToSlash(rel)
+				if rel == "." {
+					rel = ""
+				}
+				if isAppRoot(parent) {
+					return rel, true
+				}
+				if !found {
+					nearest, found = rel, true
+				}
+			}
+		}
+		if parent == d {
+			break
+		}
+		d = parent
+	}
+	return nearest, found
+}
+
+// isAppRoot reports whether dir looks like an app's root.
+func isAppRoot(dir string) bool {
+	for _, name := range []string{"go.mod", codegen.OutputFile} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return true
+		}
+	}
+	return false
+}
