@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"html"
 	"io"
-	"io/fs"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -36,9 +35,16 @@ const devUsage = `usage: framework dev [--addr ADDR] [DIR]
 Dev serves the app with every page rendered on every request (no ISR
 cache, like next dev). It watches app/, public/ and every .go and .templ
 file; on a change it regenerates the router, rebuilds and restarts the
-server, and reloads the open browser tabs. A compile or codegen error is
-shown in the terminal and in the browser, and the last good build keeps
-serving until the error is fixed.
+server, and reloads the open browser tabs. An edit of the text or markup
+of a .templ file that leaves its Go expressions alone is served without a
+rebuild (templ's development mode). A compile or codegen error is shown in
+the terminal and in the browser, and the last good build keeps serving
+until the error is fixed.
+
+The data of framework.Fetch and framework.Cache lives in the memory of one
+build's server: every rebuild starts afresh, and nothing is written to
+.framework/cache. FRAMEWORK_DEBUG_DEV=1 logs the internal address of each
+build's server.
 
 Example:
 
@@ -58,12 +64,12 @@ func (c *devCommand) Usage() { printUsage(c.env.Stderr, devUsage, c.flags()) }
 // devEvents is the path of the dev server's reload stream.
 const devEvents = "/_framework/dev/events"
 
-// reloadScript is added to every HTML page in development.
+// reloadScript is added to every HTML page in development. It sets
+// window.__frameworkDevConnected once the stream is open, so that a test
+// (or a curious user) can tell that the page listens.
 const reloadScript = `<script>(function(){var es=new EventSource("` + devEvents + `");` +
+	`es.addEventListener("open",function(){window.__frameworkDevConnected=true});` +
 	`es.addEventListener("reload",function(){location.reload()});})();</script>`
-
-// pollInterval is how often dev looks for changed files.
-const pollInterval = 250 * time.Millisecond
 
 // Run serves the app in args[0], or in the working directory, until ctx
 // ends, rebuilding it on every change.
@@ -76,7 +82,15 @@ func (c *devCommand) Run(ctx context.Context, args []string) error {
 		return fmt.Errorf("%s has no app/ folder: is it an app? (framework new creates one)", dir)
 	}
 	env := c.env
-	d := &devServer{dir: dir, env: env, clients: make(map[chan struct{}]bool)}
+	removeStaleDev(dir)
+	// The text files of templ's development mode, one folder per build,
+	// private to this process and removed with it.
+	tmp, err := os.MkdirTemp("", "framework-dev-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	d := &devServer{dir: dir, env: env, tmp: tmp, debug: env.Getenv("FRAMEWORK_DEBUG_DEV") == "1", clients: make(map[chan struct{}]bool)}
 	defer d.stopApp()
 
 	l, err := net.Listen("tcp", c.server.Addr)
@@ -88,23 +102,89 @@ func (c *devCommand) Run(ctx context.Context, args []string) error {
 	defer srv.Close()
 	fmt.Fprintf(env.Stdout, "framework dev: http://%s (press Ctrl-C to stop)\n", displayAddr(l.Addr()))
 
-	stamp := snapshot(dir)
+	// Watching starts before the first build, so that a save during it
+	// is not missed.
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	changes, err := watchApp(watchCtx, dir, func(err error) {
+		fmt.Fprintf(env.Stderr, "framework dev: watch: %v\n", err)
+	})
+	if err != nil {
+		return err
+	}
 	d.rebuild(ctx)
-	t := time.NewTicker(pollInterval)
-	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-t.C:
-			if now := snapshot(dir); now != stamp {
-				stamp = now
-				fmt.Fprintln(env.Stdout, "framework dev: change detected, rebuilding...")
-				d.rebuild(ctx)
-			}
+		case files := <-changes:
+			d.change(ctx, files)
 		}
 	}
 }
+
+// change handles a batch of changed files: text-only edits of .templ files
+// reach the running server through templ's text files; anything else is
+// rebuilt.
+func (d *devServer) change(ctx context.Context, files []string) {
+	start := time.Now()
+	if err := d.updateText(files); err == nil {
+		// templ's runtime trusts its copy of a text file for 100 ms
+		// after the file's mtime; a reload sooner after the previous
+		// text edit could get the previous text.
+		if wait := d.lastText.Add(templRecheck).Sub(time.Now()); wait > 0 {
+			time.Sleep(wait)
+		}
+		d.lastText = time.Now()
+		fmt.Fprintf(d.env.Stdout, "framework dev: text updated in %s, no rebuild needed\n", time.Since(start).Round(time.Millisecond))
+		d.reloadClients()
+		return
+	} else if d.debug && !errors.Is(err, errGoChanged) {
+		fmt.Fprintf(d.env.Stderr, "framework dev: text update: %v\n", err)
+	}
+	fmt.Fprintln(d.env.Stdout, "framework dev: change detected, rebuilding...")
+	d.rebuild(ctx)
+	if d.debug {
+		fmt.Fprintf(d.env.Stdout, "framework dev: rebuilt in %s\n", time.Since(start).Round(time.Millisecond))
+	}
+}
+
+// updateText applies files to the running server without a rebuild if
+// they are all .templ files whose edits changed text only, and returns an
+// error if they are not (or there is no good build to update).
+func (d *devServer) updateText(files []string) error {
+	d.mu.Lock()
+	app, buildErr := d.app, d.buildErr
+	d.mu.Unlock()
+	if app == nil || buildErr != "" || d.text == nil {
+		return errGoChanged
+	}
+	for _, f := range files {
+		if !strings.HasSuffix(f, ".templ") {
+			return errGoChanged
+		}
+	}
+	return d.text.update(app.textRoot, files)
+}
+
+// removeStaleDev deletes what earlier dev servers left in the app: their
+// binaries (a dev server killed before it could clean up) and the caches
+// of the versions that kept data on disk (.framework/cache/dev-0, dev-1).
+func removeStaleDev(dir string) {
+	old, _ := filepath.Glob(filepath.Join(dir, outDir, devBinPrefix+"*"))
+	caches, _ := filepath.Glob(filepath.Join(dir, filepath.FromSlash(server.DefaultCacheDir), "dev-*"))
+	for _, f := range append(old, caches...) {
+		os.RemoveAll(f)
+	}
+}
+
+// templRecheck is how long templ's runtime (v0.3.960, runtime/watchmode.go)
+// keeps serving its cached copy of a text file written that recently,
+// without looking at the file again.
+const templRecheck = 110 * time.Millisecond
+
+// devBinPrefix starts the names of dev server binaries in .framework.
+const devBinPrefix = "dev-server-"
 
 // displayAddr turns a listening address into one a browser can open.
 func displayAddr(a net.Addr) string {
@@ -115,42 +195,18 @@ func displayAddr(a net.Addr) string {
 	return net.JoinHostPort(host, port)
 }
 
-// snapshot returns a fingerprint of the app's sources: the names, sizes and
-// modification times of its .go, .templ and public files. Generated files
-// are left out, or regenerating them would trigger another build.
-func snapshot(dir string) string {
-	var b strings.Builder
-	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return nil
-		}
-		name := d.Name()
-		if d.IsDir() {
-			if path != dir && (strings.HasPrefix(name, ".") || name == "node_modules") {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		rel, _ := filepath.Rel(dir, path)
-		watched := strings.HasSuffix(name, ".templ") ||
-			strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_templ.go") && name != "routes_gen.go" ||
-			strings.HasPrefix(rel, "public"+string(filepath.Separator)) || name == "go.mod"
-		if !watched {
-			return nil
-		}
-		if info, err := d.Info(); err == nil {
-			fmt.Fprintf(&b, "%s %d %d\n", rel, info.Size(), info.ModTime().UnixNano())
-		}
-		return nil
-	})
-	return b.String()
-}
-
 // devServer proxies to the app's current server, injects the reload script
 // into pages, and shows the last build error.
 type devServer struct {
-	dir string
-	env Env
+	dir   string
+	env   Env
+	tmp   string // this process's temporary folder
+	debug bool   // FRAMEWORK_DEBUG_DEV=1: log the servers' own lines too
+
+	// Used by the Run loop only.
+	seq      int        // numbers the builds
+	text     *templText // the .templ files the running server was built from
+	lastText time.Time  // when text files were last written
 
 	mu       sync.Mutex
 	app      *appProcess // the running server, or nil
@@ -159,13 +215,14 @@ type devServer struct {
 	clients  map[chan struct{}]bool
 }
 
-// appProcess is a running dev server. Two slots alternate, each with its
-// own binary and cache, so that a new build starts beside the running one
-// and replaces it only once it answers.
+// appProcess is a running dev server. A new build starts beside the
+// running one and replaces it only once it answers; each has its own
+// binary and text root, removed when it stops.
 type appProcess struct {
-	cmd    *exec.Cmd
-	slot   int
-	exited chan error
+	cmd      *exec.Cmd
+	bin      string // the binary, in the app's directory
+	textRoot string // its TEMPL_DEV_MODE_ROOT
+	exited   chan error
 }
 
 // rebuild generates, compiles and restarts the app. On failure the running
@@ -187,37 +244,56 @@ func (d *devServer) build(ctx context.Context) error {
 	if _, err := generate(ctx, d.dir); err != nil {
 		return err
 	}
-	slot := 0
-	d.mu.Lock()
-	if d.app != nil {
-		slot = 1 - d.app.slot
+	d.seq++
+	textRoot := filepath.Join(d.tmp, "text-"+strconv.Itoa(d.seq))
+	if err := os.MkdirAll(textRoot, 0o755); err != nil {
+		return err
 	}
-	d.mu.Unlock()
-	bin := filepath.Join(outDir, "dev-server-"+strconv.Itoa(slot))
-	var out bytes.Buffer
-	if err := compileServer(ctx, d.dir, bin, server.DevelopmentBuildID, &out); err != nil {
-		return fmt.Errorf("%v\n%s", err, out.String())
+	text, err := scanTempl(d.dir, textRoot)
+	if err == nil {
+		bin := filepath.Join(outDir, devBinPrefix+strconv.Itoa(d.seq))
+		var out bytes.Buffer
+		if err = compileServer(ctx, d.dir, bin, server.DevelopmentBuildID, &out); err != nil {
+			err = fmt.Errorf("%v\n%s", err, out.String())
+		} else if err = d.restart(ctx, bin, textRoot); err != nil {
+			os.Remove(filepath.Join(d.dir, bin))
+		}
 	}
-	return d.restart(ctx, bin, slot)
+	if err != nil {
+		os.RemoveAll(textRoot)
+		return err
+	}
+	d.text = text
+	return nil
 }
 
 // restart starts bin on a free port, waits until it answers, points the
 // proxy at it and stops the previous server.
-func (d *devServer) restart(ctx context.Context, bin string, slot int) error {
+func (d *devServer) restart(ctx context.Context, bin, textRoot string) error {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
 	addr := l.Addr().String()
 	l.Close()
-	cfg := server.Config{Addr: addr, Dev: true, CacheDir: filepath.Join(filepath.FromSlash(server.DefaultCacheDir), "dev-"+strconv.Itoa(slot))}
-	cmd := exec.Command("./"+filepath.ToSlash(bin), append([]string{"serve"}, cfg.Args(server.FlagDev, server.FlagAddr, server.FlagCacheDir)...)...)
+	// No --cache-dir: a dev server keeps its data in memory (Options.Dev).
+	cfg := server.Config{Addr: addr, Dev: true}
+	cmd := exec.Command("./"+filepath.ToSlash(bin), append([]string{"serve"}, cfg.Args(server.FlagDev, server.FlagAddr)...)...)
 	cmd.Dir = d.dir
-	cmd.Stdout, cmd.Stderr = d.env.Stdout, d.env.Stderr
+	// templ's development mode: literal text is read from textRoot, so
+	// that a text edit needs no rebuild (see devtext.go).
+	cmd.Env = append(os.Environ(), "TEMPL_DEV_MODE=true", "TEMPL_DEV_MODE_ROOT="+textRoot)
+	// The server's own start and stop lines name its internal address,
+	// which is no use to the user and changes with every build.
+	stdout, stderr := d.env.Stdout, d.env.Stderr
+	if !d.debug {
+		stdout, stderr = newLineFilter(stdout, internalLine), newLineFilter(stderr, internalLine)
+	}
+	cmd.Stdout, cmd.Stderr = stdout, stderr
 	if err := cmd.Start(); err != nil {
 		return err
 	}
-	p := &appProcess{cmd: cmd, slot: slot, exited: make(chan error, 1)}
+	p := &appProcess{cmd: cmd, bin: filepath.Join(d.dir, bin), textRoot: textRoot, exited: make(chan error, 1)}
 	go func() { p.exited <- cmd.Wait() }()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -239,6 +315,9 @@ func (d *devServer) restart(ctx context.Context, bin string, slot int) error {
 			return errors.New("the app did not start listening within 30s")
 		}
 	}
+	if d.debug {
+		fmt.Fprintf(d.env.Stdout, "framework dev: build %d serving at http://%s\n", d.seq, addr)
+	}
 	d.mu.Lock()
 	old := d.app
 	d.app, d.target = p, &url.URL{Scheme: "http", Host: addr}
@@ -247,6 +326,47 @@ func (d *devServer) restart(ctx context.Context, bin string, slot int) error {
 		old.stop()
 	}
 	return nil
+}
+
+// internalLine matches the lines of a dev server's own log that dev does
+// not pass on: those naming its internal address.
+func internalLine(line []byte) bool {
+	return bytes.Contains(line, []byte("framework: serving")) || bytes.Contains(line, []byte("framework: shutting down"))
+}
+
+// lineFilter writes the lines written to it to w, but for those drop
+// reports. It is a process's output, so lines arrive whole or in order.
+type lineFilter struct {
+	w    io.Writer
+	drop func([]byte) bool
+	mu   sync.Mutex
+	buf  []byte
+}
+
+func newLineFilter(w io.Writer, drop func([]byte) bool) *lineFilter {
+	return &lineFilter{w: w, drop: drop}
+}
+
+func (f *lineFilter) Write(p []byte) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.buf = append(f.buf, p...)
+	for {
+		i := bytes.IndexByte(f.buf, '\n')
+		if i < 0 {
+			break
+		}
+		line := f.buf[:i+1]
+		if !f.drop(line) {
+			if _, err := f.w.Write(line); err != nil {
+				return len(p), err
+			}
+		}
+		f.buf = f.buf[i+1:]
+	}
+	// Copy what is left to the front, so that buf does not grow forever.
+	f.buf = append(f.buf[:0:0], f.buf...)
+	return len(p), nil
 }
 
 // stopApp stops the running server.
@@ -260,7 +380,8 @@ func (d *devServer) stopApp() {
 	}
 }
 
-// stop asks the server to shut down gracefully, and kills it after 10 s.
+// stop asks the server to shut down gracefully, and kills it after 10 s;
+// then it deletes its binary and text files, so that they do not pile up.
 func (p *appProcess) stop() {
 	p.cmd.Process.Signal(syscall.SIGTERM)
 	select {
@@ -269,6 +390,8 @@ func (p *appProcess) stop() {
 		p.cmd.Process.Kill()
 		<-p.exited
 	}
+	os.Remove(p.bin)
+	os.RemoveAll(p.textRoot)
 }
 
 func (d *devServer) reloadClients() {

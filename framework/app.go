@@ -85,7 +85,13 @@ type Options struct {
 	DebugCache bool
 
 	// Dev renders every page on every request, caching nothing, as
-	// `framework dev` (like `next dev`) does.
+	// `framework dev` (like `next dev`) does. The results of Fetch and
+	// Cache are kept in the process's memory only, whatever CacheDir
+	// or CacheURL say: they live as long as this build of the
+	// app (framework dev starts a new process for every build), so that
+	// an edit of the code behind them shows at once, and nothing is
+	// shared with another dev server or left on disk. A Store passed
+	// explicitly is still used.
 	Dev bool
 
 	// Metrics makes Register serve Prometheus metrics at GET /metrics
@@ -210,6 +216,9 @@ func New(opts Options) (*App, error) {
 	a.regenerations.workers = opts.RegenerationWorkers
 	a.clock.init(opts.Now)
 	store := opts.Store
+	if store == nil && opts.Dev {
+		store, a.ownStore = newDevStore(opts.MemoryCacheBytes, a.clock.local), true
+	}
 	if store == nil {
 		s, err := a.openStore()
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -272,5 +273,46 @@ func TestMetadataReachesLayouts(t *testing.T) {
 		}})
 	if r := h.get("/m"); r.body != "<title>Hello</title><title>Hello</title><p>body</p>" {
 		t.Fatalf("body %q", r.body)
+	}
+}
+
+// TestDevDataLivesOneProcess: in development the data of Cache is reused
+// within one process (one build, under framework dev) but neither written
+// to the cache directory nor found again by the next process, so that an
+// edit of the function behind it shows after the rebuild.
+func TestDevDataLivesOneProcess(t *testing.T) {
+	h := newHarness(t, Options{Dev: true})
+	var calls atomic.Int64
+	getTitle := Cache(func(ctx context.Context, id int) (string, error) {
+		calls.Add(1)
+		return fmt.Sprintf("post %d", id), nil
+	}, CacheOptions{Revalidate: Never, Tags: []string{"posts"}})
+
+	ctx := h.app.Context(context.Background())
+	for range 2 {
+		if s, err := getTitle(ctx, 1); err != nil || s != "post 1" {
+			t.Fatalf("getTitle = %q, %v", s, err)
+		}
+	}
+	if n := calls.Load(); n != 1 {
+		t.Fatalf("calls in one process = %d, want 1", n)
+	}
+	h.restart()
+	ctx = h.app.Context(context.Background())
+	getTitle(ctx, 1)
+	if n := calls.Load(); n != 2 {
+		t.Fatalf("calls after a restart = %d, want 2: the data outlived its process", n)
+	}
+	if entries, err := os.ReadDir(h.dir); err != nil || len(entries) != 0 {
+		t.Errorf("dev wrote to the cache dir: %v %v", entries, err)
+	}
+	// Tags still work within the process.
+	h.clock.Advance(time.Second)
+	if err := h.app.RevalidateTag(ctx, "posts"); err != nil {
+		t.Fatal(err)
+	}
+	getTitle(ctx, 1)
+	if n := calls.Load(); n != 3 {
+		t.Fatalf("calls after RevalidateTag = %d, want 3", n)
 	}
 }

@@ -1,0 +1,86 @@
+package cli_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestDevBrowserSeesTextEdit opens a page of framework dev in a headless
+// Chromium, edits the page's text, and waits for the open tab to show it:
+// the dev server's reload script must reload the page by itself. It marks
+// the document first, so that a page the test navigated to again could not
+// pass. With CI set, a missing Chromium fails the test.
+func TestDevBrowserSeesTextEdit(t *testing.T) {
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("chromium not installed")
+		}
+		t.Skip("chromium not installed (apt-get install -y chromium)")
+	}
+	d := startDev(t)
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancel()
+	ctx, cancel := chromedp.NewContext(alloc)
+	defer cancel()
+	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+
+	var before string
+	err = chromedp.Run(ctx,
+		chromedp.Navigate(d.base+"/"),
+		chromedp.WaitVisible("h1"),
+		chromedp.Text("h1", &before),
+		// Wait for the reload stream to be open, or the edit could come
+		// before the page listens.
+		chromedp.Poll(`window.__frameworkDevConnected === true`, nil, chromedp.WithPollingTimeout(10*time.Second)),
+		chromedp.Evaluate(`window.beforeEdit = true`, nil),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before != "Welcome" {
+		t.Fatalf("h1 before the edit: %q", before)
+	}
+	start := time.Now()
+	d.edit(t, "app/page.templ", "<h1>Welcome</h1>", "<h1>Edited in the browser test</h1>")
+	// The tab reloads by itself; the test only looks. (chromedp.Poll fails
+	// when the page navigates under it, so each look is its own call.)
+	const want = "Edited in the browser test"
+	var after string
+	var marked bool
+	for deadline := time.Now().Add(20 * time.Second); after != want; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the open page did not show the edit: h1 %q\n%s", after, d.out)
+		}
+		chromedp.Run(ctx, chromedp.Evaluate(`(document.querySelector("h1") || {}).textContent || ""`, &after))
+	}
+	if err := chromedp.Run(ctx, chromedp.Evaluate(`window.beforeEdit === true`, &marked)); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("the open tab showed the edit %s after the save", time.Since(start).Round(time.Millisecond))
+	if marked {
+		t.Errorf("the page changed without a reload")
+	}
+	if strings.Contains(d.out.String(), "rebuilding") {
+		t.Errorf("a text edit was rebuilt:\n%s", d.out)
+	}
+}
