@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -30,9 +31,15 @@ func watchApp(ctx context.Context, dir string, errf func(error)) (<-chan []strin
 		w.Close()
 		return nil, err
 	}
-	addTree := func(top string) {
+	// addTree watches top and the folders below it, and calls found with
+	// the files already in them.
+	addTree := func(top string, found func(string)) {
 		filepath.WalkDir(top, func(path string, d fs.DirEntry, err error) error {
-			if err != nil || !d.IsDir() {
+			if err != nil {
+				return nil
+			}
+			if !d.IsDir() {
+				found(path)
 				return nil
 			}
 			if path != root && skippedDir(d.Name()) {
@@ -44,12 +51,18 @@ func watchApp(ctx context.Context, dir string, errf func(error)) (<-chan []strin
 			return nil
 		})
 	}
-	addTree(root)
+	addTree(root, func(string) {})
 	out := make(chan []string)
 	go func() {
 		defer w.Close()
 		pending := map[string]bool{}
 		var timer <-chan time.Time
+		add := func(path string) {
+			if watched(root, path) {
+				pending[path] = true
+				timer = time.After(debounce)
+			}
+		}
 		for {
 			select {
 			case <-ctx.Done():
@@ -64,15 +77,14 @@ func watchApp(ctx context.Context, dir string, errf func(error)) (<-chan []strin
 					return
 				}
 				if ev.Has(fsnotify.Create) && !skippedDir(filepath.Base(ev.Name)) {
-					// A new folder: watch it, and what it already holds
-					// (a folder moved in, or one made with files at once).
-					addTree(ev.Name)
+					if info, err := os.Stat(ev.Name); err == nil && info.IsDir() {
+						// A new folder: watch it, and take what it
+						// already holds as changed (a folder moved in, or
+						// files written before the watch was added).
+						addTree(ev.Name, add)
+					}
 				}
-				if !watched(root, ev.Name) {
-					continue
-				}
-				pending[ev.Name] = true
-				timer = time.After(debounce)
+				add(ev.Name)
 			case <-timer:
 				timer = nil
 				batch := make([]string, 0, len(pending))
