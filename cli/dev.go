@@ -129,6 +129,7 @@ func (c *devCommand) Run(ctx context.Context, args []string) error {
 func (d *devServer) change(ctx context.Context, files []string) {
 	start := time.Now()
 	if err := d.updateText(files); err == nil {
+		took := time.Since(start)
 		// templ's runtime trusts its copy of a text file for 100 ms
 		// after the file's mtime; a reload sooner after the previous
 		// text edit could get the previous text.
@@ -136,7 +137,15 @@ func (d *devServer) change(ctx context.Context, files []string) {
 			time.Sleep(wait)
 		}
 		d.lastText = time.Now()
-		fmt.Fprintf(d.env.Stdout, "framework dev: text updated in %s, no rebuild needed\n", time.Since(start).Round(time.Millisecond))
+		names := make([]string, len(files))
+		root, _ := filepath.Abs(d.dir) // files are absolute
+		for i, f := range files {
+			names[i] = f
+			if rel, err := filepath.Rel(root, f); err == nil {
+				names[i] = filepath.ToSlash(rel)
+			}
+		}
+		fmt.Fprintf(d.env.Stdout, "framework dev: %s: text updated in %s, no rebuild needed\n", strings.Join(names, ", "), took.Round(time.Millisecond))
 		d.reloadClients()
 		return
 	} else if d.debug && !errors.Is(err, errGoChanged) {
