@@ -21,6 +21,7 @@
 package cli
 
 import (
+	"github.com/isr-go/framework/codegen"
 	"github.com/isr-go/framework/framework/server"
 
 	"context"
@@ -111,6 +112,7 @@ func Main(ctx context.Context, args []string, env Env) int {
 	err := cmd.Run(ctx, args[1:])
 	var usage *UsageError
 	var server *serverExited
+	var problems codegen.ErrorList
 	switch {
 	case err == nil:
 		return 0
@@ -123,6 +125,11 @@ func Main(ctx context.Context, args []string, env Env) int {
 		// One line, as the go command does: the whole help would bury it.
 		fmt.Fprintf(env.Stderr, "framework %s: %v\nrun 'framework %s --help' for usage\n", args[0], err, args[0])
 		return 2
+	case errors.As(err, &problems):
+		// Problems in the app read like the compiler's, file:line:col:
+		// msg, one a line, for editors and CI logs to pick up.
+		fmt.Fprintln(env.Stderr, problems.Error())
+		return 1
 	default:
 		fmt.Fprintf(env.Stderr, "framework %s: %v\n", args[0], err)
 		return 1

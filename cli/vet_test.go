@@ -79,7 +79,7 @@ func TestVetUntypedRevalidate(t *testing.T) {
 	if code := exitCode(t, err); code != 1 {
 		t.Errorf("framework vet: exit %d, want 1", code)
 	}
-	if got, wantOut := out, "framework vet: "+want+"\n"; got != wantOut {
+	if got, wantOut := out, want+"\n"; got != wantOut {
 		t.Errorf("framework vet printed\n%s\nwant\n%s", got, wantOut)
 	}
 
@@ -87,7 +87,7 @@ func TestVetUntypedRevalidate(t *testing.T) {
 	if code := exitCode(t, err); code != 1 {
 		t.Errorf("framework build: exit %d, want 1", code)
 	}
-	if got, wantOut := out, "Generating routes...\nframework build: "+want+"\n"; got != wantOut {
+	if got, wantOut := out, "Generating routes...\n"+want+"\n"; got != wantOut {
 		t.Errorf("framework build printed\n%s\nwant\n%s", got, wantOut)
 	}
 
@@ -116,7 +116,7 @@ func TestBuildErrorsOnce(t *testing.T) {
 		t.Errorf("framework build printed\n%s", out)
 	}
 	_, got, _ := strings.Cut(out, ")...\n")
-	if want := "framework build: broken.go:3:29: cannot use \"s\" (untyped string constant) as int value in variable declaration\n"; got != want {
+	if want := "broken.go:3:29: cannot use \"s\" (untyped string constant) as int value in variable declaration\n"; got != want {
 		t.Errorf("framework build printed after compiling\n%s\nwant\n%s", got, want)
 	}
 	if err := os.Remove(filepath.Join(dir, "broken.go")); err != nil {
@@ -135,7 +135,7 @@ func TestBuildErrorsOnce(t *testing.T) {
 			t.Errorf("framework %s: exit %d, want 1", cmd, code)
 		}
 		got := strings.TrimPrefix(out, "Generating routes...\n")
-		if wantOut := "framework " + cmd + ": " + want; got != wantOut {
+		if wantOut := want; got != wantOut {
 			t.Errorf("framework %s printed\n%s\nwant\n%s", cmd, got, wantOut)
 		}
 	}
