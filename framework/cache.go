@@ -64,7 +64,7 @@ type cache struct {
 func (c *cache) serve(ctx context.Context, p *page, key string, params func() Params) (*entry, string, error) {
 	now := c.hitNow()
 	cached := c.lookupPage(ctx, key)
-	if cached != nil && cached.status == http.StatusOK && cached.source.Load() == nil {
+	if cached != nil && cached.status == http.StatusOK && !cached.transient && cached.source.Load() == nil {
 		// Rendered by an earlier process or another instance: note how to
 		// render it again, for Eager revalidation.
 		cached.source.Store(&pageSource{page: p, params: params()})
@@ -242,6 +242,10 @@ func (c *cache) pageKey(path string) string { return "p/" + c.buildID + path }
 func (c *cache) lockKey(path string) string { return c.buildID + path }
 func (c *cache) dataKey(id string) string   { return "d/" + c.buildID + "/" + id }
 
+// pageKeys recycles the buffers storedPage builds page keys in (pageKey's
+// bytes), so that a read of the store does not allocate its key.
+var pageKeys = sync.Pool{New: func() any { return new([]byte) }}
+
 // lookupPage returns the cached entry for path from the fastest tier that
 // has it, or nil.
 func (c *cache) lookupPage(ctx context.Context, path string) *entry {
@@ -257,7 +261,10 @@ func (c *cache) lookupPage(ctx context.Context, path string) *entry {
 // storedPage returns the store's entry for path, or nil, and keeps it in
 // the memory tier.
 func (c *cache) storedPage(ctx context.Context, path string) *entry {
-	b, err := c.store.Get(ctx, c.pageKey(path))
+	kb := pageKeys.Get().(*[]byte)
+	*kb = append(append(append((*kb)[:0], "p/"...), c.buildID...), path...)
+	b, err := c.store.getKeyBytes(ctx, *kb)
+	pageKeys.Put(kb)
 	if err != nil || b == nil {
 		return nil
 	}
@@ -266,8 +273,19 @@ func (c *cache) storedPage(ctx context.Context, path string) *entry {
 		c.log.Warn("framework: dropping unreadable cache entry", "path", path, "err", err)
 		return nil
 	}
-	e.preparePage(path, c.cacheTagHeader)
-	c.hot.set(path, e)
+	// encode stored what preparePage would derive; only the Cache-Tag
+	// header depends on the App.
+	if !c.cacheTagHeader {
+		e.header.cacheTag = nil
+	}
+	// Check its tags now, while no other goroutine sees it, into the
+	// entry itself rather than a new tagCheck.
+	c.tags.fill(&e.firstCheck, e)
+	e.checked.Store(&e.firstCheck)
+	if !c.hot.set(path, e) {
+		// Too large for the memory tier: served once and dropped.
+		e.transient = true
+	}
 	return e
 }
 

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // An entry is one cached response (a page) or one cached value (data, in
@@ -38,6 +39,12 @@ type entry struct {
 	// checked caches the result of comparing checkTags with the app's tag
 	// times, valid while no revalidation has happened since.
 	checked atomic.Pointer[tagCheck]
+	// firstCheck is the first value of checked for an entry read from the
+	// store, filled before the entry is shared, so as not to allocate one.
+	firstCheck tagCheck
+	// transient marks an entry read from the store that the memory tier
+	// did not keep: nothing will see it again, so nothing is noted in it.
+	transient bool
 	// source is how to render the page again, for Eager revalidation: set
 	// when this process renders the page or first serves it.
 	source atomic.Pointer[pageSource]
@@ -57,29 +64,60 @@ type responseHeader struct {
 }
 
 // entryVersion starts every encoded entry; a different one is read as a miss.
-const entryVersion = 1
+// Version 2 added the precomputed header values and implicit tags.
+const entryVersion = 2
 
 // errBadEntry reports bytes in the store that are not an entry of ours.
 var errBadEntry = errors.New("framework: malformed cache entry")
 
-// encode returns the entry's bytes as kept in the store.
+// encode returns the entry's bytes as kept in the store. Besides the entry's
+// own fields, it holds what preparePage derives from them (the header
+// values and the implicit tags of the page's path, which lead checkTags), so
+// that a read from the store parses and formats nothing.
 func (e *entry) encode() []byte {
-	b := make([]byte, 0, 64+len(e.body)+len(e.gzipBody)+len(e.contentType)+len(e.etag))
+	cc := dynamicCacheControl
+	if e.revalidate > 0 {
+		cc = cacheControl(e.revalidate, e.expire)
+	}
+	length, gzipLength := strconv.Itoa(len(e.body)), ""
+	if len(e.gzipBody) > 0 {
+		gzipLength = strconv.Itoa(len(e.gzipBody))
+	}
+	implicit := e.implicitTags()
+	b := make([]byte, 0, 96+len(e.body)+len(e.gzipBody)+len(e.contentType)+len(e.etag)+len(e.location)+len(cc))
 	b = append(b, entryVersion)
 	b = binary.AppendUvarint(b, uint64(e.status))
-	b = appendBytes(b, []byte(e.contentType))
-	b = appendBytes(b, []byte(e.location))
-	b = appendBytes(b, []byte(e.etag))
 	b = binary.AppendVarint(b, e.generatedAt)
 	b = binary.AppendVarint(b, int64(e.revalidate))
 	b = binary.AppendVarint(b, int64(e.expire))
+	b = appendString(b, e.contentType)
+	b = appendString(b, e.location)
+	b = appendString(b, e.etag)
+	b = appendString(b, cc)
+	b = appendString(b, length)
+	b = appendString(b, gzipLength)
+	b = appendString(b, strings.Join(e.tags, ","))
+	b = binary.AppendUvarint(b, uint64(len(implicit)))
+	for _, t := range implicit {
+		b = appendString(b, t)
+	}
 	b = binary.AppendUvarint(b, uint64(len(e.tags)))
 	for _, t := range e.tags {
-		b = appendBytes(b, []byte(t))
+		b = appendString(b, t)
 	}
 	b = appendBytes(b, e.body)
 	b = appendBytes(b, e.gzipBody)
 	return b
+}
+
+// implicitTags returns the implicit tags at the head of e.checkTags:
+// preparePage puts them before e.tags.
+func (e *entry) implicitTags() []string {
+	n := len(e.checkTags) - len(e.tags)
+	if n <= 0 {
+		return nil
+	}
+	return e.checkTags[:n]
 }
 
 func appendBytes(b, s []byte) []byte {
@@ -87,7 +125,31 @@ func appendBytes(b, s []byte) []byte {
 	return append(b, s...)
 }
 
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// Header value slots in the one []string a decoded entry allocates.
+const (
+	slotContentType = iota
+	slotCacheControl
+	slotEtag
+	slotLength
+	slotGzipLength
+	slotLocation
+	slotCacheTag
+	headerSlots
+)
+
 // decodeEntry parses bytes made by encode. It never panics on bad input.
+//
+// The entry keeps b: its body, gzip body and strings point into it, and its
+// header values, tags and check tags share one []string, so that a read from
+// the store allocates the entry and that slice and nothing else. The caller
+// must not modify b afterwards (stores return a fresh or immutable value).
+// The header's Cache-Tag is set whatever the App's option; the caller drops
+// it.
 func decodeEntry(b []byte) (*entry, error) {
 	d := decoder{b: b}
 	if d.byte() != entryVersion {
@@ -95,19 +157,41 @@ func decodeEntry(b []byte) (*entry, error) {
 	}
 	e := &entry{
 		status:      int(d.uvarint()),
-		contentType: string(d.bytes()),
-		location:    string(d.bytes()),
-		etag:        string(d.bytes()),
 		generatedAt: d.varint(),
 		revalidate:  time.Duration(d.varint()),
 		expire:      time.Duration(d.varint()),
 	}
-	n := d.uvarint()
-	if n > uint64(len(b)) {
+	var head [headerSlots]string
+	head[slotContentType] = d.string()
+	head[slotLocation] = d.string()
+	head[slotEtag] = d.string()
+	head[slotCacheControl] = d.string()
+	head[slotLength] = d.string()
+	head[slotGzipLength] = d.string()
+	head[slotCacheTag] = d.string()
+	nImplicit := d.uvarint()
+	if d.err || nImplicit > uint64(len(d.b)) {
 		return nil, errBadEntry
 	}
-	for range n {
-		e.tags = append(e.tags, string(d.bytes()))
+	// Each tag takes at least its length's byte, so len(d.b) bounds the
+	// counts before anything is allocated for them.
+	rest := d.b
+	for range nImplicit {
+		d.string()
+	}
+	nTags := d.uvarint()
+	if d.err || nTags > uint64(len(d.b)) {
+		return nil, errBadEntry
+	}
+	vals := make([]string, headerSlots+int(nImplicit)+int(nTags))
+	copy(vals, head[:])
+	d.b = rest
+	for i := range nImplicit {
+		vals[headerSlots+int(i)] = d.string()
+	}
+	d.uvarint()
+	for i := range nTags {
+		vals[headerSlots+int(nImplicit)+int(i)] = d.string()
 	}
 	e.body = d.bytes()
 	e.gzipBody = d.bytes()
@@ -116,6 +200,38 @@ func decodeEntry(b []byte) (*entry, error) {
 	}
 	if len(e.gzipBody) == 0 {
 		e.gzipBody = nil
+	}
+	// The lengths are what Content-Length says: they must be right.
+	if n, err := strconv.Atoi(head[slotLength]); err != nil || n != len(e.body) {
+		return nil, errBadEntry
+	}
+	if e.gzipBody != nil {
+		if n, err := strconv.Atoi(head[slotGzipLength]); err != nil || n != len(e.gzipBody) {
+			return nil, errBadEntry
+		}
+	} else if head[slotGzipLength] != "" {
+		return nil, errBadEntry
+	}
+	e.contentType, e.location, e.etag = head[slotContentType], head[slotLocation], head[slotEtag]
+	e.checkTags = vals[headerSlots:]
+	if nTags > 0 {
+		e.tags = e.checkTags[nImplicit:]
+	}
+	slot := func(i int) []string { return vals[i : i+1 : i+1] }
+	e.header = responseHeader{
+		contentType:  slot(slotContentType),
+		cacheControl: slot(slotCacheControl),
+		etag:         slot(slotEtag),
+		length:       slot(slotLength),
+	}
+	if e.location != "" {
+		e.header.location = slot(slotLocation)
+	}
+	if e.gzipBody != nil {
+		e.header.gzipLength = slot(slotGzipLength)
+	}
+	if len(e.tags) > 0 {
+		e.header.cacheTag = slot(slotCacheTag)
 	}
 	return e, nil
 }
@@ -154,6 +270,16 @@ func (d *decoder) varint() int64 {
 	}
 	d.b = d.b[n:]
 	return v
+}
+
+// string returns the next bytes as a string sharing their memory: the
+// decoded entry keeps the buffer and nothing writes to it.
+func (d *decoder) string() string {
+	s := d.bytes()
+	if len(s) == 0 {
+		return ""
+	}
+	return unsafe.String(&s[0], len(s))
 }
 
 func (d *decoder) bytes() []byte {

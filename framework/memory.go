@@ -66,18 +66,26 @@ func (m *memoryTier) get(key string) *entry {
 }
 
 // set stores e under key, evicting entries not used since the clock hand
-// last passed them until the shard fits its share of the limit. An entry
-// larger than that share is not kept.
-func (m *memoryTier) set(key string, e *entry) {
+// last passed them until the shard fits its share of the limit, and reports
+// whether it kept e. An entry larger than that share is not kept, and
+// replaces nothing but an older entry of key; telling so takes a read lock
+// only.
+func (m *memoryTier) set(key string, e *entry) bool {
 	s := m.shard(key)
 	cost := e.cost()
+	if cost > s.limit { // the limit never changes
+		s.mu.RLock()
+		_, ok := s.items[key]
+		s.mu.RUnlock()
+		if ok {
+			m.del(key)
+		}
+		return false
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if it, ok := s.items[key]; ok {
 		s.remove(it)
-	}
-	if cost > s.limit {
-		return
 	}
 	it := &memoryItem{key: key, e: e, cost: cost, slot: len(s.ring)}
 	s.items[key] = it
@@ -92,6 +100,7 @@ func (m *memoryTier) set(key string, e *entry) {
 		}
 		s.remove(victim) // moves the last item into the hand's slot
 	}
+	return true
 }
 
 // del removes key.

@@ -3,6 +3,7 @@ package framework
 import (
 	"container/list"
 	"sync"
+	"sync/atomic"
 )
 
 // sideTier keeps cached 404s and redirects apart from pages, in memory only,
@@ -17,6 +18,9 @@ type sideTier struct {
 	bytes      int64
 	order      *list.List // of *sideItem, most recently used first
 	items      map[string]*list.Element
+	// count is len(items), read without the lock so that a lookup in an
+	// empty tier (most, on a site without 404s to cache) costs no lock.
+	count atomic.Int64
 }
 
 type sideItem struct {
@@ -41,6 +45,9 @@ func sideCost(path string, e *entry) int64 {
 }
 
 func (c *sideTier) get(path string) *entry {
+	if c.count.Load() == 0 {
+		return nil
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.items[path]
@@ -63,6 +70,7 @@ func (c *sideTier) put(path string, e *entry) {
 	}
 	c.items[path] = c.order.PushFront(&sideItem{path: path, e: e, cost: cost})
 	c.bytes += cost
+	c.count.Add(1)
 	for c.order.Len() > c.limit || c.bytes > c.limitBytes {
 		c.drop(c.order.Back())
 	}
@@ -82,6 +90,7 @@ func (c *sideTier) drop(el *list.Element) {
 	c.order.Remove(el)
 	delete(c.items, it.path)
 	c.bytes -= it.cost
+	c.count.Add(-1)
 }
 
 // size returns the number of entries held and their cost.

@@ -47,6 +47,17 @@ type Store interface {
 	Close() error
 }
 
+// A KeyBytesGetter is a store that can read a value under a key given as
+// bytes, so that a page's key is built in a reused buffer rather than as a
+// new string on every read of the store. The framework uses it for pages
+// when the store has it.
+type KeyBytesGetter interface {
+	// GetKeyBytes is Get with the key as bytes. The store must not keep
+	// key, nor any slice of it, past the call: the caller reuses it. The
+	// value returned is the caller's, as Get's.
+	GetKeyBytes(ctx context.Context, key []byte) ([]byte, error)
+}
+
 // A Locker is a store shared by several instances that can lock a key
 // among them, so that one instance in the cluster regenerates a stale page.
 type Locker interface {

@@ -50,8 +50,10 @@ type guardedStore struct {
 	locker  Locker     // nil unless inner is one
 	watcher TagWatcher // nil unless inner is one
 	clock   Clock      // nil unless inner is one
-	log     *slog.Logger
-	errors  *atomic.Uint64 // the metric of failed calls
+	// keyBytes is inner when it reads keys given as bytes, else nil.
+	keyBytes KeyBytesGetter
+	log      *slog.Logger
+	errors   *atomic.Uint64 // the metric of failed calls
 	// elapsed is a cheap real clock, in nanoseconds, to time failed calls.
 	elapsed func() int64
 
@@ -71,6 +73,7 @@ func newGuardedStore(inner Store, log *slog.Logger, errs *atomic.Uint64, elapsed
 	s.locker, _ = inner.(Locker)
 	s.watcher, _ = inner.(TagWatcher)
 	s.clock, _ = inner.(Clock)
+	s.keyBytes, _ = inner.(KeyBytesGetter)
 	return s
 }
 
@@ -169,6 +172,19 @@ func (s *guardedStore) up() bool { return !s.failing.Load() && !s.open.Load() }
 func (s *guardedStore) Get(ctx context.Context, key string) (value []byte, err error) {
 	err = s.call("get", func() error {
 		value, err = s.inner.Get(ctx, key)
+		return err
+	})
+	return value, err
+}
+
+// getKeyBytes is Get with the key as bytes, through the store's
+// KeyBytesGetter when it is one.
+func (s *guardedStore) getKeyBytes(ctx context.Context, key []byte) (value []byte, err error) {
+	if s.keyBytes == nil {
+		return s.Get(ctx, string(key))
+	}
+	err = s.call("get", func() error {
+		value, err = s.keyBytes.GetKeyBytes(ctx, key)
 		return err
 	})
 	return value, err

@@ -242,7 +242,18 @@ func (t *tagTimes) check(e *entry) *tagCheck {
 	if c := e.checked.Load(); c != nil && c.gen == gen {
 		return c
 	}
-	c := &tagCheck{gen: gen}
+	c := new(tagCheck)
+	t.fill(c, e)
+	e.checked.Store(c)
+	return c
+}
+
+// fill sets c to the latest revalidation times among e's tags, the floor
+// included, as of now.
+func (t *tagTimes) fill(c *tagCheck, e *entry) {
+	// The generation is read before the times: a change between the two
+	// makes c look older than it is, never newer.
+	*c = tagCheck{gen: t.gen.Load()}
 	t.mu.RLock()
 	// The floor stands for forgotten names, any of which may have been
 	// this entry's; an entry with no tags (data read without any) could
@@ -255,8 +266,6 @@ func (t *tagTimes) check(e *entry) *tagCheck {
 		c.hard = max(c.hard, t.hard[tag])
 	}
 	t.mu.RUnlock()
-	e.checked.Store(c)
-	return c
 }
 
 // freshness is how an entry may be served now.

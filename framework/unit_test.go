@@ -33,6 +33,9 @@ func TestEntryRoundTrip(t *testing.T) {
 
 func FuzzDecodeEntry(f *testing.F) {
 	f.Add(newPageEntry(200, htmlContentType, "/x", []byte("body"), time.Unix(1, 0), time.Minute, time.Hour, []string{"t"}).encode())
+	prepared := newPageEntry(200, htmlContentType, "", []byte(strings.Repeat("<p>x</p>", 100)), time.Unix(1, 0), time.Minute, time.Hour, []string{"a", "b"})
+	prepared.preparePage("/blog/7", true)
+	f.Add(prepared.encode())
 	f.Add([]byte{})
 	f.Add([]byte{entryVersion, 0xff, 0xff, 0xff})
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -304,6 +307,34 @@ func TestDebugCacheLogs(t *testing.T) {
 	for _, want := range []string{"event=MISS path=/post", "event=HIT path=/post", "event=STALE path=/post", "event=REGENERATED path=/post"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("debug log lacks %q:\n%s", want, log)
+		}
+	}
+}
+
+// An entry read from the store carries what preparePage gives a rendered
+// one: its encoding holds the derived header values and implicit tags.
+func TestDecodedEntryIsPrepared(t *testing.T) {
+	body := []byte(strings.Repeat("<p>hello</p>", 100))
+	for _, tc := range []struct {
+		location string
+		tags     []string
+		window   time.Duration
+	}{
+		{"", []string{"posts", "authors"}, time.Minute},
+		{"/elsewhere", nil, Never},
+	} {
+		e := newPageEntry(200, htmlContentType, tc.location, body, time.Unix(100, 5), tc.window, time.Hour, tc.tags)
+		e.preparePage("/blog/7", true)
+		got, err := decodeEntry(e.encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got.header, e.header) || !reflect.DeepEqual(got.checkTags, e.checkTags) ||
+			!reflect.DeepEqual(got.tags, e.tags) || got.location != e.location {
+			t.Errorf("decoded %+v %q %q, want %+v %q %q", got.header, got.checkTags, got.tags, e.header, e.checkTags, e.tags)
+		}
+		if again := got.encode(); !bytes.Equal(again, e.encode()) {
+			t.Error("a decoded entry encodes differently")
 		}
 	}
 }

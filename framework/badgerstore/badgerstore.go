@@ -229,20 +229,32 @@ func (s *Store) collectGarbage() {
 	}
 }
 
+var _ framework.KeyBytesGetter = (*Store)(nil)
+
 // Get returns the value stored under key, or nil, nil when there is none or
 // it has expired.
 func (s *Store) Get(_ context.Context, key string) ([]byte, error) {
-	var value []byte
-	err := s.db.View(func(txn *badger.Txn) error {
-		item, err := txn.Get([]byte(key))
-		if err != nil {
-			return err
-		}
-		value, err = item.ValueCopy(nil)
-		return err
-	})
+	return s.get([]byte(key))
+}
+
+// GetKeyBytes is Get with the key as bytes, which it does not keep: Badger
+// holds it in the Item of a read transaction that ends here.
+func (s *Store) GetKeyBytes(_ context.Context, key []byte) ([]byte, error) {
+	return s.get(key)
+}
+
+// get reads key in a read-only transaction of its own, without View's
+// closure, copying the value out once.
+func (s *Store) get(key []byte) ([]byte, error) {
+	txn := s.db.NewTransaction(false)
+	defer txn.Discard()
+	item, err := txn.Get(key)
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return nil, nil
+	}
+	var value []byte
+	if err == nil {
+		value, err = item.ValueCopy(nil)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("badgerstore: get %q: %w", key, err)

@@ -64,6 +64,34 @@ func Run(t *testing.T, open func(t *testing.T) framework.Store) {
 				t.Fatalf("stored value changed through a slice: %q", again)
 			}
 		}},
+		{"GetKeyBytes", func(t *testing.T, s framework.Store) {
+			g, ok := s.(framework.KeyBytesGetter)
+			if !ok {
+				t.Skip("not a KeyBytesGetter")
+			}
+			for _, k := range []string{"p/b1/blog", "p/b1/blog/1"} {
+				if err := s.Set(ctx, k, []byte(k), 0); err != nil {
+					t.Fatal(err)
+				}
+			}
+			key := []byte("p/b1/blog")
+			got, err := g.GetKeyBytes(ctx, key)
+			if err != nil || string(got) != "p/b1/blog" {
+				t.Fatalf("GetKeyBytes(%q) = %q, %v", key, got, err)
+			}
+			// The caller reuses its buffer: the value must not change.
+			key = append(key[:0], "p/b1/blog/1"...)
+			if again, err := g.GetKeyBytes(ctx, key); err != nil || string(again) != "p/b1/blog/1" || string(got) != "p/b1/blog" {
+				t.Fatalf("GetKeyBytes(%q) = %q, %v; first value now %q", key, again, err, got)
+			}
+			got[0] = 'X'
+			if again, _ := s.Get(ctx, "p/b1/blog"); string(again) != "p/b1/blog" {
+				t.Fatalf("stored value changed through a slice: %q", again)
+			}
+			if v, err := g.GetKeyBytes(ctx, []byte("nope")); v != nil || err != nil {
+				t.Fatalf("GetKeyBytes of a missing key = %q, %v; want nil, nil", v, err)
+			}
+		}},
 		{"Delete", func(t *testing.T, s framework.Store) {
 			if err := s.Set(ctx, "k", []byte("v"), 0); err != nil {
 				t.Fatal(err)
