@@ -225,15 +225,18 @@ var errRegeneratedElsewhere = errors.New("framework: another instance is regener
 const regenerationWait = time.Second
 
 // save caches a rendered entry of p if its window allows.
-func (c *cache) save(p *page, key string, params Params, e *entry) {
+//
+// It returns the store's error, which only a prerender reports: a request
+// or a regeneration serves from memory whatever the store does.
+func (c *cache) save(p *page, key string, params Params, e *entry) error {
 	c.backoff.succeed(key)
 	if e.revalidate <= 0 {
-		return // its data made it dynamic
+		return nil // its data made it dynamic
 	}
 	if e.status == http.StatusOK {
 		e.source.Store(&pageSource{page: p, params: params})
 	}
-	c.savePage(context.Background(), key, e)
+	return c.savePage(context.Background(), key, e)
 }
 
 // pageKey, lockKey and dataKey are store keys; the build ID in them keeps
@@ -291,16 +294,16 @@ func (c *cache) storedPage(ctx context.Context, path string) *entry {
 
 // savePage caches a rendered page: 200s in the memory tier and the store,
 // 404s and redirects in the side tier, replacing the page they used to be.
-func (c *cache) savePage(ctx context.Context, path string, e *entry) {
+func (c *cache) savePage(ctx context.Context, path string, e *entry) error {
 	if e.status != http.StatusOK {
 		c.side.put(path, e)
 		c.hot.del(path)
 		c.deleteStoredPage(ctx, path)
-		return
+		return nil
 	}
 	c.side.remove(path)
 	c.hot.set(path, e)
-	c.store.Set(ctx, c.pageKey(path), e.encode(), entryTTL(e))
+	return c.store.Set(ctx, c.pageKey(path), e.encode(), entryTTL(e))
 }
 
 // deleteStoredPage deletes the stored page of path, if there is one: a

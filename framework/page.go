@@ -296,6 +296,10 @@ func (a *App) Prerender(ctx context.Context, rt Route, params Params) (Prerender
 	if e.status == http.StatusNotFound {
 		return Prerendered{}, fmt.Errorf("prerender %s: %w", key, ErrNotFound)
 	}
-	a.save(p, key, params, e)
+	// A prerender that did not reach the store is a build that did not
+	// happen: its pages would render on their first requests instead.
+	if err := a.save(p, key, params, e); err != nil {
+		return Prerendered{}, fmt.Errorf("prerender %s: store: %w", key, err)
+	}
 	return Prerendered{Path: key, Bytes: len(e.body)}, nil
 }
