@@ -3,7 +3,6 @@ package cli
 import (
 	"bufio"
 	"bytes"
-	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -289,7 +288,7 @@ func printRouteTable(w io.Writer, routes []server.RouteInfo, handlers []codegen.
 	}
 	// Stable: a page and a handler of one pattern keep the page first.
 	slices.SortStableFunc(rows, func(a, b row) int {
-		return cmp.Or(cmp.Compare(routeRank(a.pattern), routeRank(b.pattern)), strings.Compare(a.pattern, b.pattern))
+		return codegen.ComparePatterns(a.pattern, b.pattern)
 	})
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
@@ -301,18 +300,6 @@ func printRouteTable(w io.Writer, routes []server.RouteInfo, handlers []codegen.
 	fmt.Fprintln(w, "\n○ static: cached until revalidated   ◐ ISR: regenerated after its window   λ dynamic: rendered per request")
 	fmt.Fprintln(w, "λ with methods (GET, POST, ...): a route.go handler, run per request.")
 	fmt.Fprintln(w, "Size is the average HTML of the route's prerendered pages.")
-}
-
-// routeRank orders patterns as codegen registers them: static, then
-// params, then catch-alls.
-func routeRank(pattern string) int {
-	switch {
-	case strings.Contains(pattern, "*"):
-		return 2
-	case strings.Contains(pattern, ":"):
-		return 1
-	}
-	return 0
 }
 
 func formatWindow(d time.Duration) string {

@@ -252,6 +252,13 @@ func aliasFor(rel string) string {
 	return b.String()
 }
 
+// ComparePatterns orders route patterns as the router registers and the
+// route table lists them: static routes, then params, then catch-alls, each
+// by pattern.
+func ComparePatterns(a, b string) int {
+	return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(a, b))
+}
+
 // rank orders routes: static, then params, then catch-alls.
 func rank(pattern string) int {
 	switch {
@@ -270,7 +277,7 @@ func byRank(folders []*folder, keep func(*folder) bool) []*folder {
 	list := slices.DeleteFunc(slices.Clone(folders), func(f *folder) bool { return !keep(f) })
 	slices.SortStableFunc(list, func(a, b *folder) int {
 		pa, pb := a.pattern(), b.pattern()
-		return cmp.Or(cmp.Compare(rank(pa), rank(pb)), cmp.Compare(pa, pb))
+		return ComparePatterns(pa, pb)
 	})
 	return list
 }

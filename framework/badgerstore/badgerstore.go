@@ -29,6 +29,7 @@ import (
 	"github.com/dgraph-io/ristretto/v2/z"
 
 	"github.com/isr-go/framework/framework"
+	"github.com/isr-go/framework/framework/internal/ratelog"
 )
 
 // tagPrefix starts the keys that hold tag revalidation times, kept apart
@@ -350,39 +351,17 @@ func (s *Store) Close() error {
 }
 
 // badgerLogger sends Badger's warnings and errors to slog, at most
-// badgerLogBurst lines a minute (a damaged value log makes Badger log two
+// 20 lines a minute (a damaged value log makes Badger log two
 // lines on every read), and drops its chatty info and debug lines.
 type badgerLogger struct{}
 
-const badgerLogBurst = 20
+var badgerLog = ratelog.Limiter{Prefix: "badger: ", Burst: 20}
 
-var badgerLogWindow struct {
-	mu         sync.Mutex
-	start      time.Time
-	lines      int
-	suppressed int
+func (badgerLogger) Errorf(f string, a ...any) {
+	badgerLog.Log(context.Background(), slog.LevelError, fmt.Sprintf(f, a...))
 }
-
-func badgerLog(level slog.Level, f string, a ...any) {
-	w := &badgerLogWindow
-	w.mu.Lock()
-	if now := time.Now(); now.Sub(w.start) >= time.Minute {
-		if w.suppressed > 0 {
-			slog.Warn("badger: log lines suppressed", "count", w.suppressed)
-		}
-		w.start, w.lines, w.suppressed = now, 0, 0
-	}
-	w.lines++
-	if w.lines > badgerLogBurst {
-		w.suppressed++
-		w.mu.Unlock()
-		return
-	}
-	w.mu.Unlock()
-	slog.Log(context.Background(), level, "badger: "+strings.TrimSpace(fmt.Sprintf(f, a...)))
+func (badgerLogger) Warningf(f string, a ...any) {
+	badgerLog.Log(context.Background(), slog.LevelWarn, fmt.Sprintf(f, a...))
 }
-
-func (badgerLogger) Errorf(f string, a ...any)   { badgerLog(slog.LevelError, f, a...) }
-func (badgerLogger) Warningf(f string, a ...any) { badgerLog(slog.LevelWarn, f, a...) }
-func (badgerLogger) Infof(string, ...any)        {}
-func (badgerLogger) Debugf(string, ...any)       {}
+func (badgerLogger) Infof(string, ...any)  {}
+func (badgerLogger) Debugf(string, ...any) {}

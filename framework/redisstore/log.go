@@ -4,11 +4,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strings"
-	"sync"
-	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/isr-go/framework/framework/internal/ratelog"
 )
 
 // go-redis writes its own lines (a failed dial, a pool problem) straight to
@@ -18,38 +17,12 @@ import (
 func init() { redis.SetLogger(redisLogger{}) }
 
 // redisLogger sends go-redis's lines to slog as warnings, at most
-// redisLogBurst a minute: while Redis is down go-redis logs every failed
+// 20 a minute: while Redis is down go-redis logs every failed
 // dial, and the store already says once that it is failing.
 type redisLogger struct{}
 
-const redisLogBurst = 20
-
-var redisLogWindow struct {
-	mu         sync.Mutex
-	start      time.Time
-	lines      int
-	suppressed int
-}
+var redisLog = ratelog.Limiter{Prefix: "redis: ", Burst: 20}
 
 func (redisLogger) Printf(ctx context.Context, format string, v ...any) {
-	w := &redisLogWindow
-	w.mu.Lock()
-	if now := time.Now(); now.Sub(w.start) >= time.Minute {
-		if w.suppressed > 0 {
-			slog.Warn("redis: log lines suppressed", "count", w.suppressed)
-		}
-		w.start, w.lines, w.suppressed = now, 0, 0
-	}
-	w.lines++
-	if w.lines > redisLogBurst {
-		w.suppressed++
-		w.mu.Unlock()
-		return
-	}
-	w.mu.Unlock()
-	msg := strings.TrimSpace(fmt.Sprintf(format, v...))
-	if !strings.HasPrefix(msg, "redis: ") {
-		msg = "redis: " + msg
-	}
-	slog.Log(ctx, slog.LevelWarn, msg)
+	redisLog.Log(ctx, slog.LevelWarn, fmt.Sprintf(format, v...))
 }
