@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -45,20 +44,13 @@ func (d *devApp) start(t testing.TB, env ...string) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	// Cleanups run last first: the output is logged after dev stopped.
 	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(30 * time.Second):
-			cmd.Process.Kill()
-			t.Error("framework dev did not stop on SIGTERM")
-		}
 		if t.Failed() {
 			t.Logf("framework dev output:\n%s", d.out)
 		}
 	})
+	stopAtCleanup(t, cmd, "framework dev")
 	waitFor(t, "dev server up", d.base+"/", 90*time.Second, 50*time.Millisecond, func(p page) bool { return p.status == 200 })
 }
 

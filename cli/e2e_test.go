@@ -97,6 +97,13 @@ func backgroundLogged(t *testing.T, dir string, env []string, args ...string) (*
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	stopAtCleanup(t, cmd, "server")
+	return cmd, stderr
+}
+
+// stopAtCleanup stops cmd with SIGTERM when the test ends, and kills it,
+// failing the test, if it has not exited 30 s later.
+func stopAtCleanup(t testing.TB, cmd *exec.Cmd, what string) {
 	t.Cleanup(func() {
 		cmd.Process.Signal(syscall.SIGTERM)
 		done := make(chan struct{})
@@ -105,10 +112,9 @@ func backgroundLogged(t *testing.T, dir string, env []string, args ...string) (*
 		case <-done:
 		case <-time.After(30 * time.Second):
 			cmd.Process.Kill()
-			t.Error("server did not stop on SIGTERM")
+			t.Errorf("%s did not stop on SIGTERM", what)
 		}
 	})
-	return cmd, stderr
 }
 
 // syncBuffer is a bytes.Buffer that a process's output and a test can use
