@@ -132,14 +132,60 @@ func (c *cache) renderShared(ctx context.Context, p *page, key string, params Pa
 		c.flights.land(key, fl, e, nil)
 		return e, nil
 	}
+	unlock, other := c.lockRender(key)
+	if other != nil {
+		c.flights.land(key, fl, other, nil)
+		return other, nil
+	}
 	e, err := p.render(context.Background(), key, params, nil, renderFn)
 	if err != nil {
 		c.reportError(ctx, &RenderError{Path: key, Route: p.route.Pattern, Err: err})
 	} else {
 		c.save(p, key, params, e)
 	}
+	unlock()
 	c.flights.land(key, fl, e, err)
 	return e, err
+}
+
+// renderLockPoll is how often an instance waiting on another instance's
+// render of a page looks for it in the shared store.
+const renderLockPoll = 25 * time.Millisecond
+
+// lockRender, on a shared store, makes one instance of the cluster render a
+// page that nobody has cached (or whose entry expired): it returns unlock
+// when this instance may render, or the entry another instance rendered
+// meanwhile. The wait is bounded by the render timeout. An instance whose
+// render fails, or is a 404 or a redirect (kept in memory only), releases
+// the lock without storing a page, and the next to take it renders. When
+// the store cannot lock, this instance renders: a page is served through an
+// outage of the store.
+func (c *cache) lockRender(key string) (unlock func(), rendered *entry) {
+	if c.store.locker == nil {
+		return func() {}, nil
+	}
+	ctx := context.Background()
+	deadline := time.Now().Add(c.renderTimeout)
+	for {
+		unlock, ok, err := c.store.TryLock(ctx, c.lockKey(key), c.renderTimeout+5*time.Second)
+		if err != nil {
+			return func() {}, nil
+		}
+		// The lock's last holder may have stored the page just before.
+		if cur := c.storedPage(ctx, key); cur != nil && c.tags.freshness(cur, c.hitNow()) == fresh {
+			if ok {
+				unlock()
+			}
+			return nil, cur
+		}
+		if ok {
+			return unlock, nil
+		}
+		if time.Now().After(deadline) {
+			return func() {}, nil
+		}
+		time.Sleep(renderLockPoll)
+	}
 }
 
 // regenerate queues one background render of key unless one is queued or

@@ -173,3 +173,44 @@ func TestClusterSurvivesRedisOutage(t *testing.T) {
 		return e != nil && b.app.tags.check(e).soft > 0
 	})
 }
+
+// TestClusterNeverCachedPageRendersOnce: requests on two instances for a
+// page nobody has cached are answered by one render in the cluster; the
+// other instance waits for it in Redis instead of rendering too.
+func TestClusterNeverCachedPageRendersOnce(t *testing.T) {
+	s := newSource("v1")
+	_, a, b := cluster(t, s, "/posts/:id")
+	block := make(chan struct{})
+	s.mu.Lock()
+	s.block = block
+	s.mu.Unlock()
+
+	var wg sync.WaitGroup
+	for i := range 40 {
+		h := a
+		if i%2 == 1 {
+			h = b
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if r := h.get("/posts/1"); r.status != 200 || !strings.Contains(r.body, "/posts/1 v1") {
+				t.Errorf("request %d: %d %q", i, r.status, r.body)
+			}
+		}()
+	}
+	// Both instances have a render in flight for the key: one renders
+	// (blocked), the other waits on the cluster's lock.
+	inFlight := func(h *harness) bool {
+		h.app.flights.mu.Lock()
+		defer h.app.flights.mu.Unlock()
+		_, ok := h.app.flights.m["/posts/1"]
+		return ok
+	}
+	eventually(t, "a render in flight on both instances", func() bool { return inFlight(a) && inFlight(b) })
+	close(block)
+	waitGroup(t, "requests", &wg)
+	if n := s.renders.Load(); n != 1 {
+		t.Fatalf("renders = %d, want 1 in the cluster", n)
+	}
+}
