@@ -2,7 +2,6 @@ package cli_test
 
 import (
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -26,18 +25,18 @@ type devApp struct {
 // with SIGTERM at the end of the test.
 func startDev(t testing.TB, env ...string) *devApp {
 	dir := filepath.Join(t.TempDir(), "myapp")
-	cmd := exec.Command(frameworkBinTB(t), "new", dir)
+	cmd := exec.Command(frameworkBin(t), "new", dir)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("framework new: %v\n%s", err, out)
 	}
 	d := &devApp{dir: dir, out: &syncBuffer{}}
-	d.base = "http://" + freeAddrTB(t)
+	d.base = "http://" + freeAddr(t)
 	d.start(t, env...)
 	return d
 }
 
 func (d *devApp) start(t testing.TB, env ...string) {
-	cmd := exec.Command(frameworkBinTB(t), "dev", "--addr", strings.TrimPrefix(d.base, "http://"))
+	cmd := exec.Command(frameworkBin(t), "dev", "--addr", strings.TrimPrefix(d.base, "http://"))
 	cmd.Dir = d.dir
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = d.out, d.out
@@ -86,7 +85,7 @@ func waitFor(t testing.TB, what, url string, timeout, interval time.Duration, co
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
-		p := getTB(url)
+		p := fetchPage(url)
 		if cond(p) {
 			return p
 		}
@@ -190,44 +189,9 @@ func TestDevEditsTextDataAndCode(t *testing.T) {
 	}
 }
 
-// frameworkBinTB is frameworkBin for tests and benchmarks.
-func frameworkBinTB(t testing.TB) string {
-	t.Helper()
-	binOnce.Do(buildFramework)
-	if binErr != nil {
-		t.Fatalf("build framework: %v\n%s", binErr, binPath)
-	}
-	return binPath
-}
-
-// buildFramework builds the framework command into a temp dir, as
-// frameworkBin does.
-func buildFramework() {
-	dir, err := os.MkdirTemp("", "framework-bin")
-	if err != nil {
-		binErr = err
-		return
-	}
-	binPath = filepath.Join(dir, "framework")
-	out, err := exec.Command("go", "build", "-o", binPath, "./framework").CombinedOutput()
-	if err != nil {
-		binErr = err
-		binPath = string(out)
-	}
-}
-
-func freeAddrTB(t testing.TB) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-// getTB is get for tests and benchmarks.
-func getTB(url string) page {
+// fetchPage GETs url as a browser would, for tests and benchmarks; an
+// error is status -1.
+func fetchPage(url string) page {
 	req, _ := http.NewRequest(http.MethodGet, url, nil)
 	req.Header.Set("Accept", "text/html")
 	res, err := client.Do(req)

@@ -27,7 +27,7 @@ var (
 )
 
 // frameworkBin builds the framework command once per test run.
-func frameworkBin(t *testing.T) string {
+func frameworkBin(t testing.TB) string {
 	t.Helper()
 	binOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "framework-bin")
@@ -67,7 +67,7 @@ func newApp(t *testing.T) string {
 	return dir
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -148,15 +148,7 @@ type page struct {
 
 func get(t *testing.T, url string) page {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, url, nil)
-	req.Header.Set("Accept", "text/html")
-	res, err := client.Do(req)
-	if err != nil {
-		return page{status: -1, body: err.Error()}
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return page{status: res.StatusCode, cache: res.Header.Get("X-Framework-Cache"), body: string(b)}
+	return fetchPage(url)
 }
 
 // poll waits until cond holds for the page at url, for changes that take a

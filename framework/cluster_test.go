@@ -26,6 +26,24 @@ func cluster(t *testing.T, s *source, pattern string) (*testredis.Server, *harne
 	return srv, a, b
 }
 
+// requestsOnBoth sends n concurrent GETs of path, alternating between the
+// instances a and b, and checks each answer with check; wait on the group.
+func requestsOnBoth(a, b *harness, n int, path string, check func(i int, r response)) *sync.WaitGroup {
+	var wg sync.WaitGroup
+	for i := range n {
+		h := a
+		if i%2 == 1 {
+			h = b
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			check(i, h.get(path))
+		}()
+	}
+	return &wg
+}
+
 // eventually polls cond until it holds, for changes that cross instances
 // through Redis asynchronously.
 func eventually(t *testing.T, what string, cond func() bool) {
@@ -96,21 +114,12 @@ func TestClusterStalePageRegeneratesOnce(t *testing.T) {
 	s.block = block
 	s.mu.Unlock()
 
-	var wg sync.WaitGroup
-	for i := range 200 {
-		h := a
-		if i%2 == 1 {
-			h = b
+	wg := requestsOnBoth(a, b, 200, "/posts/1", func(i int, r response) {
+		if r.status != 200 || r.cache() != CacheStale {
+			t.Errorf("request %d: %d %s, want a STALE 200", i, r.status, r.cache())
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if r := h.get("/posts/1"); r.status != 200 || r.cache() != CacheStale {
-				t.Errorf("request %d: %d %s, want a STALE 200", i, r.status, r.cache())
-			}
-		}()
-	}
-	waitGroup(t, "stale requests", &wg)
+	})
+	waitGroup(t, "stale requests", wg)
 	close(block)
 	a.waitBackground()
 	b.waitBackground()
@@ -185,20 +194,11 @@ func TestClusterNeverCachedPageRendersOnce(t *testing.T) {
 	s.block = block
 	s.mu.Unlock()
 
-	var wg sync.WaitGroup
-	for i := range 40 {
-		h := a
-		if i%2 == 1 {
-			h = b
+	wg := requestsOnBoth(a, b, 40, "/posts/1", func(i int, r response) {
+		if r.status != 200 || !strings.Contains(r.body, "/posts/1 v1") {
+			t.Errorf("request %d: %d %q", i, r.status, r.body)
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if r := h.get("/posts/1"); r.status != 200 || !strings.Contains(r.body, "/posts/1 v1") {
-				t.Errorf("request %d: %d %q", i, r.status, r.body)
-			}
-		}()
-	}
+	})
 	// Both instances have a render in flight for the key: one renders
 	// (blocked), the other waits on the cluster's lock.
 	inFlight := func(h *harness) bool {
@@ -209,7 +209,7 @@ func TestClusterNeverCachedPageRendersOnce(t *testing.T) {
 	}
 	eventually(t, "a render in flight on both instances", func() bool { return inFlight(a) && inFlight(b) })
 	close(block)
-	waitGroup(t, "requests", &wg)
+	waitGroup(t, "requests", wg)
 	if n := s.renders.Load(); n != 1 {
 		t.Fatalf("renders = %d, want 1 in the cluster", n)
 	}
