@@ -30,9 +30,11 @@ type cache struct {
 	ownStore bool
 	tags     *tagTimes
 	// flights makes one render per key at a time; dataFlights one fetch
-	// per data key.
+	// per data key; holeRenders one render per key of a stored page whose
+	// holes this process has not rendered.
 	flights       flights
 	dataFlights   flights
+	holeRenders   flights
 	backoff       backoff
 	regenerations regenQueue
 

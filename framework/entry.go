@@ -31,6 +31,13 @@ type entry struct {
 	revalidate  time.Duration // effective window: the page's, or lower data's
 	expire      time.Duration // how long past revalidate it may be served stale
 	tags        []string      // tags of the data the page used
+	// holeAt are the offsets in body where the page's Dynamic holes go, in
+	// order (a partially prerendered page); nil for most pages.
+	holeAt []int
+	// holes render the holes at holeAt for one request. Set when this
+	// process rendered the entry; an entry read from the store gets them
+	// from a render of the page in this process (see page.holesOf).
+	holes atomic.Pointer[[]Hole]
 
 	// checkTags are the tags whose revalidation makes this entry stale:
 	// tags plus the implicit tags of its path and of the layouts above it.
@@ -64,8 +71,9 @@ type responseHeader struct {
 }
 
 // entryVersion starts every encoded entry; a different one is read as a miss.
-// Version 2 added the precomputed header values and implicit tags.
-const entryVersion = 2
+// Version 2 added the precomputed header values and implicit tags, 3 the
+// offsets of holes.
+const entryVersion = 3
 
 // errBadEntry reports bytes in the store that are not an entry of ours.
 var errBadEntry = errors.New("framework: malformed cache entry")
@@ -107,6 +115,10 @@ func (e *entry) encode() []byte {
 	}
 	b = appendBytes(b, e.body)
 	b = appendBytes(b, e.gzipBody)
+	b = binary.AppendUvarint(b, uint64(len(e.holeAt)))
+	for _, at := range e.holeAt {
+		b = binary.AppendUvarint(b, uint64(at))
+	}
 	return b
 }
 
@@ -195,6 +207,21 @@ func decodeEntry(b []byte) (*entry, error) {
 	}
 	e.body = d.bytes()
 	e.gzipBody = d.bytes()
+	if nHoles := d.uvarint(); nHoles > 0 && !d.err {
+		// Each offset takes at least a byte, so len(d.b) bounds the count.
+		if nHoles > uint64(len(d.b)) {
+			return nil, errBadEntry
+		}
+		e.holeAt = make([]int, nHoles)
+		last := uint64(0)
+		for i := range e.holeAt {
+			at := d.uvarint()
+			if at < last || at > uint64(len(e.body)) {
+				return nil, errBadEntry
+			}
+			e.holeAt[i], last = int(at), at
+		}
+	}
 	if d.err || len(d.b) != 0 {
 		return nil, errBadEntry
 	}
@@ -295,7 +322,10 @@ func (d *decoder) bytes() []byte {
 
 // newPageEntry makes the entry of a rendered page, compressing its body once
 // here rather than on every response.
-func newPageEntry(status int, contentType, location string, body []byte, generatedAt time.Time, revalidate, expire time.Duration, tags []string) *entry {
+//
+// A page with holes is not compressed: it is sent in parts, with the holes
+// rendered per request between them.
+func newPageEntry(status int, contentType, location string, body []byte, holeAt []int, generatedAt time.Time, revalidate, expire time.Duration, tags []string) *entry {
 	sum := sha256.Sum256(body)
 	e := &entry{
 		status:      status,
@@ -307,8 +337,11 @@ func newPageEntry(status int, contentType, location string, body []byte, generat
 		revalidate:  revalidate,
 		expire:      expire,
 		tags:        tags,
+		holeAt:      holeAt,
 	}
-	e.gzipBody = gzipBytes(body)
+	if holeAt == nil {
+		e.gzipBody = gzipBytes(body)
+	}
 	return e
 }
 

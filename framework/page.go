@@ -55,9 +55,13 @@ func (p *page) serve(c echo.Context) error {
 	if p.route.Revalidate <= 0 || a.opts.Dev {
 		return p.serveDynamic(c, key)
 	}
-	e, state, err := a.serve(req.Context(), p, key, func() Params { return p.params(c) })
+	params := func() Params { return p.params(c) }
+	e, state, err := a.serve(req.Context(), p, key, params)
 	if err != nil {
 		return p.sendError(c, key, err)
+	}
+	if e.holeAt != nil {
+		return p.sendHoles(c, e, key, params, state)
 	}
 	return a.send(c, e, state)
 }
@@ -144,6 +148,7 @@ func (p *page) sendError(c echo.Context, key string, err error) error {
 var (
 	htmlContentTypeValue     = []string{htmlContentType}
 	dynamicCacheControlValue = []string{dynamicCacheControl}
+	privateCacheControlValue = []string{"private, no-store"}
 	hitValue                 = []string{CacheHit}
 	staleValue               = []string{CacheStale}
 	missValue                = []string{CacheMiss}

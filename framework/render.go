@@ -20,12 +20,22 @@ import (
 // calls already made (identical calls in one render are made once).
 type renderState struct {
 	app *App
+	// request is the request being served, in the render of a dynamic page
+	// or of a hole; nil in a render shared by every visitor.
+	request *http.Request
+	// path and route name the page, for errors.
+	path, route string
 
 	mu       sync.Mutex
 	window   time.Duration
 	tags     map[string]struct{}
 	metadata Metadata
 	calls    map[string]*call
+
+	// holes are the Dynamic holes a shared render met, in the order it
+	// met them; holeToken makes their markers in the output unforgeable.
+	holes     []Hole
+	holeToken string
 }
 
 // A call is one data read shared by the identical calls of a render.
@@ -138,7 +148,7 @@ func (p *page) render(parent context.Context, path string, params Params, r *htt
 	a := p.app
 	ctx, cancel := context.WithTimeout(parent, a.opts.RenderTimeout)
 	defer cancel()
-	st := &renderState{app: a, window: p.route.Revalidate}
+	st := &renderState{app: a, window: p.route.Revalidate, request: r, path: path, route: p.route.Pattern}
 	ctx = context.WithValue(ctx, renderStateKey{}, st)
 
 	type result struct {
@@ -208,15 +218,18 @@ func (p *page) renderEntry(ctx context.Context, st *renderState, req *Request, r
 	if status == http.StatusNotFound {
 		window, expire = min(window, a.opts.NotFoundWindow), 0
 	}
+	html, holeAt, holes := st.cutHoles(html)
 	var e *entry
-	if last := p.lastNotFound.Load(); status == http.StatusNotFound && last != nil && bytes.Equal(last.body, html) {
+	if last := p.lastNotFound.Load(); status == http.StatusNotFound && holes == nil && last != nil && bytes.Equal(last.body, html) {
 		// A route's 404s are usually one page: share its bytes, so that
 		// many cached 404s cost little memory and no compression.
 		e = &entry{status: status, contentType: htmlContentType, body: last.body, gzipBody: last.gzipBody, sharedBody: true,
 			etag: last.etag, generatedAt: start.UnixNano(), revalidate: window, expire: expire, tags: st.tagList()}
 	} else {
-		e = newPageEntry(status, htmlContentType, location, html, start, window, expire, st.tagList())
-		if status == http.StatusNotFound {
+		e = newPageEntry(status, htmlContentType, location, html, holeAt, start, window, expire, st.tagList())
+		if holes != nil {
+			e.holes.Store(&holes)
+		} else if status == http.StatusNotFound {
 			p.lastNotFound.Store(e)
 		}
 	}

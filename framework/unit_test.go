@@ -12,7 +12,7 @@ import (
 
 func TestEntryRoundTrip(t *testing.T) {
 	body := []byte(strings.Repeat("<p>hello</p>", 100))
-	e := newPageEntry(200, htmlContentType, "", body, time.Unix(100, 5), time.Minute, time.Hour, []string{"a", "b"})
+	e := newPageEntry(200, htmlContentType, "", body, nil, time.Unix(100, 5), time.Minute, time.Hour, []string{"a", "b"})
 	got, err := decodeEntry(e.encode())
 	if err != nil {
 		t.Fatal(err)
@@ -25,15 +25,15 @@ func TestEntryRoundTrip(t *testing.T) {
 	if e.gzipBody == nil || len(e.gzipBody) >= len(body) {
 		t.Fatal("a repetitive body was not compressed")
 	}
-	small := newPageEntry(200, htmlContentType, "", []byte("<p>hi</p>"), time.Unix(1, 0), time.Minute, 0, nil)
+	small := newPageEntry(200, htmlContentType, "", []byte("<p>hi</p>"), nil, time.Unix(1, 0), time.Minute, 0, nil)
 	if small.gzipBody != nil {
 		t.Fatal("a tiny body was compressed")
 	}
 }
 
 func FuzzDecodeEntry(f *testing.F) {
-	f.Add(newPageEntry(200, htmlContentType, "/x", []byte("body"), time.Unix(1, 0), time.Minute, time.Hour, []string{"t"}).encode())
-	prepared := newPageEntry(200, htmlContentType, "", []byte(strings.Repeat("<p>x</p>", 100)), time.Unix(1, 0), time.Minute, time.Hour, []string{"a", "b"})
+	f.Add(newPageEntry(200, htmlContentType, "/x", []byte("body"), nil, time.Unix(1, 0), time.Minute, time.Hour, []string{"t"}).encode())
+	prepared := newPageEntry(200, htmlContentType, "", []byte(strings.Repeat("<p>x</p>", 100)), nil, time.Unix(1, 0), time.Minute, time.Hour, []string{"a", "b"})
 	prepared.preparePage("/blog/7", true)
 	f.Add(prepared.encode())
 	f.Add([]byte{})
@@ -323,7 +323,7 @@ func TestDecodedEntryIsPrepared(t *testing.T) {
 		{"", []string{"posts", "authors"}, time.Minute},
 		{"/elsewhere", nil, Never},
 	} {
-		e := newPageEntry(200, htmlContentType, tc.location, body, time.Unix(100, 5), tc.window, time.Hour, tc.tags)
+		e := newPageEntry(200, htmlContentType, tc.location, body, nil, time.Unix(100, 5), tc.window, time.Hour, tc.tags)
 		e.preparePage("/blog/7", true)
 		got, err := decodeEntry(e.encode())
 		if err != nil {

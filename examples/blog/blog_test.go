@@ -312,6 +312,28 @@ func TestBlogOverHTTP(t *testing.T) {
 	if r := b.get("/blog/99999"); r.status != 404 || r.header.Get("X-Framework-Cache") == "HIT" {
 		t.Errorf("a 404 persisted across the restart: %d %s", r.status, r.header.Get("X-Framework-Cache"))
 	}
+
+	// The home page is prerendered with a hole greeting each visitor by
+	// the name the form keeps in a cookie: the shell comes from the cache
+	// (from the store, after the restart), the greeting is theirs.
+	for cookie, want := range map[string]string{
+		"": "Hello, stranger!", "name=Ada%20L": "Hello, Ada L!", "name=%3Cb%3E": "Hello, &lt;b&gt;!",
+	} {
+		r := b.get("/", "Cookie", cookie)
+		if r.status != 200 || r.header.Get("X-Framework-Cache") != "HIT" || !strings.Contains(r.body, `<p class="hello">`+want) {
+			t.Errorf("home with %q: %d %s, want HIT with %q", cookie, r.status, r.header.Get("X-Framework-Cache"), want)
+		}
+		if cc := r.header.Get("Cache-Control"); cc != "private, no-store" || r.header.Get("Etag") != "" {
+			t.Errorf("home with %q: Cache-Control %q, Etag %q", cookie, cc, r.header.Get("Etag"))
+		}
+	}
+	r = b.do(nil, mustRequest(http.MethodPost, b.base+"/greeting", "name=Grace"))
+	if c := r.header.Get("Set-Cookie"); r.status != http.StatusSeeOther || !strings.HasPrefix(c, "name=Grace;") || !strings.Contains(c, "HttpOnly") {
+		t.Errorf("POST /greeting: %d %q", r.status, c)
+	}
+	if r := b.do(nil, mustRequest(http.MethodPost, b.base+"/greeting", "name="+strings.Repeat("x", 41))); r.status != http.StatusBadRequest {
+		t.Errorf("POST /greeting with a long name: %d, want 400", r.status)
+	}
 }
 
 // mustRequest makes a form request.

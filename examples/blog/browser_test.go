@@ -15,7 +15,8 @@ import (
 )
 
 // TestBlogInBrowser walks the blog in a real headless Chromium: the list, a
-// post, the admin behind its password, a new post, and the list again.
+// post, the admin behind its password, a new post, the list again, and the
+// home page's greeting by name.
 // Screenshots of every step are kept in the test's temp dir; the last one's
 // path is logged.
 func TestBlogInBrowser(t *testing.T) {
@@ -101,5 +102,25 @@ func TestBlogInBrowser(t *testing.T) {
 	if !strings.Contains(list, "Written in Chromium") {
 		t.Errorf("the new post is not listed:\n%s", list)
 	}
-	t.Logf("final screenshot: %s", filepath.Join(shots, fmt.Sprintf("%d-list-after.png", step)))
+
+	// The home page is cached with a hole greeting the visitor by the name
+	// the form keeps in a cookie.
+	var before, after string
+	err = chromedp.Run(ctx,
+		chromedp.Navigate(b.base+"/"),
+		chromedp.WaitVisible(".greeting .hello"),
+		chromedp.Text(".greeting .hello", &before),
+		chromedp.SendKeys(`form.name input[name=name]`, "Ada"),
+		chromedp.Click(`form.name button[type=submit]`),
+		chromedp.WaitVisible(`//p[@class="hello"][contains(., "Ada")]`),
+		chromedp.Text(".greeting .hello", &after),
+		shot("greeting"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(before, "stranger") || after != "Hello, Ada!" {
+		t.Errorf("greeting before %q, after %q", before, after)
+	}
+	t.Logf("final screenshot: %s", filepath.Join(shots, fmt.Sprintf("%d-greeting.png", step)))
 }

@@ -18,6 +18,7 @@ import (
 	app_admin_posts "github.com/isr-go/framework/examples/blog/app/admin/posts"
 	app_blog "github.com/isr-go/framework/examples/blog/app/blog"
 	app_blog_id "github.com/isr-go/framework/examples/blog/app/blog/id_"
+	app_greeting "github.com/isr-go/framework/examples/blog/app/greeting"
 )
 
 // publicFiles holds public/, served at /.
@@ -101,6 +102,7 @@ func Register(e *echo.Echo, a *framework.App) {
 		e.Match([]string{http.MethodGet, http.MethodHead}, rt.Pattern, a.Page(rt), middleware[rt.Pattern]...)
 	}
 	e.Add(http.MethodPost, "/admin/posts", a.Handler(app_admin_posts.POST), app_admin.Middleware)
+	e.Add(http.MethodPost, "/greeting", a.Handler(app_greeting.POST))
 	public, _ := fs.Sub(publicFiles, "public")
 	e.FileFS("/styles.css", "styles.css", public)
 	e.RouteNotFound("/admin/*", a.NotFound(framework.Route{

@@ -1,0 +1,285 @@
+package framework
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+)
+
+// A Hole is a part of a page rendered for each request while the rest of
+// the page is served from the cache: partial prerendering. Make one with
+// Dynamic.
+//
+// A cached page's render leaves a hole where it meets one, and its entry
+// keeps the page's HTML around it (the shell) with its window, tags,
+// revalidation and single-flight as usual. A request is served the shell:
+// the part before the first hole at once, then each hole rendered for that
+// request, in order. A hole reads the request through HTTPRequest or Cookie
+// and may use Fetch, Cache and Cached; it is bounded by the app's
+// RenderTimeout through its context.
+//
+// A page with holes is personal: its responses are sent with
+// "Cache-Control: private, no-store" and no ETag, uncompressed. Pages
+// without holes are unchanged. In a render that has the request already
+// (a dynamic page, draft mode, the dev server, inside another hole), a hole
+// is rendered in place.
+type Hole struct {
+	content  templ.Component
+	fallback templ.Component
+}
+
+// Dynamic returns a hole that renders c for each request. In a templ page:
+//
+//	@framework.Dynamic(greeting())
+//
+// If c fails (an error or a panic), the hole renders its Fallback, or
+// nothing, and the error is reported like a failed render; the rest of the
+// page is served as usual.
+func Dynamic(c templ.Component) Hole {
+	return Hole{content: c}
+}
+
+// Fallback returns the hole with f rendered in its place when its content
+// fails.
+func (h Hole) Fallback(f templ.Component) Hole {
+	h.fallback = f
+	return h
+}
+
+// Render leaves the hole in a shared render, or renders it for the
+// request. It implements templ.Component.
+func (h Hole) Render(ctx context.Context, w io.Writer) error {
+	st := stateFrom(ctx)
+	if st != nil && st.request == nil {
+		_, err := io.WriteString(w, st.holeMarker(h))
+		return err
+	}
+	b := h.renderFor(ctx, st)
+	_, err := w.Write(b.Bytes())
+	putBuffer(b)
+	return err
+}
+
+// renderFor renders the hole's content, or its fallback when the content
+// fails, or nothing when both do, into a buffer from bufferPool. Failures
+// are reported through st's app: one hole never fails its page.
+func (h Hole) renderFor(ctx context.Context, st *renderState) *bytes.Buffer {
+	b := bufferPool.Get().(*bytes.Buffer)
+	for _, c := range []templ.Component{h.content, h.fallback} {
+		if c == nil {
+			break
+		}
+		err := renderRecovered(ctx, c, b)
+		if err == nil {
+			return b
+		}
+		b.Reset()
+		if st != nil && st.app != nil {
+			st.app.reportError(ctx, &RenderError{Path: st.path, Route: st.route, Err: fmt.Errorf("dynamic hole: %w", err)})
+		}
+	}
+	return b
+}
+
+// renderRecovered renders c into w, turning a panic into an error.
+func renderRecovered(ctx context.Context, c templ.Component, w io.Writer) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("panic: %v\n%s", v, debug.Stack())
+		}
+	}()
+	return c.Render(ctx, w)
+}
+
+// putBuffer returns b to bufferPool unless it grew large.
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() <= 1<<20 {
+		b.Reset()
+		bufferPool.Put(b)
+	}
+}
+
+// HTTPRequest returns the request being served by a hole or by a dynamic
+// page's render (Revalidate 0, draft mode), and nil in the render of a
+// cached page, which is shared by every visitor.
+func HTTPRequest(ctx context.Context) *http.Request {
+	if st := stateFrom(ctx); st != nil {
+		return st.request
+	}
+	return nil
+}
+
+// Cookie returns the value of the request's cookie name, unescaped as by
+// url.QueryUnescape, or "" when there is none (or no request: see
+// HTTPRequest).
+func Cookie(ctx context.Context, name string) string {
+	r := HTTPRequest(ctx)
+	if r == nil {
+		return ""
+	}
+	c, err := r.Cookie(name)
+	if err != nil {
+		return ""
+	}
+	v, err := url.QueryUnescape(c.Value)
+	if err != nil {
+		return ""
+	}
+	return v
+}
+
+// holeMarkerPrefix starts the comment a shared render writes where a hole
+// goes. The render's random token follows, so page content cannot forge
+// one.
+const holeMarkerPrefix = "<!--framework-hole:"
+
+// holeMarker records h as the next hole of the render and returns the
+// marker to write in its place.
+func (st *renderState) holeMarker(h Hole) string {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.holeToken == "" {
+		var b [12]byte
+		rand.Read(b[:])
+		st.holeToken = hex.EncodeToString(b[:])
+	}
+	st.holes = append(st.holes, h)
+	return holeMarkerPrefix + st.holeToken + ":" + strconv.Itoa(len(st.holes)-1) + "-->"
+}
+
+// cutHoles takes the markers of st's holes out of html. It returns the
+// shell, the offsets of the holes in it and the holes in the order of the
+// page (which templ components that buffer may change from the order they
+// were rendered in). A marker a component dropped is a hole less.
+func (st *renderState) cutHoles(html []byte) (shell []byte, at []int, holes []Hole) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if len(st.holes) == 0 {
+		return html, nil, nil
+	}
+	prefix := []byte(holeMarkerPrefix + st.holeToken + ":")
+	shell = make([]byte, 0, len(html))
+	for {
+		i := bytes.Index(html, prefix)
+		if i < 0 {
+			break
+		}
+		rest := html[i+len(prefix):]
+		end := bytes.Index(rest, []byte("-->"))
+		n, err := strconv.Atoi(string(rest[:max(end, 0)]))
+		if end < 0 || err != nil || n < 0 || n >= len(st.holes) {
+			// Not one of ours after all: keep it as text.
+			shell = append(shell, html[:i+len(prefix)]...)
+			html = rest
+			continue
+		}
+		shell = append(shell, html[:i]...)
+		at = append(at, len(shell))
+		holes = append(holes, st.holes[n])
+		html = rest[end+len("-->"):]
+	}
+	return append(shell, html...), at, holes
+}
+
+// sendHoles answers with e, a page with holes: the shell up to the first
+// hole at once, then each hole rendered for this request followed by the
+// shell up to the next.
+func (p *page) sendHoles(c echo.Context, e *entry, key string, params func() Params, state string) error {
+	a := p.app
+	req := c.Request()
+	holes := e.holes.Load()
+	if holes == nil {
+		e, holes = p.holesOf(key, params(), e)
+	}
+	a.metrics.served(state)
+	res := c.Response()
+	h := res.Header()
+	h["Content-Type"] = e.header.contentType
+	h["Cache-Control"] = privateCacheControlValue
+	if v := cacheStateValue(state); v != nil {
+		h[HeaderCache] = v
+	}
+	res.WriteHeader(e.status)
+	if req.Method == http.MethodHead {
+		return nil
+	}
+	if _, err := res.Write(e.body[:e.holeAt[0]]); err != nil {
+		return err
+	}
+	// Echo's Flush panics on a writer that cannot flush (a middleware's
+	// wrapper, say); the controller unwraps it or says it cannot.
+	if f, ok := res.Writer.(http.Flusher); ok {
+		f.Flush()
+	} else {
+		http.NewResponseController(res.Writer).Flush()
+	}
+	ctx, cancel := context.WithTimeout(req.Context(), a.opts.RenderTimeout)
+	defer cancel()
+	ctx = context.WithValue(ctx, renderStateKey{}, &renderState{app: a, window: Never, request: req, path: key, route: p.route.Pattern})
+	for i, at := range e.holeAt {
+		if holes != nil && i < len(*holes) {
+			b := (*holes)[i].renderFor(ctx, stateFrom(ctx))
+			_, err := res.Write(b.Bytes())
+			putBuffer(b)
+			if err != nil {
+				return err
+			}
+		}
+		end := len(e.body)
+		if i+1 < len(e.holeAt) {
+			end = e.holeAt[i+1]
+		}
+		if _, err := res.Write(e.body[at:end]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// holesOf makes the holes of e, an entry with holes read from the store
+// (rendered by an earlier process or another instance): templ components do
+// not survive the store, so the page is rendered in this process, once for
+// the requests that wait, and its holes kept in e. When that render has
+// other holes than e (its data changed meanwhile), it is served itself; when
+// it fails, e is served with its holes empty, rather than a 500.
+func (p *page) holesOf(key string, params Params, e *entry) (*entry, *[]Hole) {
+	a := p.app
+	fl, leader := a.holeRenders.join(key)
+	if leader {
+		r, err := p.render(context.Background(), key, params, nil, p.route.Render)
+		if err != nil {
+			a.reportError(context.Background(), &RenderError{Path: key, Route: p.route.Pattern, Err: fmt.Errorf("rendering the holes of a stored page: %w", err)})
+		}
+		a.holeRenders.land(key, fl, r, err)
+	} else {
+		select {
+		case <-fl.done:
+		case <-time.After(a.opts.RenderTimeout):
+			return e, nil
+		}
+	}
+	r := fl.e
+	if fl.err != nil || r == nil {
+		return e, nil
+	}
+	holes := r.holes.Load()
+	if len(r.holeAt) != len(e.holeAt) || r.status != e.status {
+		if len(r.holeAt) == 0 {
+			return e, nil
+		}
+		return r, holes
+	}
+	e.holes.Store(holes)
+	return e, holes
+}
