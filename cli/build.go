@@ -211,6 +211,7 @@ func serverRoutes(ctx context.Context, dir string) ([]server.RouteInfo, error) {
 // routeStats is what prerendering produced for one route.
 type routeStats struct {
 	pages, bytes int
+	partial      bool // its pages have Dynamic holes
 }
 
 // prerender runs the server's prerender command, drawing its progress, and
@@ -246,6 +247,9 @@ func prerender(ctx context.Context, dir string, args []string, env Env) (map[str
 			}
 			s.pages++
 			s.bytes += ev.Bytes
+			if ev.Holes > 0 {
+				s.partial = true
+			}
 			progress.step()
 		}
 	}
@@ -268,6 +272,7 @@ func prerender(ctx context.Context, dir string, args []string, env Env) (map[str
 func printRouteTable(w io.Writer, routes []server.RouteInfo, handlers []codegen.Handler, stats map[string]*routeStats) {
 	type row struct{ pattern, symbol, kind, pages, size string }
 	var rows []row
+	partial := false
 	for _, r := range routes {
 		symbol, kind := "○", "static"
 		switch r.Kind {
@@ -280,6 +285,10 @@ func printRouteTable(w io.Writer, routes []server.RouteInfo, handlers []codegen.
 		if s := stats[r.Pattern]; s != nil {
 			pages = fmt.Sprint(s.pages)
 			size = formatBytes(s.bytes / s.pages)
+			if s.partial {
+				kind += " + holes"
+				partial = true
+			}
 		}
 		rows = append(rows, row{r.Pattern, symbol, kind, pages, size})
 	}
@@ -299,6 +308,9 @@ func printRouteTable(w io.Writer, routes []server.RouteInfo, handlers []codegen.
 	tw.Flush()
 	fmt.Fprintln(w, "\n○ static: cached until revalidated   ◐ ISR: regenerated after its window   λ dynamic: rendered per request")
 	fmt.Fprintln(w, "λ with methods (GET, POST, ...): a route.go handler, run per request.")
+	if partial {
+		fmt.Fprintln(w, "+ holes: a cached shell with framework.Dynamic holes rendered per request (partial prerendering).")
+	}
 	fmt.Fprintln(w, "Size is the average HTML of the route's prerendered pages.")
 }
 

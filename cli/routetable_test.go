@@ -45,3 +45,25 @@ Size is the average HTML of the route's prerendered pages.
 		t.Errorf("route table:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestRouteTableMarksHoles checks that a route whose prerendered pages have
+// Dynamic holes says so, and that the legend then explains it.
+func TestRouteTableMarksHoles(t *testing.T) {
+	routes := []server.RouteInfo{{Pattern: "/", Kind: "static"}, {Pattern: "/blog", Kind: "isr", Revalidate: 60}}
+	stats := map[string]*routeStats{"/": {pages: 1, bytes: 700, partial: true}, "/blog": {pages: 1, bytes: 900}}
+	var b strings.Builder
+	printRouteTable(&b, routes, nil, stats)
+	want := `
+Route     Kind             Prerendered   Size
+○ /       static + holes   1             700 B
+◐ /blog   ISR 1m           1             900 B
+
+○ static: cached until revalidated   ◐ ISR: regenerated after its window   λ dynamic: rendered per request
+λ with methods (GET, POST, ...): a route.go handler, run per request.
++ holes: a cached shell with framework.Dynamic holes rendered per request (partial prerendering).
+Size is the average HTML of the route's prerendered pages.
+`
+	if got := b.String(); got != want {
+		t.Errorf("route table:\n%s\nwant:\n%s", got, want)
+	}
+}

@@ -282,6 +282,7 @@ func (a *App) NotFound(rt Route) echo.HandlerFunc {
 type Prerendered struct {
 	Path  string // the page's URL path
 	Bytes int    // the size of its HTML
+	Holes int    // how many Dynamic holes it has, rendered per request
 }
 
 // Prerender renders the page of rt for params and stores it, as `framework
@@ -306,5 +307,5 @@ func (a *App) Prerender(ctx context.Context, rt Route, params Params) (Prerender
 	if err := a.save(p, key, params, e); err != nil {
 		return Prerendered{}, fmt.Errorf("prerender %s: store: %w", key, err)
 	}
-	return Prerendered{Path: key, Bytes: len(e.body)}, nil
+	return Prerendered{Path: key, Bytes: len(e.body), Holes: len(e.holeAt)}, nil
 }

@@ -54,6 +54,7 @@ type PrerenderEvent struct {
 	Route string `json:"route,omitempty"`
 	Path  string `json:"path,omitempty"`
 	Bytes int    `json:"bytes,omitempty"`
+	Holes int    `json:"holes,omitempty"` // the page's Dynamic holes
 	Total int    `json:"total,omitempty"` // pages to prerender, on "start" and "done"
 }
 
@@ -109,7 +110,7 @@ func prerenderAll(ctx context.Context, app *framework.App, routes []framework.Ro
 					cancel(fmt.Errorf("%w (route %s, params %v)", err, j.route.Pattern, map[string]string(j.params)))
 					continue
 				}
-				emit(PrerenderEvent{Event: "page", Route: j.route.Pattern, Path: page.Path, Bytes: page.Bytes})
+				emit(PrerenderEvent{Event: "page", Route: j.route.Pattern, Path: page.Path, Bytes: page.Bytes, Holes: page.Holes})
 			}
 		}()
 	}
