@@ -173,7 +173,10 @@ func loadData(ctx context.Context, id string, window time.Duration, tags []strin
 		st.useData(window, tags)
 	}
 	load := fetch
-	if a := appFrom(ctx); a != nil && window > 0 {
+	// A draft render neither reads the data cache (an editor sees the
+	// latest data) nor writes it (what Load read in draft mode must not
+	// reach other visitors through a shared key).
+	if a := appFrom(ctx); a != nil && window > 0 && !DraftMode(ctx) {
 		load = func(ctx context.Context) ([]byte, error) { return a.data(ctx, id, window, tags, fetch) }
 	}
 	if st == nil {
