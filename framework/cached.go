@@ -18,7 +18,9 @@ import (
 //
 // Inside a cached page, the component's window and tags become the page's
 // too, as data's do: RevalidateTag(ctx, "posts") makes both the component
-// and the pages showing it stale. Inside a dynamic page (Revalidate 0), it
+// and the pages showing it stale. The component carries the tags (and, when
+// shorter, the windows) of the data it reads through Fetch, Cache and
+// Cached, so it is stale when they are, even when opts names none. Inside a dynamic page (Revalidate 0), it
 // saves re-rendering an expensive part on every request. A component that
 // fails is not cached: its error is the render's. In draft mode it is
 // rendered fresh and not stored, like all data.

@@ -229,3 +229,56 @@ func TestCachedInDraftMode(t *testing.T) {
 		t.Errorf("after the draft: %q, want the cached component", r.body)
 	}
 }
+
+// TestCachedCarriesTheTagsOfItsData: a component cached without tags that
+// lists data tagged "posts" (and kept a minute) is stored with that tag and
+// window: RevalidateTag("posts") renders it again, and so does the minute
+// passing, on a hit of the component as on its first render.
+func TestCachedCarriesTheTagsOfItsData(t *testing.T) {
+	h := newHarness(t, Options{CacheTagHeader: true})
+	var version atomic.Value
+	version.Store("d1")
+	var lists, boxes atomic.Int64
+	list := Cache(func(ctx context.Context) (string, error) {
+		lists.Add(1)
+		return version.Load().(string), nil
+	}, CacheOptions{Revalidate: time.Minute, Tags: []string{"posts"}})
+	box := templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		v, err := list(ctx)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(w, "<aside>%s box %d</aside>", v, boxes.Add(1))
+		return err
+	})
+	for _, p := range []string{"/a", "/b"} {
+		h.page(Route{Pattern: p, Revalidate: Never, Render: func(ctx context.Context, r *Request) (templ.Component, error) {
+			return Cached("box", CacheOptions{Revalidate: Never}, box), nil
+		}})
+	}
+	if r := h.get("/a"); r.body != "<aside>d1 box 1</aside>" || !strings.HasPrefix(r.header.Get("Cache-Control"), "s-maxage=60,") || r.header.Get("Cache-Tag") != "posts" {
+		t.Fatalf("/a: %q %q %q", r.body, r.header.Get("Cache-Control"), r.header.Get("Cache-Tag"))
+	}
+	// /b reads the component from the store, and gets its window and tag.
+	if r := h.get("/b"); r.body != "<aside>d1 box 1</aside>" || !strings.HasPrefix(r.header.Get("Cache-Control"), "s-maxage=60,") || r.header.Get("Cache-Tag") != "posts" {
+		t.Fatalf("/b: %q %q %q", r.body, r.header.Get("Cache-Control"), r.header.Get("Cache-Tag"))
+	}
+	version.Store("d2")
+	h.clock.Advance(time.Second)
+	if err := h.app.ExpireTag(context.Background(), "posts"); err != nil {
+		t.Fatal(err)
+	}
+	if r := h.get("/b"); r.body != "<aside>d2 box 2</aside>" {
+		t.Errorf("/b after ExpireTag(posts): %q, want the component and its list again", r.body)
+	}
+	version.Store("d3")
+	h.clock.Advance(61 * time.Second)
+	h.get("/a") // stale: regenerates in the background
+	h.waitBackground()
+	if r := h.get("/a"); r.body != "<aside>d3 box 3</aside>" {
+		t.Errorf("/a past the list's minute: %q, want the component again", r.body)
+	}
+	if n := lists.Load(); n != 3 {
+		t.Errorf("%d list reads, want 3", n)
+	}
+}
