@@ -176,6 +176,32 @@ func TestDraftModeShowsWhatIs404(t *testing.T) {
 	}
 }
 
+// TestDraftModeInHandlers: a route handler wrapped by App.Handler sees the
+// request's draft mode, and its data reads skip the data cache.
+func TestDraftModeInHandlers(t *testing.T) {
+	h := draftHarness(t, Options{})
+	var calls atomic.Int64
+	get := Cache(func(ctx context.Context) (int64, error) { return calls.Add(1), nil }, CacheOptions{Revalidate: Never})
+	h.e.GET("/api/draft", h.app.Handler(func(c echo.Context) error {
+		n, err := get(c.Request().Context())
+		if err != nil {
+			return err
+		}
+		return c.String(http.StatusOK, fmt.Sprintf("draft=%v call %d", DraftMode(c.Request().Context()), n))
+	}))
+	cookie := h.draftCookie()
+	for _, tc := range []struct{ cookie, want string }{
+		{"", "draft=false call 1"},
+		{cookie, "draft=true call 2"},
+		{cookie, "draft=true call 3"},
+		{"", "draft=false call 1"},
+	} {
+		if r := h.get("/api/draft", "Cookie", tc.cookie); r.body != tc.want {
+			t.Errorf("cookie %q: %q, want %q", tc.cookie, r.body, tc.want)
+		}
+	}
+}
+
 // TestDraftCookieRefused: a tampered, expired, foreign, malformed or
 // cleared cookie is ignored: the request is served from the cache as if it
 // had none, never a 500.
