@@ -214,6 +214,7 @@ func (a *App) isDraft(r *http.Request) bool {
 func (p *page) serveDraft(c echo.Context, key string, renderFn renderFunc) error {
 	req := c.Request()
 	ctx := withDraftMode(req.Context())
+	p.app.debugCache(CacheBypass, key)
 	e, err := p.render(ctx, key, p.params(c), req, renderFn)
 	if err != nil {
 		p.app.metrics.errors.Add(1)
@@ -234,7 +235,7 @@ func setDraftHeader(h http.Header) {
 // sendDraft writes a draft render: no ETag (so no 304), nothing a cache may
 // keep, gzipped when the client accepts it.
 func (a *App) sendDraft(c echo.Context, e *entry) error {
-	a.metrics.served("")
+	a.metrics.served(CacheBypass)
 	req, res := c.Request(), c.Response()
 	h := res.Header()
 	setDraftHeader(h)

@@ -120,6 +120,9 @@ func TestDraftModeBypassesTheCache(t *testing.T) {
 			t.Errorf("%s after draft renders: %s %q, want the cached v1", p, r.cache(), r.body)
 		}
 	}
+	if n := h.app.metrics.bypass.Load(); n != 9 {
+		t.Errorf("framework_page_responses_total{cache=\"BYPASS\"} = %d, want 9", n)
+	}
 	if r := h.get("/dynamic"); r.cache() != "" || !strings.Contains(r.body, "draft=false") {
 		t.Errorf("/dynamic without the cookie: %s %q", r.cache(), r.body)
 	}
