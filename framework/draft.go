@@ -58,7 +58,8 @@ type draftKey struct{}
 //		return posts.Post{}, framework.ErrNotFound
 //	}
 //
-// Pages, layouts, components and the functions they call see it.
+// Pages, layouts, components and the functions they call see it, and so do
+// route handlers wrapped by App.Handler.
 func DraftMode(ctx context.Context) bool {
 	draft, _ := ctx.Value(draftKey{}).(bool)
 	return draft
