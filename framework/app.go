@@ -63,6 +63,13 @@ type Options struct {
 	// $FRAMEWORK_REVALIDATE_SECRET); the endpoint is off when it is empty.
 	RevalidateSecret string
 
+	// DraftSecret signs the draft-mode cookie (EnableDraftMode) with
+	// HMAC-SHA256 (the server's $FRAMEWORK_DRAFT_SECRET). Give every
+	// instance of a site the same one. When empty, a random key is made at
+	// start: previews then end when the process restarts and work on that
+	// instance only (logged once, at the first EnableDraftMode).
+	DraftSecret string
+
 	// RevalidateLimit bounds how many paths, layouts and tags one call of
 	// POST /_framework/revalidate may name; a call over it is refused whole
 	// (413), so that one request cannot grow the server's state much.
@@ -157,6 +164,11 @@ type App struct {
 	finish context.CancelFunc
 	loops  sync.WaitGroup
 
+	// draftKey signs draft cookies (Options.DraftSecret); draftNote logs
+	// once that it is random.
+	draftKey  []byte
+	draftNote sync.Once
+
 	// tagWrites orders the store's writes of tag times with the deletion
 	// of forgotten ones (forgetTagTimes).
 	tagWrites sync.RWMutex
@@ -209,8 +221,9 @@ func New(opts Options) (*App, error) {
 			log:            opts.Logger,
 			debug:          opts.DebugCache,
 		},
-		opts:   opts,
-		client: opts.HTTPClient,
+		opts:     opts,
+		client:   opts.HTTPClient,
+		draftKey: draftSigningKey(opts.DraftSecret),
 	}
 	a.done, a.finish = context.WithCancel(context.Background())
 	a.regenerations.workers = opts.RegenerationWorkers

@@ -164,20 +164,26 @@ func Cache[F any](fn F, opts CacheOptions) F {
 
 // loadData returns the data identified by id: from the render's earlier
 // identical call, from the store while fresh, or from fetch (whose result is
-// then stored if window allows). It passes window and tags to the page being
-// rendered, so that uncached data (window 0) makes the page dynamic.
+// then stored if window allows). It passes the value's window and tags to
+// the page being rendered (so that uncached data, window 0, makes the page
+// dynamic), or to the value being fetched around this read (dataScope).
 func loadData(ctx context.Context, id string, window time.Duration, tags []string, fetch func(context.Context) ([]byte, error)) ([]byte, error) {
 	window = max(window, 0)
+	load := func(ctx context.Context) (dataValue, error) {
+		b, err := fetch(ctx)
+		return dataValue{b, window, tags}, err
+	}
+	// A draft render neither reads the data cache (an editor sees the
+	// latest data) nor writes it (what Load read in draft mode must not
+	// reach other visitors through a shared key).
+	if a := appFrom(ctx); a != nil && window > 0 && !DraftMode(ctx) {
+		load = func(ctx context.Context) (dataValue, error) { return a.data(ctx, id, window, tags, fetch) }
+	}
 	st := stateFrom(ctx)
-	if st != nil {
-		st.useData(window, tags)
-	}
-	load := fetch
-	if a := appFrom(ctx); a != nil && window > 0 {
-		load = func(ctx context.Context) ([]byte, error) { return a.data(ctx, id, window, tags, fetch) }
-	}
 	if st == nil {
-		return load(ctx)
+		v, err := load(ctx)
+		recordData(ctx, v, err, window, tags)
+		return v.body, err
 	}
 	// Identical calls in one render share one result, cached or not, like
 	// Next.js's request memoization: a page reads one version of its data.
@@ -186,6 +192,7 @@ func loadData(ctx context.Context, id string, window time.Duration, tags []strin
 		st.mu.Unlock()
 		select {
 		case <-c.done:
+			recordData(ctx, dataValue{c.value, c.window, c.tags}, c.err, window, tags)
 			return c.value, c.err
 		case <-ctx.Done():
 			return nil, ctx.Err()
@@ -198,36 +205,94 @@ func loadData(ctx context.Context, id string, window time.Duration, tags []strin
 	st.calls[id] = c
 	st.mu.Unlock()
 	defer close(c.done)
-	c.value, c.err = load(ctx)
+	v, err := load(ctx)
+	c.value, c.window, c.tags, c.err = v.body, v.window, v.tags, err
+	recordData(ctx, v, err, window, tags)
 	return c.value, c.err
+}
+
+// dataValue is a data value with the window and tags it was stored with:
+// those it was asked for, lowered and added to by the data it read in turn.
+type dataValue struct {
+	body   []byte
+	window time.Duration
+	tags   []string
+}
+
+// recordData records that the caller read v (or failed to, with err: then
+// the window and tags it asked for): in the value being fetched around this
+// read if there is one, which carries them on, else in the page being
+// rendered.
+func recordData(ctx context.Context, v dataValue, err error, window time.Duration, tags []string) {
+	if err != nil {
+		v.window, v.tags = window, tags
+	}
+	if sc, _ := ctx.Value(dataScopeKey{}).(*dataScope); sc != nil {
+		sc.use(v.window, v.tags)
+		return
+	}
+	if st := stateFrom(ctx); st != nil {
+		st.useData(v.window, v.tags)
+	}
+}
+
+// A dataScope collects what the fetch of one cached value reads through
+// Fetch, Cache and Cached (a Cached component listing Cache'd posts), so
+// that the value is stored with their tags and no longer than their windows,
+// and is stale when they are: RevalidateTag("posts") reaches the component
+// even when only the list is tagged. Uncached reads (window 0) do not make
+// the value uncached: caching it was asked for explicitly.
+type dataScope struct {
+	mu     sync.Mutex
+	window time.Duration
+	tags   []string
+}
+
+type dataScopeKey struct{}
+
+func (sc *dataScope) use(window time.Duration, tags []string) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if window > 0 {
+		sc.window = min(sc.window, window)
+	}
+	for _, t := range tags {
+		if !slices.Contains(sc.tags, t) {
+			sc.tags = append(sc.tags, t)
+		}
+	}
 }
 
 // data returns the value of id from the store while it is fresh, or fetches
 // and stores it. Concurrent renders needing the same value fetch it once.
-func (a *App) data(ctx context.Context, id string, window time.Duration, tags []string, fetch func(context.Context) ([]byte, error)) ([]byte, error) {
+func (a *App) data(ctx context.Context, id string, window time.Duration, tags []string, fetch func(context.Context) ([]byte, error)) (dataValue, error) {
 	sum := sha256.Sum256([]byte(id))
 	key := a.dataKey(hex.EncodeToString(sum[:]))
 	if e := a.storedData(ctx, key); e != nil {
 		a.metrics.dataHits.Add(1)
-		return e.body, nil
+		return dataValue{e.body, e.revalidate, e.tags}, nil
 	}
 	fl, leader := a.dataFlights.join(key)
 	if !leader {
 		select {
 		case <-fl.done:
 			if fl.err != nil {
-				return nil, fl.err
+				return dataValue{}, fl.err
 			}
-			return fl.e.body, nil
+			return dataValue{fl.e.body, fl.e.revalidate, fl.e.tags}, nil
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return dataValue{}, ctx.Err()
 		}
 	}
 	start := a.now()
 	a.metrics.dataFetches.Add(1)
-	value, err := fetch(ctx)
+	sc := &dataScope{window: window, tags: slices.Clone(tags)}
+	value, err := fetch(context.WithValue(ctx, dataScopeKey{}, sc))
 	var e *entry
 	if err == nil {
+		sc.mu.Lock()
+		window, tags = sc.window, sc.tags
+		sc.mu.Unlock()
 		e = &entry{body: value, generatedAt: start.UnixNano(), revalidate: window, tags: tags}
 		// The store keeps it no longer than it may be served.
 		ttl := window
@@ -238,7 +303,10 @@ func (a *App) data(ctx context.Context, id string, window time.Duration, tags []
 		a.store.Set(ctx, key, e.encode(), ttl)
 	}
 	a.dataFlights.land(key, fl, e, err)
-	return value, err
+	if err != nil {
+		return dataValue{}, err
+	}
+	return dataValue{value, window, tags}, nil
 }
 
 // storedData returns the stored data entry under key if it is fresh.

@@ -27,7 +27,7 @@
 // (served from the cache while one background regeneration runs), MISS
 // (rendered in the request because nothing was cached) or REVALIDATED
 // (rendered in the request because the entry was expired on demand or was past
-// its hard expiry).
+// its hard expiry), or BYPASS in draft mode.
 //
 // Pages read data through [Fetch] and [Cache], whose revalidate windows and
 // tags flow into the page's cache entry, so that [RevalidateTag] marks every
@@ -35,6 +35,11 @@
 // data: 0, the default of [FetchOptions] and [CacheOptions] as in Next.js 15,
 // caches nothing (the data is read on every call and the page that reads it
 // is rendered per request); [Never] caches until revalidated on demand.
+//
+// [Cached] caches a component's HTML the same way, with its own window and
+// tags. Draft mode ([EnableDraftMode], [DraftMode]) lets an editor see
+// unpublished content: a request with the signed draft cookie is rendered for
+// it alone, bypassing the cache (X-Framework-Cache: BYPASS).
 //
 // Codegen (package codegen) writes the Route values and the Echo router from an
 // app/ folder; nothing here depends on it.

@@ -24,6 +24,7 @@ const MetricsPath = "/metrics"
 // allocation.
 type metrics struct {
 	hit, stale, miss, revalidated, dynamic atomic.Uint64
+	bypass                                 atomic.Uint64 // draft mode
 	errors                                 atomic.Uint64 // 500s: a render failed with no page to fall back on
 
 	renders, renderErrors atomic.Uint64
@@ -53,6 +54,8 @@ func (m *metrics) served(state string) {
 		m.miss.Add(1)
 	case CacheRevalidated:
 		m.revalidated.Add(1)
+	case CacheBypass:
+		m.bypass.Add(1)
 	default:
 		m.dynamic.Add(1)
 	}
@@ -106,7 +109,7 @@ func (a *App) writeMetrics(out io.Writer) {
 	for _, s := range []struct {
 		cache string
 		n     *atomic.Uint64
-	}{{CacheHit, &m.hit}, {CacheStale, &m.stale}, {CacheMiss, &m.miss}, {CacheRevalidated, &m.revalidated}, {"dynamic", &m.dynamic}} {
+	}{{CacheHit, &m.hit}, {CacheStale, &m.stale}, {CacheMiss, &m.miss}, {CacheRevalidated, &m.revalidated}, {CacheBypass, &m.bypass}, {"dynamic", &m.dynamic}} {
 		w.sample("framework_page_responses_total", `cache="`+s.cache+`"`, float64(s.n.Load()))
 	}
 

@@ -52,6 +52,9 @@ func (p *page) serve(c echo.Context) error {
 	if !canonical {
 		return redirectCanonical(c, key, status)
 	}
+	if a.isDraft(req) {
+		return p.serveDraft(c, key, p.route.Render)
+	}
 	if p.route.Revalidate <= 0 || a.opts.Dev {
 		return p.serveDynamic(c, key)
 	}
@@ -268,6 +271,9 @@ func (a *App) NotFound(rt Route) echo.HandlerFunc {
 		key, canonical, status := canonicalPath(c.Request().URL)
 		if !canonical {
 			return redirectCanonical(c, key, status)
+		}
+		if a.isDraft(c.Request()) {
+			return p.serveDraft(c, key, notFound)
 		}
 		e, err := p.render(c.Request().Context(), key, nil, c.Request(), notFound)
 		if err != nil {

@@ -40,9 +40,11 @@ type renderState struct {
 
 // A call is one data read shared by the identical calls of a render.
 type call struct {
-	done  chan struct{}
-	value []byte
-	err   error
+	done   chan struct{}
+	value  []byte
+	window time.Duration // the value's window and tags (dataValue)
+	tags   []string
+	err    error
 }
 
 type renderStateKey struct{}

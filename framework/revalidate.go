@@ -196,8 +196,9 @@ func (a *App) regenerateStale() {
 type appKey struct{}
 
 // Handler wraps an Echo handler (an app's route.go GET, POST, ...) so that
-// the package-level RevalidatePath, RevalidateTag, Fetch and Cache find the
-// app through the request's context. Like a page, it answers a request whose
+// the package-level RevalidatePath, RevalidateTag, Fetch, Cache,
+// EnableDraftMode and DraftMode find the app and the request's draft mode
+// through the request's context. Like a page, it answers a request whose
 // path is not canonical with a 308 to the canonical one.
 func (a *App) Handler(h echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -205,7 +206,11 @@ func (a *App) Handler(h echo.HandlerFunc) echo.HandlerFunc {
 		if key, ok, status := canonicalPath(r.URL); !ok {
 			return redirectCanonical(c, key, status)
 		}
-		c.SetRequest(r.WithContext(a.Context(r.Context())))
+		ctx := a.Context(r.Context())
+		if a.isDraft(r) {
+			ctx = withDraftMode(ctx)
+		}
+		c.SetRequest(r.WithContext(ctx))
 		return h(c)
 	}
 }

@@ -345,3 +345,153 @@ func mustRequest(method, url, form string) *http.Request {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return req
 }
+
+// admin is a client of the blog's admin: basic auth on every request, and
+// a cookie jar for its CSRF and draft-mode cookies.
+type adminClient struct {
+	b     *blog
+	c     *http.Client
+	token string
+}
+
+func newAdmin(b *blog) *adminClient {
+	jar, _ := cookiejar.New(nil)
+	return &adminClient{b: b, c: &http.Client{Jar: jar, Timeout: waitTimeout, CheckRedirect: client.CheckRedirect}}
+}
+
+func (a *adminClient) get(path string) response {
+	a.b.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, a.b.base+path, nil)
+	req.SetBasicAuth("admin", password)
+	r := a.b.do(a.c, req)
+	if m := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindStringSubmatch(r.body); m != nil {
+		a.token = m[1]
+	}
+	return r
+}
+
+func (a *adminClient) post(form url.Values) response {
+	a.b.t.Helper()
+	form.Set("_csrf", a.token)
+	req, _ := http.NewRequest(http.MethodPost, a.b.base+"/admin/posts", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth("admin", password)
+	return a.b.do(a.c, req)
+}
+
+// latestRendered returns when the admin's cached "Latest posts" box was
+// rendered, and its text.
+func latestRendered(t *testing.T, body string) (string, string) {
+	t.Helper()
+	m := regexp.MustCompile(`(?s)<aside class="latest" data-rendered="([^"]+)">(.*?)</aside>`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no Latest posts box in the admin page")
+	}
+	return m[1], m[2]
+}
+
+// TestBlogDrafts: the admin saves a draft, which is a 404 for everyone and
+// off the list; its preview (draft mode) shows it fresh under a banner,
+// bypassing the cache; leaving the preview makes it a 404 again; publishing
+// it shows it to everyone. The admin's Latest posts box is rendered once
+// and again only when a post is saved.
+func TestBlogDrafts(t *testing.T) {
+	b := buildBlog(t)
+	b.start()
+	admin := newAdmin(b)
+
+	page := admin.get("/admin")
+	if page.status != 200 || admin.token == "" {
+		t.Fatalf("/admin: %d", page.status)
+	}
+	rendered, box := latestRendered(t, page.body)
+	if !strings.Contains(box, "Notes on") {
+		t.Errorf("Latest posts box lists no post:\n%s", box)
+	}
+	if again, _ := latestRendered(t, admin.get("/admin").body); again != rendered {
+		t.Errorf("Latest posts box rendered again (%s, then %s): not cached", rendered, again)
+	}
+
+	r := admin.post(url.Values{"title": {"A secret draft"}, "body": {"Not for your eyes yet."}, "action": {"draft"}})
+	m := regexp.MustCompile(`^/admin\?edit=(\d+)$`).FindStringSubmatch(r.header.Get("Location"))
+	if r.status != http.StatusSeeOther || m == nil {
+		t.Fatalf("save as draft: %d %q", r.status, r.header.Get("Location"))
+	}
+	post := "/blog/" + m[1]
+	for _, p := range []string{post, post} { // the 404, then its cached copy
+		if r := b.get(p); r.status != 404 || strings.Contains(r.body, "secret draft") {
+			t.Errorf("draft %s for a visitor: %d", p, r.status)
+		}
+	}
+	if r := b.get("/blog"); strings.Contains(r.body, "A secret draft") {
+		t.Errorf("the draft is on /blog")
+	}
+	page = admin.get("/admin?edit=" + m[1])
+	if !strings.Contains(page.body, `href="/admin/preview?path=%2Fblog%2F`+m[1]+`"`) {
+		t.Errorf("no preview link in the draft's form")
+	}
+	// Saving revalidated the posts tag: the box is rendered again, still
+	// without the draft.
+	if again, box := latestRendered(t, page.body); again == rendered || strings.Contains(box, "A secret draft") {
+		t.Errorf("Latest posts box after a save: rendered %s (was %s), draft listed %v", again, rendered, strings.Contains(box, "A secret draft"))
+	}
+
+	// The preview link: only for the admin, only to local paths.
+	if r := b.get("/admin/preview?path=" + url.QueryEscape(post)); r.status != http.StatusUnauthorized {
+		t.Errorf("preview without the password: %d", r.status)
+	}
+	for _, bad := range []string{"//evil.example/", "https://evil.example/", "/\\evil.example", "/blog/../admin", ""} {
+		if r := admin.get("/admin/preview?path=" + url.QueryEscape(bad)); r.status != http.StatusBadRequest {
+			t.Errorf("preview of %q: %d, want 400", bad, r.status)
+		}
+	}
+	r = admin.get("/admin/preview?path=" + url.QueryEscape(post))
+	if r.status != http.StatusTemporaryRedirect || r.header.Get("Location") != post {
+		t.Fatalf("preview: %d %q", r.status, r.header.Get("Location"))
+	}
+	for _, p := range []string{post, "/blog"} {
+		r := admin.get(p)
+		if r.status != 200 || !strings.Contains(r.body, "A secret draft") || !strings.Contains(r.body, "Preview: you are seeing drafts") {
+			t.Errorf("%s in preview: %d, draft shown %v, banner %v", p, r.status, strings.Contains(r.body, "A secret draft"), strings.Contains(r.body, "Preview: you are seeing drafts"))
+		}
+		if r.header.Get("X-Framework-Cache") != "BYPASS" || r.header.Get("Cache-Control") != "private, no-store" || r.header.Get("Etag") != "" {
+			t.Errorf("%s in preview: cache %q, Cache-Control %q, ETag %q", p, r.header.Get("X-Framework-Cache"), r.header.Get("Cache-Control"), r.header.Get("Etag"))
+		}
+	}
+	// Visitors, meanwhile, and a forged cookie, get the cached pages.
+	for _, cookie := range []string{"", "__framework_draft=9999999999.AAAA"} {
+		if r := b.get(post, "Cookie", cookie); r.status != 404 || r.header.Get("X-Framework-Cache") != "HIT" {
+			t.Errorf("draft for a visitor (cookie %q) during the preview: %d %s", cookie, r.status, r.header.Get("X-Framework-Cache"))
+		}
+		if r := b.get("/blog", "Cookie", cookie); strings.Contains(r.body, "A secret draft") || strings.Contains(r.body, "Preview:") {
+			t.Errorf("/blog for a visitor (cookie %q) shows the preview", cookie)
+		}
+	}
+
+	// Leaving the preview.
+	if r := admin.get("/preview/exit?path=" + url.QueryEscape("//evil.example")); r.status != http.StatusBadRequest {
+		t.Errorf("exit to another site: %d", r.status)
+	}
+	r = admin.get("/preview/exit?path=" + url.QueryEscape(post))
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != post {
+		t.Fatalf("exit preview: %d %q", r.status, r.header.Get("Location"))
+	}
+	if r := admin.get(post); r.status != 404 || strings.Contains(r.body, "Preview:") {
+		t.Errorf("the draft after the preview: %d", r.status)
+	}
+
+	// Published, it is everyone's.
+	r = admin.post(url.Values{"id": {m[1]}, "title": {"A secret draft"}, "body": {"Out now."}, "action": {"publish"}})
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != post {
+		t.Fatalf("publish: %d %q", r.status, r.header.Get("Location"))
+	}
+	if r := b.get(post); r.status != 200 || !strings.Contains(r.body, "Out now.") {
+		t.Errorf("published post: %d", r.status)
+	}
+	if r := b.get("/blog"); !strings.Contains(r.body, "A secret draft") {
+		t.Errorf("the published post is not on /blog")
+	}
+	if _, box := latestRendered(t, admin.get("/admin").body); !strings.Contains(box, "A secret draft") {
+		t.Errorf("the published post is not in the Latest posts box:\n%s", box)
+	}
+}

@@ -16,9 +16,11 @@ import (
 	app "github.com/isr-go/framework/examples/blog/app"
 	app_admin "github.com/isr-go/framework/examples/blog/app/admin"
 	app_admin_posts "github.com/isr-go/framework/examples/blog/app/admin/posts"
+	app_admin_preview "github.com/isr-go/framework/examples/blog/app/admin/preview"
 	app_blog "github.com/isr-go/framework/examples/blog/app/blog"
 	app_blog_id "github.com/isr-go/framework/examples/blog/app/blog/id_"
 	app_greeting "github.com/isr-go/framework/examples/blog/app/greeting"
+	app_preview_exit "github.com/isr-go/framework/examples/blog/app/preview/exit"
 )
 
 // publicFiles holds public/, served at /.
@@ -102,7 +104,9 @@ func Register(e *echo.Echo, a *framework.App) {
 		e.Match([]string{http.MethodGet, http.MethodHead}, rt.Pattern, a.Page(rt), middleware[rt.Pattern]...)
 	}
 	e.Add(http.MethodPost, "/admin/posts", a.Handler(app_admin_posts.POST), app_admin.Middleware)
+	e.Add(http.MethodGet, "/admin/preview", a.Handler(app_admin_preview.GET), app_admin.Middleware)
 	e.Add(http.MethodPost, "/greeting", a.Handler(app_greeting.POST))
+	e.Add(http.MethodGet, "/preview/exit", a.Handler(app_preview_exit.GET))
 	public, _ := fs.Sub(publicFiles, "public")
 	e.FileFS("/styles.css", "styles.css", public)
 	e.RouteNotFound("/admin/*", a.NotFound(framework.Route{

@@ -35,7 +35,7 @@ import (
 // fields with a flag or a variable are CacheDir (--cache-dir,
 // FRAMEWORK_CACHE_DIR), CacheURL (--cache, FRAMEWORK_CACHE), Metrics
 // (--metrics, FRAMEWORK_METRICS), Dev (--dev), RevalidateSecret
-// (FRAMEWORK_REVALIDATE_SECRET), DebugCache (FRAMEWORK_DEBUG_CACHE), Addr
+// (FRAMEWORK_REVALIDATE_SECRET), DraftSecret (FRAMEWORK_DRAFT_SECRET), DebugCache (FRAMEWORK_DEBUG_CACHE), Addr
 // (--addr, FRAMEWORK_ADDR) and each of Limits (FRAMEWORK_*_TIMEOUT,
 // FRAMEWORK_MAX_HEADER_BYTES). A CacheURL from a flag or the environment
 // also wins over a Store set here.
@@ -124,6 +124,9 @@ func (c *Config) options(app Options, flagSet map[string]bool, getenv func(strin
 	}
 	if v := getenv("FRAMEWORK_REVALIDATE_SECRET"); v != "" {
 		opts.RevalidateSecret = v
+	}
+	if v := getenv("FRAMEWORK_DRAFT_SECRET"); v != "" {
+		opts.DraftSecret = v
 	}
 	if v := getenv("FRAMEWORK_DEBUG_CACHE"); v != "" {
 		opts.DebugCache = v == "1"

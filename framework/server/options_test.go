@@ -19,7 +19,7 @@ import (
 // Options (main.go) beats the default, field by field.
 func TestOptionsPrecedence(t *testing.T) {
 	app := Options{Addr: "app:1", Options: framework.Options{
-		CacheDir: "/app-caches", CacheURL: "redis://app:6379/0", Metrics: true, RevalidateSecret: "app-secret", CacheTagHeader: true,
+		CacheDir: "/app-caches", CacheURL: "redis://app:6379/0", Metrics: true, RevalidateSecret: "app-secret", DraftSecret: "app-draft", CacheTagHeader: true,
 	}}
 	tests := []struct {
 		name     string
@@ -31,18 +31,19 @@ func TestOptionsPrecedence(t *testing.T) {
 		cacheURL string
 		metrics  bool
 		secret   string
+		draft    string
 	}{
 		{name: "app options over defaults", cfg: Config{Addr: ":3000"},
-			addr: "app:1", cacheDir: "/app-caches", cacheURL: "redis://app:6379/0", metrics: true, secret: "app-secret"},
+			addr: "app:1", cacheDir: "/app-caches", cacheURL: "redis://app:6379/0", metrics: true, secret: "app-secret", draft: "app-draft"},
 		{name: "environment over app options",
 			cfg:  Config{Addr: "env:2", CacheDir: "/env-caches", CacheURL: "", Metrics: false},
-			env:  map[string]string{"FRAMEWORK_ADDR": "env:2", "FRAMEWORK_CACHE_DIR": "/env-caches", "FRAMEWORK_CACHE": "", "FRAMEWORK_METRICS": "0", "FRAMEWORK_REVALIDATE_SECRET": "env-secret"},
-			addr: "env:2", cacheDir: "/env-caches", cacheURL: "redis://app:6379/0", metrics: false, secret: "env-secret"},
+			env:  map[string]string{"FRAMEWORK_ADDR": "env:2", "FRAMEWORK_CACHE_DIR": "/env-caches", "FRAMEWORK_CACHE": "", "FRAMEWORK_METRICS": "0", "FRAMEWORK_REVALIDATE_SECRET": "env-secret", "FRAMEWORK_DRAFT_SECRET": "env-draft"},
+			addr: "env:2", cacheDir: "/env-caches", cacheURL: "redis://app:6379/0", metrics: false, secret: "env-secret", draft: "env-draft"},
 		{name: "flags over everything",
 			flags: map[string]bool{"addr": true, "cache": true, "metrics": true, "cache-dir": true},
 			cfg:   Config{Addr: "flag:3", CacheDir: "/flag-caches", CacheURL: "", Metrics: false},
 			env:   map[string]string{"FRAMEWORK_ADDR": "env:2", "FRAMEWORK_METRICS": "1"},
-			addr:  "flag:3", cacheDir: "/flag-caches", cacheURL: "", metrics: false, secret: "app-secret"},
+			addr:  "flag:3", cacheDir: "/flag-caches", cacheURL: "", metrics: false, secret: "app-secret", draft: "app-draft"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -56,6 +57,9 @@ func TestOptionsPrecedence(t *testing.T) {
 			}
 			if opts.CacheURL != tc.cacheURL || opts.Metrics != tc.metrics || opts.RevalidateSecret != tc.secret {
 				t.Errorf("CacheURL %q, Metrics %v, secret %q; want %q, %v, %q", opts.CacheURL, opts.Metrics, opts.RevalidateSecret, tc.cacheURL, tc.metrics, tc.secret)
+			}
+			if opts.DraftSecret != tc.draft {
+				t.Errorf("DraftSecret %q, want %q", opts.DraftSecret, tc.draft)
 			}
 			if !opts.CacheTagHeader {
 				t.Error("an option no flag or variable names was lost")

@@ -1,13 +1,17 @@
 // Package admin guards /admin (app/admin/middleware.go): HTTP basic auth
 // with the password in $BLOG_ADMIN_PASSWORD, and CSRF protection for its
-// forms.
+// forms; and checks the paths its redirects go to (LocalPath).
 package admin
 
 import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"fmt"
 	"net/http"
+	"net/url"
+	"path"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -65,4 +69,45 @@ func CSRFToken(r *http.Request) string {
 	}
 	token, _ := r.Context().Value(tokenKey{}).(string)
 	return token
+}
+
+// maxLocalPath bounds a path LocalPath accepts.
+const maxLocalPath = 2048
+
+// LocalPath returns s when it is a path on this site, canonical, fit for a
+// redirect's Location (with its query, if any): it starts with "/" and not
+// with "//" or "/\" (which browsers read as another host), holds no
+// backslash or control character, and has no empty, "." or ".." segment nor
+// a trailing slash (which the framework would redirect again). Anything
+// else is an error, so that ?path= cannot send a visitor to another site (an
+// open redirect).
+func LocalPath(s string) (string, error) {
+	bad := func(why string) (string, error) {
+		return "", fmt.Errorf("path %.60q: %s", s, why)
+	}
+	switch {
+	case s == "":
+		return bad("empty")
+	case len(s) > maxLocalPath:
+		return bad(fmt.Sprintf("over %d bytes", maxLocalPath))
+	case s[0] != '/':
+		return bad(`must start with "/"`)
+	case strings.HasPrefix(s, "//"):
+		return bad(`must not start with "//"`)
+	case strings.ContainsRune(s, '\\'):
+		return bad("must not contain a backslash")
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return bad("must not contain control characters")
+		}
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return bad("not a local path")
+	}
+	if p := u.Path; p != path.Clean(p) || strings.HasPrefix(p, "//") {
+		return bad("not canonical")
+	}
+	return s, nil
 }

@@ -1,5 +1,7 @@
 // Package posts keeps the blog's posts in SQLite (pure Go, no cgo): created
-// and seeded with 100 posts ($BLOG_SEED_POSTS) on first use.
+// and seeded with 100 posts ($BLOG_SEED_POSTS) on first use. A post is
+// published or a draft; drafts are shown in draft mode only
+// (framework.DraftMode).
 package posts
 
 import (
@@ -21,17 +23,19 @@ import (
 
 // Post is one blog post.
 type Post struct {
-	ID      int64
-	Title   string
-	Body    string
-	Updated time.Time
+	ID        int64
+	Title     string
+	Body      string
+	Updated   time.Time
+	Published bool // false: a draft, a 404 for visitors, shown in draft mode
 }
 
 // Summary is a post without its body, for lists.
 type Summary struct {
-	ID      int64
-	Title   string
-	Updated time.Time
+	ID        int64
+	Title     string
+	Updated   time.Time
+	Published bool
 }
 
 // Limits on what the admin form accepts.
@@ -68,8 +72,20 @@ func (s *Store) init(ctx context.Context, seed int) error {
 		id INTEGER PRIMARY KEY AUTOINCREMENT,
 		title TEXT NOT NULL,
 		body TEXT NOT NULL,
-		updated INTEGER NOT NULL)`); err != nil {
+		updated INTEGER NOT NULL,
+		published INTEGER NOT NULL DEFAULT 1)`); err != nil {
 		return err
+	}
+	// A database made before drafts existed gets the column, every post
+	// in it published, as it was.
+	var has int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_table_info('posts') WHERE name = 'published'`).Scan(&has); err != nil {
+		return err
+	}
+	if has == 0 {
+		if _, err := s.db.ExecContext(ctx, `ALTER TABLE posts ADD COLUMN published INTEGER NOT NULL DEFAULT 1`); err != nil {
+			return err
+		}
 	}
 	var n int
 	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM posts`).Scan(&n); err != nil {
@@ -111,9 +127,11 @@ func seedPost(i int) (string, string) {
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
 
-// List returns every post, newest first, without bodies.
-func (s *Store) List(ctx context.Context) ([]Summary, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, title, updated FROM posts ORDER BY updated DESC, id DESC`)
+// List returns the published posts, and the drafts too when drafts is true,
+// newest first, without bodies.
+func (s *Store) List(ctx context.Context, drafts bool) ([]Summary, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, title, updated, published FROM posts
+		WHERE published = 1 OR ? ORDER BY updated DESC, id DESC`, drafts)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +140,7 @@ func (s *Store) List(ctx context.Context) ([]Summary, error) {
 	for rows.Next() {
 		var p Summary
 		var updated int64
-		if err := rows.Scan(&p.ID, &p.Title, &updated); err != nil {
+		if err := rows.Scan(&p.ID, &p.Title, &updated, &p.Published); err != nil {
 			return nil, err
 		}
 		p.Updated = time.Unix(updated, 0).UTC()
@@ -131,12 +149,12 @@ func (s *Store) List(ctx context.Context) ([]Summary, error) {
 	return list, rows.Err()
 }
 
-// Get returns one post, or framework.ErrNotFound.
+// Get returns one post, published or not, or framework.ErrNotFound.
 func (s *Store) Get(ctx context.Context, id int64) (Post, error) {
 	var p Post
 	var updated int64
-	err := s.db.QueryRowContext(ctx, `SELECT id, title, body, updated FROM posts WHERE id = ?`, id).
-		Scan(&p.ID, &p.Title, &p.Body, &updated)
+	err := s.db.QueryRowContext(ctx, `SELECT id, title, body, updated, published FROM posts WHERE id = ?`, id).
+		Scan(&p.ID, &p.Title, &p.Body, &updated, &p.Published)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Post{}, framework.ErrNotFound
 	}
@@ -144,8 +162,9 @@ func (s *Store) Get(ctx context.Context, id int64) (Post, error) {
 	return p, err
 }
 
-// Save creates a post (id 0) or updates one, and returns its id.
-func (s *Store) Save(ctx context.Context, id int64, title, body string) (int64, error) {
+// Save creates a post (id 0) or updates one, published or as a draft, and
+// returns its id.
+func (s *Store) Save(ctx context.Context, id int64, title, body string, published bool) (int64, error) {
 	title, body = strings.TrimSpace(title), strings.TrimSpace(body)
 	switch {
 	case title == "" || body == "":
@@ -157,13 +176,13 @@ func (s *Store) Save(ctx context.Context, id int64, title, body string) (int64, 
 	}
 	now := time.Now().Unix()
 	if id == 0 {
-		res, err := s.db.ExecContext(ctx, `INSERT INTO posts (title, body, updated) VALUES (?, ?, ?)`, title, body, now)
+		res, err := s.db.ExecContext(ctx, `INSERT INTO posts (title, body, updated, published) VALUES (?, ?, ?, ?)`, title, body, now, published)
 		if err != nil {
 			return 0, err
 		}
 		return res.LastInsertId()
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE posts SET title = ?, body = ?, updated = ? WHERE id = ?`, title, body, now, id)
+	res, err := s.db.ExecContext(ctx, `UPDATE posts SET title = ?, body = ?, updated = ?, published = ? WHERE id = ?`, title, body, now, published, id)
 	if err != nil {
 		return 0, err
 	}
@@ -204,13 +223,19 @@ func Default() (*Store, error) {
 // Tag is the data tag of the post list: revalidate it when posts change.
 const Tag = "posts"
 
-// List is Store.List of the default database, cached in the framework's
-// data cache until the "posts" tag is revalidated (a window of 0 would read
-// the database on every call and make the list page dynamic).
-var List = framework.Cache(func(ctx context.Context) ([]Summary, error) {
+// List returns the posts of the default database for the page being
+// rendered: the published ones, and the drafts too in draft mode. The lists
+// are cached in the framework's data cache until the "posts" tag is
+// revalidated (a window of 0 would read the database on every call and make
+// the list page dynamic); a draft-mode render reads the database itself.
+func List(ctx context.Context) ([]Summary, error) {
+	return list(ctx, framework.DraftMode(ctx))
+}
+
+var list = framework.Cache(func(ctx context.Context, drafts bool) ([]Summary, error) {
 	s, err := Default()
 	if err != nil {
 		return nil, err
 	}
-	return s.List(ctx)
+	return s.List(ctx, drafts)
 }, framework.CacheOptions{Revalidate: framework.Never, Tags: []string{Tag}})

@@ -20,7 +20,7 @@ const Revalidate time.Duration = 0
 type Data struct {
 	Token string          // CSRF token for the form
 	Edit  posts.Post      // the post being edited; ID 0 for a new one
-	Posts []posts.Summary // every post, to pick one to edit
+	Posts []posts.Summary // every post, drafts too, to pick one to edit
 }
 
 // Load reads the posts from the database itself (not the data cache), so
@@ -31,7 +31,7 @@ func Load(ctx context.Context, r *framework.Request) (Data, error) {
 		return Data{}, err
 	}
 	d := Data{Token: admin.CSRFToken(r.HTTP)}
-	if d.Posts, err = db.List(ctx); err != nil {
+	if d.Posts, err = db.List(ctx, true); err != nil {
 		return Data{}, err
 	}
 	if r.HTTP != nil {

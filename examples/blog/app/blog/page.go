@@ -14,7 +14,8 @@ import (
 // a post is written (the admin revalidates the "posts" tag).
 const Revalidate = time.Hour
 
-// Load reads the posts through the data cache, tagged "posts".
+// Load reads the posts through the data cache, tagged "posts": the
+// published ones, and the drafts too in draft mode.
 func Load(ctx context.Context, r *framework.Request) ([]posts.Summary, error) {
 	return posts.List(ctx)
 }

@@ -32,7 +32,8 @@ func StaticParams(ctx context.Context) ([]framework.Params, error) {
 	return params, nil
 }
 
-// Load reads the post; an id that is not a number or not a post is a 404.
+// Load reads the post; an id that is not a number, not a post or a draft
+// (outside draft mode) is a 404.
 // Another spelling of a post's number (/blog/01, /blog/+1) is a permanent
 // redirect to its one URL, so that search engines and caches see one page.
 func Load(ctx context.Context, r *framework.Request) (posts.Post, error) {
@@ -47,7 +48,16 @@ func Load(ctx context.Context, r *framework.Request) (posts.Post, error) {
 	if err != nil {
 		return posts.Post{}, err
 	}
-	return db.Get(ctx, id)
+	p, err := db.Get(ctx, id)
+	if err != nil {
+		return posts.Post{}, err
+	}
+	// A draft does not exist for visitors; the admin sees it in draft
+	// mode (GET /admin/preview?path=/blog/N).
+	if !p.Published && !framework.DraftMode(ctx) {
+		return posts.Post{}, framework.ErrNotFound
+	}
+	return p, nil
 }
 
 // Metadata describes the post for <head>.
