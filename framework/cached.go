@@ -32,11 +32,12 @@ import (
 //
 // c must show the same HTML to everyone for a given key: whatever it reads
 // from the request or the visitor belongs in KeyParts, or outside Cached.
+// So inside c, HTTPRequest is nil and a Dynamic hole renders its fallback.
 func Cached(key string, opts CacheOptions, c templ.Component) templ.Component {
 	id := "component\x00" + key + "\x00" + strings.Join(opts.KeyParts, "\x00")
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 		html, err := loadData(ctx, id, opts.Revalidate, opts.Tags, func(ctx context.Context) ([]byte, error) {
-			return renderBytes(ctx, c)
+			return renderBytes(context.WithValue(ctx, sharedComponentKey{}, true), c)
 		})
 		if err != nil {
 			return err
@@ -45,3 +46,11 @@ func Cached(key string, opts CacheOptions, c templ.Component) templ.Component {
 		return err
 	})
 }
+
+// sharedComponentKey marks the context of a Cached component's render,
+// whose HTML is shared: no request, no holes.
+type sharedComponentKey struct{}
+
+// inSharedComponent reports whether ctx is that of a Cached component's
+// render.
+func inSharedComponent(ctx context.Context) bool { return ctx.Value(sharedComponentKey{}) != nil }

@@ -61,7 +61,11 @@ func (h Hole) Fallback(f templ.Component) Hole {
 // request. It implements templ.Component.
 func (h Hole) Render(ctx context.Context, w io.Writer) error {
 	st := stateFrom(ctx)
-	if st != nil && st.request == nil {
+	if inSharedComponent(ctx) {
+		// In a Cached component, whose HTML is kept for everyone, a
+		// personal hole cannot be: its fallback stands in.
+		h.content = nil
+	} else if st != nil && st.request == nil {
 		_, err := io.WriteString(w, st.holeMarker(h))
 		return err
 	}
@@ -78,7 +82,7 @@ func (h Hole) renderFor(ctx context.Context, st *renderState) *bytes.Buffer {
 	b := bufferPool.Get().(*bytes.Buffer)
 	for _, c := range []templ.Component{h.content, h.fallback} {
 		if c == nil {
-			break
+			continue
 		}
 		err := renderRecovered(ctx, c, b)
 		if err == nil {
@@ -112,9 +116,9 @@ func putBuffer(b *bytes.Buffer) {
 
 // HTTPRequest returns the request being served by a hole or by a dynamic
 // page's render (Revalidate 0, draft mode), and nil in the render of a
-// cached page, which is shared by every visitor.
+// cached page or of a Cached component, which are shared by every visitor.
 func HTTPRequest(ctx context.Context) *http.Request {
-	if st := stateFrom(ctx); st != nil {
+	if st := stateFrom(ctx); st != nil && !inSharedComponent(ctx) {
 		return st.request
 	}
 	return nil

@@ -349,3 +349,32 @@ func BenchmarkHitMemoryHole(b *testing.B) {
 	e.GET("/blog/:id", app.Page(Route{Pattern: "/blog/:id", Revalidate: time.Hour, Render: render}))
 	serveLoop(b, e, "", http.StatusOK)
 }
+
+func TestHolesInCachedComponentsRenderTheirFallback(t *testing.T) {
+	h := newHarness(t, Options{})
+	var sawRequest atomic.Bool
+	box := templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		if HTTPRequest(ctx) != nil {
+			sawRequest.Store(true)
+		}
+		io.WriteString(w, "[box ")
+		Dynamic(greeting).Fallback(templ.Raw("anyone")).Render(ctx, w)
+		_, err := io.WriteString(w, "]")
+		return err
+	})
+	for _, window := range []time.Duration{0, time.Minute} {
+		pattern := "/p" + window.String()
+		render := func(ctx context.Context, r *Request) (templ.Component, error) {
+			return Cached("box", CacheOptions{Revalidate: time.Hour}, box), nil
+		}
+		h.page(Route{Pattern: pattern, Revalidate: window, Render: render})
+		for _, name := range []string{"Ada", "Bob"} {
+			if r := h.get(pattern, "Cookie", "name="+name); r.body != "[box anyone]" {
+				t.Errorf("%s for %s: %q", pattern, name, r.body)
+			}
+		}
+	}
+	if sawRequest.Load() {
+		t.Error("a Cached component saw the request")
+	}
+}
