@@ -35,14 +35,7 @@ const DraftModeLifetime = time.Hour
 // rendered for this request, neither read from nor written to the cache.
 const CacheBypass = "BYPASS"
 
-// draftCacheControl is the Cache-Control of every draft-mode response: no
-// shared cache may keep it, and the browser keeps no copy either.
-const draftCacheControl = "private, no-store"
-
-var (
-	bypassValue            = []string{CacheBypass}
-	draftCacheControlValue = []string{draftCacheControl}
-)
+var bypassValue = []string{CacheBypass}
 
 // maxDraftCookie bounds the draft cookie's value: a longer one is not ours
 // and is ignored before any work is done on it.
@@ -229,7 +222,7 @@ func (p *page) serveDraft(c echo.Context, key string, renderFn renderFunc) error
 // setDraftHeader sets the headers every draft-mode response has.
 func setDraftHeader(h http.Header) {
 	h["Content-Type"] = htmlContentTypeValue
-	h["Cache-Control"] = draftCacheControlValue
+	h["Cache-Control"] = privateCacheControlValue
 	h[HeaderCache] = bypassValue
 }
 

@@ -397,6 +397,11 @@ func seconds(d time.Duration) int64 {
 // dynamicCacheControl is the Cache-Control of a response no cache may keep.
 const dynamicCacheControl = "private, no-cache, no-store, max-age=0, must-revalidate"
 
+// privateCacheControl is the Cache-Control of a response made for one
+// visitor out of shared parts (a page with holes, a draft-mode page): no
+// shared cache may keep it, and the browser keeps no copy either.
+const privateCacheControl = "private, no-store"
+
 // pathTag and layoutTag are the implicit tags of paths, so that
 // RevalidatePath is a tag revalidation like any other.
 func pathTag(path string) string   { return "_path:" + path }

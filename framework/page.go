@@ -151,7 +151,7 @@ func (p *page) sendError(c echo.Context, key string, err error) error {
 var (
 	htmlContentTypeValue     = []string{htmlContentType}
 	dynamicCacheControlValue = []string{dynamicCacheControl}
-	privateCacheControlValue = []string{"private, no-store"}
+	privateCacheControlValue = []string{privateCacheControl}
 	hitValue                 = []string{CacheHit}
 	staleValue               = []string{CacheStale}
 	missValue                = []string{CacheMiss}
