@@ -248,6 +248,7 @@ type faultyStore struct {
 	Store
 	panics atomic.Bool
 	hang   chan struct{} // Close waits on it
+	closed chan struct{} // closed when Close has closed the real store
 }
 
 func (s *faultyStore) Get(ctx context.Context, key string) ([]byte, error) {
@@ -269,6 +270,9 @@ func (s *faultyStore) Close() error {
 	case <-s.hang:
 	case <-time.After(testWait): // hung long enough for any test
 	}
+	if s.closed != nil {
+		defer close(s.closed)
+	}
 	return s.Store.Close()
 }
 
@@ -282,8 +286,13 @@ func TestStorePanicsAreMisses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	faulty := &faultyStore{Store: inner, hang: make(chan struct{})}
-	defer close(faulty.hang)
+	faulty := &faultyStore{Store: inner, hang: make(chan struct{}), closed: make(chan struct{})}
+	defer func() {
+		// The app gave up on Close; Badger closes now, before the temp
+		// dir is removed under it.
+		close(faulty.hang)
+		waitFor(t, "the real store's Close", faulty.closed)
+	}()
 	h.stop()
 	h.opts.Store = faulty
 	h.start()
