@@ -1,0 +1,173 @@
+package redisstore_test
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/isr-go/framework/framework"
+	"github.com/isr-go/framework/framework/internal/testredis"
+	"github.com/isr-go/framework/framework/redisstore"
+	"github.com/isr-go/framework/framework/storetest"
+)
+
+// TestOpenRejectsBadURLs: a URL Open cannot use is an error at start, not a
+// store that fails on every call, and a cluster URL naming a database
+// other than 0 (a cluster has no other) is not silently read as 0.
+func TestOpenRejectsBadURLs(t *testing.T) {
+	tests := []struct {
+		url  string
+		want string // in the error; "" for none
+	}{
+		{"redis://127.0.0.1:6379/0", ""},
+		{"rediss://user:pw@127.0.0.1:6379/2", ""},
+		{"redis://h1:7000?addr=h2:7000&addr=h3:7000", ""},
+		{"redis://h1:7000/0?addr=h2:7000", ""},
+		{"redis://h1:7000/3?addr=h2:7000", "only database 0"},
+		{"redis://h1:7000?addr=h2", "addr"},
+		{"redis://h1:7000?addr=h2:7000&bogus=1", "bogus"},
+		{"redis://s1:26379/0?master_name=mymaster&addr=s2:26379", ""},
+		{"redis://s1:26379/x?master_name=mymaster", "database"},
+		{"redis://s1:26379/0?master_name=mymaster&bogus=1", "bogus"},
+		{"redis://127.0.0.1:6379/notadb", "database"},
+		{"http://127.0.0.1:6379", "scheme"},
+		{"redis://%zz", "invalid"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.url, func(t *testing.T) {
+			s, err := redisstore.Open(tc.url)
+			if err == nil {
+				defer s.Close()
+			}
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("Open: %v", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Fatalf("Open = %v, want an error about %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestClusterSpreadsEntries: entries spread over the masters (no hash tag
+// pins them to one), while the tag times, written in one transaction, work.
+func TestClusterSpreadsEntries(t *testing.T) {
+	c := testredis.SharedCluster(t)
+	s := open(t, c.URL())
+	defer s.Close()
+	ctx := context.Background()
+	for i := range 30 {
+		if err := s.Set(ctx, fmt.Sprintf("p/b1/posts/%d", i), []byte("v"), 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, n := range c.Nodes {
+		if keys, _ := strconv.Atoi(n.Command("DBSIZE")); keys == 0 {
+			t.Errorf("node %s holds none of 30 entries", n.Addr)
+		}
+	}
+	if err := s.SetTagTime(ctx, "s:posts", 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteTagTimes(ctx, []string{"s:posts"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestClusterClockIsOneNode: every instance reads the time from the same
+// master, so that times compared across instances come from one clock even
+// though each node has its own.
+func TestClusterClockIsOneNode(t *testing.T) {
+	c := testredis.SharedCluster(t)
+	a, b := open(t, c.URL()), open(t, c.URL())
+	defer a.Close()
+	defer b.Close()
+	before := make([]int, len(c.Nodes))
+	for i, n := range c.Nodes {
+		before[i] = nodeCalls(t, n, "time")
+	}
+	for range 10 {
+		for _, s := range []*redisstore.Store{a, b} {
+			if _, err := s.Now(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var asked []string
+	for i, n := range c.Nodes {
+		if d := nodeCalls(t, n, "time") - before[i]; d > 0 {
+			asked = append(asked, fmt.Sprintf("%s: %d", n.Addr, d))
+		}
+	}
+	if len(asked) != 1 || !strings.HasSuffix(asked[0], ": 20") {
+		t.Fatalf("TIME answered by %v, want 20 times by one node", asked)
+	}
+}
+
+// TestClusterPubSubAcrossNodes: a store's watcher hears tag times published
+// on any master, not only on the one its subscription is connected to, so
+// an instance whose transaction lands on another node still reaches it.
+func TestClusterPubSubAcrossNodes(t *testing.T) {
+	c := testredis.SharedCluster(t)
+	s := open(t, c.URL())
+	defer s.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	got := make(chan int64, 16)
+	go s.WatchTagTimes(ctx, func(tag string, at int64) {
+		select {
+		case got <- at:
+		default:
+		}
+	})
+	// Each master publishes, as the store does ("<unix nanos> <tag>" on
+	// framework:tags), its own time until the watcher has heard it.
+	for i, n := range c.Nodes {
+		at := int64(1000 + i)
+		deadline := time.Now().Add(5 * time.Second)
+	wait:
+		for {
+			n.Command("PUBLISH", "framework:tags", fmt.Sprintf("%d s:posts", at))
+			for {
+				select {
+				case v := <-got:
+					if v == at {
+						break wait
+					}
+					continue
+				case <-time.After(50 * time.Millisecond):
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("a time published on node %d (%s) never reached the watcher", i, n.Addr)
+			}
+		}
+	}
+}
+
+// TestSentinel: the store in go-redis's failover URL form finds the
+// master through Sentinel and passes the conformance suite on it.
+func TestSentinel(t *testing.T) {
+	srv := testredis.StartSentinel(t)
+	storetest.Run(t, func(t *testing.T) framework.Store {
+		srv.Flush()
+		return open(t, srv.URL())
+	})
+}
+
+// TestNewWithClient: a store built in code from any go-redis client, here
+// a cluster client given one seed address (as behind a cloud provider's
+// configuration endpoint, which no URL form can say), is a full store.
+func TestNewWithClient(t *testing.T) {
+	c := testredis.SharedCluster(t)
+	storetest.Run(t, func(t *testing.T) framework.Store {
+		c.Flush()
+		return redisstore.New(redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{c.Nodes[0].Addr}}))
+	})
+}
