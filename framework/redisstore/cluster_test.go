@@ -171,3 +171,58 @@ func TestNewWithClient(t *testing.T) {
 		return redisstore.New(redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{c.Nodes[0].Addr}}))
 	})
 }
+
+// TestClusterOneMasterDown: with one master of three down (and no replica
+// to take over), the entries on the other two are still read and written;
+// those on the stopped one fail with an error; once it is back, everything
+// works again.
+func TestClusterOneMasterDown(t *testing.T) {
+	c := testredis.StartCluster(t)
+	s := open(t, c.URL())
+	defer s.Close()
+	ctx := context.Background()
+	keys := make([]string, 12)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("p/b1/posts/%d", i)
+		if err := s.Set(ctx, keys[i], []byte("v"), 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	down := c.Nodes[1]
+	down.Stop()
+	var failed, served int
+	for _, k := range keys {
+		v, err := s.Get(ctx, k)
+		if c.NodeFor("framework:"+k) == down {
+			if err == nil {
+				t.Errorf("Get(%q) on the stopped master: %q, no error", k, v)
+			}
+			failed++
+			continue
+		}
+		if err != nil || string(v) != "v" {
+			t.Errorf("Get(%q) on a live master = %q, %v", k, v, err)
+		}
+		if err := s.Set(ctx, k, []byte("w"), 0); err != nil {
+			t.Errorf("Set(%q) on a live master: %v", k, err)
+		}
+		served++
+	}
+	if failed == 0 || served == 0 {
+		t.Fatalf("%d keys on the stopped master, %d on live ones: the test needs both", failed, served)
+	}
+	c.Restart()
+	deadline := time.Now().Add(10 * time.Second)
+	for _, k := range keys {
+		for {
+			err := s.Set(ctx, k, []byte("x"), 0)
+			if err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("Set(%q) after the master came back: %v", k, err)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+}

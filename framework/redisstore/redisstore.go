@@ -115,6 +115,7 @@ const (
 	dialerRetries      = 1
 	dialerRetryTimeout = 10 * time.Millisecond
 	maxRetries         = 1
+	maxRedirects       = 1
 )
 
 // Open returns a store for a redis:// or rediss:// URL. Like go-redis's
@@ -153,6 +154,11 @@ func Open(rawURL string) (*Store, error) {
 		}
 		opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout, opts.PoolTimeout = dialTimeout, ioTimeout, ioTimeout, poolTimeout
 		opts.DialerRetries, opts.DialerRetryTimeout, opts.MaxRetries = dialerRetries, dialerRetryTimeout, maxRetries
+		// A command is sent up to MaxRedirects+1 times, with a growing
+		// pause between failures: go-redis's 3 make a call to a master
+		// that is down take about 200 ms, where one retry (and one
+		// redirect, for a slot that moved) fails in a few.
+		opts.MaxRedirects = maxRedirects
 		return New(redis.NewClusterClient(opts)), nil
 	default:
 		opts, err := redis.ParseURL(rawURL)

@@ -119,12 +119,14 @@ func (c *Cluster) Stop() {
 	}
 }
 
-// Restart starts the nodes again after Stop, empty but with their slots
-// (each node reloads its cluster configuration), and waits until the
-// cluster is ok.
+// Restart starts the stopped nodes again (all after Stop, or those a
+// test stopped itself), empty but with their slots (each node reloads its
+// cluster configuration), and waits until the cluster is ok.
 func (c *Cluster) Restart() {
 	for _, n := range c.Nodes {
-		n.Restart()
+		if n.cmd == nil {
+			n.Restart()
+		}
 	}
 	c.waitOK()
 }
