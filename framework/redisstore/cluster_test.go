@@ -161,6 +161,43 @@ func TestSentinel(t *testing.T) {
 	})
 }
 
+// TestSentinelFailover: when Sentinel promotes the replica, the store
+// follows: its writes land on the new master, and what was written before
+// the failover is still there.
+func TestSentinelFailover(t *testing.T) {
+	srv := testredis.StartSentinel(t)
+	s := open(t, srv.URL())
+	defer s.Close()
+	ctx := context.Background()
+	if err := s.Set(ctx, "before", []byte("v1"), 0); err != nil {
+		t.Fatal(err)
+	}
+	srv.Master.Command("WAIT", 1, 5000) // the replica has it
+	srv.Sentinel.Command("SENTINEL", "FAILOVER", "mymaster")
+	deadline := time.Now().Add(15 * time.Second)
+	for !strings.Contains(srv.Replica.Command("INFO", "replication"), "role:master") {
+		if time.Now().After(deadline) {
+			t.Fatal("the replica was not promoted 15 s after the failover")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for {
+		// Until the store has switched, a write fails (the old master is
+		// now a read-only replica) or lands on the old master only.
+		err := s.Set(ctx, "after", []byte("v2"), 0)
+		if err == nil && srv.Replica.Command("EXISTS", "framework:after") == "1" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no write reached the promoted replica 15 s after the failover (last error: %v)", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if v, err := s.Get(ctx, "before"); err != nil || string(v) != "v1" {
+		t.Fatalf("after the failover, Get(before) = %q, %v", v, err)
+	}
+}
+
 // TestNewWithClient: a store built in code from any go-redis client, here
 // a cluster client given one seed address (as behind a cloud provider's
 // configuration endpoint, which no URL form can say), is a full store.

@@ -3,7 +3,9 @@ package testredis
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 )
 
 // A Deployment is a running Redis a test points stores at: one Server, a
@@ -53,25 +55,40 @@ var Kinds = []Kind{
 	},
 }
 
-// Sentinel is a redis-server master watched by one Redis Sentinel, under
-// the master name "mymaster".
+// Sentinel is a redis-server master and its replica, watched by one Redis
+// Sentinel under the master name "mymaster".
 type Sentinel struct {
 	Master   *Server
+	Replica  *Server
 	Sentinel *Server
 }
 
-// StartSentinel starts a master and a sentinel watching it, stopped when
-// the test ends.
+// StartSentinel starts a master, a replica in sync with it, and a sentinel
+// watching both, stopped when the test ends.
 func StartSentinel(t testing.TB) *Sentinel {
 	t.Helper()
 	master := Start(t)
+	replica := &Server{t: t, Addr: freeAddr(t), args: []string{"--replicaof", master.Host(), master.Port()}}
+	replica.Restart()
+	t.Cleanup(replica.Stop)
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(replica.Command("INFO", "replication"), "master_link_status:up") {
+		if time.Now().After(deadline) {
+			t.Fatal("the replica is not in sync with its master after 10 s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	// Sentinel rewrites its configuration file as it learns, so it gets a
-	// file of its own.
+	// file of its own. It is told of the replica, which it would otherwise
+	// learn of from the master within 10 s.
 	conf := filepath.Join(t.TempDir(), "sentinel.conf")
-	if err := os.WriteFile(conf, []byte("sentinel monitor mymaster "+master.Host()+" "+master.Port()+" 1\n"), 0o600); err != nil {
+	config := "sentinel monitor mymaster " + master.Host() + " " + master.Port() + " 1\n" +
+		"sentinel known-replica mymaster " + replica.Host() + " " + replica.Port() + "\n" +
+		"sentinel down-after-milliseconds mymaster 1000\n"
+	if err := os.WriteFile(conf, []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s := &Sentinel{Master: master, Sentinel: &Server{t: t, Addr: freeAddr(t), conf: conf}}
+	s := &Sentinel{Master: master, Replica: replica, Sentinel: &Server{t: t, Addr: freeAddr(t), conf: conf}}
 	s.Sentinel.Restart()
 	t.Cleanup(s.Sentinel.Stop)
 	return s
@@ -81,17 +98,19 @@ func StartSentinel(t testing.TB) *Sentinel {
 // address and the master's name.
 func (s *Sentinel) URL() string { return "redis://" + s.Sentinel.Addr + "/0?master_name=mymaster" }
 
-// Flush empties the master.
+// Flush empties the master (and so the replica).
 func (s *Sentinel) Flush() { s.Master.Flush() }
 
-// Stop kills the master and the sentinel.
+// Stop kills the master, the replica and the sentinel.
 func (s *Sentinel) Stop() {
 	s.Sentinel.Stop()
+	s.Replica.Stop()
 	s.Master.Stop()
 }
 
-// Restart starts the master and the sentinel again.
+// Restart starts them again, in their first roles.
 func (s *Sentinel) Restart() {
 	s.Master.Restart()
+	s.Replica.Restart()
 	s.Sentinel.Restart()
 }

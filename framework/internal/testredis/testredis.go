@@ -73,7 +73,9 @@ func (s *Server) Restart() {
 		args = []string{s.conf, "--sentinel"}
 	}
 	args = append(args, "--port", port, "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning")
+		"--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning",
+		// A replica's first sync waits 5 s for more replicas by default.
+		"--repl-diskless-sync-delay", "0")
 	args = append(args, s.args...)
 	s.cmd = exec.Command("redis-server", args...)
 	if err := s.cmd.Start(); err != nil {
