@@ -3,10 +3,12 @@ package testredis
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -39,32 +41,58 @@ func StartCluster(t testing.TB) *Cluster {
 func startCluster(t testing.TB, dir string) *Cluster {
 	t.Helper()
 	c := &Cluster{}
+	// t.Fatal runs deferred calls: a cluster that fails to start leaves
+	// no process behind.
+	started := false
+	defer func() {
+		if !started {
+			c.Stop()
+		}
+	}()
 	var addrs []string
 	for range 3 {
-		addr := freeAddr(t)
-		// The cluster bus listens on port+10000 unless told otherwise,
-		// which may be taken or past 65535: give it a free port too.
-		_, bus, _ := net.SplitHostPort(freeAddr(t))
-		_, port, _ := net.SplitHostPort(addr)
-		s := &Server{t: t, Addr: addr, args: []string{
+		port := freeClusterPort(t)
+		s := &Server{t: t, Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), args: []string{
 			"--cluster-enabled", "yes",
-			"--cluster-config-file", filepath.Join(dir, "nodes-"+port+".conf"),
-			"--cluster-port", bus,
+			"--cluster-config-file", filepath.Join(dir, "nodes-"+strconv.Itoa(port)+".conf"),
 			"--dir", dir,
 		}}
 		c.Nodes = append(c.Nodes, s)
 		s.Restart()
-		addrs = append(addrs, addr)
+		addrs = append(addrs, s.Addr)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, "redis-cli", append(append([]string{"--cluster", "create"}, addrs...), "--cluster-yes")...).CombinedOutput()
 	if err != nil {
-		c.Stop()
 		t.Fatalf("redis-cli --cluster create: %v\n%s", err, out)
 	}
 	c.waitOK()
+	started = true
 	return c
+}
+
+// freeClusterPort returns a port that is free now, as is the port 10000
+// above it, where the node's cluster bus listens (redis-server before 7.0
+// cannot be given another).
+func freeClusterPort(t testing.TB) int {
+	t.Helper()
+	for range 100 {
+		port := 20000 + rand.IntN(30000)
+		a, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err != nil {
+			continue
+		}
+		b, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port+10000)))
+		a.Close()
+		if err != nil {
+			continue
+		}
+		b.Close()
+		return port
+	}
+	t.Fatal("no free pair of ports for a cluster node")
+	return 0
 }
 
 // URL is the cluster's URL in go-redis's cluster form: the first node, and
@@ -98,7 +126,6 @@ func (c *Cluster) waitOK() {
 			return
 		}
 		if time.Now().After(deadline) {
-			c.Stop()
 			t.Fatal("the Redis Cluster's state is not ok after 10 s")
 		}
 		time.Sleep(20 * time.Millisecond)
