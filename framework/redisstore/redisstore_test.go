@@ -21,7 +21,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func open(t *testing.T, url string) *redisstore.Store {
+func open(t testing.TB, url string) *redisstore.Store {
 	s, err := redisstore.Open(url)
 	if err != nil {
 		t.Fatal(err)
