@@ -55,8 +55,7 @@ func startCluster(t testing.TB, dir string) *Cluster {
 		s := &Server{t: t, Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), args: []string{
 			"--cluster-enabled", "yes",
 			"--cluster-config-file", filepath.Join(dir, "nodes-"+strconv.Itoa(port)+".conf"),
-			"--dir", dir,
-		}}
+		}, dir: dir}
 		c.Nodes = append(c.Nodes, s)
 		s.Restart()
 		addrs = append(addrs, s.Addr)

@@ -68,7 +68,7 @@ type Sentinel struct {
 func StartSentinel(t testing.TB) *Sentinel {
 	t.Helper()
 	master := Start(t)
-	replica := &Server{t: t, Addr: freeAddr(t), args: []string{"--replicaof", master.Host(), master.Port()}}
+	replica := &Server{t: t, Addr: freeAddr(t), dir: t.TempDir(), args: []string{"--replicaof", master.Host(), master.Port()}}
 	replica.Restart()
 	t.Cleanup(replica.Stop)
 	deadline := time.Now().Add(10 * time.Second)
@@ -88,7 +88,7 @@ func StartSentinel(t testing.TB) *Sentinel {
 	if err := os.WriteFile(conf, []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s := &Sentinel{Master: master, Replica: replica, Sentinel: &Server{t: t, Addr: freeAddr(t), conf: conf}}
+	s := &Sentinel{Master: master, Replica: replica, Sentinel: &Server{t: t, Addr: freeAddr(t), conf: conf, dir: t.TempDir()}}
 	s.Sentinel.Restart()
 	t.Cleanup(s.Sentinel.Stop)
 	return s

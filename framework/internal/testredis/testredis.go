@@ -20,6 +20,7 @@ type Server struct {
 	t    testing.TB
 	Addr string   // 127.0.0.1:port
 	conf string   // a configuration file, the first argument (Sentinel's)
+	dir  string   // the working directory, where a replica writes what it receives
 	args []string // more arguments to redis-server
 	cmd  *exec.Cmd
 }
@@ -30,7 +31,7 @@ type Server struct {
 func Start(t testing.TB) *Server {
 	t.Helper()
 	requireBinaries(t)
-	s := &Server{t: t, Addr: freeAddr(t)}
+	s := &Server{t: t, Addr: freeAddr(t), dir: t.TempDir()}
 	s.Restart()
 	t.Cleanup(s.Stop)
 	return s
@@ -76,6 +77,7 @@ func (s *Server) Restart() {
 		"--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning",
 		// A replica's first sync waits 5 s for more replicas by default.
 		"--repl-diskless-sync-delay", "0")
+	args = append(args, "--dir", s.dir)
 	args = append(args, s.args...)
 	s.cmd = exec.Command("redis-server", args...)
 	if err := s.cmd.Start(); err != nil {
