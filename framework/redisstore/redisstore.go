@@ -163,7 +163,7 @@ func Open(rawURL string) (*Store, error) {
 		// pause after each failure. With go-redis's 3, a call to a
 		// stopped master took 150-230 ms here, past the 200 ms after
 		// which the framework sets the whole store aside; with 1 (still
-		// enough to follow a slot that moved) it took 15-80 ms.
+		// enough to follow a slot that moved) it took 15-150 ms.
 		opts.MaxRedirects = maxRedirects
 		return New(redis.NewClusterClient(opts)), nil
 	default:
