@@ -154,6 +154,7 @@ func TestClusterPubSubAcrossNodes(t *testing.T) {
 // TestSentinel: the store in go-redis's failover URL form finds the
 // master through Sentinel and passes the conformance suite on it.
 func TestSentinel(t *testing.T) {
+	t.Parallel() // a deployment of its own, like TestDownRedisFailsFast
 	srv := testredis.StartSentinel(t)
 	storetest.Run(t, func(t *testing.T) framework.Store {
 		srv.Flush()
@@ -165,6 +166,7 @@ func TestSentinel(t *testing.T) {
 // follows: its writes land on the new master, and what was written before
 // the failover is still there.
 func TestSentinelFailover(t *testing.T) {
+	t.Parallel() // a deployment of its own, like TestDownRedisFailsFast
 	srv := testredis.StartSentinel(t)
 	s := open(t, srv.URL())
 	defer s.Close()
@@ -214,6 +216,7 @@ func TestNewWithClient(t *testing.T) {
 // those on the stopped one fail with an error; once it is back, everything
 // works again.
 func TestClusterOneMasterDown(t *testing.T) {
+	t.Parallel() // a deployment of its own, like TestDownRedisFailsFast
 	c := testredis.StartCluster(t)
 	s := open(t, c.URL())
 	defer s.Close()

@@ -146,7 +146,12 @@ func testWatchTagTimes(t *testing.T, kind testredis.Kind) {
 	}
 }
 
-func TestDownRedisFailsFast(t *testing.T) { eachKind(t, testDownRedisFailsFast) }
+// TestDownRedisFailsFast runs in parallel with the other tests that start a
+// deployment of their own: they mostly wait for Redis.
+func TestDownRedisFailsFast(t *testing.T) {
+	t.Parallel()
+	eachKind(t, testDownRedisFailsFast)
+}
 
 func testDownRedisFailsFast(t *testing.T, kind testredis.Kind) {
 	srv := kind.StartOwn(t)
