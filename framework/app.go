@@ -32,7 +32,8 @@ type Options struct {
 	// CacheURL, when Store is nil, selects a shared store instead of
 	// Badger: "redis://host:6379/0" (or rediss://) makes every instance
 	// pointed at that Redis serve one cache (the server's --cache,
-	// $FRAMEWORK_CACHE).
+	// $FRAMEWORK_CACHE). Package redisstore documents the forms for a
+	// Redis Cluster and for Sentinel.
 	CacheURL string
 
 	// MemoryCacheBytes bounds the in-memory hot tier in front of the store.

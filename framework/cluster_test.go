@@ -3,6 +3,7 @@ package framework
 import (
 	"context"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -11,10 +12,26 @@ import (
 	"github.com/isr-go/framework/framework/internal/testredis"
 )
 
-// cluster is two instances of one app sharing a real Redis and a clock.
-func cluster(t *testing.T, s *source, pattern string) (*testredis.Server, *harness, *harness) {
+// The cluster tests share one Redis Cluster (it takes two seconds to
+// start), stopped once they are done.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testredis.StopShared()
+	os.Exit(code)
+}
+
+// eachRedis runs test against one Redis and against a Redis Cluster of
+// three masters: everything instances share works alike on both.
+func eachRedis(t *testing.T, test func(t *testing.T, kind testredis.Kind)) {
+	for _, kind := range testredis.Kinds {
+		t.Run(kind.Name, func(t *testing.T) { test(t, kind) })
+	}
+}
+
+// cluster is two instances of one app sharing a real Redis (srv) and a
+// clock.
+func cluster(t *testing.T, srv testredis.Deployment, s *source, pattern string) (*harness, *harness) {
 	t.Helper()
-	srv := testredis.Start(t)
 	a := newHarness(t, Options{CacheURL: srv.URL()})
 	b := newHarness(t, Options{CacheURL: srv.URL()})
 	b.clock = a.clock
@@ -23,7 +40,7 @@ func cluster(t *testing.T, s *source, pattern string) (*testredis.Server, *harne
 	for _, h := range []*harness{a, b} {
 		h.page(taggedRoute(pattern, s, "posts"))
 	}
-	return srv, a, b
+	return a, b
 }
 
 // requestsOnBoth sends n concurrent GETs of path, alternating between the
@@ -58,8 +75,12 @@ func eventually(t *testing.T, what string, cond func() bool) {
 }
 
 func TestClusterPrerenderedOnceIsAHitOnBoth(t *testing.T) {
+	eachRedis(t, testClusterPrerenderedOnceIsAHitOnBoth)
+}
+
+func testClusterPrerenderedOnceIsAHitOnBoth(t *testing.T, kind testredis.Kind) {
 	s := newSource("v1")
-	_, a, b := cluster(t, s, "/posts/:id")
+	a, b := cluster(t, kind.Start(t), s, "/posts/:id")
 	if _, err := a.app.Prerender(context.Background(), taggedRoute("/posts/:id", s, "posts"), Params{"id": "1"}); err != nil {
 		t.Fatal(err)
 	}
@@ -74,8 +95,12 @@ func TestClusterPrerenderedOnceIsAHitOnBoth(t *testing.T) {
 }
 
 func TestClusterRevalidateTagAppliesEverywhere(t *testing.T) {
+	eachRedis(t, testClusterRevalidateTagAppliesEverywhere)
+}
+
+func testClusterRevalidateTagAppliesEverywhere(t *testing.T, kind testredis.Kind) {
 	s := newSource("v1")
-	_, a, b := cluster(t, s, "/posts/:id")
+	a, b := cluster(t, kind.Start(t), s, "/posts/:id")
 	a.get("/posts/1")
 	if r := b.get("/posts/1"); r.cache() != CacheHit {
 		t.Fatalf("B before: %s", r.cache())
@@ -103,8 +128,12 @@ func TestClusterRevalidateTagAppliesEverywhere(t *testing.T) {
 }
 
 func TestClusterStalePageRegeneratesOnce(t *testing.T) {
+	eachRedis(t, testClusterStalePageRegeneratesOnce)
+}
+
+func testClusterStalePageRegeneratesOnce(t *testing.T, kind testredis.Kind) {
 	s := newSource("v1")
-	_, a, b := cluster(t, s, "/posts/:id")
+	a, b := cluster(t, kind.Start(t), s, "/posts/:id")
 	a.get("/posts/1")
 	b.get("/posts/1")
 	a.clock.Advance(2 * time.Hour)
@@ -143,9 +172,12 @@ func TestClusterStalePageRegeneratesOnce(t *testing.T) {
 	}
 }
 
-func TestClusterSurvivesRedisOutage(t *testing.T) {
+func TestClusterSurvivesRedisOutage(t *testing.T) { eachRedis(t, testClusterSurvivesRedisOutage) }
+
+func testClusterSurvivesRedisOutage(t *testing.T, kind testredis.Kind) {
 	s := newSource("v1")
-	srv, a, b := cluster(t, s, "/posts/:id")
+	srv := kind.StartOwn(t)
+	a, b := cluster(t, srv, s, "/posts/:id")
 	for _, h := range []*harness{a, b} {
 		h.get("/posts/1")
 		h.get("/posts/2")
@@ -187,8 +219,12 @@ func TestClusterSurvivesRedisOutage(t *testing.T) {
 // page nobody has cached are answered by one render in the cluster; the
 // other instance waits for it in Redis instead of rendering too.
 func TestClusterNeverCachedPageRendersOnce(t *testing.T) {
+	eachRedis(t, testClusterNeverCachedPageRendersOnce)
+}
+
+func testClusterNeverCachedPageRendersOnce(t *testing.T, kind testredis.Kind) {
 	s := newSource("v1")
-	_, a, b := cluster(t, s, "/posts/:id")
+	a, b := cluster(t, kind.Start(t), s, "/posts/:id")
 	block := make(chan struct{})
 	s.mu.Lock()
 	s.block = block

@@ -396,8 +396,10 @@ func TestFullDisk(t *testing.T) {
 // clock: a soft revalidation from the fast one regenerates the page once
 // (it used to regenerate it in a loop for two minutes), and an expiry from
 // the slow one is not lost.
-func TestSkewedClocks(t *testing.T) {
-	srv := testredis.Start(t)
+func TestSkewedClocks(t *testing.T) { eachRedis(t, testSkewedClocks) }
+
+func testSkewedClocks(t *testing.T, kind testredis.Kind) {
+	srv := kind.Start(t)
 	fast := newHarness(t, Options{CacheURL: srv.URL(), Now: func() time.Time { return time.Now().Add(2 * time.Minute) }})
 	slow := newHarness(t, Options{CacheURL: srv.URL(), Now: func() time.Time { return time.Now().Add(-2 * time.Minute) }})
 	s := newSource("v1")

@@ -358,8 +358,10 @@ func TestRevalidateCallsStayBounded(t *testing.T) {
 	}
 }
 
-func TestTagBoundsOnRedis(t *testing.T) {
-	srv := testredis.Start(t)
+func TestTagBoundsOnRedis(t *testing.T) { eachRedis(t, testTagBoundsOnRedis) }
+
+func testTagBoundsOnRedis(t *testing.T, kind testredis.Kind) {
+	srv := kind.Start(t)
 	s := newSource("v1")
 	opts := Options{CacheURL: srv.URL(), TagTimeLimit: 100}
 	a := newHarness(t, opts)

@@ -7,7 +7,17 @@
 // It satisfies framework.Store, framework.Locker, framework.TagWatcher and
 // framework.Clock. Importing it registers it for redis:// and rediss://
 // URLs, so that framework.New opens it from Options.CacheURL or
-// FRAMEWORK_CACHE=redis://host:6379/0:
+// FRAMEWORK_CACHE. The URL's form picks the deployment, as go-redis's own
+// URL parsers read it:
+//
+//	redis://host:6379/0                                      one Redis
+//	redis://h1:7000?addr=h2:7000&addr=h3:7000                a Redis Cluster (seed nodes)
+//	redis://s1:26379/0?master_name=mymaster&addr=s2:26379    Redis Sentinel (sentinels)
+//
+// For anything a URL cannot say (a custom TLS config, credentials from a
+// secret store, a custom dialer, a cluster behind one configuration
+// endpoint), build a go-redis client and pass it to New, then the store to
+// framework.Options.Store.
 //
 //	import _ "github.com/isr-go/framework/framework/redisstore"
 //
@@ -21,6 +31,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -47,19 +58,38 @@ var (
 
 // Key names. Everything the framework writes starts with keyPrefix, so that
 // the app can share a Redis database with other data.
+//
+// In a Redis Cluster a key lives on the node owning its slot, the hash of
+// the part of its name between the first { and the next }, or of the whole
+// name without one; a transaction may only touch keys of one slot. The tag
+// times' hash and its version change together in one transaction, so both
+// carry the hash tag {tags} and live on one node (with the PUBLISH sent in
+// that transaction, which any node broadcasts to the whole cluster). Tag
+// times are few and read every few seconds, so one node is enough for them.
+// Entries and locks have no hash tag of ours: each is a single-key
+// operation, and by their whole names they spread across the nodes. (A { in
+// a page's path narrows that spread, nothing else: single-key operations
+// are correct on any slot.) On one Redis the braces are plain characters.
+//
+// The tag times were under framework:tags before; a deploy of this version
+// does not read those. It needs none of them: entries are keyed by build,
+// so every entry the new build serves was generated after them.
 const (
-	keyPrefix   = "framework:"
-	tagsKey     = keyPrefix + "tags"
+	keyPrefix = "framework:"
+	tagsKey   = keyPrefix + "{tags}"
+	// tagsChannel is a classic pub/sub channel: a cluster broadcasts it to
+	// every node, whichever node the publisher and subscribers talk to.
 	tagsChannel = keyPrefix + "tags"
 	// tagsVersionKey changes with every tag time recorded, so that
 	// TagTimes can skip rereading a hash that has not changed.
-	tagsVersionKey = keyPrefix + "tags:version"
+	tagsVersionKey = keyPrefix + "{tags}:version"
 	lockPrefix     = keyPrefix + "lock:"
 )
 
-// Store is a framework.Store backed by Redis.
+// Store is a framework.Store backed by Redis: one server, a Redis Cluster
+// or a master watched by Redis Sentinel.
 type Store struct {
-	client *redis.Client
+	client redis.UniversalClient
 
 	// The tag times last read and the version they had.
 	mu          sync.Mutex
@@ -67,31 +97,100 @@ type Store struct {
 	tags        map[string]int64
 }
 
-// Open returns a store for a redis:// or rediss:// URL. It does not wait
-// for Redis: an app starts while Redis is down, serves what it can, and uses
-// Redis once it is back. Timeouts are short so that a Redis outage costs a
-// request at most about a second.
-func Open(url string) (*Store, error) {
-	opts, err := redis.ParseURL(url)
-	if err != nil {
-		return nil, fmt.Errorf("redisstore: %w", err)
-	}
-	opts.DialTimeout = 500 * time.Millisecond
+// New returns a store on client: a *redis.Client (one Redis, or Sentinel's
+// redis.NewFailoverClient), a *redis.ClusterClient, or any other
+// redis.UniversalClient. The store takes client over: Close closes it.
+//
+// The client's own timeouts apply. Open's are short (500 ms to dial, read or
+// write, one retry) so that a Redis outage costs a request at most about a
+// second; go-redis's defaults are several times longer.
+func New(client redis.UniversalClient) *Store {
+	return &Store{client: client}
+}
+
+// The timeouts Open gives every client, short so that a Redis outage costs
+// a request at most about a second.
+const (
+	dialTimeout = 500 * time.Millisecond
+	ioTimeout   = 500 * time.Millisecond
+	poolTimeout = time.Second
 	// go-redis redials five times 100 ms apart by default: most of a
 	// second for every command while Redis is down.
-	opts.DialerRetries = 1
-	opts.DialerRetryTimeout = 10 * time.Millisecond
-	opts.ReadTimeout = 500 * time.Millisecond
-	opts.WriteTimeout = 500 * time.Millisecond
-	opts.PoolTimeout = time.Second
-	opts.MaxRetries = 1
-	return &Store{client: redis.NewClient(opts)}, nil
+	dialerRetries      = 1
+	dialerRetryTimeout = 10 * time.Millisecond
+	maxRetries         = 1
+	maxRedirects       = 1
+)
+
+// Open returns a store for a redis:// or rediss:// URL. Like go-redis's
+// NewUniversalClient, it reads the deployment from the URL: a master_name
+// parameter makes it Redis Sentinel (the host and every addr parameter are
+// sentinels, parsed by redis.ParseFailoverURL), addr parameters without one
+// a Redis Cluster (the host and the addrs are seed nodes,
+// redis.ParseClusterURL), neither one Redis (redis.ParseURL).
+//
+// It does not wait for Redis: an app starts while Redis is down, serves
+// what it can, and uses Redis once it is back.
+func Open(rawURL string) (*Store, error) {
+	// A URL that does not parse is left to redis.ParseURL to report.
+	var query url.Values
+	var db string
+	if u, err := url.Parse(rawURL); err == nil {
+		query, db = u.Query(), strings.Trim(u.Path, "/")
+	}
+	switch {
+	case query.Has("master_name"):
+		opts, err := redis.ParseFailoverURL(rawURL)
+		if err != nil {
+			return nil, fmt.Errorf("redisstore: sentinel URL: %w", err)
+		}
+		opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout, opts.PoolTimeout = dialTimeout, ioTimeout, ioTimeout, poolTimeout
+		opts.DialerRetries, opts.DialerRetryTimeout, opts.MaxRetries = dialerRetries, dialerRetryTimeout, maxRetries
+		return New(redis.NewFailoverClient(opts)), nil
+	case query.Has("addr"):
+		opts, err := redis.ParseClusterURL(rawURL)
+		if err != nil {
+			return nil, fmt.Errorf("redisstore: cluster URL: %w", err)
+		}
+		// ParseClusterURL ignores the path: a database other than 0,
+		// which a cluster does not have, would be silently dropped.
+		if db != "" && db != "0" {
+			return nil, fmt.Errorf("redisstore: cluster URL: a Redis Cluster has only database 0, not %q", db)
+		}
+		opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout, opts.PoolTimeout = dialTimeout, ioTimeout, ioTimeout, poolTimeout
+		opts.DialerRetries, opts.DialerRetryTimeout, opts.MaxRetries = dialerRetries, dialerRetryTimeout, maxRetries
+		// A command is sent up to MaxRedirects+1 times, with a growing
+		// pause after each failure. With go-redis's 3, a call to a
+		// stopped master took 150-230 ms here, past the 200 ms after
+		// which the framework sets the whole store aside; with 1 (still
+		// enough to follow a slot that moved) it took 15-150 ms.
+		opts.MaxRedirects = maxRedirects
+		return New(redis.NewClusterClient(opts)), nil
+	default:
+		opts, err := redis.ParseURL(rawURL)
+		if err != nil {
+			return nil, fmt.Errorf("redisstore: %w", err)
+		}
+		opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout, opts.PoolTimeout = dialTimeout, ioTimeout, ioTimeout, poolTimeout
+		opts.DialerRetries, opts.DialerRetryTimeout, opts.MaxRetries = dialerRetries, dialerRetryTimeout, maxRetries
+		return New(redis.NewClient(opts)), nil
+	}
 }
 
 // Now returns the time on Redis's clock (TIME), the one clock of the
-// instances that share this store.
+// instances that share this store. In a cluster every node has its own
+// clock, so every instance asks the same one: the master of the tag times'
+// slot (after a failover, its successor).
 func (s *Store) Now(ctx context.Context) (time.Time, error) {
-	t, err := s.client.Time(ctx).Result()
+	var node redis.Cmdable = s.client
+	if cluster, ok := s.client.(*redis.ClusterClient); ok {
+		master, err := cluster.MasterForKey(ctx, tagsKey)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("redisstore: time: %w", err)
+		}
+		node = master
+	}
+	t, err := node.Time(ctx).Result()
 	if err != nil {
 		return time.Time{}, fmt.Errorf("redisstore: time: %w", err)
 	}

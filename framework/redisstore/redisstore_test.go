@@ -3,12 +3,11 @@ package redisstore_test
 import (
 	"context"
 	"maps"
+	"os"
 	"regexp"
 	"strconv"
 	"testing"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/isr-go/framework/framework"
 	"github.com/isr-go/framework/framework/internal/testredis"
@@ -16,7 +15,13 @@ import (
 	"github.com/isr-go/framework/framework/storetest"
 )
 
-func open(t *testing.T, url string) *redisstore.Store {
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testredis.StopShared()
+	os.Exit(code)
+}
+
+func open(t testing.TB, url string) *redisstore.Store {
 	s, err := redisstore.Open(url)
 	if err != nil {
 		t.Fatal(err)
@@ -24,16 +29,27 @@ func open(t *testing.T, url string) *redisstore.Store {
 	return s
 }
 
+// eachKind runs test against one Redis and against a Redis Cluster.
+func eachKind(t *testing.T, test func(t *testing.T, kind testredis.Kind)) {
+	for _, kind := range testredis.Kinds {
+		t.Run(kind.Name, func(t *testing.T) { test(t, kind) })
+	}
+}
+
 func TestConformance(t *testing.T) {
-	srv := testredis.Start(t)
-	storetest.Run(t, func(t *testing.T) framework.Store {
-		srv.Flush()
-		return open(t, srv.URL())
+	eachKind(t, func(t *testing.T, kind testredis.Kind) {
+		srv := kind.Start(t)
+		storetest.Run(t, func(t *testing.T) framework.Store {
+			srv.Flush()
+			return open(t, srv.URL())
+		})
 	})
 }
 
-func TestLock(t *testing.T) {
-	srv := testredis.Start(t)
+func TestLock(t *testing.T) { eachKind(t, testLock) }
+
+func testLock(t *testing.T, kind testredis.Kind) {
+	srv := kind.Start(t)
 	a, b := open(t, srv.URL()), open(t, srv.URL())
 	defer a.Close()
 	defer b.Close()
@@ -81,8 +97,10 @@ func TestLock(t *testing.T) {
 // watcher. The test publishes until the watcher has seen it, so the watcher
 // may be called many times: it never blocks on the test, and the test never
 // waits without a bound.
-func TestWatchTagTimes(t *testing.T) {
-	srv := testredis.Start(t)
+func TestWatchTagTimes(t *testing.T) { eachKind(t, testWatchTagTimes) }
+
+func testWatchTagTimes(t *testing.T, kind testredis.Kind) {
+	srv := kind.Start(t)
 	a, b := open(t, srv.URL()), open(t, srv.URL())
 	defer a.Close()
 	defer b.Close()
@@ -128,8 +146,15 @@ func TestWatchTagTimes(t *testing.T) {
 	}
 }
 
+// TestDownRedisFailsFast runs in parallel with the other tests that start a
+// deployment of their own: they mostly wait for Redis.
 func TestDownRedisFailsFast(t *testing.T) {
-	srv := testredis.Start(t)
+	t.Parallel()
+	eachKind(t, testDownRedisFailsFast)
+}
+
+func testDownRedisFailsFast(t *testing.T, kind testredis.Kind) {
+	srv := kind.StartOwn(t)
 	s := open(t, srv.URL())
 	defer s.Close()
 	srv.Stop()
@@ -150,26 +175,15 @@ func TestDownRedisFailsFast(t *testing.T) {
 	}
 }
 
-func TestTagTimesRereadOnlyWhenChanged(t *testing.T) {
-	srv := testredis.Start(t)
+func TestTagTimesRereadOnlyWhenChanged(t *testing.T) { eachKind(t, testTagTimesRereadOnlyWhenChanged) }
+
+func testTagTimesRereadOnlyWhenChanged(t *testing.T, kind testredis.Kind) {
+	srv := kind.Start(t)
 	a, b := open(t, srv.URL()), open(t, srv.URL())
 	defer a.Close()
 	defer b.Close()
-	admin := redis.NewClient(&redis.Options{Addr: srv.Addr})
-	defer admin.Close()
 	ctx := context.Background()
-	hashReads := func() int {
-		info, err := admin.Info(ctx, "commandstats").Result()
-		if err != nil {
-			t.Fatal(err)
-		}
-		m := regexp.MustCompile(`cmdstat_hgetall:calls=(\d+)`).FindStringSubmatch(info)
-		if m == nil {
-			return 0
-		}
-		n, _ := strconv.Atoi(m[1])
-		return n
-	}
+	hashReads := func() int { return calls(t, srv, "hgetall") }
 	times := func(s *redisstore.Store) map[string]int64 {
 		got, err := s.TagTimes(ctx)
 		if err != nil {
@@ -210,4 +224,39 @@ func TestTagTimesRereadOnlyWhenChanged(t *testing.T) {
 	if got := times(b); len(got) != 0 {
 		t.Fatalf("after a flush: %v", got)
 	}
+}
+
+// nodes are the redis-server processes of a deployment.
+func nodes(d testredis.Deployment) []*testredis.Server {
+	switch d := d.(type) {
+	case *testredis.Server:
+		return []*testredis.Server{d}
+	case *testredis.Cluster:
+		return d.Nodes
+	case *testredis.Sentinel:
+		return []*testredis.Server{d.Master}
+	}
+	panic("unknown deployment")
+}
+
+// calls is how many times the deployment's nodes, together, have run
+// command since they started.
+func calls(t *testing.T, d testredis.Deployment, command string) int {
+	total := 0
+	for _, n := range nodes(d) {
+		total += nodeCalls(t, n, command)
+	}
+	return total
+}
+
+// nodeCalls is how many times one node has run command.
+func nodeCalls(t *testing.T, n *testredis.Server, command string) int {
+	t.Helper()
+	info := n.Command("INFO", "commandstats")
+	m := regexp.MustCompile(`cmdstat_` + command + `:calls=(\d+)`).FindStringSubmatch(info)
+	if m == nil {
+		return 0
+	}
+	c, _ := strconv.Atoi(m[1])
+	return c
 }

@@ -79,7 +79,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, names ...Fla
 				"directory of the local caches, DIR/<build ID> per build; give build and start the same (env FRAMEWORK_CACHE_DIR; default "+DefaultCacheDir+" in the app)")
 		case FlagCache:
 			fs.StringVar(&c.CacheURL, string(name), env("FRAMEWORK_CACHE", ""),
-				"shared cache, redis://host:port/db, for several instances (env FRAMEWORK_CACHE)")
+				"shared cache for several instances: redis://host:port/db, a cluster redis://h1:p1?addr=h2:p2, or Sentinel redis://sentinel:26379/0?master_name=NAME (env FRAMEWORK_CACHE)")
 		case FlagDev:
 			fs.BoolVar(&c.Dev, string(name), false,
 				"render every page on every request, caching nothing (framework dev)")

@@ -1,5 +1,6 @@
-// Package testredis runs a real redis-server on a free loopback port for
-// tests, and stops and restarts it to test outages.
+// Package testredis runs real Redis deployments on free loopback ports for
+// tests: one redis-server, a Redis Cluster of three masters, or a master
+// watched by Redis Sentinel. Tests stop and restart them to test outages.
 package testredis
 
 import (
@@ -17,7 +18,10 @@ import (
 // Server is a redis-server process owned by a test.
 type Server struct {
 	t    testing.TB
-	Addr string // 127.0.0.1:port
+	Addr string   // 127.0.0.1:port
+	conf string   // a configuration file, the first argument (Sentinel's)
+	dir  string   // the working directory, where a replica writes what it receives
+	args []string // more arguments to redis-server
 	cmd  *exec.Cmd
 }
 
@@ -26,22 +30,36 @@ type Server struct {
 // command installs it.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("redis-server not installed")
+	requireBinaries(t)
+	s := &Server{t: t, Addr: freeAddr(t), dir: t.TempDir()}
+	s.Restart()
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// requireBinaries skips the test without redis-server and redis-cli, or
+// fails it under CI (CI=true), where the test command installs them.
+func requireBinaries(t testing.TB) {
+	t.Helper()
+	for _, bin := range []string{"redis-server", "redis-cli"} {
+		if _, err := exec.LookPath(bin); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatal(bin + " not installed")
+			}
+			t.Skip(bin + " not installed (apt-get install -y redis-server)")
 		}
-		t.Skip("redis-server not installed (apt-get install -y redis-server)")
 	}
+}
+
+// freeAddr returns a loopback address whose port is free now.
+func freeAddr(t testing.TB) string {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := l.Addr().String()
-	l.Close()
-	s := &Server{t: t, Addr: addr}
-	s.Restart()
-	t.Cleanup(s.Stop)
-	return s
+	defer l.Close()
+	return l.Addr().String()
 }
 
 // URL is the server's redis:// URL, database 0.
@@ -51,8 +69,17 @@ func (s *Server) URL() string { return "redis://" + s.Addr + "/0" }
 func (s *Server) Restart() {
 	s.t.Helper()
 	_, port, _ := net.SplitHostPort(s.Addr)
-	s.cmd = exec.Command("redis-server", "--port", port, "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning")
+	var args []string
+	if s.conf != "" {
+		args = []string{s.conf, "--sentinel"}
+	}
+	args = append(args, "--port", port, "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning",
+		// A replica's first sync waits 5 s for more replicas by default.
+		"--repl-diskless-sync-delay", "0")
+	args = append(args, "--dir", s.dir)
+	args = append(args, s.args...)
+	s.cmd = exec.Command("redis-server", args...)
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatal(err)
 	}
@@ -117,3 +144,9 @@ func (s *Server) Flush() {
 	c.Write([]byte("FLUSHALL\r\n"))
 	bufio.NewReader(c).ReadString('\n')
 }
+
+// Host is the server's host, 127.0.0.1.
+func (s *Server) Host() string { h, _, _ := net.SplitHostPort(s.Addr); return h }
+
+// Port is the server's port.
+func (s *Server) Port() string { _, p, _ := net.SplitHostPort(s.Addr); return p }
