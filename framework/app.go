@@ -63,6 +63,15 @@ type Options struct {
 	// $FRAMEWORK_REVALIDATE_SECRET); the endpoint is off when it is empty.
 	RevalidateSecret string
 
+	// SiteURL is the site's public origin, such as "https://example.com"
+	// (the server's --site-url, $FRAMEWORK_SITE_URL): the sitemap and
+	// robots.txt resolve their paths against it, as their protocols want
+	// absolute URLs. Without it they are rendered per request from the
+	// request's own scheme and host, and never cached: a cached sitemap
+	// must not take its host from whoever asked first. A scheme (http or
+	// https) and a host, nothing else; New rejects any other value.
+	SiteURL string
+
 	// RevalidateLimit bounds how many paths, layouts and tags one call of
 	// POST /_framework/revalidate may name; a call over it is refused whole
 	// (413), so that one request cannot grow the server's state much.
@@ -157,6 +166,10 @@ type App struct {
 	finish context.CancelFunc
 	loops  sync.WaitGroup
 
+	// siteURLWarning logs once that a route needing SiteURL is served
+	// per request without it.
+	siteURLWarning sync.Once
+
 	// tagWrites orders the store's writes of tag times with the deletion
 	// of forgotten ones (forgetTagTimes).
 	tagWrites sync.RWMutex
@@ -165,6 +178,13 @@ type App struct {
 // New opens the cache and returns an App. Fields of opts left zero take their
 // defaults.
 func New(opts Options) (*App, error) {
+	if opts.SiteURL != "" {
+		site, err := parseSiteURL(opts.SiteURL)
+		if err != nil {
+			return nil, err
+		}
+		opts.SiteURL = site
+	}
 	if opts.BuildID == "" {
 		opts.BuildID = "development"
 	}

@@ -52,7 +52,7 @@ func (p *page) serve(c echo.Context) error {
 	if !canonical {
 		return redirectCanonical(c, key, status)
 	}
-	if p.route.Revalidate <= 0 || a.opts.Dev {
+	if p.route.Revalidate <= 0 || a.opts.Dev || a.perRequestURLs(&p.route) {
 		return p.serveDynamic(c, key)
 	}
 	e, state, err := a.serve(req.Context(), p, key, func() Params { return p.params(c) })

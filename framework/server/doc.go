@@ -74,6 +74,7 @@
 //	--addr          FRAMEWORK_ADDR                  :3000
 //	--cache-dir     FRAMEWORK_CACHE_DIR             .framework/cache in the app; the cache of a build is DIR/<build ID>
 //	--cache         FRAMEWORK_CACHE                 none: Badger in the cache dir; redis://host:port/db shares one cache between instances
+//	--site-url      FRAMEWORK_SITE_URL              none: the sitemap and robots.txt take the request's host, uncached
 //	--metrics       FRAMEWORK_METRICS=1             off: Prometheus metrics at GET /metrics
 //	--dev                                           off: render every page on every request (framework dev)
 //	--concurrency                                   twice GOMAXPROCS: pages prerendered at once
