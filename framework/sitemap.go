@@ -29,9 +29,9 @@ import (
 // SitemapPath is where an app's sitemap is served.
 const SitemapPath = "/sitemap.xml"
 
-// sitemapPartPattern is the route of a split sitemap's parts, which
+// SitemapPartPattern is the route of a split sitemap's parts, which
 // answers /sitemap-0.xml as part "0.xml".
-const sitemapPartPattern = "/sitemap-:part"
+const SitemapPartPattern = "/sitemap-:part"
 
 // The protocol's limits on one sitemap file (and on one index's entries).
 const (
@@ -114,7 +114,7 @@ func SitemapRoutes(entries func(ctx context.Context) ([]SitemapEntry, error), re
 func sitemapRoutes(s *sitemapSource, revalidate time.Duration) []Route {
 	return []Route{
 		{Pattern: SitemapPath, Revalidate: revalidate, ContentType: xmlContentType, NeedsSiteURL: true, Render: s.renderSitemap},
-		{Pattern: sitemapPartPattern, Revalidate: revalidate, ContentType: xmlContentType, NeedsSiteURL: true, Render: s.renderPart},
+		{Pattern: SitemapPartPattern, Revalidate: revalidate, ContentType: xmlContentType, NeedsSiteURL: true, Render: s.renderPart},
 	}
 }
 
