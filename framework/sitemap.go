@@ -33,6 +33,11 @@ const SitemapPath = "/sitemap.xml"
 // answers /sitemap-0.xml as part "0.xml".
 const SitemapPartPattern = "/sitemap-:part"
 
+// SitemapTag is a tag of the sitemap and of each of its parts:
+// RevalidateTag(ctx, SitemapTag) makes all of them stale, where
+// RevalidatePath(ctx, SitemapPath) reaches /sitemap.xml only.
+const SitemapTag = "framework:sitemap"
+
 // The protocol's limits on one sitemap file (and on one index's entries).
 const (
 	// MaxSitemapURLs is how many URLs one sitemap file may list.
@@ -232,6 +237,7 @@ func (s *sitemapSource) load(ctx context.Context, r *Request) (*sitemapDoc, stri
 		return nil, "", errors.New("sitemap rendered outside the framework")
 	}
 	a := st.app
+	st.useData(Never, []string{SitemapTag})
 	base, err := a.siteBase(r)
 	if err != nil {
 		return nil, "", err

@@ -333,6 +333,17 @@ func TestSitemapPartsRevalidate(t *testing.T) {
 	if r := h.get("/sitemap-3.xml"); r.status != 200 || len(parseURLSet(t, []byte(r.body)).URLs) != 1 {
 		t.Errorf("/sitemap-3.xml after new data: %d", r.status)
 	}
+	// SitemapTag reaches the sitemap and every part, whatever they read.
+	h.waitBackground()
+	h.clock.Advance(time.Second)
+	if err := h.app.RevalidateTag(context.Background(), SitemapTag); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{SitemapPath, "/sitemap-0.xml", "/sitemap-3.xml"} {
+		if r := h.get(path); r.cache() != CacheStale {
+			t.Errorf("%s after RevalidateTag(SitemapTag): %s, want STALE", path, r.cache())
+		}
+	}
 }
 
 // TestSitemapOneFile: up to the limit, /sitemap.xml is the urlset itself,
