@@ -497,3 +497,40 @@ func TestAutoSitemap(t *testing.T) {
 		t.Errorf("after RevalidateTag of StaticParams' data: %s, want STALE", r.cache())
 	}
 }
+
+// TestEncodeSitemapSplitsByBytes: parts split by size hold at most maxBytes
+// each, header and footer included, and every entry once.
+func TestEncodeSitemapSplitsByBytes(t *testing.T) {
+	entries := make([]SitemapEntry, 40)
+	for i := range entries {
+		entries[i] = SitemapEntry{URL: "/post/" + itoa(i*7919)}
+	}
+	const maxBytes = 600
+	doc, err := encodeSitemap(entries, "https://example.com", MaxSitemapURLs, maxBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.parts) < 2 {
+		t.Fatalf("%d parts, want a split", len(doc.parts))
+	}
+	seen := 0
+	for n, start := range doc.parts {
+		end := len(doc.ends)
+		if n+1 < len(doc.parts) {
+			end = doc.parts[n+1]
+		}
+		body := doc.urlset(start, end)
+		if len(body) > maxBytes {
+			t.Errorf("part %d: %d bytes, more than %d", n, len(body), maxBytes)
+		}
+		for _, u := range parseURLSet(t, body).URLs {
+			if want := "https://example.com/post/" + itoa(seen*7919); u.Loc != want {
+				t.Fatalf("part %d: %s, want %s", n, u.Loc, want)
+			}
+			seen++
+		}
+	}
+	if seen != len(entries) {
+		t.Errorf("%d entries in the parts, want %d", seen, len(entries))
+	}
+}
