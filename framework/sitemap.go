@@ -306,6 +306,8 @@ const (
 func encodeSitemap(entries []SitemapEntry, base string, maxURLs, maxBytes int) (*sitemapDoc, error) {
 	doc := &sitemapDoc{ends: make([]int, 0, len(entries)), lastmod: make([]time.Time, 0, len(entries))}
 	var buf bytes.Buffer
+	buf.Grow(len(entries) * (len(base) + 64)) // about an element with a short path
+	var scratch [64]byte                      // for formatting times without allocating
 	for i := range entries {
 		e := &entries[i]
 		loc, err := checkEntry(e, base)
@@ -317,11 +319,11 @@ func encodeSitemap(entries []SitemapEntry, base string, maxURLs, maxBytes int) (
 			continue
 		}
 		buf.WriteString("<url><loc>")
-		xml.EscapeText(&buf, []byte(loc))
+		writeXMLText(&buf, loc)
 		buf.WriteString("</loc>")
 		if !e.LastModified.IsZero() {
 			buf.WriteString("<lastmod>")
-			buf.WriteString(e.LastModified.UTC().Format(lastmodFormat))
+			buf.Write(e.LastModified.UTC().AppendFormat(scratch[:0], lastmodFormat))
 			buf.WriteString("</lastmod>")
 		}
 		if e.ChangeFrequency != "" {
@@ -340,6 +342,19 @@ func encodeSitemap(entries []SitemapEntry, base string, maxURLs, maxBytes int) (
 		return nil, fmt.Errorf("sitemap: %d URLs need %d parts, more than an index may list (%d)", len(doc.ends), len(doc.parts), MaxSitemapURLs)
 	}
 	return doc, nil
+}
+
+// writeXMLText writes s as XML character data: as it is when it holds
+// nothing to escape (printable ASCII other than &, <, >, ' and "), else
+// through xml.EscapeText, which also replaces what XML cannot hold.
+func writeXMLText(buf *bytes.Buffer, s string) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '&' || c == '<' || c == '>' || c == '\'' || c == '"' {
+			xml.EscapeText(buf, []byte(s))
+			return
+		}
+	}
+	buf.WriteString(s)
 }
 
 // splitSitemap returns the first entry of each part when the elements

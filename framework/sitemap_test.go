@@ -534,3 +534,31 @@ func TestEncodeSitemapSplitsByBytes(t *testing.T) {
 		t.Errorf("%d entries in the parts, want %d", seen, len(entries))
 	}
 }
+
+// BenchmarkEncodeSitemap encodes a full sitemap file, 50,000 URLs with a
+// LastModified each: the work of one render, besides the app's Sitemap
+// and gzip.
+func BenchmarkEncodeSitemap(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		path func(i int) string
+	}{
+		{"plain paths", func(i int) string { return "/blog/" + itoa(i) }},
+		{"paths to escape", func(i int) string { return "/search/a b?q=" + itoa(i) + "&x=é" }},
+	} {
+		entries := make([]SitemapEntry, MaxSitemapURLs)
+		for i := range entries {
+			entries[i] = SitemapEntry{URL: bc.path(i), LastModified: time.Unix(int64(i), 0)}
+		}
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				doc, err := encodeSitemap(entries, "https://example.com", MaxSitemapURLs, MaxSitemapBytes)
+				if err != nil || doc.skipped != 0 {
+					b.Fatal(err, doc.skipped)
+				}
+				b.SetBytes(int64(len(doc.urls)))
+			}
+		})
+	}
+}
