@@ -36,6 +36,11 @@
 // caches nothing (the data is read on every call and the page that reads it
 // is rendered per request); [Never] caches until revalidated on demand.
 //
+// The sitemap ([SitemapRoutes], [AutoSitemapRoutes]) and robots.txt
+// ([RobotsRoute]) are Routes too, cached like pages, whose Render writes XML
+// or text ([Route.ContentType]) with absolute URLs made from
+// [Options.SiteURL].
+//
 // Codegen (package codegen) writes the Route values and the Echo router from an
 // app/ folder; nothing here depends on it.
 package framework
