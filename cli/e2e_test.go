@@ -191,6 +191,10 @@ func TestNewBuildStartRevalidate(t *testing.T) {
 	if !regexp.MustCompile(`◐ /blog/:id\s+ISR 1m\s+3\s`).MatchString(out) {
 		t.Errorf("route table does not show 3 prerendered posts:\n%s", out)
 	}
+	// The automatic sitemap: its rows, rendered on the first request.
+	if !regexp.MustCompile(`○ /sitemap\.xml\s+static\s+-\s+-\n`).MatchString(out) || !strings.Contains(out, "○ /sitemap-:part ") {
+		t.Errorf("route table lacks the sitemap:\n%s", out)
+	}
 	// app/api/hello/route.go: a row of its own, among the pages.
 	if !regexp.MustCompile(`○ /\s.*\n+λ /api/hello\s+GET\s+-\s+-\n+◐ /blog\s`).MatchString(out) {
 		t.Errorf("route table lacks the row λ /api/hello GET between / and /blog:\n%s", out)
@@ -214,7 +218,7 @@ func TestNewBuildStartRevalidate(t *testing.T) {
 
 	addr := freeAddr(t)
 	base := "http://" + addr
-	_, stderr := backgroundLogged(t, dir, []string{"FRAMEWORK_REVALIDATE_SECRET=s3cret", "FRAMEWORK_LOG_REQUESTS=1"}, "start", "--addr", addr, "--cache-dir", caches, "--metrics")
+	_, stderr := backgroundLogged(t, dir, []string{"FRAMEWORK_REVALIDATE_SECRET=s3cret", "FRAMEWORK_LOG_REQUESTS=1"}, "start", "--addr", addr, "--cache-dir", caches, "--metrics", "--site-url", "https://myapp.example")
 	poll(t, "server up", base+"/", 30*time.Second, func(p page) bool { return p.status == 200 })
 	// A second server on the same build, on another port, is refused: the
 	// build's cache is the first one's.
@@ -256,6 +260,12 @@ func TestNewBuildStartRevalidate(t *testing.T) {
 	}
 	if p := get(t, base+"/blog/99"); p.status != 404 || !strings.Contains(p.body, "Not found") {
 		t.Errorf("/blog/99: %d %.200q", p.status, p.body)
+	}
+	// The automatic sitemap, with start's --site-url, cached.
+	for _, cache := range []string{"MISS", "HIT"} {
+		if p := get(t, base+"/sitemap.xml"); p.status != 200 || p.cache != cache || !strings.Contains(p.body, "<loc>https://myapp.example/blog/2</loc>") {
+			t.Errorf("/sitemap.xml: %d %s, want %s listing https://myapp.example/blog/2:\n%.500s", p.status, p.cache, cache, p.body)
+		}
 	}
 
 	if out, err := framework(t, dir, "revalidate", "--url", base, "--secret", "wrong", "--tag", "posts"); err == nil || !strings.Contains(out, "401") {

@@ -33,7 +33,7 @@ Example:
 `
 
 // startFlags are the server's flags that start takes and hands on.
-var startFlags = []server.Flag{server.FlagAddr, server.FlagCache, server.FlagCacheDir, server.FlagMetrics, server.FlagLogRequests, server.FlagLogFormat}
+var startFlags = []server.Flag{server.FlagAddr, server.FlagCache, server.FlagCacheDir, server.FlagSiteURL, server.FlagMetrics, server.FlagLogRequests, server.FlagLogFormat}
 
 func (c *startCommand) flags() *flag.FlagSet {
 	fs := flag.NewFlagSet("framework start", flag.ContinueOnError)

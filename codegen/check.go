@@ -29,6 +29,8 @@ type exports struct {
 	load, metadata, staticParams, revalidate, expire, dynamicParams bool
 	// Route handlers: the methods exported, in methods order.
 	handlers []string
+	// The root of app/: its sitemap.go and robots.go.
+	root RootExports
 }
 
 // checker type-checks the packages of an app's folders and collects what
@@ -278,6 +280,7 @@ func (c *checker) check(f *folder, p *packages.Package) *exports {
 	if f.page {
 		c.checkPage(f, p, x)
 	}
+	c.checkRoot(f, p.Types, fset, x)
 	return x
 }
 

@@ -50,6 +50,8 @@ func TestGolden(t *testing.T) {
 			{Pattern: "/docs/*", File: "app/docs/slug__/page.templ"},
 		},
 		Handlers: []Handler{{Pattern: "/api/ping", File: "app/api/ping/route.go", Methods: []string{"GET", "POST"}}},
+		Sitemap:  "automatic",
+		Robots:   "app/robots.go",
 	}
 	if diff := cmp.Diff(wantRes, res); diff != "" {
 		t.Errorf("result (-want +got):\n%s", diff)

@@ -20,6 +20,10 @@
 //	app/admin/middleware.go    Middleware (an echo.MiddlewareFunc) wraps every page,
 //	                           route handler and unknown URL below it, outermost
 //	                           first (app/middleware.go covers public/ too)
+//	app/sitemap.go             /sitemap.xml, split into /sitemap-N.xml past 50,000 URLs
+//	                           (root of app/ only; without it, an automatic sitemap of
+//	                           the cached pages and their StaticParams)
+//	app/robots.go              /robots.txt (root of app/ only)
 //	public/                    static files at /
 //
 // Folders starting with "_" or "." are skipped, like the go command does.
@@ -35,6 +39,18 @@
 //	const Revalidate time.Duration  (0: dynamic; absent: framework.Never)
 //	const Expire time.Duration
 //	const DynamicParams bool       (false: only StaticParams are served)
+//
+// The package of app/ itself may export, in app/sitemap.go and
+// app/robots.go (their windows have names of their own: Revalidate there
+// is the home page's):
+//
+//	func Sitemap(ctx context.Context) ([]framework.SitemapEntry, error)
+//	const SitemapRevalidate time.Duration  (absent: framework.Never)
+//	func Robots(ctx context.Context) (framework.Robots, error)
+//	const RobotsRevalidate time.Duration   (absent: framework.Never)
+//
+// A file in public/, or a page, that answers the same URL as app/sitemap.go
+// or app/robots.go is an error; the automatic sitemap steps aside for them.
 //
 // Layouts export templ Layout() (rendering { children... }), not-found pages
 // templ NotFound(), error pages templ Error().
@@ -64,7 +80,8 @@
 // package that does not type-check has its type errors reported, not its
 // exports.
 //
-// The page checks are CheckPage, on a package's go/types objects: the
+// The page checks are CheckPage (and CheckSitemap, CheckRobots), on a
+// package's go/types objects: the
 // analyzer in package codegen/vet runs the same function for framework vet
 // and go vet -vettool, so both report what Generate reports, in the same
 // words. GenerateTempl reports a .templ file templ cannot parse at its

@@ -24,6 +24,12 @@ type Result struct {
 	Changed  bool   // whether the file was (re)written
 	Pages    []Page // page routes, in registration order
 	Handlers []Handler
+	// Sitemap says what makes /sitemap.xml: "app/sitemap.go", "automatic"
+	// (the app's pages), or "" (the app has no page, or serves it itself
+	// from public/ or a page or route.go).
+	Sitemap string
+	// Robots is "app/robots.go" when it makes /robots.txt, else "".
+	Robots string
 }
 
 // Page is one page route.
@@ -88,11 +94,12 @@ func routesFile(ctx context.Context, dir string) (*Result, []byte, error) {
 	}
 	pkgName, pkgErrs := rootPackage(dir)
 	errs = append(errs, pkgErrs...)
-	if err := errs.err(); err != nil {
-		return nil, nil, err
-	}
 	public, err := publicFiles(dir)
 	if err != nil {
+		return nil, nil, err
+	}
+	errs = append(errs, rootFileClashes(rootFolder(folders), folders, public)...)
+	if err := errs.err(); err != nil {
 		return nil, nil, err
 	}
 	r := newRouter(pkgName, folders, exported, public)
@@ -111,6 +118,17 @@ func writeIfChanged(path string, src []byte) (bool, error) {
 		return false, nil
 	}
 	return true, os.WriteFile(path, src, 0o644)
+}
+
+// rootFolder returns the folder of app/ itself, or nil when it has no
+// special file.
+func rootFolder(folders []*folder) *folder {
+	for _, f := range folders {
+		if f.rel == "app" {
+			return f
+		}
+	}
+	return nil
 }
 
 func hasRoute(folders []*folder) bool {

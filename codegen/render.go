@@ -88,21 +88,55 @@ func (r *router) writeImports(w *writer) {
 	w.line("")
 }
 
-// writeRoutes writes func Routes: every page as a framework.Route.
+// writeRoutes writes func Routes: every page as a framework.Route, then
+// robots.txt and the sitemap.
 func (r *router) writeRoutes(w *writer) {
 	w.line("// Routes returns every page of the app, for framework build to")
-	w.line("// prerender and print, in registration order.")
-	w.open("func Routes() []framework.Route {")
-	if len(r.pages) == 0 {
-		w.line("return nil")
+	if r.robots || r.sitemap != "" {
+		w.line("// prerender and print, in registration order, then its robots.txt")
+		w.line("// and sitemap.")
 	} else {
+		w.line("// prerender and print, in registration order.")
+	}
+	w.open("func Routes() []framework.Route {")
+	switch {
+	case len(r.pages) == 0 && !r.robots && r.sitemap == "":
+		w.line("return nil")
+	case r.sitemap == "":
 		w.open("return []framework.Route{")
-		for _, p := range r.pages {
-			writePage(w, p)
-		}
+		r.writeRouteList(w)
 		w.close("}")
+	default:
+		w.open("routes := []framework.Route{")
+		r.writeRouteList(w)
+		w.close("}")
+		if r.sitemap == "automatic" {
+			w.line("return append(routes, framework.AutoSitemapRoutes(Routes)...)")
+		} else {
+			w.line("return append(routes, framework.SitemapRoutes(%s.Sitemap, %s)...)", r.rootPkg, r.window("Sitemap", r.rootX.SitemapRevalidate))
+		}
 	}
 	w.close("}")
+}
+
+// writeRouteList writes the elements of Routes' list: the pages, then
+// robots.txt.
+func (r *router) writeRouteList(w *writer) {
+	for _, p := range r.pages {
+		writePage(w, p)
+	}
+	if r.robots {
+		w.line("framework.RobotsRoute(%s.Robots, %s),", r.rootPkg, r.window("Robots", r.rootX.RobotsRevalidate))
+	}
+}
+
+// window returns the revalidate window of app/'s sitemap or robots.txt:
+// its <name>Revalidate if declared, else framework.Never.
+func (r *router) window(name string, declared bool) string {
+	if declared {
+		return r.rootPkg + "." + name + "Revalidate"
+	}
+	return "framework.Never"
 }
 
 // writePage writes one page's framework.Route literal.
@@ -184,7 +218,7 @@ func (r *router) writeRegister(w *writer) {
 // writePages registers Routes() in one loop, each page with its
 // middleware.go chain, looked up by pattern.
 func (r *router) writePages(w *writer) {
-	if len(r.pages) == 0 {
+	if len(r.pages) == 0 && !r.robots && r.sitemap == "" {
 		return
 	}
 	var chained []pageRoute
@@ -193,12 +227,25 @@ func (r *router) writePages(w *writer) {
 			chained = append(chained, p)
 		}
 	}
+	// robots.txt and the sitemap are at the root, under app/'s middleware.
+	var rootRoutes []string
+	if len(r.rootMiddleware) > 0 {
+		if r.robots {
+			rootRoutes = append(rootRoutes, "framework.RobotsPath")
+		}
+		if r.sitemap != "" {
+			rootRoutes = append(rootRoutes, "framework.SitemapPath", "framework.SitemapPartPattern")
+		}
+	}
 	args := "" // Match's middleware arguments
-	if len(chained) > 0 {
+	if len(chained) > 0 || len(rootRoutes) > 0 {
 		w.line("// The middleware.go chains of the pages that have one, outermost first.")
 		w.open("middleware := map[string][]echo.MiddlewareFunc{")
 		for _, p := range chained {
 			w.line("%q: {%s},", p.pattern, refs(p.middleware, "Middleware"))
+		}
+		for _, pattern := range rootRoutes {
+			w.line("%s: {%s},", pattern, refs(r.rootMiddleware, "Middleware"))
 		}
 		w.close("}")
 		args = ", middleware[rt.Pattern]..."

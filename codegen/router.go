@@ -21,6 +21,16 @@ type router struct {
 	public           []string        // files under public/, slash-separated
 	publicMiddleware []string        // app/middleware.go, which covers public/ (served at /)
 	notFounds        []notFoundRoute // deepest first, so that each URL gets its nearest
+
+	// sitemap says what makes /sitemap.xml (see Result.Sitemap); robots,
+	// whether app/robots.go makes /robots.txt. Both come from the package
+	// of app/ (alias rootPkg, exports rootX) and are wrapped in the
+	// middleware of app/, as public files are.
+	sitemap        string
+	robots         bool
+	rootPkg        string
+	rootX          RootExports
+	rootMiddleware []string
 }
 
 // importSpec is one import of the generated file.
@@ -93,8 +103,20 @@ func newRouter(pkgName string, folders []*folder, exported map[string]*exports, 
 			middleware: b.middleware(f),
 		})
 	}
-	if root := b.byRel["app"]; root != nil && len(public) > 0 {
+	root := b.byRel["app"]
+	if root != nil && len(public) > 0 {
 		r.publicMiddleware = b.middleware(root)
+	}
+	r.sitemap = sitemapKind(root, folders, public)
+	r.robots = root != nil && root.robots
+	if r.sitemap != "" || r.robots {
+		if root != nil {
+			r.rootMiddleware = b.middleware(root)
+		}
+		if r.sitemap == "app/"+sitemapFile || r.robots {
+			r.rootPkg = b.use(root)
+			r.rootX = exported[root.rel].root
+		}
 	}
 	// A middleware folder gets its own not-found route too, so that its
 	// middleware sees unknown URLs below it as well.
@@ -147,6 +169,10 @@ func (r *router) result(output string) *Result {
 	}
 	for _, h := range r.handlers {
 		res.Handlers = append(res.Handlers, Handler{Pattern: h.pattern, File: h.file, Methods: h.methods})
+	}
+	res.Sitemap = r.sitemap
+	if r.robots {
+		res.Robots = "app/" + robotsFile
 	}
 	return res
 }

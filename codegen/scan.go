@@ -20,6 +20,10 @@ const (
 	// middlewareFile's Middleware wraps every page and route handler at
 	// and below its folder.
 	middlewareFile = "middleware.go"
+	// sitemapFile and robotsFile, at the root of app/ only, make
+	// /sitemap.xml and /robots.txt.
+	sitemapFile = "sitemap.go"
+	robotsFile  = "robots.go"
 )
 
 // A folder is one folder of app/ that holds at least one special file.
@@ -29,6 +33,7 @@ type folder struct {
 	catchAll                                 string   // param name of a trailing "*" segment
 	page, layout, notFound, errorPage, route bool
 	middleware                               bool
+	sitemap, robots                          bool // app/ only
 }
 
 // pattern returns the folder's Echo path pattern.
@@ -118,9 +123,18 @@ func scan(dir string) ([]*folder, ErrorList) {
 				f.route = true
 			case middlewareFile:
 				f.middleware = true
+			case sitemapFile, robotsFile:
+				if rel != "app" {
+					// Like Next.js, one sitemap and one robots.txt, at the
+					// root: a second would be a file nobody serves.
+					errs.addIn(rel+"/"+e.Name(), "%s makes /%s at the root of app/ only: move it to app/%s", e.Name(), servedAt(e.Name()), e.Name())
+					continue
+				}
+				f.sitemap = f.sitemap || e.Name() == sitemapFile
+				f.robots = f.robots || e.Name() == robotsFile
 			}
 		}
-		if f.page || f.layout || f.notFound || f.errorPage || f.route || f.middleware {
+		if f.page || f.layout || f.notFound || f.errorPage || f.route || f.middleware || f.sitemap || f.robots {
 			folders = append(folders, f)
 		}
 		for _, e := range entries {
@@ -147,6 +161,14 @@ func scan(dir string) ([]*folder, ErrorList) {
 	walk("app", nil, "")
 	sort.Slice(folders, func(i, j int) bool { return folders[i].rel < folders[j].rel })
 	return folders, errs
+}
+
+// servedAt names the file that sitemap.go or robots.go serves.
+func servedAt(file string) string {
+	if file == sitemapFile {
+		return "sitemap.xml"
+	}
+	return "robots.txt"
 }
 
 // conflicts reports folders that cannot be routed together: a page and a

@@ -18,7 +18,7 @@ import (
 // TestServe serves the golden router of testdata/full (compiled into this
 // test) over real HTTP, through the runtime and a Badger cache.
 func TestServe(t *testing.T) {
-	app, err := framework.New(framework.Options{CacheDir: t.TempDir(), Logger: slog.New(slog.DiscardHandler)})
+	app, err := framework.New(framework.Options{CacheDir: t.TempDir(), Logger: slog.New(slog.DiscardHandler), SiteURL: "https://full.example"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,13 @@ func TestServe(t *testing.T) {
 		{"POST", "/api/ping", "", 401, []string{"no API key"}, ""},
 		{"GET", "/api/nothing", "", 401, []string{"no API key"}, ""}, // unknown URLs below a middleware.go too
 		{"GET", "/api/nothing", apiKey, 404, []string{"root not found"}, ""},
-		{"GET", "/robots.txt", "", 200, []string{"User-agent: *"}, ""},
+		{"GET", "/humans.txt", "", 200, []string{"Team: full"}, ""},
+		// app/robots.go, and the automatic sitemap: the cached pages and
+		// the paths of StaticParams, not the dynamic catch-all without.
+		{"GET", "/robots.txt", "", 200, []string{"User-Agent: *\nDisallow: /api/\n\nSitemap: https://full.example/sitemap.xml\n"}, ""},
+		{"GET", "/sitemap.xml", "", 200, []string{"<loc>https://full.example/</loc>", "<loc>https://full.example/blog</loc>",
+			"<loc>https://full.example/blog/1</loc>", "<loc>https://full.example/blog/2</loc>"}, ""},
+		{"GET", "/sitemap-0.xml", "", 404, nil, ""},
 	} {
 		req, _ := http.NewRequest(tc.method, srv.URL+tc.path, nil)
 		if name, value, ok := strings.Cut(tc.header, ": "); ok {
@@ -78,8 +84,9 @@ func TestServe(t *testing.T) {
 			}
 		}
 	}
-	// The ISR page is cached; the catch-all page (no Revalidate) too.
-	for _, p := range []string{"/blog/1", "/docs/a/b/c"} {
+	// The ISR page is cached; the catch-all page (no Revalidate) too; and
+	// robots.txt and the sitemap.
+	for _, p := range []string{"/blog/1", "/docs/a/b/c", "/robots.txt", "/sitemap.xml"} {
 		res, err := http.Get(srv.URL + p)
 		if err != nil {
 			t.Fatal(err)

@@ -70,6 +70,14 @@ type Options struct {
 	// start: previews then end when the process restarts and work on that
 	// instance only (logged once, at the first EnableDraftMode).
 	DraftSecret string
+	// SiteURL is the site's public origin, such as "https://example.com"
+	// (the server's --site-url, $FRAMEWORK_SITE_URL): the sitemap and
+	// robots.txt resolve their paths against it, as their protocols want
+	// absolute URLs. Without it they are rendered per request from the
+	// request's own scheme and host, and never cached: a cached sitemap
+	// must not take its host from whoever asked first. A scheme (http or
+	// https) and a host, nothing else; New rejects any other value.
+	SiteURL string
 
 	// RevalidateLimit bounds how many paths, layouts and tags one call of
 	// POST /_framework/revalidate may name; a call over it is refused whole
@@ -169,6 +177,9 @@ type App struct {
 	// once that it is random.
 	draftKey  []byte
 	draftNote sync.Once
+	// siteURLWarning logs once that a route needing SiteURL is served
+	// per request without it.
+	siteURLWarning sync.Once
 
 	// tagWrites orders the store's writes of tag times with the deletion
 	// of forgotten ones (forgetTagTimes).
@@ -178,6 +189,13 @@ type App struct {
 // New opens the cache and returns an App. Fields of opts left zero take their
 // defaults.
 func New(opts Options) (*App, error) {
+	if opts.SiteURL != "" {
+		site, err := parseSiteURL(opts.SiteURL)
+		if err != nil {
+			return nil, err
+		}
+		opts.SiteURL = site
+	}
 	if opts.BuildID == "" {
 		opts.BuildID = "development"
 	}

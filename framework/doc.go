@@ -41,6 +41,11 @@
 // unpublished content: a request with the signed draft cookie is rendered for
 // it alone, bypassing the cache (X-Framework-Cache: BYPASS).
 //
+// The sitemap ([SitemapRoutes], [AutoSitemapRoutes]) and robots.txt
+// ([RobotsRoute]) are Routes too, cached like pages, whose Render writes XML
+// or text ([Route.ContentType]) with absolute URLs made from
+// [Options.SiteURL].
+//
 // Codegen (package codegen) writes the Route values and the Echo router from an
 // app/ folder; nothing here depends on it.
 package framework

@@ -55,7 +55,7 @@ func (p *page) serve(c echo.Context) error {
 	if a.isDraft(req) {
 		return p.serveDraft(c, key, p.route.Render)
 	}
-	if p.route.Revalidate <= 0 || a.opts.Dev {
+	if p.route.Revalidate <= 0 || a.opts.Dev || a.perRequestURLs(&p.route) {
 		return p.serveDynamic(c, key)
 	}
 	params := func() Params { return p.params(c) }

@@ -228,7 +228,11 @@ func (p *page) renderEntry(ctx context.Context, st *renderState, req *Request, r
 		e = &entry{status: status, contentType: htmlContentType, body: last.body, gzipBody: last.gzipBody, sharedBody: true,
 			etag: last.etag, generatedAt: start.UnixNano(), revalidate: window, expire: expire, tags: st.tagList()}
 	} else {
-		e = newPageEntry(status, htmlContentType, location, html, holeAt, start, window, expire, st.tagList())
+		contentType := htmlContentType
+		if p.route.ContentType != "" && status == http.StatusOK {
+			contentType = p.route.ContentType
+		}
+		e = newPageEntry(status, contentType, location, html, holeAt, start, window, expire, st.tagList())
 		if holes != nil {
 			e.holes.Store(&holes)
 		} else if status == http.StatusNotFound {

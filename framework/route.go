@@ -70,6 +70,18 @@ type Route struct {
 	// Error is the body of this route's 500s (inside Layouts). Nil gives a
 	// plain "500 internal server error".
 	Error templ.Component
+
+	// ContentType is the Content-Type of the route's pages (its 200s);
+	// empty means HTML. The sitemap and robots.txt set it: their Render
+	// writes the whole body, without Layouts.
+	ContentType string
+
+	// NeedsSiteURL marks a route whose output holds absolute URLs of the
+	// site (a sitemap, robots.txt), made from Options.SiteURL. Without a
+	// SiteURL it is rendered per request from the request's own scheme
+	// and host and never cached, so that no visitor's Host header decides
+	// what others are served.
+	NeedsSiteURL bool
 }
 
 // expire returns the route's Expire with the default applied.

@@ -2,16 +2,20 @@
 // analyzer: the checks framework build runs on a page's exports (an
 // untyped or non-Duration Revalidate or Expire, a Load, StaticParams or
 // Metadata of the wrong type, a Page that does not take Load's result),
-// for go vet, editors and CI, which run analyzers rather than builds.
+// for go vet, editors and CI, which run analyzers rather than builds; and
+// the exports of app/sitemap.go and app/robots.go (Sitemap, Robots and
+// their windows).
 //
-// The checks are codegen.CheckPage: the analyzer only finds the packages
-// they apply to, so framework build, framework vet and go vet
-// -vettool=framework-vet report the same message at the same place.
+// The checks are codegen.CheckPage, CheckSitemap and CheckRobots: the
+// analyzer only finds the packages they apply to, so framework build,
+// framework vet and go vet -vettool=framework-vet report the same message
+// at the same place.
 //
 // It looks only at packages in a folder below an app/ folder that hold a
-// page: page.templ's generated page_templ.go, or a Page function. Other
-// packages, in the app or not, are left alone, so running it on ./... is
-// safe.
+// page (page.templ's generated page_templ.go, or a Page function), and at
+// the app/ folder's own package when it has a sitemap.go or a robots.go.
+// Other packages, in the app or not, are left alone, so running it on
+// ./... is safe.
 //
 // Positions are those of the Go files the driver loaded: a problem in
 // templ's page_templ.go is reported there by go vet (which knows nothing
@@ -37,8 +41,9 @@ var Analyzer = &analysis.Analyzer{
 Revalidate and Expire must be time.Duration constants (const Revalidate = 60
 is 60ns), Load func(ctx context.Context, r *framework.Request) (T, error),
 templ Page(data T) take Load's result, Metadata and StaticParams have their
-documented signatures. Only packages below an app/ folder that hold a page
-are checked.`,
+documented signatures; app/sitemap.go's Sitemap and app/robots.go's Robots
+theirs. Only packages below an app/ folder that hold a page, and the app/
+folder itself, are checked.`,
 	URL: "https://pkg.go.dev/github.com/isr-go/framework/codegen/vet",
 	Run: run,
 }
@@ -48,19 +53,31 @@ func run(pass *analysis.Pass) (any, error) {
 		return nil, nil
 	}
 	var dir string
-	var templPage *ast.File
+	var templPage, sitemapFile, robotsFile *ast.File
 	for _, f := range pass.Files {
 		name := pass.Fset.File(f.Pos()).Name()
 		dir = filepath.Dir(name)
-		if filepath.Base(name) == "page_templ.go" {
+		switch filepath.Base(name) {
+		case "page_templ.go":
 			templPage = f
+		case "sitemap.go":
+			sitemapFile = f
+		case "robots.go":
+			robotsFile = f
 		}
 	}
-	if templPage == nil && pass.Pkg.Scope().Lookup("Page") == nil {
+	isPage := templPage != nil || pass.Pkg.Scope().Lookup("Page") != nil
+	if !isPage && sitemapFile == nil && robotsFile == nil {
 		return nil, nil
 	}
 	rel, ok := belowApp(dir)
 	if !ok {
+		return nil, nil
+	}
+	if rel == "" {
+		checkRoot(pass, sitemapFile, robotsFile)
+	}
+	if !isPage {
 		return nil, nil
 	}
 	pattern, err := codegen.RoutePattern(rel)
@@ -82,6 +99,26 @@ func run(pass *analysis.Pass) (any, error) {
 		pass.Report(analysis.Diagnostic{Pos: pos, Message: msg})
 	})
 	return nil, nil
+}
+
+// checkRoot checks app/sitemap.go and app/robots.go, when the package of
+// app/ has them. A missing Sitemap or Robots is reported at its file's
+// package clause.
+func checkRoot(pass *analysis.Pass, sitemapFile, robotsFile *ast.File) {
+	reporter := func(file *ast.File) codegen.Reporter {
+		return func(pos token.Pos, msg string) {
+			if !pos.IsValid() {
+				pos = file.Name.Pos()
+			}
+			pass.Report(analysis.Diagnostic{Pos: pos, Message: msg})
+		}
+	}
+	if sitemapFile != nil {
+		codegen.CheckSitemap(pass.Pkg, reporter(sitemapFile))
+	}
+	if robotsFile != nil {
+		codegen.CheckRobots(pass.Pkg, reporter(robotsFile))
+	}
 }
 
 // belowApp returns dir's path below the app/ folder it is in,

@@ -29,9 +29,10 @@ import (
 var publicFiles embed.FS
 
 // Routes returns every page of the app, for framework build to
-// prerender and print, in registration order.
+// prerender and print, in registration order, then its robots.txt
+// and sitemap.
 func Routes() []framework.Route {
-	return []framework.Route{
+	routes := []framework.Route{
 		{
 			Pattern:    "/",
 			Revalidate: framework.Never,
@@ -89,7 +90,9 @@ func Routes() []framework.Route {
 			NotFound: app.NotFound(),
 			Error:    app.Error(),
 		},
+		framework.RobotsRoute(app.Robots, framework.Never),
 	}
+	return append(routes, framework.SitemapRoutes(app.Sitemap, framework.Never)...)
 }
 
 // Register adds the app to e: the revalidation endpoint, every page

@@ -24,6 +24,7 @@ type Config struct {
 	Addr        string // --addr, $FRAMEWORK_ADDR, default ":3000"
 	CacheDir    string // --cache-dir, $FRAMEWORK_CACHE_DIR: the root of the per-build local caches
 	CacheURL    string // --cache, $FRAMEWORK_CACHE: a shared cache, redis://host:port/db
+	SiteURL     string // --site-url, $FRAMEWORK_SITE_URL: the site's origin, for the sitemap and robots.txt
 	Dev         bool   // --dev: render every page on every request
 	Metrics     bool   // --metrics, $FRAMEWORK_METRICS=1: Prometheus metrics at GET /metrics
 	Concurrency int    // --concurrency: pages prerendered at once
@@ -43,6 +44,7 @@ const (
 	FlagAddr        Flag = "addr"
 	FlagCacheDir    Flag = "cache-dir"
 	FlagCache       Flag = "cache"
+	FlagSiteURL     Flag = "site-url"
 	FlagDev         Flag = "dev"
 	FlagMetrics     Flag = "metrics"
 	FlagConcurrency Flag = "concurrency"
@@ -53,7 +55,7 @@ const (
 )
 
 // allFlags is every flag, in the order Args writes them.
-var allFlags = []Flag{FlagAddr, FlagCacheDir, FlagCache, FlagDev, FlagMetrics, FlagConcurrency, FlagLogRequests, FlagLogFormat, FlagHealthRequiresStore}
+var allFlags = []Flag{FlagAddr, FlagCacheDir, FlagCache, FlagSiteURL, FlagDev, FlagMetrics, FlagConcurrency, FlagLogRequests, FlagLogFormat, FlagHealthRequiresStore}
 
 // Bind defines the named flags on fs (every flag when names is empty), bound
 // to c's fields. A flag's default is its environment variable when getenv
@@ -80,6 +82,9 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, names ...Fla
 		case FlagCache:
 			fs.StringVar(&c.CacheURL, string(name), env("FRAMEWORK_CACHE", ""),
 				"shared cache for several instances: redis://host:port/db, a cluster redis://h1:p1?addr=h2:p2, or Sentinel redis://sentinel:26379/0?master_name=NAME (env FRAMEWORK_CACHE)")
+		case FlagSiteURL:
+			fs.StringVar(&c.SiteURL, string(name), env("FRAMEWORK_SITE_URL", ""),
+				"the site's public origin, https://example.com: the sitemap and robots.txt make absolute URLs with it, and are cached only with it (env FRAMEWORK_SITE_URL)")
 		case FlagDev:
 			fs.BoolVar(&c.Dev, string(name), false,
 				"render every page on every request, caching nothing (framework dev)")
@@ -122,6 +127,8 @@ func (c *Config) Args(names ...Flag) []string {
 			v = c.CacheDir
 		case FlagCache:
 			v = c.CacheURL
+		case FlagSiteURL:
+			v = c.SiteURL
 		case FlagDev:
 			v = strconv.FormatBool(c.Dev)
 		case FlagMetrics:

@@ -28,6 +28,7 @@ func TestConfigPrecedence(t *testing.T) {
 		"FRAMEWORK_CACHE_DIR": "/env/caches",
 		"FRAMEWORK_CACHE":     "redis://env:6379/0",
 		"FRAMEWORK_METRICS":   "1",
+		"FRAMEWORK_SITE_URL":  "https://env.example",
 	}
 	for _, tc := range []struct {
 		name string
@@ -36,10 +37,10 @@ func TestConfigPrecedence(t *testing.T) {
 		want Config
 	}{
 		{"defaults", nil, nil, Config{Addr: ":3000"}},
-		{"environment over defaults", env, nil, Config{Addr: ":4000", CacheDir: "/env/caches", CacheURL: "redis://env:6379/0", Metrics: true}},
+		{"environment over defaults", env, nil, Config{Addr: ":4000", CacheDir: "/env/caches", CacheURL: "redis://env:6379/0", Metrics: true, SiteURL: "https://env.example"}},
 		{"flags over environment", env,
-			[]string{"--addr", ":5000", "--cache-dir", "caches", "--cache", "", "--metrics=false", "--dev", "--concurrency", "3"},
-			Config{Addr: ":5000", CacheDir: "caches", Dev: true, Concurrency: 3}},
+			[]string{"--addr", ":5000", "--cache-dir", "caches", "--cache", "", "--metrics=false", "--dev", "--concurrency", "3", "--site-url", "https://flag.example"},
+			Config{Addr: ":5000", CacheDir: "caches", Dev: true, Concurrency: 3, SiteURL: "https://flag.example"}},
 		{"FRAMEWORK_METRICS other than 1", map[string]string{"FRAMEWORK_METRICS": "true"}, nil, Config{Addr: ":3000"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -57,7 +58,7 @@ func TestConfigArgsRoundTrip(t *testing.T) {
 	env := map[string]string{"FRAMEWORK_ADDR": ":4000", "FRAMEWORK_CACHE": "redis://env:6379/0", "FRAMEWORK_METRICS": "1"}
 	for _, c := range []Config{
 		{},
-		{Addr: "127.0.0.1:0", CacheDir: "/a dir/with spaces", CacheURL: "redis://h:1/2", Dev: true, Metrics: true, Concurrency: 7},
+		{Addr: "127.0.0.1:0", CacheDir: "/a dir/with spaces", CacheURL: "redis://h:1/2", SiteURL: "https://s.example", Dev: true, Metrics: true, Concurrency: 7},
 	} {
 		if got := parse(t, env, c.Args()...); got != c {
 			t.Errorf("Args %q parsed back as %+v, want %+v", c.Args(), got, c)

@@ -75,6 +75,7 @@
 //	--cache-dir     FRAMEWORK_CACHE_DIR             .framework/cache in the app; the cache of a build is DIR/<build ID>
 //	--cache         FRAMEWORK_CACHE                 none: Badger in the cache dir; redis://host:port/db shares one cache between instances
 //	                                                (a Redis Cluster or Sentinel in go-redis's URL forms: see package redisstore)
+//	--site-url      FRAMEWORK_SITE_URL              none: the sitemap and robots.txt take the request's host, uncached
 //	--metrics       FRAMEWORK_METRICS=1             off: Prometheus metrics at GET /metrics
 //	--dev                                           off: render every page on every request (framework dev)
 //	--concurrency                                   twice GOMAXPROCS: pages prerendered at once

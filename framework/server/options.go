@@ -33,7 +33,8 @@ import (
 // Flags beat environment variables beat .env files beat these Options beat
 // the defaults: an operator can always override what the app chose. The
 // fields with a flag or a variable are CacheDir (--cache-dir,
-// FRAMEWORK_CACHE_DIR), CacheURL (--cache, FRAMEWORK_CACHE), Metrics
+// FRAMEWORK_CACHE_DIR), CacheURL (--cache, FRAMEWORK_CACHE), SiteURL
+// (--site-url, FRAMEWORK_SITE_URL), Metrics
 // (--metrics, FRAMEWORK_METRICS), Dev (--dev), RevalidateSecret
 // (FRAMEWORK_REVALIDATE_SECRET), DraftSecret (FRAMEWORK_DRAFT_SECRET), DebugCache (FRAMEWORK_DEBUG_CACHE), Addr
 // (--addr, FRAMEWORK_ADDR) and each of Limits (FRAMEWORK_*_TIMEOUT,
@@ -112,6 +113,9 @@ func (c *Config) options(app Options, flagSet map[string]bool, getenv func(strin
 	opts.CacheDir = filepath.Join(root, BuildID())
 	if from(FlagCache, "FRAMEWORK_CACHE") {
 		opts.CacheURL, opts.Store = c.CacheURL, nil
+	}
+	if from(FlagSiteURL, "FRAMEWORK_SITE_URL") {
+		opts.SiteURL = c.SiteURL
 	}
 	if from(FlagMetrics, "FRAMEWORK_METRICS") {
 		opts.Metrics = c.Metrics

@@ -70,7 +70,9 @@ func prerenderAll(ctx context.Context, app *framework.App, routes []framework.Ro
 	var jobs []job
 	for i := range routes {
 		rt := &routes[i]
-		if rt.Revalidate <= 0 {
+		// The sitemap and robots.txt are rendered on their first request,
+		// with the server's site URL rather than the build's.
+		if rt.Revalidate <= 0 || rt.NeedsSiteURL {
 			continue
 		}
 		if !strings.ContainsAny(rt.Pattern, ":*") {

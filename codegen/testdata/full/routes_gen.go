@@ -27,9 +27,10 @@ import (
 var publicFiles embed.FS
 
 // Routes returns every page of the app, for framework build to
-// prerender and print, in registration order.
+// prerender and print, in registration order, then its robots.txt
+// and sitemap.
 func Routes() []framework.Route {
-	return []framework.Route{
+	routes := []framework.Route{
 		{
 			Pattern:    "/",
 			Revalidate: framework.Never,
@@ -88,7 +89,9 @@ func Routes() []framework.Route {
 			NotFound: app.NotFound(),
 			Error:    app.Error(),
 		},
+		framework.RobotsRoute(app.Robots, app.RobotsRevalidate),
 	}
+	return append(routes, framework.AutoSitemapRoutes(Routes)...)
 }
 
 // Register adds the app to e: the revalidation endpoint, every page
@@ -97,10 +100,13 @@ func Register(e *echo.Echo, a *framework.App) {
 	a.Register(e)
 	// The middleware.go chains of the pages that have one, outermost first.
 	middleware := map[string][]echo.MiddlewareFunc{
-		"/":         {app.Middleware},
-		"/blog":     {app.Middleware, app_blog.Middleware},
-		"/blog/:id": {app.Middleware, app_blog.Middleware},
-		"/docs/*":   {app.Middleware},
+		"/":                          {app.Middleware},
+		"/blog":                      {app.Middleware, app_blog.Middleware},
+		"/blog/:id":                  {app.Middleware, app_blog.Middleware},
+		"/docs/*":                    {app.Middleware},
+		framework.RobotsPath:         {app.Middleware},
+		framework.SitemapPath:        {app.Middleware},
+		framework.SitemapPartPattern: {app.Middleware},
 	}
 	for _, rt := range Routes() {
 		e.Match([]string{http.MethodGet, http.MethodHead}, rt.Pattern, a.Page(rt), middleware[rt.Pattern]...)
@@ -108,7 +114,7 @@ func Register(e *echo.Echo, a *framework.App) {
 	e.Add(http.MethodGet, "/api/ping", a.Handler(app_api_ping.GET), app.Middleware, app_api.Middleware)
 	e.Add(http.MethodPost, "/api/ping", a.Handler(app_api_ping.POST), app.Middleware, app_api.Middleware)
 	public, _ := fs.Sub(publicFiles, "public")
-	e.FileFS("/robots.txt", "robots.txt", public, app.Middleware)
+	e.FileFS("/humans.txt", "humans.txt", public, app.Middleware)
 	e.RouteNotFound("/api/*", a.NotFound(framework.Route{
 		Layouts:  []templ.Component{app.Layout()},
 		NotFound: app.NotFound(),

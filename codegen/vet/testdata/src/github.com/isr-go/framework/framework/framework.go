@@ -7,3 +7,7 @@ type Request struct{}
 type Params map[string]string
 
 type Metadata struct{ Title string }
+
+type SitemapEntry struct{ URL string }
+
+type Robots struct{ Host string }

@@ -1,0 +1,9 @@
+package app
+
+import (
+	"context"
+
+	"github.com/isr-go/framework/framework"
+)
+
+func Sitemap(ctx context.Context) ([]framework.SitemapEntry, error) { return nil, nil }

@@ -1,0 +1,5 @@
+package app
+
+import "context"
+
+func sitemap(ctx context.Context) {}

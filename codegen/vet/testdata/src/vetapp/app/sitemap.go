@@ -1,0 +1,12 @@
+// Package app is the root of the app: its sitemap.go and robots.go are
+// checked, though it has no page.
+package app
+
+import "context"
+
+// Entry is not framework.SitemapEntry.
+type Entry struct{ URL string }
+
+const SitemapRevalidate = 60 // want `SitemapRevalidate must be a time.Duration, got int`
+
+func Sitemap(ctx context.Context) ([]Entry, error) { return nil, nil } // want `Sitemap must be func Sitemap\(ctx context.Context\) \(\[\]framework.SitemapEntry, error\), got func\(ctx context.Context\) \(\[\]app.Entry, error\)`

@@ -1,0 +1,538 @@
+package framework
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/a-h/templ"
+)
+
+// A sitemap (https://www.sitemaps.org/protocol.html) is served like a page,
+// through the ISR cache: /sitemap.xml lists the app's URLs, made by
+// app/sitemap.go's Sitemap (like Next.js's app/sitemap.ts) or, without
+// one, from the app's routes (AutoSitemapRoutes). Past MaxSitemapURLs URLs
+// or MaxSitemapBytes bytes it becomes a sitemap index of numbered parts,
+// /sitemap-0.xml, /sitemap-1.xml, ..., each within both limits. The parts
+// sit at the root because a sitemap may only list URLs below its own
+// folder: /sitemap/0.xml could list /sitemap/... only.
+
+// SitemapPath is where an app's sitemap is served.
+const SitemapPath = "/sitemap.xml"
+
+// SitemapPartPattern is the route of a split sitemap's parts, which
+// answers /sitemap-0.xml as part "0.xml".
+const SitemapPartPattern = "/sitemap-:part"
+
+// SitemapTag is a tag of the sitemap and of each of its parts:
+// RevalidateTag(ctx, SitemapTag) makes all of them stale, where
+// RevalidatePath(ctx, SitemapPath) reaches /sitemap.xml only.
+const SitemapTag = "framework:sitemap"
+
+// The protocol's limits on one sitemap file (and on one index's entries).
+const (
+	// MaxSitemapURLs is how many URLs one sitemap file may list.
+	MaxSitemapURLs = 50_000
+	// MaxSitemapBytes is how large one sitemap file may be, uncompressed.
+	MaxSitemapBytes = 50 << 20 // 52,428,800 bytes
+	// maxSitemapURLLength: a URL must be "less than 2,048 characters".
+	maxSitemapURLLength = 2047
+)
+
+// xmlContentType is the Content-Type of sitemaps.
+const xmlContentType = "application/xml; charset=utf-8"
+
+// SitemapEntry is one URL of a sitemap, like an item of Next.js's
+// MetadataRoute.Sitemap.
+type SitemapEntry struct {
+	// URL is the page's address: a path ("/blog/7"), which the sitemap
+	// makes absolute with Options.SiteURL, or an absolute http or https
+	// URL. Escape it as in a URL (Route.PathFor's paths are); characters
+	// that must be escaped are, and XML's special ones too.
+	URL string
+
+	// LastModified is when the page's content last changed; zero leaves
+	// out <lastmod>.
+	LastModified time.Time
+
+	// ChangeFrequency hints how often the page changes; "" leaves out
+	// <changefreq>.
+	ChangeFrequency ChangeFrequency
+
+	// Priority is the page's importance among the site's pages, above 0
+	// and at most 1; 0 leaves out <priority>, which crawlers then take as
+	// 0.5. (Google reads neither ChangeFrequency nor Priority; other
+	// crawlers may.)
+	Priority float64
+}
+
+// ChangeFrequency is the <changefreq> of a sitemap entry.
+type ChangeFrequency string
+
+// The change frequencies the protocol knows.
+const (
+	ChangeAlways  ChangeFrequency = "always"
+	ChangeHourly  ChangeFrequency = "hourly"
+	ChangeDaily   ChangeFrequency = "daily"
+	ChangeWeekly  ChangeFrequency = "weekly"
+	ChangeMonthly ChangeFrequency = "monthly"
+	ChangeYearly  ChangeFrequency = "yearly"
+	ChangeNever   ChangeFrequency = "never"
+)
+
+func (f ChangeFrequency) valid() bool {
+	switch f {
+	case "", ChangeAlways, ChangeHourly, ChangeDaily, ChangeWeekly, ChangeMonthly, ChangeYearly, ChangeNever:
+		return true
+	}
+	return false
+}
+
+// SitemapRoutes returns the routes that serve the sitemap of entries:
+// /sitemap.xml, and the parts of a sitemap split past the protocol's
+// limits. Codegen calls it with app/sitemap.go's Sitemap and its
+// SitemapRevalidate (Never when absent): like a page, the sitemap is cached
+// for that window, lowered by the data entries reads through Fetch or
+// Cache, and stale once a tag of that data is revalidated. Every part is
+// its own cache entry, made from one call of entries each: read what it
+// needs through Cache, so that a split sitemap reads its data once.
+//
+// An entry the protocol cannot carry (a URL that does not parse, is not
+// http or https, or is 2,048 characters or more; a Priority outside 0 to
+// 1; an unknown ChangeFrequency; a LastModified outside years 1 to 9999) is
+// left out and logged, so that one bad record does not take the sitemap
+// down.
+func SitemapRoutes(entries func(ctx context.Context) ([]SitemapEntry, error), revalidate time.Duration) []Route {
+	return sitemapRoutes(&sitemapSource{entries: entries, maxURLs: MaxSitemapURLs, maxBytes: MaxSitemapBytes}, revalidate)
+}
+
+// sitemapRoutes returns the routes of s; tests give it smaller limits.
+func sitemapRoutes(s *sitemapSource, revalidate time.Duration) []Route {
+	return []Route{
+		{Pattern: SitemapPath, Revalidate: revalidate, ContentType: xmlContentType, NeedsSiteURL: true, Render: s.renderSitemap},
+		{Pattern: SitemapPartPattern, Revalidate: revalidate, ContentType: xmlContentType, NeedsSiteURL: true, Render: s.renderPart},
+	}
+}
+
+// AutoSitemapRoutes returns the sitemap routes of an app without
+// app/sitemap.go, made from its pages (codegen passes its Routes): every
+// cached page without params (its pattern), and every path StaticParams
+// returns for a cached page with params. Pages rendered per request
+// (Revalidate 0) are left out: they are personal or private (an admin, a
+// search), not content to index; so are pages with params but no
+// StaticParams, whose URLs nobody can list. For any other choice, write
+// app/sitemap.go.
+//
+// Its window is the lowest of the pages with StaticParams it lists, so
+// that a new post shows in it no later than its page would, and it carries
+// the tags of the data StaticParams reads.
+func AutoSitemapRoutes(routes func() []Route) []Route {
+	return SitemapRoutes(func(ctx context.Context) ([]SitemapEntry, error) {
+		return routeEntries(ctx, routes())
+	}, Never)
+}
+
+// routeEntries lists the automatic sitemap's URLs from routes.
+func routeEntries(ctx context.Context, routes []Route) ([]SitemapEntry, error) {
+	st := stateFrom(ctx)
+	var entries []SitemapEntry
+	for i := range routes {
+		rt := &routes[i]
+		if rt.ContentType != "" || rt.Revalidate <= 0 {
+			continue // not a page (the sitemap itself, robots.txt), or dynamic
+		}
+		if !strings.ContainsAny(rt.Pattern, ":*") {
+			entries = append(entries, SitemapEntry{URL: rt.Pattern})
+			continue
+		}
+		if rt.StaticParams == nil {
+			continue
+		}
+		list, err := rt.StaticParams(ctx)
+		if err != nil {
+			// A sitemap without a route's pages would drop them from
+			// search engines: fail, and the last good one is served.
+			return nil, fmt.Errorf("%s: StaticParams: %w", rt.Pattern, err)
+		}
+		if st != nil {
+			st.useData(rt.Revalidate, nil)
+		}
+		for _, params := range list {
+			// A path PathFor refuses is a 404 at that route too.
+			if p, err := rt.PathFor(params); err == nil {
+				entries = append(entries, SitemapEntry{URL: p})
+			}
+		}
+	}
+	return entries, nil
+}
+
+// sitemapSource renders one sitemap's routes.
+type sitemapSource struct {
+	entries           func(ctx context.Context) ([]SitemapEntry, error)
+	maxURLs, maxBytes int // of one file
+
+	// parts is how many parts the last render found, and when, so that a
+	// request for a part past them is a 404 without a call of entries,
+	// for a NotFoundWindow; then the next such request looks again.
+	parts atomic.Pointer[knownParts]
+}
+
+type knownParts struct {
+	count int
+	at    int64 // on the app's clock, Unix nanoseconds
+}
+
+// renderSitemap renders /sitemap.xml: every URL, or the index of the parts.
+func (s *sitemapSource) renderSitemap(ctx context.Context, r *Request) (templ.Component, error) {
+	doc, base, err := s.load(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	if doc.parts == nil {
+		return rawComponent(doc.urlset(0, len(doc.ends))), nil
+	}
+	return rawComponent(doc.index(base)), nil
+}
+
+// renderPart renders /sitemap-N.xml, part N of a split sitemap.
+func (s *sitemapSource) renderPart(ctx context.Context, r *Request) (templ.Component, error) {
+	n, ok := parsePartName(r.Param("part"))
+	if !ok {
+		return nil, ErrNotFound
+	}
+	if st := stateFrom(ctx); st != nil {
+		now := st.app.hitNow()
+		if k := s.parts.Load(); k != nil && n >= k.count && now-k.at < int64(st.app.opts.NotFoundWindow) {
+			return nil, ErrNotFound
+		}
+	}
+	doc, _, err := s.load(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	if n >= len(doc.parts) {
+		return nil, ErrNotFound
+	}
+	end := len(doc.ends)
+	if n+1 < len(doc.parts) {
+		end = doc.parts[n+1]
+	}
+	return rawComponent(doc.urlset(doc.parts[n], end)), nil
+}
+
+// load calls entries and encodes them for the site's base URL.
+func (s *sitemapSource) load(ctx context.Context, r *Request) (*sitemapDoc, string, error) {
+	st := stateFrom(ctx)
+	if st == nil {
+		return nil, "", errors.New("sitemap rendered outside the framework")
+	}
+	a := st.app
+	st.useData(Never, []string{SitemapTag})
+	base, err := a.siteBase(r)
+	if err != nil {
+		return nil, "", err
+	}
+	entries, err := s.entries(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	doc, err := encodeSitemap(entries, base, s.maxURLs, s.maxBytes)
+	if err != nil {
+		return nil, "", err
+	}
+	if doc.skipped > 0 {
+		a.log.Warn("framework: sitemap entries left out", "path", r.Path, "count", doc.skipped, "first", doc.firstSkip)
+	}
+	s.parts.Store(&knownParts{count: len(doc.parts), at: a.hitNow()})
+	return doc, base, nil
+}
+
+// parsePartName parses a part's name, "0.xml" to "49999.xml", spelt
+// without leading zeros so that each part has one URL.
+func parsePartName(name string) (int, bool) {
+	digits, ok := strings.CutSuffix(name, ".xml")
+	if !ok || digits == "" || len(digits) > 5 || (digits[0] == '0' && len(digits) > 1) {
+		return 0, false
+	}
+	n := 0
+	for _, c := range []byte(digits) {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, n < MaxSitemapURLs
+}
+
+// sitemapPartPath returns the path of part n.
+func sitemapPartPath(n int) string { return "/sitemap-" + strconv.Itoa(n) + ".xml" }
+
+// sitemapDoc is a sitemap's <url> elements, encoded once per render, and
+// where it splits into parts.
+type sitemapDoc struct {
+	urls    []byte      // every <url> element, one a line
+	ends    []int       // where each element ends in urls
+	lastmod []time.Time // each one's LastModified
+	// parts holds the index of the first entry of each part; nil when the
+	// sitemap is one file.
+	parts []int
+
+	skipped   int   // entries left out
+	firstSkip error // why the first was
+}
+
+const (
+	xmlHeader     = `<?xml version="1.0" encoding="UTF-8"?>` + "\n"
+	urlsetOpen    = xmlHeader + `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` + "\n"
+	urlsetClose   = "</urlset>\n"
+	indexOpen     = xmlHeader + `<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` + "\n"
+	indexClose    = "</sitemapindex>\n"
+	lastmodFormat = time.RFC3339 // W3C Datetime
+)
+
+// encodeSitemap encodes entries with paths resolved against base, and
+// splits them into parts of at most maxURLs entries and maxBytes bytes
+// each (urlset element included) when they do not fit in one.
+func encodeSitemap(entries []SitemapEntry, base string, maxURLs, maxBytes int) (*sitemapDoc, error) {
+	doc := &sitemapDoc{ends: make([]int, 0, len(entries)), lastmod: make([]time.Time, 0, len(entries))}
+	var buf bytes.Buffer
+	buf.Grow(len(entries) * (len(base) + 64)) // about an element with a short path
+	var scratch [64]byte                      // for formatting times without allocating
+	for i := range entries {
+		e := &entries[i]
+		loc, err := checkEntry(e, base)
+		if err != nil {
+			if doc.skipped == 0 {
+				doc.firstSkip = err
+			}
+			doc.skipped++
+			continue
+		}
+		buf.WriteString("<url><loc>")
+		writeXMLText(&buf, loc)
+		buf.WriteString("</loc>")
+		if !e.LastModified.IsZero() {
+			buf.WriteString("<lastmod>")
+			buf.Write(e.LastModified.UTC().AppendFormat(scratch[:0], lastmodFormat))
+			buf.WriteString("</lastmod>")
+		}
+		if e.ChangeFrequency != "" {
+			buf.WriteString("<changefreq>" + string(e.ChangeFrequency) + "</changefreq>")
+		}
+		if e.Priority != 0 {
+			buf.WriteString("<priority>" + strconv.FormatFloat(e.Priority, 'f', -1, 64) + "</priority>")
+		}
+		buf.WriteString("</url>\n")
+		doc.ends = append(doc.ends, buf.Len())
+		doc.lastmod = append(doc.lastmod, e.LastModified)
+	}
+	doc.urls = buf.Bytes()
+	doc.parts = splitSitemap(doc.ends, maxURLs, maxBytes-len(urlsetOpen)-len(urlsetClose))
+	if len(doc.parts) > MaxSitemapURLs {
+		return nil, fmt.Errorf("sitemap: %d URLs need %d parts, more than an index may list (%d)", len(doc.ends), len(doc.parts), MaxSitemapURLs)
+	}
+	return doc, nil
+}
+
+// writeXMLText writes s as XML character data: as it is when it holds
+// nothing to escape (printable ASCII other than &, <, >, ' and "), else
+// through xml.EscapeText, which also replaces what XML cannot hold.
+func writeXMLText(buf *bytes.Buffer, s string) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '&' || c == '<' || c == '>' || c == '\'' || c == '"' {
+			xml.EscapeText(buf, []byte(s))
+			return
+		}
+	}
+	buf.WriteString(s)
+}
+
+// splitSitemap returns the first entry of each part when the elements
+// ending at ends do not fit in one file of maxURLs entries and maxBytes
+// bytes, or nil. A part holds at least one entry, however large.
+func splitSitemap(ends []int, maxURLs, maxBytes int) []int {
+	if len(ends) <= maxURLs && (len(ends) == 0 || ends[len(ends)-1] <= maxBytes) {
+		return nil
+	}
+	parts := []int{0}
+	start, startByte := 0, 0
+	for i, end := range ends {
+		if i > start && (i-start >= maxURLs || end-startByte > maxBytes) {
+			start, startByte = i, ends[i-1]
+			parts = append(parts, i)
+		}
+	}
+	return parts
+}
+
+// checkEntry returns the absolute URL of e, or why the protocol cannot
+// carry it.
+func checkEntry(e *SitemapEntry, base string) (string, error) {
+	loc, err := absoluteURL(base, e.URL)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case !e.ChangeFrequency.valid():
+		return "", fmt.Errorf("%s: unknown change frequency %q", loc, e.ChangeFrequency)
+	case math.IsNaN(e.Priority) || e.Priority < 0 || e.Priority > 1:
+		return "", fmt.Errorf("%s: priority %v is not between 0 and 1", loc, e.Priority)
+	case !e.LastModified.IsZero() && (e.LastModified.UTC().Year() < 1 || e.LastModified.UTC().Year() > 9999):
+		return "", fmt.Errorf("%s: last modified %v is out of range", loc, e.LastModified)
+	}
+	return loc, nil
+}
+
+// absoluteURL resolves raw, a path or an absolute http(s) URL, against
+// base, and returns it escaped as a URL.
+func absoluteURL(base, raw string) (string, error) {
+	s := raw
+	if strings.HasPrefix(raw, "/") && !strings.HasPrefix(raw, "//") {
+		s = base + raw
+		if plainURLPath(raw) {
+			// The common case, which url.Parse would return as it is:
+			// a sitemap of many URLs is made several times faster.
+			if len(s) > maxSitemapURLLength {
+				return "", fmt.Errorf("URL %.64q...: longer than %d characters", s, maxSitemapURLLength)
+			}
+			return s, nil
+		}
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return "", fmt.Errorf("URL %q: %w", raw, err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("URL %q: want a path or an http or https URL", raw)
+	}
+	loc := u.String()
+	if len(loc) > maxSitemapURLLength {
+		return "", fmt.Errorf("URL %.64q...: longer than %d characters", loc, maxSitemapURLLength)
+	}
+	return loc, nil
+}
+
+// plainURLPath reports whether p holds only bytes that a URL's path never
+// escapes (letters, digits, "-._~$&+,;=:@" and "/"), which url.Parse and
+// URL.String leave as they are.
+func plainURLPath(p string) bool {
+	for i := 0; i < len(p); i++ {
+		if plainClass[p[i]] == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// urlset returns a sitemap of the entries from start to end.
+func (d *sitemapDoc) urlset(start, end int) []byte {
+	from, to := 0, 0
+	if start > 0 {
+		from = d.ends[start-1]
+	}
+	if end > 0 {
+		to = d.ends[end-1]
+	}
+	b := make([]byte, 0, len(urlsetOpen)+to-from+len(urlsetClose))
+	b = append(b, urlsetOpen...)
+	b = append(b, d.urls[from:to]...)
+	return append(b, urlsetClose...)
+}
+
+// index returns the sitemap index of the parts, each with the latest
+// LastModified of its entries.
+func (d *sitemapDoc) index(base string) []byte {
+	var buf bytes.Buffer
+	buf.WriteString(indexOpen)
+	for n, start := range d.parts {
+		end := len(d.ends)
+		if n+1 < len(d.parts) {
+			end = d.parts[n+1]
+		}
+		var latest time.Time
+		for _, t := range d.lastmod[start:end] {
+			if t.After(latest) {
+				latest = t
+			}
+		}
+		buf.WriteString("<sitemap><loc>")
+		xml.EscapeText(&buf, []byte(base+sitemapPartPath(n)))
+		buf.WriteString("</loc>")
+		if !latest.IsZero() {
+			buf.WriteString("<lastmod>" + latest.UTC().Format(lastmodFormat) + "</lastmod>")
+		}
+		buf.WriteString("</sitemap>\n")
+	}
+	buf.WriteString(indexClose)
+	return buf.Bytes()
+}
+
+// rawComponent writes b as it is: the body of a route that is not HTML.
+func rawComponent(b []byte) templ.Component {
+	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	})
+}
+
+// errNoSiteURL fails a render that needs the site's URL and has neither
+// Options.SiteURL nor a request to take it from (a prerender).
+var errNoSiteURL = errors.New("no site URL to make absolute URLs with: set Options.SiteURL ($FRAMEWORK_SITE_URL)")
+
+// siteBase returns the origin that the sitemap and robots.txt make
+// absolute URLs with: Options.SiteURL, else the scheme and host of r's
+// HTTP request, which only a route rendered per request has
+// (perRequestURLs). A Host that makes no URL is a 404.
+func (a *App) siteBase(r *Request) (string, error) {
+	if a.opts.SiteURL != "" {
+		return a.opts.SiteURL, nil
+	}
+	if r == nil || r.HTTP == nil {
+		return "", errNoSiteURL
+	}
+	scheme := "http"
+	if r.HTTP.TLS != nil || strings.EqualFold(r.HTTP.Header.Get("X-Forwarded-Proto"), "https") {
+		scheme = "https"
+	}
+	base, err := parseSiteURL(scheme + "://" + r.HTTP.Host)
+	if err != nil {
+		return "", ErrNotFound
+	}
+	return base, nil
+}
+
+// perRequestURLs reports whether rt, which holds absolute URLs of the site,
+// must be rendered per request because the app has no SiteURL; it logs
+// that once.
+func (a *App) perRequestURLs(rt *Route) bool {
+	if !rt.NeedsSiteURL || a.opts.SiteURL != "" {
+		return false
+	}
+	a.siteURLWarning.Do(func() {
+		a.log.Warn("framework: no site URL (Options.SiteURL, $FRAMEWORK_SITE_URL): " + rt.Pattern +
+			" and the like take their host from each request and are not cached")
+	})
+	return true
+}
+
+// parseSiteURL checks a site URL, a scheme (http or https) and a host, and
+// returns it without a trailing slash.
+func parseSiteURL(s string) (string, error) {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.Opaque != "" ||
+		strings.ContainsAny(u.Host, "/?#@ ") {
+		return "", fmt.Errorf("framework: site URL %q: want a scheme and a host only, like https://example.com", s)
+	}
+	return u.Scheme + "://" + u.Host, nil
+}
