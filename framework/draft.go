@@ -237,19 +237,8 @@ func (a *App) sendDraft(c echo.Context, e *entry) error {
 	if e.header.location != nil {
 		h["Location"] = e.header.location
 	}
-	body, length := e.body, e.header.length
 	if e.gzipBody != nil {
 		h["Vary"] = varyValue
-		if acceptsGzip(req.Header["Accept-Encoding"]) {
-			h["Content-Encoding"] = gzipValue
-			body, length = e.gzipBody, e.header.gzipLength
-		}
 	}
-	h["Content-Length"] = length
-	res.WriteHeader(e.status)
-	if req.Method != http.MethodHead {
-		_, err := res.Write(body)
-		return err
-	}
-	return nil
+	return writeBody(req, res, e)
 }

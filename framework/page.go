@@ -193,25 +193,31 @@ func (a *App) send(c echo.Context, e *entry, state string) error {
 	if e.header.location != nil {
 		h["Location"] = e.header.location
 	}
-	body, length := e.body, e.header.length
 	if e.gzipBody != nil {
 		h["Vary"] = varyValue
-		if acceptsGzip(req.Header["Accept-Encoding"]) {
-			h["Content-Encoding"] = gzipValue
-			body, length = e.gzipBody, e.header.gzipLength
-		}
 	}
 	if e.status == http.StatusOK && etagMatches(req.Header["If-None-Match"], e.etag) {
 		res.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	h["Content-Length"] = length
-	res.WriteHeader(e.status)
-	if req.Method != http.MethodHead {
-		_, err := res.Write(body)
-		return err
+	return writeBody(req, res, e)
+}
+
+// writeBody writes e's status, Content-Length and body (none for HEAD),
+// gzipped when the client accepts it.
+func writeBody(req *http.Request, res *echo.Response, e *entry) error {
+	body, length := e.body, e.header.length
+	if e.gzipBody != nil && acceptsGzip(req.Header["Accept-Encoding"]) {
+		res.Header()["Content-Encoding"] = gzipValue
+		body, length = e.gzipBody, e.header.gzipLength
 	}
-	return nil
+	res.Header()["Content-Length"] = length
+	res.WriteHeader(e.status)
+	if req.Method == http.MethodHead {
+		return nil
+	}
+	_, err := res.Write(body)
+	return err
 }
 
 // acceptsGzip reports whether an Accept-Encoding header allows gzip.
