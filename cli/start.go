@@ -17,14 +17,18 @@ import (
 // startCommand is `framework start`.
 type startCommand struct {
 	env    Env
-	server server.Config // --addr, --cache, --cache-dir, --metrics, --log-requests, --log-format
+	server server.Config // --addr, --cache, --cache-dir, --site-url, --metrics, --log-requests, --log-format
 }
 
-const startUsage = `usage: framework start [--addr ADDR] [--cache URL] [--cache-dir DIR] [--metrics] [--log-requests] [--log-format text|json] [DIR]
+const startUsage = `usage: framework start [--addr ADDR] [--cache URL] [--cache-dir DIR] [--site-url URL] [--metrics] [--log-requests] [--log-format text|json] [DIR]
 
 Start runs the server that framework build compiled, serving pages from the
 build's ISR cache. SIGINT or SIGTERM stop it gracefully: requests in flight
 and background regenerations finish first.
+
+Secrets come from the environment (or .env files), never flags:
+FRAMEWORK_REVALIDATE_SECRET enables POST /_framework/revalidate, and
+FRAMEWORK_DRAFT_SECRET signs draft-mode cookies (give every instance the same).
 
 Example:
 
