@@ -70,6 +70,10 @@ type Store struct {
 	// compact below.
 	discardMu sync.Mutex
 	discardTs uint64
+	// ops counts reads and writes; check asks releasePages to look at the
+	// resident size of the mapped files.
+	ops   atomic.Uint64
+	check chan struct{}
 }
 
 // Sizes of the files Badger writes. They also set how much free space a
@@ -146,13 +150,14 @@ func Open(dir string) (s *Store, err error) {
 	if err != nil {
 		abs = dir
 	}
-	s = &Store{db: db, dir: dir, absDir: abs, stop: make(chan struct{})}
+	s = &Store{db: db, dir: dir, absDir: abs, stop: make(chan struct{}), check: make(chan struct{}, 1)}
 	// Versions go on from the highest on disk, whichever mode wrote it, so
 	// that a write after a restart supersedes what was there.
 	s.version.Store(db.MaxVersion())
 	s.committed(db.MaxVersion())
-	s.done.Add(1)
+	s.done.Add(2)
 	go s.collectGarbage()
+	go s.releasePages()
 	return s, nil
 }
 
@@ -225,6 +230,7 @@ func (s *Store) update(f func(txn *badger.Txn) error) error {
 	if err := checkSpace(s.dir); err != nil {
 		return err
 	}
+	s.touched()
 	version := s.version.Add(1)
 	txn := s.db.NewTransactionAt(math.MaxUint64, true)
 	defer txn.Discard()
@@ -250,23 +256,62 @@ func (s *Store) committed(version uint64) {
 	s.discardMu.Unlock()
 }
 
-// releaseInterval is how often the store releases the pages of its mapped
-// files from the process's RSS (releaseMappedPages). A variable for tests.
-var releaseInterval = 250 * time.Millisecond
+// Badger reads its value log and tables through shared memory maps, and a
+// read fault maps the pages around the one read too (64 KiB or more), so
+// random reads over a large cache would soon count most of it in the
+// server's RSS. The store releases those pages (releaseMappedPages) when
+// the process's resident file pages have grown by releaseGrowth since the
+// last release, checked every releaseCheckOps reads or writes, and every
+// releaseInterval in case something else (a compaction) grew them. Checking
+// costs a read of /proc/self/statm; releasing, a read of /proc/self/maps
+// and one madvise per mapped file. Variables for tests.
+var (
+	releaseGrowth   uint64 = 16 << 20
+	releaseCheckOps uint64 = 64
+	releaseInterval        = time.Second
+)
 
-// collectGarbage runs value-log GC, and releases mapped pages, until Close.
-func (s *Store) collectGarbage() {
+// touched counts a read or write of the mapped files, and asks for a check
+// of their resident size every releaseCheckOps of them.
+func (s *Store) touched() {
+	if s.ops.Add(1)%releaseCheckOps == 0 {
+		select {
+		case s.check <- struct{}{}:
+		default: // a check is pending already
+		}
+	}
+}
+
+// releasePages releases the mapped pages when they have grown past
+// releaseGrowth, until Close.
+func (s *Store) releasePages() {
 	defer s.done.Done()
-	t := time.NewTicker(gcInterval)
+	t := time.NewTicker(releaseInterval)
 	defer t.Stop()
-	release := time.NewTicker(releaseInterval)
-	defer release.Stop()
+	base := residentFileBytes()
 	for {
 		select {
 		case <-s.stop:
 			return
-		case <-release.C:
+		case <-s.check:
+		case <-t.C:
+		}
+		if resident := residentFileBytes(); resident > base+releaseGrowth || resident < base {
 			releaseMappedPages(s.absDir)
+			base = residentFileBytes()
+		}
+	}
+}
+
+// collectGarbage runs value-log GC until Close.
+func (s *Store) collectGarbage() {
+	defer s.done.Done()
+	t := time.NewTicker(gcInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
 		case <-t.C:
 			// One call rewrites at most one file; repeat while it finds
 			// work and there is room to write the live entries it moves.
@@ -293,6 +338,7 @@ func (s *Store) GetKeyBytes(_ context.Context, key []byte) ([]byte, error) {
 // get reads key in a read-only transaction of its own, without View's
 // closure, copying the value out once.
 func (s *Store) get(key []byte) ([]byte, error) {
+	s.touched()
 	txn := s.db.NewTransactionAt(math.MaxUint64, false)
 	defer txn.Discard()
 	item, err := txn.Get(key)
