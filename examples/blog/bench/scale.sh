@@ -9,6 +9,12 @@
 # and file-backed parts (RssAnon, RssFile) from /proc/PID/status while wrk
 # runs. It prints one Markdown table row per count, for the README.
 #
+# Posts have a one-minute window (app/blog/id_/page.go): a post requested
+# more than a minute after its prerender is served stale and regenerated in
+# the background, so when the build and the warm-up take long the
+# measurement includes regenerations. The table counts them (from
+# /metrics) next to the figures they weigh on.
+#
 #	bash examples/blog/bench/scale.sh                  # 1,000 10,000 100,000
 #	bash examples/blog/bench/scale.sh 1000 10000       # some counts only
 #	DURATION=20s WARMUP=5s bash examples/blog/bench/scale.sh 100000
@@ -24,7 +30,7 @@ mib() { awk -v k="$1" 'BEGIN {printf "%.0f", k/1024}'; }
 echo "== building the framework command and the baseline" >&2
 (cd "$root" && go build -o "$work/framework" ./cli/framework)
 go build -o "$work/plain" ./bench/plain
-export FRAMEWORK_REVALIDATE_SECRET=bench
+export FRAMEWORK_REVALIDATE_SECRET=bench FRAMEWORK_METRICS=1
 
 # wrk_random url posts duration: requests/s and p99 of random posts.
 wrk_random() {
@@ -34,6 +40,9 @@ wrk_random() {
   fi
   echo "$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out") $(awk '$1=="99%" {print $2}' <<<"$out")"
 }
+
+# regenerations url: the server's count of background regenerations.
+regenerations() { curl -s "$1/metrics" | awk '$1 == "framework_regenerations_total" {print $2}'; }
 
 # sample_rss pid: the highest RssAnon and RssFile seen, in KiB, every 0.2 s
 # until the file $work/stop-sampling appears.
@@ -76,7 +85,9 @@ for n in "${counts[@]}"; do
   sample_rss "$server" >"$work/rss-$n" &
   sampler=$!
   wrk_random "$base" "$n" "$warmup" >/dev/null
+  regen_before=$(regenerations "$base")
   read -r rps p99 < <(wrk_random "$base" "$n" "$duration")
+  regen=$(( $(regenerations "$base") - regen_before ))
   read -r limit_rps limit_p99 < <(wrk_random "http://127.0.0.1:$plain_port" "$n" "$duration")
   touch "$work/stop-sampling"
   wait "$sampler"
@@ -84,14 +95,14 @@ for n in "${counts[@]}"; do
   hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$server/status")
   kill "$server" "$plain"; wait "$server" "$plain" 2>/dev/null || true
 
-  rows+=("| $n | $build s | $disk MiB | $rps ($(awk -v a="$rps" -v b="$limit_rps" 'BEGIN {printf "%.2f", a/b}')x) | $limit_rps | $p99 ($limit_p99) | $(mib "$hwm") MiB ($(mib "$anon") + $(mib "$file")) |")
+  rows+=("| $n | $build s | $disk MiB | $rps ($(awk -v a="$rps" -v b="$limit_rps" 'BEGIN {printf "%.2f", a/b}')x) | $limit_rps | $p99 ($limit_p99) | $(mib "$hwm") MiB ($(mib "$anon") + $(mib "$file")) | $regen |")
   echo "${rows[-1]}" >&2
   rm -rf "$cache" "$BLOG_DB"
 done
 
 echo
-echo "| posts | build | cache on disk | random posts req/s (x limit) | limit req/s | p99 (limit) | peak RSS (RssAnon + RssFile) |"
-echo "|---:|---:|---:|---:|---:|---:|---:|"
+echo "| posts | build | cache on disk | random posts req/s (x limit) | limit req/s | p99 (limit) | peak RSS (RssAnon + RssFile) | regenerations |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${rows[@]}"
 echo
 echo "wrk -t$threads -c$conns, $warmup warm-up then $duration per server, $(nproc) cores, $(date -u +%Y-%m-%d)"
