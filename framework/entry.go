@@ -42,6 +42,9 @@ type entry struct {
 	// firstCheck is the first value of checked for an entry read from the
 	// store, filled before the entry is shared, so as not to allocate one.
 	firstCheck tagCheck
+	// stored is the length of the store's value a decoded entry keeps (its
+	// bytes and strings point into it), 0 for a rendered entry.
+	stored int
 	// transient marks an entry read from the store that the memory tier
 	// did not keep: nothing will see it again, so nothing is noted in it.
 	transient bool
@@ -156,6 +159,7 @@ func decodeEntry(b []byte) (*entry, error) {
 		return nil, errBadEntry
 	}
 	e := &entry{
+		stored:      len(b),
 		status:      int(d.uvarint()),
 		generatedAt: d.varint(),
 		revalidate:  time.Duration(d.varint()),
@@ -328,10 +332,11 @@ func gzipBytes(body []byte) []byte {
 	if len(body) < minGzipSize {
 		return nil
 	}
-	var buf bytes.Buffer
-	buf.Grow(len(body) / 2)
+	buf := gzipBuffers.Get().(*bytes.Buffer)
+	defer gzipBuffers.Put(buf)
+	buf.Reset()
 	zw := gzipWriters.Get().(*gzip.Writer)
-	zw.Reset(&buf)
+	zw.Reset(buf)
 	zw.Write(body)
 	zw.Close()
 	zw.Reset(nil) // drop buf
@@ -339,8 +344,13 @@ func gzipBytes(body []byte) []byte {
 	if buf.Len() >= len(body) {
 		return nil
 	}
-	return buf.Bytes()
+	// A copy of its exact size: the entry may live long in the memory
+	// tier, which counts its length (cost).
+	return bytes.Clone(buf.Bytes())
 }
+
+// gzipBuffers recycles what gzipBytes compresses into.
+var gzipBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // cacheControl returns the Cache-Control of a cached response, as Next.js
 // sends it: CDNs may keep it for the window and serve it stale for expire.
@@ -409,10 +419,31 @@ func (e *entry) preparePage(path string, withCacheTag bool) {
 	}
 }
 
-// cost is the entry's weight in the memory tier: its bytes plus overhead.
+// cost is the entry's weight in the memory tier: what it holds on the heap,
+// so that the tier's bound is the memory it takes (TestMemoryTierCostsWhatTheHeapHolds
+// checks it).
 func (e *entry) cost() int64 {
-	return int64(len(e.body) + len(e.gzipBody) + len(e.etag) + 512)
+	n := e.stored // a decoded entry's bytes and strings are all in it
+	if n == 0 {
+		// A rendered entry's are apart: the bodies, and strings and
+		// one-value slices for its tags and header values.
+		n = len(e.body) + len(e.gzipBody) + 2*len(e.etag) + renderedOverhead
+		for _, t := range e.checkTags {
+			n += len(t) + int(unsafe.Sizeof(""))
+		}
+	}
+	// The heap rounds each allocation up to a size class, by 6% on average.
+	return int64(n+n/16) + entryOverhead
 }
+
+// entryOverhead is what any entry in the memory tier costs besides its
+// bytes: the entry, its memory-tier item and map and ring slots, and its
+// header values (a decoded entry's share one slice).
+const entryOverhead = int64(unsafe.Sizeof(entry{}) + unsafe.Sizeof(memoryItem{}) + 64 + (headerSlots+4)*unsafe.Sizeof(""))
+
+// renderedOverhead is what a rendered entry adds: a slice header and value
+// for each of its header values, and its tag lists.
+const renderedOverhead = 512
 
 func (e *entry) String() string {
 	return fmt.Sprintf("entry{status %d, %d bytes, window %v}", e.status, len(e.body), e.revalidate)
