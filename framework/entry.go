@@ -449,16 +449,16 @@ func (e *entry) preparePage(path string, withCacheTag bool) {
 // so that the tier's bound is the memory it takes (TestMemoryTierCostsWhatTheHeapHolds
 // checks it).
 func (e *entry) cost() int64 {
-	n := e.stored // a decoded entry's bytes and strings are all in it
-	if n == 0 {
-		// A rendered entry's are apart: the bodies, and strings and
-		// one-value slices for its tags and header values.
-		n = len(e.body) + len(e.gzipBody) + 2*len(e.etag) + renderedOverhead
-		for _, t := range e.checkTags {
-			n += len(t) + int(unsafe.Sizeof(""))
-		}
+	if e.stored > 0 { // a decoded entry's bytes and strings are all in one buffer
+		return int64(e.stored) + entryOverhead
 	}
-	// The heap rounds each allocation up to a size class, by 6% on average.
+	// A rendered entry's are apart: the bodies, and strings and one-value
+	// slices for its tags and header values, each rounded up to a size
+	// class by the heap, by 6% on average.
+	n := len(e.body) + len(e.gzipBody) + 2*len(e.etag) + renderedOverhead
+	for _, t := range e.checkTags {
+		n += len(t) + int(unsafe.Sizeof(""))
+	}
 	return int64(n+n/16) + entryOverhead
 }
 

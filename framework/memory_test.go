@@ -71,7 +71,9 @@ func TestMemoryTierReplaceAndDelete(t *testing.T) {
 // TestMemoryTierCostsWhatTheHeapHolds fills the memory tier with entries as
 // the store returns them (decoded, then promoted) and as renders make them,
 // and checks that what the tier counts is what the heap grew by, within
-// 10%: the tier's bound is the memory it takes, not a fraction of it.
+// 15% (the race detector's heap differs by a few percent): the tier's bound
+// is the memory it takes, not a fraction of it (it used to count 60% of a
+// rendered entry).
 func TestMemoryTierCostsWhatTheHeapHolds(t *testing.T) {
 	body := []byte(strings.Repeat("<p>A paragraph of a post about caching pages.</p>\n", 56)) // 2.9 KB, as a blog post
 	rendered := func(i int) *entry {
@@ -109,7 +111,7 @@ func TestMemoryTierCostsWhatTheHeapHolds(t *testing.T) {
 			grown := heapInUse() - before
 			_, counted := m.size()
 			t.Logf("%d entries: the tier counts %d bytes, the heap grew by %d (%.2fx)", n, counted, grown, float64(grown)/float64(counted))
-			if float64(grown) > 1.1*float64(counted) || float64(grown) < 0.9*float64(counted) {
+			if float64(grown) > 1.15*float64(counted) || float64(grown) < 0.85*float64(counted) {
 				t.Fatalf("the tier counts %d bytes for a heap of %d", counted, grown)
 			}
 			runtime.KeepAlive(m)
