@@ -187,20 +187,38 @@ func verifyTables(dir string, opts badger.Options) error {
 	return nil
 }
 
-func verifyTable(path string, opts badger.Options) (err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = fmt.Errorf("%v", v)
+// verifyTable opens the table at path as Badger will. Each table is
+// written with the compression of its day, which Badger's manifest records:
+// this store's are uncompressed, those of earlier releases Snappy, so each
+// compression is tried before the table is called damaged.
+func verifyTable(path string, opts badger.Options) error {
+	var err error
+	for _, c := range []options.CompressionType{opts.Compression, options.Snappy, options.ZSTD} {
+		if err = openTable(path, opts.BlockSize, c); err == nil {
+			return nil
 		}
-	}()
+	}
+	return err
+}
+
+// openTable opens and closes the table at path, read with compression c.
+func openTable(path string, blockSize int, c options.CompressionType) (err error) {
 	mf, err := z.OpenMmapFile(path, os.O_RDONLY, 0)
 	if err != nil && !errors.Is(err, z.NewFile) {
 		return err
 	}
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("%v", v)
+		}
+		if err != nil {
+			mf.Close(-1) // OpenTable closed it on some errors: closing again is harmless
+		}
+	}()
 	t, err := table.OpenTable(mf, table.Options{
 		ReadOnly:    true,
-		BlockSize:   opts.BlockSize,
-		Compression: opts.Compression,
+		BlockSize:   blockSize,
+		Compression: c,
 		ChkMode:     options.NoVerification,
 	})
 	if err != nil {
