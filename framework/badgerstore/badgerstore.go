@@ -61,10 +61,12 @@ type Store struct {
 	done   sync.WaitGroup
 	// version is the last commit timestamp handed out. The database is
 	// opened in Badger's managed mode, where the store, not Badger's
-	// oracle, numbers the versions: a read in the default mode registers
-	// with the oracle's watermark through two channel sends, which cost
-	// more than the rest of a read from the memtable. A cache needs no
-	// snapshot isolation: a read sees the latest committed version.
+	// oracle, numbers the versions: in the default mode every read
+	// registers with the oracle's watermark goroutine and deregisters,
+	// two channel sends (about a sixth of a read of one page). A cache
+	// needs no snapshot isolation: a read sees the latest version
+	// committed, and of two writes of one key at once, the one that took
+	// the later version wins.
 	version atomic.Uint64
 	// discardTs is the highest version committed, which Badger may
 	// compact below.
@@ -275,9 +277,10 @@ func (s *Store) committed(version uint64) {
 }
 
 // Badger reads its value log and tables through shared memory maps, and a
-// read fault maps the pages around the one read too (64 KiB or more), so
-// random reads over a large cache would soon count most of it in the
-// server's RSS. The store releases those pages (releaseMappedPages) when
+// read fault maps the pages around the one read too (64 KiB by default;
+// about 0.5 MiB on our development machine, whose kernel maps whole large
+// folios), so random reads over a large cache would soon count most of it
+// in the server's RSS. The store releases those pages (releaseMappedPages) when
 // the process's resident file pages have grown by releaseGrowth since the
 // last release, checked every releaseCheckOps reads or writes, and every
 // releaseInterval in case something else (a compaction) grew them. Checking
