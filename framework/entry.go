@@ -446,8 +446,8 @@ func (e *entry) preparePage(path string, withCacheTag bool) {
 }
 
 // cost is the entry's weight in the memory tier: what it holds on the heap,
-// so that the tier's bound is the memory it takes (TestMemoryTierCostsWhatTheHeapHolds
-// checks it).
+// so that the tier's bound is the memory it takes (checked by
+// TestMemoryTierCostsWhatTheHeapHolds).
 func (e *entry) cost() int64 {
 	if e.stored > 0 { // a decoded entry's bytes and strings are all in one buffer
 		return int64(e.stored) + entryOverhead
