@@ -3,6 +3,7 @@ package framework
 import (
 	"context"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
@@ -108,6 +109,46 @@ func BenchmarkHitMemoryGzip(b *testing.B) { serveLoop(b, benchApp(b, 32<<20), "g
 // BenchmarkHitBadger serves a cached page from Badger: the memory tier is
 // too small to hold it.
 func BenchmarkHitBadger(b *testing.B) { serveLoop(b, benchApp(b, 1), "", http.StatusOK) }
+
+// BenchmarkHitBadgerMany serves 20,000 cached pages in random order from
+// Badger, as random posts of a large site do once the memory tier holds a
+// fraction of them: keys in the store's tables as well as its memtable,
+// values all over the value log.
+func BenchmarkHitBadgerMany(b *testing.B) {
+	const pages = 20000
+	app, err := New(Options{CacheDir: b.TempDir(), MemoryCacheBytes: 1, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { app.Close() })
+	route := Route{Pattern: "/blog/:id", Revalidate: time.Hour,
+		Render: func(ctx context.Context, r *Request) (templ.Component, error) {
+			return templ.Raw(strings.Replace(benchBody, "Post", "Post "+r.Param("id"), 1)), nil
+		}}
+	e := echo.New()
+	app.Register(e)
+	e.GET("/blog/:id", app.Page(route))
+	reqs := make([]*http.Request, pages)
+	for i := range reqs {
+		if _, err := app.Prerender(context.Background(), route, Params{"id": strconv.Itoa(i)}); err != nil {
+			b.Fatal(err)
+		}
+		reqs[i], _ = http.NewRequest(http.MethodGet, "/blog/"+strconv.Itoa(i), nil)
+	}
+	rand.New(rand.NewPCG(1, 2)).Shuffle(pages, func(i, j int) { reqs[i], reqs[j] = reqs[j], reqs[i] })
+	w := &nopWriter{h: make(http.Header)}
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		clear(w.h)
+		e.ServeHTTP(w, reqs[i%pages])
+		if w.h.Get(HeaderCache) != CacheHit {
+			b.Fatalf("%s: %s", reqs[i%pages].URL.Path, w.h.Get(HeaderCache))
+		}
+		i++
+	}
+}
 
 // BenchmarkGzipPage is the compression of a rendered page, paid once per
 // render.

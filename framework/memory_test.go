@@ -1,7 +1,9 @@
 package framework
 
 import (
+	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -64,4 +66,63 @@ func TestMemoryTierReplaceAndDelete(t *testing.T) {
 	if m.get("/big") != nil {
 		t.Fatal("an entry larger than a shard was kept")
 	}
+}
+
+// TestMemoryTierCostsWhatTheHeapHolds fills the memory tier with entries as
+// the store returns them (decoded, then promoted) and as renders make them,
+// and checks that what the tier counts is what the heap grew by, within
+// 15% (the race detector's heap differs by a few percent): the tier's bound
+// is the memory it takes, not a fraction of it (it used to count 60% of a
+// rendered entry).
+func TestMemoryTierCostsWhatTheHeapHolds(t *testing.T) {
+	body := []byte(strings.Repeat("<p>A paragraph of a post about caching pages.</p>\n", 56)) // 2.9 KB, as a blog post
+	rendered := func(i int) *entry {
+		path := "/blog/" + strconv.Itoa(i)
+		e := newPageEntry(200, htmlContentType, "", append([]byte(nil), body...), time.Now(), time.Minute, time.Hour, []string{"posts"})
+		e.preparePage(path, false)
+		return e
+	}
+	stored := rendered(0).encode()
+	cases := []struct {
+		name  string
+		entry func(i int) *entry
+	}{
+		{"from the store", func(i int) *entry {
+			e, err := decodeEntry(append([]byte(nil), stored...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return e
+		}},
+		{"rendered", rendered},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			const n = 4000
+			m := newMemoryTier(1 << 30)
+			keys := make([]string, n)
+			for i := range keys {
+				keys[i] = "/blog/" + strconv.Itoa(i)
+			}
+			before := heapInUse()
+			for i, k := range keys {
+				m.set(k, tc.entry(i))
+			}
+			grown := heapInUse() - before
+			_, counted := m.size()
+			t.Logf("%d entries: the tier counts %d bytes, the heap grew by %d (%.2fx)", n, counted, grown, float64(grown)/float64(counted))
+			if float64(grown) > 1.15*float64(counted) || float64(grown) < 0.85*float64(counted) {
+				t.Fatalf("the tier counts %d bytes for a heap of %d", counted, grown)
+			}
+			runtime.KeepAlive(m)
+		})
+	}
+}
+
+// heapInUse returns the bytes of live heap objects after a collection.
+func heapInUse() int64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return int64(ms.HeapAlloc)
 }

@@ -15,11 +15,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -57,6 +59,23 @@ type Store struct {
 	absDir string // dir, absolute, as /proc/self/maps names its files
 	stop   chan struct{}
 	done   sync.WaitGroup
+	// version is the last commit timestamp handed out. The database is
+	// opened in Badger's managed mode, where the store, not Badger's
+	// oracle, numbers the versions: in the default mode every read
+	// registers with the oracle's watermark goroutine and deregisters,
+	// two channel sends (about a sixth of a read of one page). A cache
+	// needs no snapshot isolation: a read sees the latest version
+	// committed, and of two writes of one key at once, the one that took
+	// the later version wins.
+	version atomic.Uint64
+	// discardTs is the highest version committed, which Badger may
+	// compact below.
+	discardMu sync.Mutex
+	discardTs uint64
+	// ops counts reads and writes; check asks releasePages to look at the
+	// resident size of the mapped files.
+	ops   atomic.Uint64
+	check chan struct{}
 }
 
 // Sizes of the files Badger writes. They also set how much free space a
@@ -102,20 +121,26 @@ func Open(dir string) (s *Store, err error) {
 	opts := badger.DefaultOptions(dir).
 		WithLogger(badgerLogger{}).
 		WithNumVersionsToKeep(1).
+		WithDetectConflicts(false).
 		WithMemTableSize(memTableSize).
 		WithNumMemtables(numMemTables).
 		WithNumLevelZeroTables(2).
 		WithNumLevelZeroTablesStall(4).
 		WithBaseTableSize(baseTableSize).
 		WithValueLogFileSize(valueLogFileSize).
-		WithBlockCacheSize(4 << 20).
-		WithIndexCacheSize(2 << 20).
+		// Tables hold keys and small values only (pages go to the value
+		// log, past ValueThreshold), and page bodies are gzip'd already:
+		// uncompressed blocks are read in place from the mapped table,
+		// with no block cache on the heap to fill and no copy.
+		WithCompression(options.None).
+		WithBlockCacheSize(0).
+		WithIndexCacheSize(0).
 		WithNumCompactors(2).
 		WithValueThreshold(1 << 10)
 	if err := verifyTables(dir, opts); err != nil {
 		return nil, err
 	}
-	db, err := badger.Open(opts)
+	db, err := badger.OpenManaged(opts)
 	if err != nil && strings.Contains(err.Error(), "Another process is using this Badger database") {
 		pid, _ := os.ReadFile(filepath.Join(dir, "LOCK"))
 		return nil, fmt.Errorf("%w: %s (pid %s)", ErrLocked, dir, strings.TrimSpace(string(pid)))
@@ -127,9 +152,14 @@ func Open(dir string) (s *Store, err error) {
 	if err != nil {
 		abs = dir
 	}
-	s = &Store{db: db, dir: dir, absDir: abs, stop: make(chan struct{})}
-	s.done.Add(1)
+	s = &Store{db: db, dir: dir, absDir: abs, stop: make(chan struct{}), check: make(chan struct{}, 1)}
+	// Versions go on from the highest on disk, whichever mode wrote it, so
+	// that a write after a restart supersedes what was there.
+	s.version.Store(db.MaxVersion())
+	s.committed(db.MaxVersion())
+	s.done.Add(2)
 	go s.collectGarbage()
+	go s.releasePages()
 	return s, nil
 }
 
@@ -159,20 +189,38 @@ func verifyTables(dir string, opts badger.Options) error {
 	return nil
 }
 
-func verifyTable(path string, opts badger.Options) (err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = fmt.Errorf("%v", v)
+// verifyTable opens the table at path as Badger will. Each table is
+// written with the compression of its day, which Badger's manifest records:
+// this store's are uncompressed, those of earlier releases Snappy, so each
+// compression is tried before the table is called damaged.
+func verifyTable(path string, opts badger.Options) error {
+	var err error
+	for _, c := range []options.CompressionType{opts.Compression, options.Snappy, options.ZSTD} {
+		if err = openTable(path, opts.BlockSize, c); err == nil {
+			return nil
 		}
-	}()
+	}
+	return err
+}
+
+// openTable opens and closes the table at path, read with compression c.
+func openTable(path string, blockSize int, c options.CompressionType) (err error) {
 	mf, err := z.OpenMmapFile(path, os.O_RDONLY, 0)
 	if err != nil && !errors.Is(err, z.NewFile) {
 		return err
 	}
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("%v", v)
+		}
+		if err != nil {
+			mf.Close(-1) // OpenTable closed it on some errors: closing again is harmless
+		}
+	}()
 	t, err := table.OpenTable(mf, table.Options{
 		ReadOnly:    true,
-		BlockSize:   opts.BlockSize,
-		Compression: opts.Compression,
+		BlockSize:   blockSize,
+		Compression: c,
 		ChkMode:     options.NoVerification,
 	})
 	if err != nil {
@@ -196,31 +244,95 @@ func checkSpace(dir string) error {
 	return nil
 }
 
-// update runs a write transaction if there is space for it.
+// update runs a write transaction if there is space for it, and commits it
+// as the next version.
 func (s *Store) update(f func(txn *badger.Txn) error) error {
 	if err := checkSpace(s.dir); err != nil {
 		return err
 	}
-	return s.db.Update(f)
+	s.touched()
+	version := s.version.Add(1)
+	txn := s.db.NewTransactionAt(math.MaxUint64, true)
+	defer txn.Discard()
+	if err := f(txn); err != nil {
+		return err
+	}
+	if err := txn.CommitAt(version, nil); err != nil {
+		return err
+	}
+	s.committed(version)
+	return nil
 }
 
-// releaseInterval is how often the store releases the pages of its mapped
-// files from the process's RSS (releaseMappedPages). A variable for tests.
-var releaseInterval = 250 * time.Millisecond
+// committed lets compactions and value-log GC drop what version replaced:
+// in managed mode Badger keeps every version above the discard timestamp.
+// Versions may commit out of order; the discard timestamp only grows.
+func (s *Store) committed(version uint64) {
+	s.discardMu.Lock()
+	if version > s.discardTs {
+		s.discardTs = version
+		s.db.SetDiscardTs(version)
+	}
+	s.discardMu.Unlock()
+}
 
-// collectGarbage runs value-log GC, and releases mapped pages, until Close.
-func (s *Store) collectGarbage() {
+// Badger reads its value log and tables through shared memory maps, and a
+// read fault maps the pages around the one read too (64 KiB by default;
+// about 0.5 MiB on our development machine, whose kernel maps whole large
+// folios), so random reads over a large cache would soon count most of it
+// in the server's RSS. The store releases those pages (releaseMappedPages) when
+// the process's resident file pages have grown by releaseGrowth since the
+// last release, checked every releaseCheckOps reads or writes, and every
+// releaseInterval in case something else (a compaction) grew them. Checking
+// costs a read of /proc/self/statm; releasing, a read of /proc/self/maps
+// and one madvise per mapped file. Variables for tests.
+var (
+	releaseGrowth   uint64 = 16 << 20
+	releaseCheckOps uint64 = 64
+	releaseInterval        = time.Second
+)
+
+// touched counts a read or write of the mapped files, and asks for a check
+// of their resident size every releaseCheckOps of them.
+func (s *Store) touched() {
+	if s.ops.Add(1)%releaseCheckOps == 0 {
+		select {
+		case s.check <- struct{}{}:
+		default: // a check is pending already
+		}
+	}
+}
+
+// releasePages releases the mapped pages when they have grown past
+// releaseGrowth, until Close.
+func (s *Store) releasePages() {
 	defer s.done.Done()
-	t := time.NewTicker(gcInterval)
+	t := time.NewTicker(releaseInterval)
 	defer t.Stop()
-	release := time.NewTicker(releaseInterval)
-	defer release.Stop()
+	base := residentFileBytes()
 	for {
 		select {
 		case <-s.stop:
 			return
-		case <-release.C:
+		case <-s.check:
+		case <-t.C:
+		}
+		if resident := residentFileBytes(); resident > base+releaseGrowth || resident < base {
 			releaseMappedPages(s.absDir)
+			base = residentFileBytes()
+		}
+	}
+}
+
+// collectGarbage runs value-log GC until Close.
+func (s *Store) collectGarbage() {
+	defer s.done.Done()
+	t := time.NewTicker(gcInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
 		case <-t.C:
 			// One call rewrites at most one file; repeat while it finds
 			// work and there is room to write the live entries it moves.
@@ -247,7 +359,8 @@ func (s *Store) GetKeyBytes(_ context.Context, key []byte) ([]byte, error) {
 // get reads key in a read-only transaction of its own, without View's
 // closure, copying the value out once.
 func (s *Store) get(key []byte) ([]byte, error) {
-	txn := s.db.NewTransaction(false)
+	s.touched()
+	txn := s.db.NewTransactionAt(math.MaxUint64, false)
 	defer txn.Discard()
 	item, err := txn.Get(key)
 	if errors.Is(err, badger.ErrKeyNotFound) {
@@ -303,7 +416,8 @@ func (s *Store) DeleteTagTimes(_ context.Context, tags []string) error {
 	if err := checkSpace(s.dir); err != nil {
 		return err
 	}
-	wb := s.db.NewWriteBatch()
+	version := s.version.Add(1)
+	wb := s.db.NewWriteBatchAt(version)
 	for _, tag := range tags {
 		if err := wb.Delete([]byte(tagPrefix + tag)); err != nil {
 			wb.Cancel()
@@ -313,6 +427,7 @@ func (s *Store) DeleteTagTimes(_ context.Context, tags []string) error {
 	if err := wb.Flush(); err != nil {
 		return fmt.Errorf("badgerstore: delete tag times: %w", err)
 	}
+	s.committed(version)
 	return nil
 }
 

@@ -4,6 +4,7 @@ package badgerstore
 
 import (
 	"bufio"
+	"bytes"
 	"os"
 	"strconv"
 	"strings"
@@ -48,4 +49,26 @@ func releaseMappedPages(dir string) {
 		}
 		syscall.Syscall(syscall.SYS_MADVISE, uintptr(lo), uintptr(hi-lo), syscall.MADV_DONTNEED)
 	}
+}
+
+// pageSize is the unit of /proc/self/statm.
+var pageSize = uint64(os.Getpagesize())
+
+// residentFileBytes returns the process's resident pages that belong to
+// files or shared memory (RssFile + RssShmem), or 0 when it cannot tell.
+func residentFileBytes() uint64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	// size resident shared text lib data dt, in pages
+	fields := bytes.Fields(b)
+	if len(fields) < 3 {
+		return 0
+	}
+	n, err := strconv.ParseUint(string(fields[2]), 10, 64)
+	if err != nil {
+		return 0
+	}
+	return n * pageSize
 }

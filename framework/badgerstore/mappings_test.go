@@ -44,8 +44,8 @@ func residentKiB(t *testing.T, dir string) int {
 // from the process's resident set while every value still reads back.
 func TestReleaseMappedPages(t *testing.T) {
 	dir, _ := filepath.Abs(t.TempDir())
-	defer func(d time.Duration) { releaseInterval = d }(releaseInterval)
-	releaseInterval = time.Hour // only the release below
+	defer func(d time.Duration, g uint64) { releaseInterval, releaseGrowth = d, g }(releaseInterval, releaseGrowth)
+	releaseInterval, releaseGrowth = time.Hour, 1<<62 // only the release below
 	s, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -77,5 +77,47 @@ func TestReleaseMappedPages(t *testing.T) {
 		if err != nil || string(got) != string(want) {
 			t.Fatalf("%s after release: %d bytes, %v", key, len(got), err)
 		}
+	}
+}
+
+// TestRandomReadsKeepMappedPagesBounded reads 16 MB of values at random
+// through Badger, twice, and checks that the store keeps the resident pages
+// of its files near releaseGrowth: a read fault maps the pages around the
+// value too, so without releases they grow to the whole value log.
+func TestRandomReadsKeepMappedPagesBounded(t *testing.T) {
+	dir, _ := filepath.Abs(t.TempDir())
+	defer func(d time.Duration, g, c uint64) {
+		releaseInterval, releaseGrowth, releaseCheckOps = d, g, c
+	}(releaseInterval, releaseGrowth, releaseCheckOps)
+	releaseInterval, releaseGrowth, releaseCheckOps = time.Hour, 2<<20, 8
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	const n = 2000
+	for i := range n {
+		v := make([]byte, 8<<10)
+		rand.Read(v)
+		if err := s.Set(ctx, "k"+strconv.Itoa(i), v, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	peak := 0
+	for i := range 2 * n {
+		key := "k" + strconv.Itoa(int(uint(i)*7919%n))
+		if v, err := s.Get(ctx, key); err != nil || len(v) != 8<<10 {
+			t.Fatalf("%s: %d bytes, %v", key, len(v), err)
+		}
+		if i%100 == 0 {
+			peak = max(peak, residentKiB(t, dir))
+		}
+	}
+	t.Logf("peak resident pages of the cache's files while reading %d MiB: %d KiB", 2*n*8>>10, peak)
+	// releaseGrowth, plus what releaseCheckOps reads map before a check
+	// (64 KiB or more each), plus a check in flight.
+	if limit := 8 << 10; peak > limit {
+		t.Fatalf("peak resident %d KiB, want at most %d KiB", peak, limit)
 	}
 }
