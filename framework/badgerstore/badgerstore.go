@@ -76,6 +76,13 @@ type Store struct {
 	// resident size of the mapped files.
 	ops   atomic.Uint64
 	check chan struct{}
+	// vlogMaps is held for reading by whatever may unmap or move a value
+	// log's memory map (writes, which may rotate the log; value-log GC,
+	// which deletes files) and for writing while releaseMappedPages
+	// madvises the ranges it read from /proc/self/maps: a range released
+	// after Badger unmapped it could by then hold other memory, which
+	// MADV_DONTNEED would zero.
+	vlogMaps sync.RWMutex
 }
 
 // Sizes of the files Badger writes. They also set how much free space a
@@ -251,6 +258,8 @@ func (s *Store) update(f func(txn *badger.Txn) error) error {
 		return err
 	}
 	s.touched()
+	s.vlogMaps.RLock()
+	defer s.vlogMaps.RUnlock()
 	version := s.version.Add(1)
 	txn := s.db.NewTransactionAt(math.MaxUint64, true)
 	defer txn.Discard()
@@ -318,7 +327,9 @@ func (s *Store) releasePages() {
 		case <-t.C:
 		}
 		if resident := residentFileBytes(); resident > base+releaseGrowth || resident < base {
+			s.vlogMaps.Lock()
 			releaseMappedPages(s.absDir)
+			s.vlogMaps.Unlock()
 			base = residentFileBytes()
 		}
 	}
@@ -336,7 +347,7 @@ func (s *Store) collectGarbage() {
 		case <-t.C:
 			// One call rewrites at most one file; repeat while it finds
 			// work and there is room to write the live entries it moves.
-			for checkSpace(s.dir) == nil && s.db.RunValueLogGC(0.5) == nil {
+			for checkSpace(s.dir) == nil && s.runValueLogGC() == nil {
 			}
 		}
 	}
@@ -416,6 +427,8 @@ func (s *Store) DeleteTagTimes(_ context.Context, tags []string) error {
 	if err := checkSpace(s.dir); err != nil {
 		return err
 	}
+	s.vlogMaps.RLock()
+	defer s.vlogMaps.RUnlock()
 	version := s.version.Add(1)
 	wb := s.db.NewWriteBatchAt(version)
 	for _, tag := range tags {
@@ -456,6 +469,14 @@ func (s *Store) TagTimes(_ context.Context) (map[string]int64, error) {
 		return nil, fmt.Errorf("badgerstore: tag times: %w", err)
 	}
 	return times, nil
+}
+
+// runValueLogGC rewrites at most one value log file, which it then
+// deletes (and unmaps).
+func (s *Store) runValueLogGC() error {
+	s.vlogMaps.RLock()
+	defer s.vlogMaps.RUnlock()
+	return s.db.RunValueLogGC(0.5)
 }
 
 // Close stops GC and closes the database, flushing it to disk.

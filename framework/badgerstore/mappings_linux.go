@@ -11,8 +11,12 @@ import (
 	"syscall"
 )
 
-// releaseMappedPages drops this process's page-table entries for every
-// file of dir that Badger has mapped (value logs, tables, memtable logs).
+// releaseMappedPages drops this process's page-table entries for the value
+// logs of dir, which hold the pages' bodies: the bulk of what Badger maps.
+// Tables (keys) and memtable logs are left alone: Badger unmaps them on its
+// own goroutines (compactions, flushes) at any time, and a range released
+// just after could hold other memory by then. The caller keeps the value
+// logs' maps from changing meanwhile (Store.vlogMaps).
 // Badger reads and writes those files through shared memory maps, so every
 // page of the cache it ever touched stays counted in the server's RSS, the
 // figure that container limits and operators watch, although it is the
@@ -31,7 +35,7 @@ func releaseMappedPages(dir string) {
 		// 7f0c8c000000-7f0c8e000000 rw-s 00000000 08:01 1234   /path/000001.vlog
 		line := sc.Text()
 		i := strings.IndexByte(line, '/')
-		if i < 0 || !strings.HasPrefix(line[i:], prefix) {
+		if i < 0 || !strings.HasPrefix(line[i:], prefix) || !strings.HasSuffix(line, ".vlog") {
 			continue
 		}
 		fields := strings.Fields(line[:i])
