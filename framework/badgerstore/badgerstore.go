@@ -57,6 +57,8 @@ type Store struct {
 	db     *badger.DB
 	dir    string
 	absDir string // dir, absolute, as /proc/self/maps names its files
+	// dirInfo is dir as opened, to tell at Close whether it is still there.
+	dirInfo os.FileInfo
 	stop   chan struct{}
 	done   sync.WaitGroup
 	// version is the last commit timestamp handed out. The database is
@@ -159,7 +161,12 @@ func Open(dir string) (s *Store, err error) {
 	if err != nil {
 		abs = dir
 	}
-	s = &Store{db: db, dir: dir, absDir: abs, stop: make(chan struct{}), check: make(chan struct{}, 1)}
+	info, err := os.Stat(dir)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("badgerstore: open %s: %w", dir, err)
+	}
+	s = &Store{db: db, dir: dir, absDir: abs, dirInfo: info, stop: make(chan struct{}), check: make(chan struct{}, 1)}
 	// Versions go on from the highest on disk, whichever mode wrote it, so
 	// that a write after a restart supersedes what was there.
 	s.version.Store(db.MaxVersion())
@@ -480,9 +487,17 @@ func (s *Store) runValueLogGC() error {
 }
 
 // Close stops GC and closes the database, flushing it to disk.
+//
+// When the directory was removed (or replaced) while the store was open, it
+// returns an error at once and leaves Badger as it is: Badger's Close would
+// retry writing its memtable into the missing directory forever, and a
+// server's shutdown must end.
 func (s *Store) Close() error {
 	close(s.stop)
 	s.done.Wait()
+	if info, err := os.Stat(s.dir); err != nil || !os.SameFile(info, s.dirInfo) {
+		return fmt.Errorf("badgerstore: %s was removed while open; its last writes are lost", s.dir)
+	}
 	return s.db.Close()
 }
 

@@ -2,8 +2,12 @@ package badgerstore_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 
@@ -105,5 +109,34 @@ func TestVersionsGoOnAcrossReopens(t *testing.T) {
 	defer s.Close()
 	if v, _ := s.Get(ctx, "k"); string(v) != "second" {
 		t.Fatalf("after reopening: read %q, want the last write", v)
+	}
+}
+
+// TestCloseAfterTheDirIsRemoved: an operator (or a cleanup job) deletes the
+// cache directory under a running server; its shutdown still ends, at once,
+// rather than in Badger's endless retries to write its memtable there.
+func TestCloseAfterTheDirIsRemoved(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "cache")
+	s, err := badgerstore.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 100 {
+		if err := s.Set(context.Background(), "k"+strconv.Itoa(i), make([]byte, 3000), time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Close() }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "removed") {
+			t.Fatalf("Close = %v, want an error saying the dir was removed", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Close still running after 30 s")
 	}
 }
