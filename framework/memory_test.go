@@ -78,7 +78,7 @@ func TestMemoryTierCostsWhatTheHeapHolds(t *testing.T) {
 	body := []byte(strings.Repeat("<p>A paragraph of a post about caching pages.</p>\n", 56)) // 2.9 KB, as a blog post
 	rendered := func(i int) *entry {
 		path := "/blog/" + strconv.Itoa(i)
-		e := newPageEntry(200, htmlContentType, "", append([]byte(nil), body...), time.Now(), time.Minute, time.Hour, []string{"posts"})
+		e := newPageEntry(200, htmlContentType, "", append([]byte(nil), body...), nil, time.Now(), time.Minute, time.Hour, []string{"posts"})
 		e.preparePage(path, false)
 		return e
 	}
