@@ -59,8 +59,8 @@ type Store struct {
 	absDir string // dir, absolute, as /proc/self/maps names its files
 	// dirInfo is dir as opened, to tell at Close whether it is still there.
 	dirInfo os.FileInfo
-	stop   chan struct{}
-	done   sync.WaitGroup
+	stop    chan struct{}
+	done    sync.WaitGroup
 	// version is the last commit timestamp handed out. The database is
 	// opened in Badger's managed mode, where the store, not Badger's
 	// oracle, numbers the versions: in the default mode every read
