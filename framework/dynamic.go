@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"runtime/debug"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/a-h/templ"
@@ -37,6 +38,7 @@ import (
 type Hole struct {
 	content  templ.Component
 	fallback templ.Component
+	name     string // set by Register
 }
 
 // Dynamic returns a hole that renders c for each request. In a templ page:
@@ -55,6 +57,63 @@ func Dynamic(c templ.Component) Hole {
 func (h Hole) Fallback(f templ.Component) Hole {
 	h.fallback = f
 	return h
+}
+
+// Register registers the hole under name and returns it, for a package
+// variable:
+//
+//	var greetingHole = framework.Dynamic(greeting()).Register("greeting")
+//
+// A page's shell read from the store (made by framework build, an earlier
+// process or another instance) is served with its registered holes as they
+// are; a shell with unregistered holes is rendered once more in the process
+// that serves it, to get its holes' components. Register the holes of
+// layouts and of pages that many URLs share, whose content does not depend
+// on the page's data. Like http.Handle, it panics when name is empty or
+// taken.
+func (h Hole) Register(name string) Hole {
+	if name == "" {
+		panic("framework: Hole.Register with an empty name")
+	}
+	h.name = name
+	if _, taken := registeredHoles.LoadOrStore(name, h); taken {
+		panic("framework: a hole is registered as " + strconv.Quote(name) + " already")
+	}
+	return h
+}
+
+// registeredHoles holds the holes registered by name.
+var registeredHoles sync.Map // string → Hole
+
+// holeNames returns the names of holes, or nil when none is registered.
+func holeNames(holes []Hole) []string {
+	var names []string
+	for i, h := range holes {
+		if h.name != "" && names == nil {
+			names = make([]string, len(holes))
+		}
+		if names != nil {
+			names[i] = h.name
+		}
+	}
+	return names
+}
+
+// registeredHolesOf returns the holes of e by their registered names, or
+// false when one of them has none.
+func registeredHolesOf(e *entry) ([]Hole, bool) {
+	if len(e.holeNames) != len(e.holeAt) {
+		return nil, false
+	}
+	holes := make([]Hole, len(e.holeNames))
+	for i, name := range e.holeNames {
+		h, ok := registeredHoles.Load(name)
+		if !ok {
+			return nil, false
+		}
+		holes[i] = h.(Hole)
+	}
+	return holes, true
 }
 
 // Render leaves the hole in a shared render, or renders it for the
@@ -204,7 +263,12 @@ func (p *page) sendHoles(c echo.Context, e *entry, key string, params func() Par
 	req := c.Request()
 	holes := e.holes.Load()
 	if holes == nil {
-		e, holes = p.holesOf(key, params(), e)
+		if registered, ok := registeredHolesOf(e); ok {
+			e.holes.Store(&registered)
+			holes = &registered
+		} else {
+			e, holes = p.holesOf(key, params(), e)
+		}
 	}
 	a.metrics.served(state)
 	res := c.Response()

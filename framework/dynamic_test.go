@@ -316,8 +316,12 @@ func TestEntryWithHolesRoundTrips(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fmt.Sprint(d.holeAt) != "[3 3 16]" || string(d.body) != string(e.body) {
-		t.Fatalf("decoded %v %q", d.holeAt, d.body)
+	if fmt.Sprint(d.holeAt) != "[3 3 16]" || string(d.body) != string(e.body) || d.holeNames != nil {
+		t.Fatalf("decoded %v %q %q", d.holeAt, d.body, d.holeNames)
+	}
+	e.holeNames = []string{"", "greeting", ""}
+	if d, err = decodeEntry(e.encode()); err != nil || fmt.Sprintf("%q", d.holeNames) != `["" "greeting" ""]` {
+		t.Fatalf("decoded names %q, %v", d.holeNames, err)
 	}
 	for _, bad := range [][]int{{17}, {5, 4}} {
 		b := newPageEntry(200, htmlContentType, "", []byte("<p>a</p><p>b</p>"), bad, time.Unix(1, 0), time.Minute, time.Hour, nil).encode()
@@ -376,5 +380,63 @@ func TestHolesInCachedComponentsRenderTheirFallback(t *testing.T) {
 	}
 	if sawRequest.Load() {
 		t.Error("a Cached component saw the request")
+	}
+}
+
+// registeredGreeting is a hole registered by name, as an app's package
+// variable would be.
+var registeredGreeting = Dynamic(greeting).Register("test-greeting")
+
+func TestRegisteredHolesNeedNoRenderFromTheStore(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		holes   []Hole
+		renders int64 // the prerender's, and one for the holes when needed
+	}{
+		{"registered", []Hole{registeredGreeting, registeredGreeting}, 1},
+		{"one unregistered", []Hole{registeredGreeting, Dynamic(greeting)}, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, Options{})
+			s := newSource("v1")
+			render := func(ctx context.Context, r *Request) (templ.Component, error) {
+				s.render(ctx, r)
+				return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+					for _, hole := range tc.holes {
+						io.WriteString(w, "[")
+						hole.Render(ctx, w)
+						io.WriteString(w, "]")
+					}
+					return nil
+				}), nil
+			}
+			rt := Route{Pattern: "/", Revalidate: Never, Render: render}
+			if _, err := h.app.Prerender(context.Background(), rt, nil); err != nil {
+				t.Fatal(err)
+			}
+			h.restart()
+			h.page(rt)
+			for _, name := range []string{"Ada", "Bob"} {
+				if r := h.get("/", "Cookie", "name="+name); r.cache() != CacheHit || r.body != "[Hello, "+name+"][Hello, "+name+"]" {
+					t.Fatalf("%s: %s %q", name, r.cache(), r.body)
+				}
+			}
+			if n := s.renders.Load(); n != tc.renders {
+				t.Errorf("renders = %d, want %d", n, tc.renders)
+			}
+		})
+	}
+}
+
+func TestRegisterRefusesEmptyAndTakenNames(t *testing.T) {
+	for _, name := range []string{"", "test-greeting"} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("Register(%q) did not panic", name)
+				}
+			}()
+			Dynamic(greeting).Register(name)
+		}()
 	}
 }

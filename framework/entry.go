@@ -34,6 +34,9 @@ type entry struct {
 	// holeAt are the offsets in body where the page's Dynamic holes go, in
 	// order (a partially prerendered page); nil for most pages.
 	holeAt []int
+	// holeNames are the names the holes at holeAt were registered under
+	// (Hole.Register), "" for the others; nil when none was.
+	holeNames []string
 	// holes render the holes at holeAt for one request. Set when this
 	// process rendered the entry; an entry read from the store gets them
 	// from a render of the page in this process (see page.holesOf).
@@ -121,6 +124,15 @@ func (e *entry) encode() []byte {
 	b = binary.AppendUvarint(b, uint64(len(e.holeAt)))
 	for _, at := range e.holeAt {
 		b = binary.AppendUvarint(b, uint64(at))
+	}
+	if len(e.holeAt) > 0 {
+		for i := range e.holeAt {
+			name := ""
+			if i < len(e.holeNames) {
+				name = e.holeNames[i]
+			}
+			b = appendString(b, name)
+		}
 	}
 	return b
 }
@@ -224,6 +236,15 @@ func decodeEntry(b []byte) (*entry, error) {
 				return nil, errBadEntry
 			}
 			e.holeAt[i], last = int(at), at
+		}
+		e.holeNames = make([]string, nHoles)
+		named := false
+		for i := range e.holeNames {
+			e.holeNames[i] = d.string()
+			named = named || e.holeNames[i] != ""
+		}
+		if !named {
+			e.holeNames = nil
 		}
 	}
 	if d.err || len(d.b) != 0 {

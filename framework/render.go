@@ -235,6 +235,7 @@ func (p *page) renderEntry(ctx context.Context, st *renderState, req *Request, r
 		e = newPageEntry(status, contentType, location, html, holeAt, start, window, expire, st.tagList())
 		if holes != nil {
 			e.holes.Store(&holes)
+			e.holeNames = holeNames(holes)
 		} else if status == http.StatusNotFound {
 			p.lastNotFound.Store(e)
 		}

@@ -37,7 +37,7 @@ func Page() templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = framework.Dynamic(greeting()).Fallback(greetingForm("Hello!")).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = greetingHole.Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -49,8 +49,13 @@ func Page() templ.Component {
 	})
 }
 
+// greetingHole is the greeting, rendered for each request inside the cached
+// page; registered, so that a shell read from the store is served without
+// rendering the page again.
+var greetingHole = framework.Dynamic(greeting()).Fallback(greetingForm("Hello!")).Register("greeting")
+
 // greeting greets the visitor by the name they gave the form, from their
-// cookie: rendered for each request inside the cached page.
+// cookie.
 func greeting() templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
@@ -115,7 +120,7 @@ func greetingForm(text string) templ.Component {
 		var templ_7745c5c3_Var4 string
 		templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(text)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `page.templ`, Line: 29, Col: 24}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `page.templ`, Line: 34, Col: 24}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var4))
 		if templ_7745c5c3_Err != nil {
