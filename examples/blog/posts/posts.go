@@ -47,6 +47,9 @@ const (
 // Store is the posts database.
 type Store struct {
 	db *sql.DB
+	// get is Get's query, prepared once: preparing it on every call was a
+	// tenth of a prerender's time.
+	get *sql.Stmt
 }
 
 // Open opens the database file at path, creating it with seed posts if it
@@ -61,6 +64,10 @@ func Open(path string, seed int) (*Store, error) {
 	}
 	s := &Store{db: db}
 	if err := s.init(context.Background(), seed); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("posts: %s: %w", path, err)
+	}
+	if s.get, err = db.Prepare(`SELECT id, title, body, updated, published FROM posts WHERE id = ?`); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("posts: %s: %w", path, err)
 	}
@@ -125,7 +132,10 @@ func seedPost(i int) (string, string) {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.get.Close()
+	return s.db.Close()
+}
 
 // List returns the published posts, and the drafts too when drafts is true,
 // newest first, without bodies.
@@ -153,7 +163,7 @@ func (s *Store) List(ctx context.Context, drafts bool) ([]Summary, error) {
 func (s *Store) Get(ctx context.Context, id int64) (Post, error) {
 	var p Post
 	var updated int64
-	err := s.db.QueryRowContext(ctx, `SELECT id, title, body, updated, published FROM posts WHERE id = ?`, id).
+	err := s.get.QueryRowContext(ctx, id).
 		Scan(&p.ID, &p.Title, &p.Body, &updated, &p.Published)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Post{}, framework.ErrNotFound
