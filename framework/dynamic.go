@@ -69,8 +69,9 @@ func (h Hole) Fallback(f templ.Component) Hole {
 // are; a shell with unregistered holes is rendered once more in the process
 // that serves it, to get its holes' components. Register the holes of
 // layouts and of pages that many URLs share, whose content does not depend
-// on the page's data. Like http.Handle, it panics when name is empty or
-// taken.
+// on the page's data. Call it last (after Fallback): the hole served from
+// the store is the one registered. Like http.Handle, it panics when name is
+// empty or taken.
 func (h Hole) Register(name string) Hole {
 	if name == "" {
 		panic("framework: Hole.Register with an empty name")
