@@ -173,6 +173,11 @@ func run(ctx context.Context, args []string, routes []framework.Route, register 
 	if cmd == "serve" && getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(memoryLimit(opts.MemoryCacheBytes))
 	}
+	if cmd == "prerender" {
+		// Prerendered pages go to the store for the server to read; a
+		// memory tier here would only churn (and collect) as it fills.
+		opts.MemoryCacheBytes = 1
+	}
 	a, err := framework.New(opts)
 	if err != nil {
 		logFatal(stderr, logger, cfg.LogFormat, err)
