@@ -32,7 +32,7 @@ func main() {
 			// tags, for CDNs that purge by tag (Cloudflare, Fastly).
 			// CacheTagHeader: true,
 
-			// MemoryCacheBytes bounds the in-memory tier (default 32 MiB).
+			// MemoryCacheBytes bounds the in-memory tier (default 48 MiB).
 			// MemoryCacheBytes: 64 << 20,
 		},
 
