@@ -62,6 +62,11 @@ func Open(path string, seed int) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	// database/sql keeps two idle connections by default: a prerender or
+	// a regeneration storm running more queries at once than that would
+	// open a SQLite connection (and prepare the statement on it again) for
+	// most of them, and close it after.
+	db.SetMaxIdleConns(16)
 	s := &Store{db: db}
 	if err := s.init(context.Background(), seed); err != nil {
 		db.Close()
