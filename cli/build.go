@@ -132,7 +132,11 @@ func newBuildID() string {
 // file:line:col errors relative to the app, without go's "# pkg" headers,
 // those in Go templ generated at their place in the .templ file.
 func compileServer(ctx context.Context, dir, out, buildID string, stderr io.Writer) error {
-	ldflags := "-X " + server.BuildIDSymbol + "=" + buildID
+	// -w leaves out DWARF debug information: it is a third of the binary
+	// and of its link time (2.3 s against 1.7 s for the example blog),
+	// and a production server does not run under a debugger. Stack
+	// traces and profiles keep their function names and lines.
+	ldflags := "-w -X " + server.BuildIDSymbol + "=" + buildID
 	cmd := exec.CommandContext(ctx, "go", "build", "-ldflags", ldflags, "-o", out, ".")
 	cmd.Dir = dir
 	var output bytes.Buffer

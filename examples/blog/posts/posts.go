@@ -142,6 +142,25 @@ func (s *Store) Close() error {
 	return s.db.Close()
 }
 
+// PublishedIDs returns the ids of the published posts, in no order: what a
+// build prerenders, read without titles and without sorting.
+func (s *Store) PublishedIDs(ctx context.Context) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM posts WHERE published = 1`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
 // List returns the published posts, and the drafts too when drafts is true,
 // newest first, without bodies.
 func (s *Store) List(ctx context.Context, drafts bool) ([]Summary, error) {

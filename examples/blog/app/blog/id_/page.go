@@ -19,15 +19,20 @@ const Revalidate = time.Minute
 // request, then cached.
 const DynamicParams = true
 
-// StaticParams lists every post, for framework build to prerender.
+// StaticParams lists every published post, for framework build to
+// prerender.
 func StaticParams(ctx context.Context) ([]framework.Params, error) {
-	list, err := posts.List(ctx)
+	db, err := posts.Default()
 	if err != nil {
 		return nil, err
 	}
-	params := make([]framework.Params, len(list))
-	for i, p := range list {
-		params[i] = framework.Params{"id": strconv.FormatInt(p.ID, 10)}
+	ids, err := db.PublishedIDs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	params := make([]framework.Params, len(ids))
+	for i, id := range ids {
+		params[i] = framework.Params{"id": strconv.FormatInt(id, 10)}
 	}
 	return params, nil
 }
