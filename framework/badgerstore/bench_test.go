@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"testing"
-
 )
 
 // benchValue is about what the blog stores for a post: a 3 KB page, its
