@@ -181,6 +181,8 @@ type App struct {
 	// siteURLWarning logs once that a route needing SiteURL is served
 	// per request without it.
 	siteURLWarning sync.Once
+	// siteRenders lets one such route render at a time (serveSiteFile).
+	siteRenders chan struct{}
 
 	// tagWrites orders the store's writes of tag times with the deletion
 	// of forgotten ones (forgetTagTimes).
@@ -231,6 +233,7 @@ func New(opts Options) (*App, error) {
 		opts.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	}
 	a := &App{
+		siteRenders: make(chan struct{}, 1),
 		cache: cache{
 			buildID:        opts.BuildID,
 			side:           newSideTier(opts.NotFoundLimit, opts.MemoryCacheBytes/4),

@@ -55,7 +55,10 @@ func (p *page) serve(c echo.Context) error {
 	if a.isDraft(req) {
 		return p.serveDraft(c, key, p.route.Render)
 	}
-	if p.route.Revalidate <= 0 || a.opts.Dev || a.perRequestURLs(&p.route) {
+	if a.perRequestURLs(&p.route) {
+		return p.serveSiteFile(c, key)
+	}
+	if p.route.Revalidate <= 0 || a.opts.Dev {
 		return p.serveDynamic(c, key)
 	}
 	params := func() Params { return p.params(c) }
@@ -77,6 +80,23 @@ func (p *page) serveDynamic(c echo.Context, key string) error {
 	}
 	e.header.cacheControl = dynamicCacheControlValue
 	return p.app.send(c, e, "")
+}
+
+// serveSiteFile serves a sitemap or robots.txt of an app without a site
+// URL, which is rendered per request with the request's host, one render at
+// a time per process: a sitemap of 50,000 URLs takes tens of milliseconds to
+// encode, and requests with a different Host each, which no cache could
+// share, would otherwise keep every core busy and the site's pages waiting.
+// A request whose context ends while in line (a client gone, a server
+// shutting down) gets a 503.
+func (p *page) serveSiteFile(c echo.Context, key string) error {
+	select {
+	case p.app.siteRenders <- struct{}{}:
+		defer func() { <-p.app.siteRenders }()
+	case <-c.Request().Context().Done():
+		return echo.NewHTTPError(http.StatusServiceUnavailable)
+	}
+	return p.serveDynamic(c, key)
 }
 
 // params returns the request's route params, decoded and keyed by the

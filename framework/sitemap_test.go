@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -416,6 +417,53 @@ func TestSitemapWithoutSiteURL(t *testing.T) {
 	// A prerender has no request to take a host from.
 	if _, err := h.app.Prerender(context.Background(), SitemapRoutes(func(context.Context) ([]SitemapEntry, error) { return nil, nil }, Never)[0], nil); !errors.Is(err, errNoSiteURL) {
 		t.Errorf("Prerender without a site URL: %v", err)
+	}
+}
+
+// TestSitemapWithoutSiteURLRendersOneAtATime: requests for a sitemap
+// rendered per request, each with its own Host so that nothing could share
+// a render, render one at a time, so that a flood of them cannot take
+// every core; each still gets its own host's URLs.
+func TestSitemapWithoutSiteURLRendersOneAtATime(t *testing.T) {
+	h := newHarness(t, Options{})
+	var running, most atomic.Int32
+	for _, rt := range SitemapRoutes(func(context.Context) ([]SitemapEntry, error) {
+		n := running.Add(1)
+		defer running.Add(-1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		time.Sleep(20 * time.Millisecond) // a large sitemap's encoding
+		return []SitemapEntry{{URL: "/p"}}, nil
+	}, time.Hour) {
+		h.page(rt)
+	}
+	const requests = 8
+	var wg sync.WaitGroup
+	errs := make(chan error, requests)
+	for i := range requests {
+		wg.Go(func() {
+			host := fmt.Sprintf("h%d.example", i)
+			req, _ := http.NewRequest(http.MethodGet, h.srv.URL+SitemapPath, nil)
+			req.Host = host
+			res, err := h.tr.RoundTrip(req)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer res.Body.Close()
+			body, _ := io.ReadAll(res.Body)
+			if res.StatusCode != http.StatusOK || !strings.Contains(string(body), "<loc>http://"+host+"/p</loc>") {
+				errs <- fmt.Errorf("Host %s: %d %.200s", host, res.StatusCode, body)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if m := most.Load(); m != 1 {
+		t.Errorf("%d sitemap renders at once, want 1", m)
 	}
 }
 
