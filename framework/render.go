@@ -159,7 +159,7 @@ func (p *page) render(parent context.Context, path string, params Params, r *htt
 	}
 	start := time.Now()
 	done := make(chan result, 1)
-	go func() {
+	goRender(func() {
 		var res result
 		defer func() {
 			if v := recover(); v != nil {
@@ -168,7 +168,7 @@ func (p *page) render(parent context.Context, path string, params Params, r *htt
 			done <- res
 		}()
 		res.e, res.err = p.renderEntry(ctx, st, &Request{Path: path, Params: params, HTTP: r}, renderFn)
-	}()
+	})
 	var res result
 	select {
 	case res = <-done:
@@ -180,6 +180,41 @@ func (p *page) render(parent context.Context, path string, params Params, r *htt
 	}
 	a.metrics.rendered(time.Since(start), res.err)
 	return res.e, res.err
+}
+
+// renderers hands renders to goroutines that finished one and wait, for
+// renderIdle, for the next. A render runs on a goroutine of its own so that
+// one that hangs past RenderTimeout can be left behind; but a new goroutine
+// starts with a small stack, and a render's (templates, a database
+// driver's) grows to tens of KB: growing and copying it again for every
+// render took 5% of a prerender's CPU.
+var renderers = make(chan func())
+
+const renderIdle = 10 * time.Second
+
+// goRender runs f on a waiting render goroutine, or on a new one.
+func goRender(f func()) {
+	select {
+	case renderers <- f:
+	default:
+		go renderLoop(f)
+	}
+}
+
+// renderLoop runs f, then the renders handed to it, until none comes for
+// renderIdle.
+func renderLoop(f func()) {
+	idle := time.NewTimer(renderIdle)
+	defer idle.Stop()
+	for {
+		f()
+		idle.Reset(renderIdle)
+		select {
+		case f = <-renderers:
+		case <-idle.C:
+			return
+		}
+	}
 }
 
 func (p *page) renderEntry(ctx context.Context, st *renderState, req *Request, renderFn renderFunc) (*entry, error) {
