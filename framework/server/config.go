@@ -3,6 +3,7 @@ package server
 import (
 	"flag"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -263,19 +264,22 @@ func (l Limits) fromEnv(getenv func(string) string) (Limits, error) {
 
 // LimitBody returns next with request bodies bounded to max bytes (none
 // when max <= 0): a body that declares more is answered 413 without
-// calling next, and one sent without a length fails with
-// *http.MaxBytesError when read past max.
+// calling next, with a JSON error like the revalidation endpoint's, and one
+// sent without a length fails with *http.MaxBytesError when read past max.
 func LimitBody(next http.Handler, max int64) http.Handler {
 	if max <= 0 {
 		return next
 	}
-	tooLarge := fmt.Sprintf("request body over %d bytes (FRAMEWORK_MAX_BODY_BYTES)\n", max)
+	tooLarge := fmt.Sprintf(`{"error":"request body over %d bytes (FRAMEWORK_MAX_BODY_BYTES)","limit":%d}`+"\n", max, max)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > max {
+			h := w.Header()
+			h.Set("Content-Type", "application/json")
 			// Go drains a little of an unread body to keep the
 			// connection; not one this large.
-			w.Header().Set("Connection", "close")
-			http.Error(w, tooLarge, http.StatusRequestEntityTooLarge)
+			h.Set("Connection", "close")
+			w.WriteHeader(http.StatusRequestEntityTooLarge)
+			io.WriteString(w, tooLarge)
 			return
 		}
 		if r.Body != nil && r.Body != http.NoBody {

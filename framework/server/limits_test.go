@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -247,9 +248,19 @@ func TestServerBodyLimit(t *testing.T) {
 			if tc.want == 200 && string(b) != fmt.Sprint(tc.body) {
 				t.Fatalf("the handler read %s bytes of %d", b, tc.body)
 			}
-			// A declared length over the limit never reaches the app.
-			if tc.want == 413 && !tc.chunked && handled.Load() != 0 {
-				t.Fatal("the handler ran for a body over the limit")
+			// A declared length over the limit never reaches the app, and
+			// is told the limit in JSON, as the revalidation endpoint does.
+			if tc.want == 413 && !tc.chunked {
+				if handled.Load() != 0 {
+					t.Fatal("the handler ran for a body over the limit")
+				}
+				var e struct {
+					Error string `json:"error"`
+					Limit int64  `json:"limit"`
+				}
+				if err := json.Unmarshal(b, &e); err != nil || e.Limit <= 0 || !strings.Contains(e.Error, "FRAMEWORK_MAX_BODY_BYTES") {
+					t.Fatalf("413 body %q (%v): want JSON naming the limit", b, err)
+				}
 			}
 		})
 	}
