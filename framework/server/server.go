@@ -230,10 +230,11 @@ func handler(app *framework.App, appMiddleware []echo.MiddlewareFunc, register f
 }
 
 // healthFirst answers GET and HEAD of framework.HealthPath itself and hands
-// every other request to next.
+// every other request to next, its other spellings (an escape, RawPath set)
+// included, which next redirects to it like any path's.
 func healthFirst(app *framework.App, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == framework.HealthPath && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		if r.URL.Path == framework.HealthPath && r.URL.RawPath == "" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 			app.ServeHealth(w, r)
 			return
 		}
