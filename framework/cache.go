@@ -100,13 +100,10 @@ func (c *cache) serve(ctx context.Context, p *page, key string, params func() Pa
 		}
 	}
 	c.debugCache(state, key)
-	e, err := c.renderShared(ctx, p, key, params(), renderFn)
+	e, err := c.renderShared(ctx, p, key, params(), renderFn, cached != nil)
 	if err != nil {
 		if cached != nil {
 			// Stale-if-error: an old page beats a 500.
-			if !errors.Is(err, errRegeneratedElsewhere) {
-				c.backoff.fail(key, now)
-			}
 			return cached, CacheStale, nil
 		}
 		return nil, "", err
@@ -118,7 +115,12 @@ func (c *cache) serve(ctx context.Context, p *page, key string, params func() Pa
 // result when it may be cached. The render does not see the request that
 // started it: a page shared by every visitor must not depend on one
 // visitor's query, cookies or headers.
-func (c *cache) renderShared(ctx context.Context, p *page, key string, params Params, renderFn renderFunc) (*entry, error) {
+//
+// A failed render of a page with a cached entry (backOff) backs it off,
+// once, whatever the number of requests that waited on it: the backoff
+// counts renders, not requests, so neither a crowd on one failure nor a
+// waiter whose client went away (ctx done, nothing failed) can stretch it.
+func (c *cache) renderShared(ctx context.Context, p *page, key string, params Params, renderFn renderFunc, backOff bool) (*entry, error) {
 	fl, leader := c.flights.join(key)
 	if !leader {
 		select {
@@ -141,6 +143,9 @@ func (c *cache) renderShared(ctx context.Context, p *page, key string, params Pa
 	}
 	e, err := p.render(context.Background(), key, params, nil, renderFn)
 	if err != nil {
+		if backOff {
+			c.backoff.fail(key, c.hitNow())
+		}
 		c.reportError(ctx, &RenderError{Path: key, Route: p.route.Pattern, Err: err})
 	} else {
 		c.save(p, key, params, e)

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -276,6 +277,10 @@ func (a *App) data(ctx context.Context, id string, window time.Duration, tags []
 	if !leader {
 		select {
 		case <-fl.done:
+			if fl.err == errFetchAbandoned {
+				// Its leader gave up, not the data: fetch it ourselves.
+				return a.data(ctx, id, window, tags, fetch)
+			}
 			if fl.err != nil {
 				return dataValue{}, fl.err
 			}
@@ -302,12 +307,22 @@ func (a *App) data(ctx context.Context, id string, window time.Duration, tags []
 		ttl = min(ttl, maxEntryLifetime)
 		a.store.Set(ctx, key, e.encode(), ttl)
 	}
-	a.dataFlights.land(key, fl, e, err)
+	landed := err
+	if err != nil && ctx.Err() != nil {
+		// This request gave up (its client went away, its render timed
+		// out): the error is its own, not the waiters'.
+		landed = errFetchAbandoned
+	}
+	a.dataFlights.land(key, fl, e, landed)
 	if err != nil {
 		return dataValue{}, err
 	}
 	return dataValue{value, window, tags}, nil
 }
+
+// errFetchAbandoned ends a shared data fetch whose request gave up; the
+// requests that waited on it fetch again.
+var errFetchAbandoned = errors.New("framework: the request fetching this data gave up")
 
 // storedData returns the stored data entry under key if it is fresh.
 func (a *App) storedData(ctx context.Context, key string) *entry {

@@ -211,7 +211,19 @@ func (a *App) Handler(h echo.HandlerFunc) echo.HandlerFunc {
 			ctx = withDraftMode(ctx)
 		}
 		c.SetRequest(r.WithContext(ctx))
+		defer removeUploads(c, r)
 		return h(c)
+	}
+}
+
+// removeUploads deletes the temporary files of a multipart form that the
+// handler parsed on a copy of the server's request r (the one Handler gave
+// a context, or another it made itself). net/http removes those of r's own
+// form only, so without this every upload past the form's 32 MiB in memory
+// would stay on disk for good, and anybody could fill the disk with POSTs.
+func removeUploads(c echo.Context, r *http.Request) {
+	if f := c.Request().MultipartForm; f != nil && f != r.MultipartForm {
+		f.RemoveAll()
 	}
 }
 

@@ -3,6 +3,7 @@ package server
 import (
 	"flag"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -179,6 +180,15 @@ type Limits struct {
 	// behind Next.js, allows 16 KiB, and Go's own default, 1 MiB, is room
 	// for a lot of junk per connection. 0 means Go's default.
 	MaxHeaderBytes int
+	// MaxBodyBytes bounds a request's body (FRAMEWORK_MAX_BODY_BYTES).
+	// Default 1 MiB, as Next.js bounds a server action's or API route's
+	// body: a route handler that reads a form would otherwise hold up to
+	// 10 MiB of it in memory (32 MiB of a multipart one), per request. A
+	// body that says it is larger is answered 413 before any handler runs;
+	// one sent without a length stops at the limit, and reading past it
+	// fails with *http.MaxBytesError. Negative means no limit (raise it
+	// instead for an app that takes uploads).
+	MaxBodyBytes int64
 }
 
 // DefaultLimits returns the limits the server uses when no environment
@@ -190,10 +200,12 @@ func DefaultLimits() Limits {
 		WriteTimeout:      0,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
+		MaxBodyBytes:      1 << 20,
 	}
 }
 
-// Apply sets l on srv, for an app that runs its own http.Server.
+// Apply sets l on srv, for an app that runs its own http.Server. The body
+// limit is not the server's: wrap its handler with LimitBody.
 func (l Limits) Apply(srv *http.Server) {
 	srv.ReadHeaderTimeout = l.ReadHeaderTimeout
 	srv.ReadTimeout = l.ReadTimeout
@@ -237,5 +249,42 @@ func (l Limits) fromEnv(getenv func(string) string) (Limits, error) {
 		}
 		l.MaxHeaderBytes = n
 	}
+	if v := getenv("FRAMEWORK_MAX_BODY_BYTES"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return l, fmt.Errorf("FRAMEWORK_MAX_BODY_BYTES=%q: want a number of bytes such as 1048576, or 0 for no limit", v)
+		}
+		if n == 0 {
+			n = -1
+		}
+		l.MaxBodyBytes = n
+	}
 	return l, nil
+}
+
+// LimitBody returns next with request bodies bounded to max bytes (none
+// when max <= 0): a body that declares more is answered 413 without
+// calling next, with a JSON error like the revalidation endpoint's, and one
+// sent without a length fails with *http.MaxBytesError when read past max.
+func LimitBody(next http.Handler, max int64) http.Handler {
+	if max <= 0 {
+		return next
+	}
+	tooLarge := fmt.Sprintf(`{"error":"request body over %d bytes (FRAMEWORK_MAX_BODY_BYTES)","limit":%d}`+"\n", max, max)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > max {
+			h := w.Header()
+			h.Set("Content-Type", "application/json")
+			// Go drains a little of an unread body to keep the
+			// connection; not one this large.
+			h.Set("Connection", "close")
+			w.WriteHeader(http.StatusRequestEntityTooLarge)
+			io.WriteString(w, tooLarge)
+			return
+		}
+		if r.Body != nil && r.Body != http.NoBody {
+			r.Body = http.MaxBytesReader(w, r.Body, max)
+		}
+		next.ServeHTTP(w, r)
+	})
 }

@@ -89,6 +89,7 @@
 //	                FRAMEWORK_WRITE_TIMEOUT         0, off
 //	                FRAMEWORK_IDLE_TIMEOUT          120s
 //	                FRAMEWORK_MAX_HEADER_BYTES      65536
+//	                FRAMEWORK_MAX_BODY_BYTES        1048576; 0 for no limit
 //	                FRAMEWORK_REVALIDATE_SECRET     none: POST /_framework/revalidate off
 //	                FRAMEWORK_DRAFT_SECRET          random per process: draft cookies end with it
 //	                FRAMEWORK_DEBUG_CACHE=1         off: a log line per HIT, STALE, MISS, regeneration

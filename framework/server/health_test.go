@@ -86,6 +86,18 @@ func TestServeHealth(t *testing.T) {
 	if want := map[string]string{"status": "ok", "build": "development", "store": "up"}; status != 200 || fmt.Sprint(body) != fmt.Sprint(want) {
 		t.Fatalf("health: %d %v, want 200 %v", status, body, want)
 	}
+	// Its other spellings are redirected, as every path's are.
+	noRedirect := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, spelling := range []string{"/_framework/%68ealth", "/_framework/health/", "/_framework//health"} {
+		res, err := noRedirect.Get("http://" + addr + spelling)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusPermanentRedirect || res.Header.Get("Location") != framework.HealthPath {
+			t.Errorf("GET %s: %d %q, want 308 to %s", spelling, res.StatusCode, res.Header.Get("Location"), framework.HealthPath)
+		}
+	}
 
 	if code, out := healthCommand("--addr", addr); code != 0 || !strings.Contains(out, `"status":"ok"`) {
 		t.Fatalf("server health --addr %s: exit %d, %q", addr, code, out)

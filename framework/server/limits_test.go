@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,8 +12,13 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/isr-go/framework/framework"
 )
 
 // startServer runs Run in-process on a free loopback port until the test
@@ -20,6 +26,12 @@ import (
 func startServer(t *testing.T) string {
 	t.Helper()
 	routes := testRoutes(&source{}, "")
+	return startServerWith(t, routes, register(routes))
+}
+
+// startServerWith is startServer with the app's routes and registration.
+func startServerWith(t *testing.T, routes []framework.Route, reg func(*echo.Echo, *framework.App)) string {
+	t.Helper()
 	addr := freeAddr(t)
 	dir := t.TempDir() // before the Cleanup below, so removed after it
 	ctx, cancel := context.WithCancel(context.Background())
@@ -27,7 +39,7 @@ func startServer(t *testing.T) string {
 	var out bytes.Buffer
 	errOut := &lockedWriter{w: &bytes.Buffer{}}
 	go func() {
-		done <- Run(ctx, []string{"--addr", addr, "--cache-dir", dir}, routes, register(routes), &out, errOut)
+		done <- Run(ctx, []string{"--addr", addr, "--cache-dir", dir}, routes, reg, &out, errOut)
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -142,6 +154,8 @@ func TestLimitsFromEnvErrors(t *testing.T) {
 		{"FRAMEWORK_IDLE_TIMEOUT", "90 s"},
 		{"FRAMEWORK_MAX_HEADER_BYTES", "64KiB"},
 		{"FRAMEWORK_MAX_HEADER_BYTES", "-1"},
+		{"FRAMEWORK_MAX_BODY_BYTES", "1MiB"},
+		{"FRAMEWORK_MAX_BODY_BYTES", "-5"},
 	} {
 		t.Run(tc.name+"="+tc.value, func(t *testing.T) {
 			t.Setenv(tc.name, tc.value)
@@ -166,9 +180,10 @@ func TestLimitsFromEnv(t *testing.T) {
 		"FRAMEWORK_WRITE_TIMEOUT":       "90s",
 		"FRAMEWORK_IDLE_TIMEOUT":        "0",
 		"FRAMEWORK_MAX_HEADER_BYTES":    "16384",
+		"FRAMEWORK_MAX_BODY_BYTES":      "8388608",
 	}
 	got, err := LimitsFromEnv(func(k string) string { return env[k] })
-	want := Limits{ReadHeaderTimeout: 5 * time.Second, ReadTimeout: time.Minute, WriteTimeout: 90 * time.Second, MaxHeaderBytes: 16 << 10}
+	want := Limits{ReadHeaderTimeout: 5 * time.Second, ReadTimeout: time.Minute, WriteTimeout: 90 * time.Second, MaxHeaderBytes: 16 << 10, MaxBodyBytes: 8 << 20}
 	if err != nil || got != want {
 		t.Fatalf("got %+v, %v; want %+v", got, err, want)
 	}
@@ -180,5 +195,73 @@ func TestLimitsFromEnv(t *testing.T) {
 	want.Apply(&srv)
 	if srv.ReadHeaderTimeout != 5*time.Second || srv.ReadTimeout != time.Minute || srv.WriteTimeout != 90*time.Second || srv.IdleTimeout != 0 || srv.MaxHeaderBytes != 16<<10 {
 		t.Fatalf("Apply: %v %v %v %v %d", srv.ReadHeaderTimeout, srv.ReadTimeout, srv.WriteTimeout, srv.IdleTimeout, srv.MaxHeaderBytes)
+	}
+}
+
+// TestServerBodyLimit: a request body is bounded like its headers. A form
+// of any size used to be read by a route handler that reads one (10 MiB of
+// a urlencoded form, 32 MiB of a multipart one held in memory, the rest on
+// disk), so a few concurrent POSTs took hundreds of MiB.
+func TestServerBodyLimit(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		env     string // FRAMEWORK_MAX_BODY_BYTES
+		body    int
+		chunked bool // no Content-Length: the limit cuts the body as it is read
+		want    int
+	}{
+		{"512 KiB by default", "", 512 << 10, false, 200},
+		{"2 MiB by default", "", 2 << 20, false, 413},
+		{"2 MiB chunked by default", "", 2 << 20, true, 413},
+		{"2 MiB with a 4 MiB limit", "4194304", 2 << 20, false, 200},
+		{"2 MiB with a 1 KiB limit", "1024", 2 << 20, false, 413},
+		{"2 MiB with no limit", "0", 2 << 20, true, 200},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("FRAMEWORK_MAX_BODY_BYTES", tc.env)
+			var handled atomic.Int64
+			reg := func(e *echo.Echo, a *framework.App) {
+				e.POST("/upload", a.Handler(func(c echo.Context) error {
+					handled.Add(1)
+					n, err := io.Copy(io.Discard, c.Request().Body)
+					var tooLarge *http.MaxBytesError
+					if errors.As(err, &tooLarge) {
+						return echo.NewHTTPError(http.StatusRequestEntityTooLarge, err.Error())
+					}
+					return c.String(http.StatusOK, fmt.Sprint(n))
+				}))
+			}
+			addr := startServerWith(t, nil, reg)
+			var body io.Reader = bytes.NewReader(make([]byte, tc.body))
+			if tc.chunked {
+				body = io.MultiReader(body) // hides the length from the client
+			}
+			res, err := http.Post("http://"+addr+"/upload", "application/octet-stream", body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != tc.want {
+				t.Fatalf("POST of %d bytes: %d %q, want %d", tc.body, res.StatusCode, b, tc.want)
+			}
+			if tc.want == 200 && string(b) != fmt.Sprint(tc.body) {
+				t.Fatalf("the handler read %s bytes of %d", b, tc.body)
+			}
+			// A declared length over the limit never reaches the app, and
+			// is told the limit in JSON, as the revalidation endpoint does.
+			if tc.want == 413 && !tc.chunked {
+				if handled.Load() != 0 {
+					t.Fatal("the handler ran for a body over the limit")
+				}
+				var e struct {
+					Error string `json:"error"`
+					Limit int64  `json:"limit"`
+				}
+				if err := json.Unmarshal(b, &e); err != nil || e.Limit <= 0 || !strings.Contains(e.Error, "FRAMEWORK_MAX_BODY_BYTES") {
+					t.Fatalf("413 body %q (%v): want JSON naming the limit", b, err)
+				}
+			}
+		})
 	}
 }

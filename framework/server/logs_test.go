@@ -148,7 +148,7 @@ func benchmarkHit(b *testing.B, logRequests bool) {
 		b.Fatal(err)
 	}
 	defer app.Close()
-	h := handler(app, nil, register(routes), logRequests, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	h := handler(app, nil, register(routes), DefaultLimits().MaxBodyBytes, logRequests, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	req := httptest.NewRequest(http.MethodGet, "/blog/7", nil)
 	req.Header.Set("Accept-Encoding", "gzip")
 	w := &benchWriter{h: http.Header{}}

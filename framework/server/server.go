@@ -199,7 +199,7 @@ func run(ctx context.Context, args []string, routes []framework.Route, register 
 		}
 		return 0
 	}
-	h := handler(a, app.Middleware, register, cfg.LogRequests, logger)
+	h := handler(a, app.Middleware, register, limits.MaxBodyBytes, cfg.LogRequests, logger)
 	if err := serve(ctx, a, cfg.addr(app, flagSet, getenv), limits, h, logger); err != nil {
 		logFatal(stderr, logger, cfg.LogFormat, err)
 		return 1
@@ -209,9 +209,10 @@ func run(ctx context.Context, args []string, routes []framework.Route, register 
 
 // handler returns what the server answers requests with: the app's routes
 // (register) behind its middleware, behind the redirect of non-canonical
-// paths, and behind the request log when logRequests is on. Off, the log is
-// not installed at all, so that the hit path pays nothing for it.
-func handler(app *framework.App, appMiddleware []echo.MiddlewareFunc, register func(*echo.Echo, *framework.App), logRequests bool, logger *slog.Logger) http.Handler {
+// paths and the body limit (maxBody bytes), and behind the request log when
+// logRequests is on. Off, the log is not installed at all, so that the hit
+// path pays nothing for it.
+func handler(app *framework.App, appMiddleware []echo.MiddlewareFunc, register func(*echo.Echo, *framework.App), maxBody int64, logRequests bool, logger *slog.Logger) http.Handler {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.Use(middleware.Recover())
@@ -221,6 +222,7 @@ func handler(app *framework.App, appMiddleware []echo.MiddlewareFunc, register f
 	// The health check is answered before the app's middleware: an
 	// authenticating middleware must not fail the load balancer's probe.
 	h = healthFirst(app, h)
+	h = LimitBody(h, maxBody)
 	if logRequests {
 		h = requestLog(h, logger)
 	}
@@ -228,10 +230,11 @@ func handler(app *framework.App, appMiddleware []echo.MiddlewareFunc, register f
 }
 
 // healthFirst answers GET and HEAD of framework.HealthPath itself and hands
-// every other request to next.
+// every other request to next, its other spellings (an escape, RawPath set)
+// included, which next redirects to it like any path's.
 func healthFirst(app *framework.App, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == framework.HealthPath && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		if r.URL.Path == framework.HealthPath && r.URL.RawPath == "" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 			app.ServeHealth(w, r)
 			return
 		}
