@@ -168,6 +168,15 @@ func TestBlogUnderAttack(t *testing.T) {
 		t.Errorf("a 2 MiB upload: %d %.100q, want 413", r.status, r.body)
 	}
 	check("a 2 MiB upload")
+	// Sent without a length (chunked), it is cut at the limit: the form
+	// cannot be read, which is a 413 too, not an empty name that forgets
+	// the visitor's.
+	req, _ = http.NewRequest(http.MethodPost, b.base+"/greeting", io.MultiReader(strings.NewReader(bigBody)))
+	req.Header.Set("Content-Type", bigType)
+	if r := b.do(nil, req); r.status != http.StatusRequestEntityTooLarge || r.header.Get("Set-Cookie") != "" {
+		t.Errorf("a 2 MiB upload without a length: %d, Set-Cookie %q, want 413 and none", r.status, r.header.Get("Set-Cookie"))
+	}
+	check("a 2 MiB upload without a length")
 
 	// Distinct query strings on cached pages are all the same HITs and add
 	// no entry.

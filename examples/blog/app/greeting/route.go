@@ -3,6 +3,7 @@
 package greeting
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -19,6 +20,14 @@ const maxName = 40
 // POST sets the name cookie from the form's name (an empty one forgets it)
 // and goes back to the home page.
 func POST(c echo.Context) error {
+	// FormValue would take a form it cannot read for an empty one, which
+	// forgets the name: say what went wrong instead.
+	if err := c.Request().ParseMultipartForm(32 << 10); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
+			return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "the form is too large")
+		}
+		return echo.NewHTTPError(http.StatusBadRequest, "the form cannot be read")
+	}
 	name := strings.TrimSpace(c.FormValue("name"))
 	if utf8.RuneCountInString(name) > maxName || !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsControl) >= 0 {
 		return echo.NewHTTPError(http.StatusBadRequest, "a name is at most 40 printable characters")
