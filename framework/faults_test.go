@@ -610,3 +610,72 @@ func TestFlippedBitsAreNeverServed(t *testing.T) {
 		t.Fatalf("no damaged entry was noticed; logs:\n%s", logs.String())
 	}
 }
+
+// TestClockJumps sets the machine's clock an hour ahead, revalidates, and
+// sets it right again (an NTP correction, or an operator's date -s): the
+// revalidated page regenerates once and is a HIT again, a revalidation after
+// the jump still applies, and a page rendered while the clock was ahead
+// still regenerates once its window has passed, rather than every request
+// regenerating the page for an hour, or a page staying fresh as long as the
+// clock was off.
+func TestClockJumps(t *testing.T) {
+	for _, jump := range []time.Duration{time.Hour, 5 * 365 * 24 * time.Hour} {
+		t.Run(jump.String(), func(t *testing.T) {
+			h := newHarness(t, Options{})
+			src := newSource("v1")
+			h.page(Route{Pattern: "/blog/:id", Revalidate: time.Minute, Render: src.render})
+			ctx := context.Background()
+			if r := h.get("/blog/1"); r.cache() != CacheMiss {
+				t.Fatalf("first: %s", r.cache())
+			}
+
+			h.clock.Advance(jump) // the clock runs ahead
+			if r := h.get("/blog/2"); r.cache() != CacheMiss {
+				t.Fatalf("ahead: %s", r.cache())
+			}
+			if err := h.app.RevalidatePath(ctx, "/blog/1"); err != nil {
+				t.Fatal(err)
+			}
+			h.clock.Advance(-jump + time.Second) // and is set right, a second later
+
+			// The page revalidated in the future regenerates once.
+			src.set("v2")
+			h.get("/blog/1")
+			h.waitBackground()
+			renders := src.renders.Load()
+			for i := range 5 {
+				r := h.get("/blog/1")
+				h.waitBackground()
+				if r.cache() != CacheHit || !strings.Contains(r.body, "v2") {
+					t.Fatalf("request %d after the jump: %s %.40q (%d renders since)", i, r.cache(), r.body, src.renders.Load()-renders)
+				}
+			}
+			if n := src.renders.Load() - renders; n != 0 {
+				t.Fatalf("%d renders of a fresh page", n)
+			}
+
+			// A revalidation after the jump applies.
+			src.set("v3")
+			h.clock.Advance(time.Second)
+			if err := h.app.RevalidatePath(ctx, "/blog/1"); err != nil {
+				t.Fatal(err)
+			}
+			h.get("/blog/1")
+			h.waitBackground()
+			if r := h.get("/blog/1"); r.cache() != CacheHit || !strings.Contains(r.body, "v3") {
+				t.Fatalf("revalidated after the jump: %s %.40q", r.cache(), r.body)
+			}
+
+			// The page rendered while the clock was ahead goes stale once
+			// its window has passed.
+			h.clock.Advance(2 * time.Minute)
+			if r := h.get("/blog/2"); r.cache() != CacheStale {
+				t.Fatalf("a page rendered %v ahead, 2 min later: %s", jump, r.cache())
+			}
+			h.waitBackground()
+			if r := h.get("/blog/2"); r.cache() != CacheHit || !strings.Contains(r.body, "v3") {
+				t.Fatalf("regenerated: %s %.40q", r.cache(), r.body)
+			}
+		})
+	}
+}
