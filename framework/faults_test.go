@@ -496,6 +496,44 @@ func TestStalledRedis(t *testing.T) {
 	}
 }
 
+// TestRedisRestartIsLogged stops a real redis-server, so that store calls
+// fail at once (connection refused: no breaker), and starts it again: the
+// log says the store fails, then that it answers again, once each however
+// often it flaps within a minute. It used to say it failed and never that it
+// came back.
+func TestRedisRestartIsLogged(t *testing.T) {
+	srv := testredis.Start(t)
+	logs := newLogBuffer()
+	h := newHarness(t, Options{CacheURL: srv.URL(), Logger: logs.logger()})
+	s := newPostSource()
+	h.page(s.route())
+	h.get("/blog/1")
+
+	next := 2
+	miss := func() response { // a page never cached asks the store
+		r := h.get("/blog/" + itoa(next))
+		next++
+		return r
+	}
+	for flap := range 3 {
+		srv.Stop()
+		if r := miss(); r.status != 200 {
+			t.Fatalf("flap %d, Redis down: %d", flap, r.status)
+		}
+		srv.Restart()
+		eventually(t, "the store answers again", func() bool { miss(); return h.app.store.up() })
+	}
+	if n := strings.Count(logs.String(), "cache store failing"); n != 1 {
+		t.Fatalf("%d lines say the store fails, want 1:\n%s", n, logs.String())
+	}
+	if n := strings.Count(logs.String(), "cache store answers again"); n != 1 {
+		t.Fatalf("%d lines say the store answers again, want 1:\n%s", n, logs.String())
+	}
+	if strings.Index(logs.String(), "answers again") < strings.Index(logs.String(), "cache store failing") {
+		t.Fatalf("back before down:\n%s", logs.String())
+	}
+}
+
 // TestRegenerationsAreBounded makes 200 pages stale at once and asks for
 // each: at most RegenerationWorkers render at a time, each page once, and
 // every request is answered at once from the stale page.
