@@ -250,3 +250,109 @@ func testClusterNeverCachedPageRendersOnce(t *testing.T, kind testredis.Kind) {
 		t.Fatalf("renders = %d, want 1 in the cluster", n)
 	}
 }
+
+// TestClusterRedisRefusesWrites: a Redis at its maxmemory with the
+// noeviction policy refuses every write (OOM), and answers reads. Both
+// instances keep serving what they cached, render each new page once
+// (without waiting on the other's render, which never lands in Redis),
+// regenerate a stale page once, locally, and write again once Redis has room.
+func TestClusterRedisRefusesWrites(t *testing.T) {
+	s := newSource("v1")
+	srv := testredis.Start(t)
+	a, b := cluster(t, srv, s, "/posts/:id")
+	a.get("/posts/1")
+	if r := b.get("/posts/1"); r.cache() != CacheHit {
+		t.Fatalf("prerendered by A, on B: %s", r.cache())
+	}
+	srv.Command("CONFIG", "SET", "maxmemory-policy", "noeviction")
+	srv.Command("CONFIG", "SET", "maxmemory", "1") // every write is past it
+
+	renders := s.renders.Load()
+	for i := range 5 {
+		for name, h := range map[string]*harness{"A": a, "B": b} {
+			if r := h.get("/posts/1"); r.status != http.StatusOK || r.cache() != CacheHit {
+				t.Fatalf("request %d on %s for a cached page: %d %s", i, name, r.status, r.cache())
+			}
+			if r := h.get("/posts/2"); r.status != http.StatusOK || !strings.Contains(r.body, "/posts/2 v1") {
+				t.Fatalf("request %d on %s for a new page: %d %s", i, name, r.status, r.cache())
+			}
+		}
+	}
+	if n := s.renders.Load() - renders; n != 2 {
+		t.Fatalf("%d renders of a new page on two instances, want one each", n)
+	}
+
+	s.set("v2")
+	a.clock.Advance(2 * time.Hour)
+	renders = s.renders.Load()
+	for name, h := range map[string]*harness{"A": a, "B": b} {
+		if r := h.get("/posts/1"); r.status != http.StatusOK || r.cache() != CacheStale {
+			t.Fatalf("%s, stale: %d %s", name, r.status, r.cache())
+		}
+		h.waitBackground()
+		for i := range 3 {
+			if r := h.get("/posts/1"); r.cache() != CacheHit || !strings.Contains(r.body, "v2") {
+				t.Fatalf("%s, request %d after the regeneration: %s %q", name, i, r.cache(), r.body)
+			}
+		}
+	}
+	if n := s.renders.Load() - renders; n != 2 {
+		t.Fatalf("%d regenerations on two instances, want one each", n)
+	}
+	if a.app.metrics.storeErrors.Load() == 0 {
+		t.Fatal("no refused write was counted")
+	}
+
+	srv.Command("CONFIG", "SET", "maxmemory", "0")
+	s.set("v3")
+	a.clock.Advance(time.Second)
+	eventually(t, "revalidation works again once Redis has room", func() bool {
+		return a.app.RevalidateTag(context.Background(), "posts") == nil
+	})
+	a.get("/posts/3")
+	if r := b.get("/posts/3"); r.cache() != CacheHit || !strings.Contains(r.body, "v3") {
+		t.Fatalf("a page A rendered after the recovery, on B: %s %q", r.cache(), r.body)
+	}
+}
+
+// TestClusterRedisFlushed: FLUSHALL (or a Redis restarted empty) under two
+// instances loses the shared entries, tag times and locks at once: both
+// keep serving what they hold, and a revalidation made before the flush
+// still applies (each instance keeps the times it has seen; the flush
+// cannot bring back a revalidated page).
+func TestClusterRedisFlushed(t *testing.T) {
+	s := newSource("v1")
+	srv := testredis.Start(t)
+	a, b := cluster(t, srv, s, "/posts/:id")
+	for _, h := range []*harness{a, b} {
+		h.get("/posts/1")
+		h.get("/posts/2")
+	}
+	a.clock.Advance(time.Second)
+	if err := a.app.RevalidateTag(context.Background(), "posts"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "B sees A's revalidation", func() bool {
+		e := b.app.hot.get("/posts/1")
+		return e != nil && b.app.tags.check(e).soft > 0
+	})
+	srv.Flush()
+	// A later change of the tag times makes every instance read them all
+	// again: the flushed times must not undo the revalidation.
+	b.app.RevalidateTag(context.Background(), "other")
+	b.app.loadTagTimes()
+
+	s.set("v2")
+	for name, h := range map[string]*harness{"A": a, "B": b} {
+		if r := h.get("/posts/2"); r.status != http.StatusOK || r.cache() != CacheStale {
+			t.Fatalf("%s, revalidated before the flush: %d %s", name, r.status, r.cache())
+		}
+		h.waitBackground()
+		if r := h.get("/posts/2"); r.cache() != CacheHit || !strings.Contains(r.body, "v2") {
+			t.Fatalf("%s after the regeneration: %s %q", name, r.cache(), r.body)
+		}
+	}
+	if r := a.get("/posts/3"); r.status != http.StatusOK {
+		t.Fatalf("a new page after the flush: %d", r.status)
+	}
+}

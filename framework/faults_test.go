@@ -496,6 +496,44 @@ func TestStalledRedis(t *testing.T) {
 	}
 }
 
+// TestRedisRestartIsLogged stops a real redis-server, so that store calls
+// fail at once (connection refused: no breaker), and starts it again: the
+// log says the store fails, then that it answers again, once each however
+// often it flaps within a minute. It used to say it failed and never that it
+// came back.
+func TestRedisRestartIsLogged(t *testing.T) {
+	srv := testredis.Start(t)
+	logs := newLogBuffer()
+	h := newHarness(t, Options{CacheURL: srv.URL(), Logger: logs.logger()})
+	s := newPostSource()
+	h.page(s.route())
+	h.get("/blog/1")
+
+	next := 2
+	miss := func() response { // a page never cached asks the store
+		r := h.get("/blog/" + itoa(next))
+		next++
+		return r
+	}
+	for flap := range 3 {
+		srv.Stop()
+		if r := miss(); r.status != 200 {
+			t.Fatalf("flap %d, Redis down: %d", flap, r.status)
+		}
+		srv.Restart()
+		eventually(t, "the store answers again", func() bool { miss(); return h.app.store.up() })
+	}
+	if n := strings.Count(logs.String(), "cache store failing"); n != 1 {
+		t.Fatalf("%d lines say the store fails, want 1:\n%s", n, logs.String())
+	}
+	if n := strings.Count(logs.String(), "cache store answers again"); n != 1 {
+		t.Fatalf("%d lines say the store answers again, want 1:\n%s", n, logs.String())
+	}
+	if strings.Index(logs.String(), "answers again") < strings.Index(logs.String(), "cache store failing") {
+		t.Fatalf("back before down:\n%s", logs.String())
+	}
+}
+
 // TestRegenerationsAreBounded makes 200 pages stale at once and asks for
 // each: at most RegenerationWorkers render at a time, each page once, and
 // every request is answered at once from the stale page.
@@ -553,5 +591,129 @@ func TestRegenerationsAreBounded(t *testing.T) {
 		if r := h.get("/blog/" + itoa(i)); r.cache() != CacheHit {
 			t.Fatalf("/blog/%d after the storm: %s", i, r.cache())
 		}
+	}
+}
+
+// TestFlippedBitsAreNeverServed flips bits through the value logs of a real
+// Badger directory, as a failing disk or a bad RAM stick does: Badger
+// checks the records of its newest value log when it opens, but reads older
+// ones as they are, and a cached page with flipped bytes used to be served
+// (a wrong page, and a gzip copy browsers cannot decode). Every entry
+// carries a checksum: a damaged one is a miss, rendered again.
+func TestFlippedBitsAreNeverServed(t *testing.T) {
+	logs := newLogBuffer()
+	h := newHarness(t, Options{Logger: logs.logger()})
+	pages := &bigPages{size: 4 << 10}
+	h.page(pages.route())
+	const n = 20
+	for i := 1; i <= n; i++ {
+		if r := h.get("/blog/" + itoa(i)); r.status != 200 {
+			t.Fatalf("before: %d", r.status)
+		}
+	}
+	// A restart starts a new value log: the pages' log is an older one,
+	// which Badger does not check when it opens.
+	h.restart()
+	h.stop()
+	flipped := 0
+	eachFile(t, h.dir, ".vlog", func(p string, size int64) {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for at := 64; at < len(b); at += 1000 {
+			b[at] ^= 0x20
+			flipped++
+		}
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if flipped < n {
+		t.Fatalf("flipped %d bytes: the pages are not in the value log", flipped)
+	}
+
+	h.start()
+	h.page(pages.route())
+	for i := 1; i <= n; i++ {
+		p := "/blog/" + itoa(i)
+		for _, enc := range []string{"identity", "gzip"} {
+			r := h.get(p, "Accept-Encoding", enc) // a gzip body that does not decode fails here
+			if r.status != 200 || !strings.Contains(r.body, pages.bodies[p]) {
+				t.Fatalf("%s (%s) after the flips: %d %s, a wrong page: %.80q", p, enc, r.status, r.cache(), r.body)
+			}
+		}
+	}
+	if !strings.Contains(logs.String(), "unreadable cache entry") {
+		t.Fatalf("no damaged entry was noticed; logs:\n%s", logs.String())
+	}
+}
+
+// TestClockJumps sets the machine's clock an hour ahead, revalidates, and
+// sets it right again (an NTP correction, or an operator's date -s): the
+// revalidated page regenerates once and is a HIT again, a revalidation after
+// the jump still applies, and a page rendered while the clock was ahead
+// still regenerates once its window has passed, rather than every request
+// regenerating the page for an hour, or a page staying fresh as long as the
+// clock was off.
+func TestClockJumps(t *testing.T) {
+	for _, jump := range []time.Duration{time.Hour, 5 * 365 * 24 * time.Hour} {
+		t.Run(jump.String(), func(t *testing.T) {
+			h := newHarness(t, Options{})
+			src := newSource("v1")
+			h.page(Route{Pattern: "/blog/:id", Revalidate: time.Minute, Render: src.render})
+			ctx := context.Background()
+			if r := h.get("/blog/1"); r.cache() != CacheMiss {
+				t.Fatalf("first: %s", r.cache())
+			}
+
+			h.clock.Advance(jump) // the clock runs ahead
+			if r := h.get("/blog/2"); r.cache() != CacheMiss {
+				t.Fatalf("ahead: %s", r.cache())
+			}
+			if err := h.app.RevalidatePath(ctx, "/blog/1"); err != nil {
+				t.Fatal(err)
+			}
+			h.clock.Advance(-jump + time.Second) // and is set right, a second later
+
+			// The page revalidated in the future regenerates once.
+			src.set("v2")
+			h.get("/blog/1")
+			h.waitBackground()
+			renders := src.renders.Load()
+			for i := range 5 {
+				r := h.get("/blog/1")
+				h.waitBackground()
+				if r.cache() != CacheHit || !strings.Contains(r.body, "v2") {
+					t.Fatalf("request %d after the jump: %s %.40q (%d renders since)", i, r.cache(), r.body, src.renders.Load()-renders)
+				}
+			}
+			if n := src.renders.Load() - renders; n != 0 {
+				t.Fatalf("%d renders of a fresh page", n)
+			}
+
+			// A revalidation after the jump applies.
+			src.set("v3")
+			h.clock.Advance(time.Second)
+			if err := h.app.RevalidatePath(ctx, "/blog/1"); err != nil {
+				t.Fatal(err)
+			}
+			h.get("/blog/1")
+			h.waitBackground()
+			if r := h.get("/blog/1"); r.cache() != CacheHit || !strings.Contains(r.body, "v3") {
+				t.Fatalf("revalidated after the jump: %s %.40q", r.cache(), r.body)
+			}
+
+			// The page rendered while the clock was ahead goes stale once
+			// its window has passed.
+			h.clock.Advance(2 * time.Minute)
+			if r := h.get("/blog/2"); r.cache() != CacheStale {
+				t.Fatalf("a page rendered %v ahead, 2 min later: %s", jump, r.cache())
+			}
+			h.waitBackground()
+			if r := h.get("/blog/2"); r.cache() != CacheHit || !strings.Contains(r.body, "v3") {
+				t.Fatalf("regenerated: %s %.40q", r.cache(), r.body)
+			}
+		})
 	}
 }

@@ -57,10 +57,13 @@ type guardedStore struct {
 	// elapsed is a cheap real clock, in nanoseconds, to time failed calls.
 	elapsed func() int64
 
-	open      atomic.Bool  // the breaker: calls are skipped
-	failing   atomic.Bool  // the last call failed, for the store_up metric
-	diskFull  atomic.Bool  // the last write was refused for lack of space
-	lastLog   atomic.Int64 // when a failure was last logged, Unix nanoseconds
+	open     atomic.Bool  // the breaker: calls are skipped
+	failing  atomic.Bool  // the last call failed, for the store_up metric
+	diskFull atomic.Bool  // the last write was refused for lack of space
+	lastLog  atomic.Int64 // when a failure was last logged, Unix nanoseconds
+	// saidDown is set while the last line logged about the store said it
+	// was failing: the next call that succeeds says it answers again.
+	saidDown  atomic.Bool
 	stop      chan struct{}
 	probing   sync.WaitGroup
 	closeOnce sync.Once
@@ -92,6 +95,11 @@ func (s *guardedStore) call(op string, f func() error) (err error) {
 			s.failed(op, err, time.Duration(s.elapsed()-start))
 		} else if s.failing.Load() {
 			s.failing.Store(false)
+			if s.saidDown.CompareAndSwap(true, false) {
+				// Once per failure logged, itself once a minute at most:
+				// a store that flaps cannot flood the log.
+				s.log.Info("framework: cache store answers again")
+			}
 		}
 	}()
 	return f()
@@ -128,6 +136,7 @@ func (s *guardedStore) logFailure(msg, op string, err error) {
 	}
 	if s.lastLog.CompareAndSwap(last, now) {
 		s.log.Error(msg, "op", op, "err", err)
+		s.saidDown.Store(true)
 	}
 }
 
@@ -146,6 +155,7 @@ func (s *guardedStore) probe() {
 		if s.probeOnce() {
 			s.open.Store(false)
 			s.failing.Store(false)
+			s.saidDown.Store(false)
 			s.log.Info("framework: cache store answers again")
 			return
 		}

@@ -207,6 +207,37 @@ func (t *tagTimes) prune(before int64) int {
 	return n
 }
 
+// clockSlack is how far in the future a time may lie (an entry's generation,
+// a revalidation) before it is taken for the mark of a clock that was set
+// back since: more than the error of instances' offsets to a shared store's
+// clock (half a round trip, under 125 ms), less than what a clock set back
+// by NTP or by hand usually moves.
+const clockSlack = time.Second
+
+// settle brings the times more than clockSlack after now back to now: they
+// were recorded before the clock was set back.
+func (t *tagTimes) settle(now int64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	limit := now + int64(clockSlack)
+	changed := false
+	for _, times := range []map[string]int64{t.soft, t.hard} {
+		for name, at := range times {
+			if at > limit {
+				times[name], changed = now, true
+			}
+		}
+	}
+	for _, floor := range []*int64{&t.floorSoft, &t.floorHard} {
+		if *floor > limit {
+			*floor, changed = now, true
+		}
+	}
+	if changed {
+		t.gen.Add(1)
+	}
+}
+
 // floor returns the latest soft and hard times of the forgotten names.
 func (t *tagTimes) floor() (soft, hard int64) {
 	t.mu.RLock()
@@ -286,8 +317,23 @@ func (t *tagTimes) freshness(e *entry, now int64) freshness {
 		return expired
 	}
 	c := t.check(e)
+	if max(c.soft, c.hard) > now+int64(clockSlack) {
+		// Revalidated in the future: this clock has been set back since.
+		// Left there, the revalidation would come after every
+		// regeneration until the clock caught up, and the page would
+		// regenerate on every request; taken as made now, the page
+		// regenerates once.
+		t.settle(now)
+		c = t.check(e)
+	}
 	if c.hard > e.generatedAt {
 		return expired
+	}
+	if age < -clockSlack {
+		// Generated in the future, as above: its age would not reach its
+		// window before the clock caught up (years, after a clock set years
+		// ahead by mistake). Regenerated once, it is dated now.
+		return stale
 	}
 	if e.revalidate != Never && age >= e.revalidate {
 		if age-e.revalidate >= e.expire {

@@ -17,8 +17,9 @@
 //	server health [--addr ADDR] ask the server on ADDR for its health check: exit 0 on 200, 1 otherwise
 //
 // serve stops gracefully on SIGINT or SIGTERM: it stops accepting
-// connections, lets requests in flight finish for up to 30 s, then waits for
-// background regenerations (App.Close). Every request goes through
+// connections, lets requests in flight finish for up to 30 s (then closes
+// the connections still busy, a client that stopped reading for one, says
+// so, and exits 0), then waits for background regenerations (App.Close). Every request goes through
 // framework.CanonicalPaths first, so that every page has one URL.
 //
 // prerender writes one PrerenderEvent per line on stdout, which `framework

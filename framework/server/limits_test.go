@@ -265,3 +265,64 @@ func TestServerBodyLimit(t *testing.T) {
 		})
 	}
 }
+
+// TestShutdownWithASlowReader: a client asks for a large response and never
+// reads it, so the handler blocks writing. SIGTERM (ctx) stops the server
+// after the drain timeout, cleanly (exit 0) and saying why, rather than
+// exit 1 with "context deadline exceeded".
+func TestShutdownWithASlowReader(t *testing.T) {
+	old := drainTimeout
+	drainTimeout = 300 * time.Millisecond
+	t.Cleanup(func() { drainTimeout = old })
+
+	routes := testRoutes(&source{}, "")
+	writing := make(chan struct{})
+	withBig := func(e *echo.Echo, a *framework.App) {
+		register(routes)(e, a)
+		e.GET("/big", func(c echo.Context) error {
+			close(writing)
+			// More than the sockets' buffers hold: it blocks until the
+			// client reads.
+			return c.Blob(http.StatusOK, "application/octet-stream", make([]byte, 64<<20))
+		})
+	}
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	errOut := &lockedWriter{w: &bytes.Buffer{}}
+	go func() {
+		done <- Run(ctx, []string{"--addr", addr, "--cache-dir", t.TempDir()}, routes, withBig, io.Discard, errOut)
+	}()
+	waitServing(t, "http://"+addr+"/")
+
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := fmt.Fprint(conn, "GET /big HTTP/1.1\r\nHost: test\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-writing:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the handler never ran")
+	}
+
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut.w)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the server did not stop")
+	}
+	errOut.mu.Lock()
+	logs := fmt.Sprint(errOut.w)
+	errOut.mu.Unlock()
+	if !strings.Contains(logs, "requests still running after the shutdown timeout") {
+		t.Fatalf("no line says why the shutdown took long:\n%s", logs)
+	}
+}
