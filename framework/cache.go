@@ -338,11 +338,13 @@ func (c *cache) storedPage(ctx context.Context, path string) *entry {
 	// entry itself rather than a new tagCheck.
 	c.tags.fill(&e.firstCheck, e)
 	e.checked.Store(&e.firstCheck)
-	if !c.hot.set(path, e) {
+	held := c.hot.share(path, e)
+	if held == nil {
 		// Too large for the memory tier: served once and dropped.
 		e.transient = true
+		return e
 	}
-	return e
+	return held
 }
 
 // savePage caches a rendered page: 200s in the memory tier and the store,

@@ -326,9 +326,18 @@ func (p *page) holesOf(key string, params Params, e *entry) (*entry, *[]Hole) {
 	a := p.app
 	fl, leader := a.holeRenders.join(key)
 	if leader {
-		r, err := p.render(context.Background(), key, params, nil, p.route.Render)
-		if err != nil {
-			a.reportError(context.Background(), &RenderError{Path: key, Route: p.route.Pattern, Err: fmt.Errorf("rendering the holes of a stored page: %w", err)})
+		// The holes are stored in e before the flight lands, and looked
+		// for again here: a request that saw e without them just before
+		// another's flight landed then finds them, rather than rendering
+		// the page again.
+		r, err := e, error(nil)
+		if e.holes.Load() == nil {
+			r, err = p.render(context.Background(), key, params, nil, p.route.Render)
+			if err != nil {
+				a.reportError(context.Background(), &RenderError{Path: key, Route: p.route.Pattern, Err: fmt.Errorf("rendering the holes of a stored page: %w", err)})
+			} else if len(r.holeAt) == len(e.holeAt) && r.status == e.status {
+				e.holes.Store(r.holes.Load())
+			}
 		}
 		a.holeRenders.land(key, fl, r, err)
 	} else {

@@ -71,6 +71,25 @@ func (m *memoryTier) get(key string) *entry {
 // replaces nothing but an older entry of key; telling so takes a read lock
 // only.
 func (m *memoryTier) set(key string, e *entry) bool {
+	_, kept := m.put(key, e, false)
+	return kept
+}
+
+// share is set for an entry read from the store. When the tier holds the
+// same version of key already (the same generation time and ETag), read by
+// a concurrent request, it keeps that one and returns it: concurrent reads
+// of one stored page then share one entry, and what one request learns
+// about it (its holes' components) the others see. It returns the entry
+// held, or nil when e is too large to keep.
+func (m *memoryTier) share(key string, e *entry) *entry {
+	held, kept := m.put(key, e, true)
+	if !kept {
+		return nil
+	}
+	return held
+}
+
+func (m *memoryTier) put(key string, e *entry, share bool) (*entry, bool) {
 	s := m.shard(key)
 	cost := e.cost()
 	if cost > s.limit { // the limit never changes
@@ -80,11 +99,15 @@ func (m *memoryTier) set(key string, e *entry) bool {
 		if ok {
 			m.del(key)
 		}
-		return false
+		return nil, false
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if it, ok := s.items[key]; ok {
+		if share && it.e.generatedAt == e.generatedAt && it.e.etag == e.etag {
+			it.used.Store(true)
+			return it.e, true
+		}
 		s.remove(it)
 	}
 	it := &memoryItem{key: key, e: e, cost: cost, slot: len(s.ring)}
@@ -100,7 +123,7 @@ func (m *memoryTier) set(key string, e *entry) bool {
 		}
 		s.remove(victim) // moves the last item into the hand's slot
 	}
-	return true
+	return e, true
 }
 
 // del removes key.
