@@ -99,22 +99,30 @@ func TestMemoryTierCostsWhatTheHeapHolds(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			const n = 4000
-			m := newMemoryTier(1 << 30)
 			keys := make([]string, n)
 			for i := range keys {
 				keys[i] = "/blog/" + strconv.Itoa(i)
 			}
-			before := heapInUse()
-			for i, k := range keys {
-				m.set(k, tc.entry(i))
+			// Goroutines of earlier tests (stores closing, renders left
+			// behind) may free or take heap while this one measures: a
+			// measurement off by more than 15% is taken again, up to
+			// three times. A cost that is wrong is off every time.
+			var counted, grown int64
+			for range 3 {
+				m := newMemoryTier(1 << 30)
+				before := heapInUse()
+				for i, k := range keys {
+					m.set(k, tc.entry(i))
+				}
+				grown = heapInUse() - before
+				_, counted = m.size()
+				runtime.KeepAlive(m)
+				t.Logf("%d entries: the tier counts %d bytes, the heap grew by %d (%.2fx)", n, counted, grown, float64(grown)/float64(counted))
+				if float64(grown) <= 1.15*float64(counted) && float64(grown) >= 0.85*float64(counted) {
+					return
+				}
 			}
-			grown := heapInUse() - before
-			_, counted := m.size()
-			t.Logf("%d entries: the tier counts %d bytes, the heap grew by %d (%.2fx)", n, counted, grown, float64(grown)/float64(counted))
-			if float64(grown) > 1.15*float64(counted) || float64(grown) < 0.85*float64(counted) {
-				t.Fatalf("the tier counts %d bytes for a heap of %d", counted, grown)
-			}
-			runtime.KeepAlive(m)
+			t.Fatalf("the tier counts %d bytes for a heap of %d", counted, grown)
 		})
 	}
 }
