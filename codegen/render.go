@@ -255,11 +255,33 @@ func (r *router) writePages(w *writer) {
 	w.close("}")
 }
 
-// writeHandlers registers each route.go's methods.
+// writeHandlers registers each route.go's methods, and what Next.js
+// implements for a route handler that does not: HEAD through GET, and the
+// other methods with framework.MethodNotAllowed (405, or 204 for OPTIONS,
+// with Allow).
 func (r *router) writeHandlers(w *writer) {
 	for _, h := range r.handlers {
+		mw := middlewareArgs(h.middleware)
+		exported := make(map[string]bool)
 		for _, m := range h.methods {
-			w.line("e.Add(http.Method%s, %q, a.Handler(%s.%s)%s)", methodConst(m), h.pattern, h.pkg, m, middlewareArgs(h.middleware))
+			exported[m] = true
+			w.line("e.Add(http.Method%s, %q, a.Handler(%s.%s)%s)", methodConst(m), h.pattern, h.pkg, m, mw)
+		}
+		if exported["GET"] && !exported["HEAD"] {
+			exported["HEAD"] = true
+			w.line("e.Add(http.MethodHead, %q, a.Handler(%s.GET)%s)", h.pattern, h.pkg, mw)
+		}
+		var allowed, others []string
+		for _, m := range methods {
+			if exported[m] || m == "OPTIONS" {
+				allowed = append(allowed, fmt.Sprintf("%q", m))
+			}
+			if !exported[m] {
+				others = append(others, "http.Method"+methodConst(m))
+			}
+		}
+		if len(others) > 0 {
+			w.line("e.Match([]string{%s}, %q, framework.MethodNotAllowed(%s)%s)", strings.Join(others, ", "), h.pattern, strings.Join(allowed, ", "), mw)
 		}
 	}
 }

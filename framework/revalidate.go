@@ -216,6 +216,23 @@ func (a *App) Handler(h echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// MethodNotAllowed answers the methods a route.go does not export, as
+// Next.js does for route handlers: OPTIONS with 204 No Content, anything
+// else with 405 Method Not Allowed, both with an Allow header listing
+// allowed (the methods it exports, with HEAD where it exports GET, and
+// OPTIONS). Generated routers register it; without it such a request would
+// get the app's 404 page, which says the URL does not exist when it does.
+func MethodNotAllowed(allowed ...string) echo.HandlerFunc {
+	allow := strings.Join(allowed, ", ")
+	return func(c echo.Context) error {
+		c.Response().Header().Set("Allow", allow)
+		if c.Request().Method == http.MethodOptions {
+			return c.NoContent(http.StatusNoContent)
+		}
+		return c.NoContent(http.StatusMethodNotAllowed)
+	}
+}
+
 // removeUploads deletes the temporary files of a multipart form that the
 // handler parsed on a copy of the server's request r (the one Handler gave
 // a context, or another it made itself). net/http removes those of r's own

@@ -178,6 +178,29 @@ func TestBlogUnderAttack(t *testing.T) {
 	}
 	check("a 2 MiB upload without a length")
 
+	// A method a route.go does not export is a 405 naming the ones it
+	// does (OPTIONS a 204), as Next.js answers, not the 404 page; HEAD goes
+	// through GET.
+	exit := b.get("/preview/exit")
+	for _, tc := range []struct {
+		method, path string
+		status       int
+		allow        string
+	}{
+		{http.MethodGet, "/greeting", http.StatusMethodNotAllowed, "POST, OPTIONS"},
+		{http.MethodPut, "/greeting", http.StatusMethodNotAllowed, "POST, OPTIONS"},
+		{http.MethodOptions, "/greeting", http.StatusNoContent, "POST, OPTIONS"},
+		{http.MethodDelete, "/preview/exit", http.StatusMethodNotAllowed, "GET, HEAD, OPTIONS"},
+		{http.MethodHead, "/preview/exit", exit.status, ""},
+	} {
+		req, _ := http.NewRequest(tc.method, b.base+tc.path, nil)
+		r := b.do(nil, req)
+		if r.status != tc.status || r.header.Get("Allow") != tc.allow {
+			t.Errorf("%s %s: %d, Allow %q; want %d, %q", tc.method, tc.path, r.status, r.header.Get("Allow"), tc.status, tc.allow)
+		}
+		check(tc.method + " " + tc.path)
+	}
+
 	// Distinct query strings on cached pages are all the same HITs and add
 	// no entry.
 	entries := b.metric("framework_memory_cache_entries")

@@ -107,9 +107,15 @@ func Register(e *echo.Echo, a *framework.App) {
 		e.Match([]string{http.MethodGet, http.MethodHead}, rt.Pattern, a.Page(rt), middleware[rt.Pattern]...)
 	}
 	e.Add(http.MethodPost, "/admin/posts", a.Handler(app_admin_posts.POST), app_admin.Middleware)
+	e.Match([]string{http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}, "/admin/posts", framework.MethodNotAllowed("POST", "OPTIONS"), app_admin.Middleware)
 	e.Add(http.MethodGet, "/admin/preview", a.Handler(app_admin_preview.GET), app_admin.Middleware)
+	e.Add(http.MethodHead, "/admin/preview", a.Handler(app_admin_preview.GET), app_admin.Middleware)
+	e.Match([]string{http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}, "/admin/preview", framework.MethodNotAllowed("GET", "HEAD", "OPTIONS"), app_admin.Middleware)
 	e.Add(http.MethodPost, "/greeting", a.Handler(app_greeting.POST))
+	e.Match([]string{http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}, "/greeting", framework.MethodNotAllowed("POST", "OPTIONS"))
 	e.Add(http.MethodGet, "/preview/exit", a.Handler(app_preview_exit.GET))
+	e.Add(http.MethodHead, "/preview/exit", a.Handler(app_preview_exit.GET))
+	e.Match([]string{http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}, "/preview/exit", framework.MethodNotAllowed("GET", "HEAD", "OPTIONS"))
 	public, _ := fs.Sub(publicFiles, "public")
 	e.FileFS("/styles.css", "styles.css", public)
 	e.RouteNotFound("/admin/*", a.NotFound(framework.Route{

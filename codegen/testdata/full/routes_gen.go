@@ -113,6 +113,8 @@ func Register(e *echo.Echo, a *framework.App) {
 	}
 	e.Add(http.MethodGet, "/api/ping", a.Handler(app_api_ping.GET), app.Middleware, app_api.Middleware)
 	e.Add(http.MethodPost, "/api/ping", a.Handler(app_api_ping.POST), app.Middleware, app_api.Middleware)
+	e.Add(http.MethodHead, "/api/ping", a.Handler(app_api_ping.GET), app.Middleware, app_api.Middleware)
+	e.Match([]string{http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}, "/api/ping", framework.MethodNotAllowed("GET", "HEAD", "POST", "OPTIONS"), app.Middleware, app_api.Middleware)
 	public, _ := fs.Sub(publicFiles, "public")
 	e.FileFS("/humans.txt", "humans.txt", public, app.Middleware)
 	e.RouteNotFound("/api/*", a.NotFound(framework.Route{
