@@ -221,16 +221,21 @@ func (p *page) renderEntry(ctx context.Context, st *renderState, req *Request, r
 	a := p.app
 	start := a.now()
 	body, err := renderFn(ctx, req)
-	status, location := http.StatusOK, ""
+	status, location, contentType := http.StatusOK, "", htmlContentType
+	if p.route.ContentType != "" {
+		contentType = p.route.ContentType
+	}
 	var redirect *RedirectError
 	switch {
 	case err == nil && body == nil:
 		return nil, errors.New("Render returned neither a component nor an error")
 	case err == nil:
 	case errors.Is(err, ErrNotFound):
-		status, body = http.StatusNotFound, p.route.NotFound
+		status, body, contentType = http.StatusNotFound, p.route.NotFound, htmlContentType
 		if body == nil {
-			body = templ.Raw("404 page not found")
+			// A route without a not-found page (a sitemap's parts) says
+			// so in plain text, as net/http does.
+			body, contentType = templ.Raw("404 page not found"), textContentType
 		}
 	case errors.As(err, &redirect):
 		status, location = redirect.Status, redirect.URL
@@ -260,13 +265,9 @@ func (p *page) renderEntry(ctx context.Context, st *renderState, req *Request, r
 	if last := p.lastNotFound.Load(); status == http.StatusNotFound && holes == nil && last != nil && bytes.Equal(last.body, html) {
 		// A route's 404s are usually one page: share its bytes, so that
 		// many cached 404s cost little memory and no compression.
-		e = &entry{status: status, contentType: htmlContentType, body: last.body, gzipBody: last.gzipBody, sharedBody: true,
+		e = &entry{status: status, contentType: last.contentType, body: last.body, gzipBody: last.gzipBody, sharedBody: true,
 			etag: last.etag, generatedAt: start.UnixNano(), revalidate: window, expire: expire, tags: st.tagList()}
 	} else {
-		contentType := htmlContentType
-		if p.route.ContentType != "" && status == http.StatusOK {
-			contentType = p.route.ContentType
-		}
 		e = newPageEntry(status, contentType, location, html, holeAt, start, window, expire, st.tagList())
 		if holes != nil {
 			e.holes.Store(&holes)

@@ -303,8 +303,9 @@ func TestSitemapPartsRevalidate(t *testing.T) {
 	}
 	lists := h.lists.Load()
 	for _, path := range []string{"/sitemap-3.xml", "/sitemap-49999.xml", "/sitemap-99999.xml", "/sitemap-01.xml", "/sitemap-x.xml", "/sitemap-1.xml.gz", "/sitemap-.xml"} {
-		if r := h.get(path); r.status != 404 {
-			t.Errorf("%s: %d, want 404", path, r.status)
+		// Without a not-found page, in plain text, not labelled HTML.
+		if r := h.get(path); r.status != 404 || r.header.Get("Content-Type") != textContentType {
+			t.Errorf("%s: %d %q, want 404 %q", path, r.status, r.header.Get("Content-Type"), textContentType)
 		}
 	}
 	if h.lists.Load() != lists {
