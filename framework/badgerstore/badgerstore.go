@@ -84,6 +84,9 @@ type Store struct {
 	opened    time.Time
 	checkedAt atomic.Int64
 	unchecked atomic.Int64
+	// readOnly is the error of every write to a store opened read-only,
+	// on a full disk; nil otherwise.
+	readOnly error
 	// vlogMaps is held for reading by whatever may unmap or move a value
 	// log's memory map (writes, which may rotate the log; value-log GC,
 	// which deletes files) and for writing while releaseMappedPages
@@ -130,8 +133,15 @@ func Open(dir string) (s *Store, err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("badgerstore: %w", err)
 	}
-	if err := checkSpace(dir); err != nil {
-		return nil, err
+	// On a full disk a cache written before is still worth serving: it is
+	// opened read-only (Badger then writes nothing, not even a new
+	// memtable), and its writes are refused. A directory without a
+	// database has nothing to serve.
+	full := checkSpace(dir)
+	if full != nil {
+		if _, err := os.Stat(filepath.Join(dir, "MANIFEST")); err != nil {
+			return nil, full
+		}
 	}
 	opts := badger.DefaultOptions(dir).
 		WithLogger(badgerLogger{}).
@@ -151,7 +161,8 @@ func Open(dir string) (s *Store, err error) {
 		WithBlockCacheSize(0).
 		WithIndexCacheSize(0).
 		WithNumCompactors(2).
-		WithValueThreshold(1 << 10)
+		WithValueThreshold(1 << 10).
+		WithReadOnly(full != nil)
 	if err := verifyTables(dir, opts); err != nil {
 		return nil, err
 	}
@@ -177,9 +188,15 @@ func Open(dir string) (s *Store, err error) {
 	// that a write after a restart supersedes what was there.
 	s.version.Store(db.MaxVersion())
 	s.committed(db.MaxVersion())
-	s.done.Add(2)
-	go s.collectGarbage()
+	s.done.Add(1)
 	go s.releasePages()
+	if full != nil {
+		s.readOnly = fmt.Errorf("%w; the cache was opened read-only and takes writes again after a restart", full)
+		slog.Warn("badgerstore: disk full: the cache is served read-only until a restart with space", "dir", dir, "err", full)
+		return s, nil
+	}
+	s.done.Add(1)
+	go s.collectGarbage()
 	return s, nil
 }
 
@@ -278,6 +295,9 @@ const (
 // hasSpace returns checkSpace's verdict for a write of about n bytes,
 // reading the free space only when it is due.
 func (s *Store) hasSpace(n int) error {
+	if s.readOnly != nil {
+		return s.readOnly
+	}
 	now := int64(time.Since(s.opened))
 	if s.unchecked.Add(int64(n)) < spaceCheckBytes && now-s.checkedAt.Load() < int64(spaceCheckInterval) {
 		return nil
