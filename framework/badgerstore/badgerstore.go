@@ -171,6 +171,10 @@ func Open(dir string) (s *Store, err error) {
 		pid, _ := os.ReadFile(filepath.Join(dir, "LOCK"))
 		return nil, fmt.Errorf("%w: %s (pid %s)", ErrLocked, dir, strings.TrimSpace(string(pid)))
 	}
+	if err != nil && full != nil {
+		// Not a damaged directory to move aside: a full disk.
+		return nil, fmt.Errorf("%w; opening it read-only failed too: %v", full, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("badgerstore: open %s: %w", dir, err)
 	}
