@@ -277,7 +277,7 @@ func (a *App) data(ctx context.Context, id string, window time.Duration, tags []
 	if !leader {
 		select {
 		case <-fl.done:
-			if fl.err == errFetchAbandoned {
+			if errors.Is(fl.err, errFetchAbandoned) {
 				// Its leader gave up, not the data: fetch it ourselves.
 				return a.data(ctx, id, window, tags, fetch)
 			}

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/a-h/templ"
 
+	"github.com/isr-go/framework/framework/internal/testdisk"
 	"github.com/isr-go/framework/framework/internal/testredis"
 )
 
@@ -325,20 +325,7 @@ func TestStorePanicsAreMisses(t *testing.T) {
 // memory-mapped file (a SIGBUS that killed the server), the site keeps
 // serving, and writes start again once space is back.
 func TestFullDisk(t *testing.T) {
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") != "" {
-			t.Fatal("the full-disk test needs root to mount a tmpfs")
-		}
-		t.Skip("SKIPPED: the full-disk test mounts a tmpfs and needs root (CI runs it)")
-	}
-	dir := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=96m", "tmpfs", dir).CombinedOutput(); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("mount tmpfs: %v %s", err, out)
-		}
-		t.Skipf("SKIPPED: cannot mount a tmpfs: %v %s", err, out)
-	}
-	t.Cleanup(func() { exec.Command("umount", "-l", dir).Run() })
+	dir := testdisk.Mount(t, "96m")
 	// Leave about 65 MiB: enough to open (it needs 60), little enough to
 	// run out after a few MiB of pages.
 	filler := filepath.Join(dir, "filler")

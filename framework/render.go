@@ -222,16 +222,16 @@ func (p *page) renderEntry(ctx context.Context, st *renderState, req *Request, r
 	start := a.now()
 	body, err := renderFn(ctx, req)
 	status, location, contentType := http.StatusOK, "", htmlContentType
-	if p.route.ContentType != "" {
-		contentType = p.route.ContentType
-	}
 	var redirect *RedirectError
 	switch {
 	case err == nil && body == nil:
 		return nil, errors.New("Render returned neither a component nor an error")
 	case err == nil:
+		if p.route.ContentType != "" {
+			contentType = p.route.ContentType
+		}
 	case errors.Is(err, ErrNotFound):
-		status, body, contentType = http.StatusNotFound, p.route.NotFound, htmlContentType
+		status, body = http.StatusNotFound, p.route.NotFound
 		if body == nil {
 			// A route without a not-found page (a sitemap's parts) says
 			// so in plain text, as net/http does.

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"syscall"
 	"testing"
 
 	"github.com/isr-go/framework/framework/badgerstore"
+	"github.com/isr-go/framework/framework/internal/testdisk"
 )
 
 // TestOpenOnAFullDisk restarts a store on a disk that filled while it was
@@ -18,20 +18,7 @@ import (
 // are refused with ENOSPC rather than faulting on a mapped file, and a
 // directory without a database is refused as before.
 func TestOpenOnAFullDisk(t *testing.T) {
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") != "" {
-			t.Fatal("the full-disk test needs root to mount a tmpfs")
-		}
-		t.Skip("SKIPPED: the full-disk test mounts a tmpfs and needs root (CI runs it)")
-	}
-	mnt := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=96m", "tmpfs", mnt).CombinedOutput(); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("mount tmpfs: %v %s", err, out)
-		}
-		t.Skipf("SKIPPED: cannot mount a tmpfs: %v %s", err, out)
-	}
-	t.Cleanup(func() { exec.Command("umount", "-l", mnt).Run() })
+	mnt := testdisk.Mount(t, "96m")
 	ctx := context.Background()
 	dir := filepath.Join(mnt, "cache")
 
