@@ -41,9 +41,9 @@ browser tabs after each change:
   - Go sources (.go files, and cgo's C and assembly files), go.mod,
     go.sum, vendor/, public/ and every file a //go:embed directive of the
     app embeds: dev regenerates the router, rebuilds and restarts the
-    server. A compile or codegen error is shown in the
-    terminal and in the browser, and the last good build keeps serving
-    until the error is fixed.
+    server. A compile or codegen error is shown in the terminal and in
+    the browser, and the last good build keeps serving until the error
+    is fixed.
   - .templ files: an edit of text or markup that leaves the Go
     expressions alone is served without a rebuild (templ's development
     mode); any other edit rebuilds.
@@ -289,17 +289,17 @@ type devServer struct {
 	debug   bool     // FRAMEWORK_DEBUG_DEV=1: log the servers' own lines too
 
 	// Used by the Run loop only.
-	seq           int        // numbers the builds
-	text          *templText // the .templ files the running server was built from
-	embeds        []embedDir // the //go:embed patterns of the last build
-	lastText      time.Time  // when text files were last written
-	restartFailed bool       // buildErr says a restart failed, not a build
+	seq      int        // numbers the builds
+	text     *templText // the .templ files the running server was built from
+	embeds   []embedDir // the //go:embed patterns of the last build
+	lastText time.Time  // when text files were last written
 
-	mu       sync.Mutex
-	app      *appProcess // the running server, or nil
-	target   *url.URL
-	buildErr string
-	clients  map[chan struct{}]bool
+	mu            sync.Mutex
+	app           *appProcess // the running server, or nil
+	target        *url.URL
+	buildErr      string
+	restartFailed bool // buildErr says a restart failed, not a build
+	clients       map[chan struct{}]bool
 }
 
 // appProcess is a running dev server. A new build starts beside the
