@@ -229,7 +229,7 @@ func TestRedirectFromLoadIsCached(t *testing.T) {
 		t.Fatalf("%d redirects in the memory tier of pages, want 0", n)
 	}
 	for _, p := range []string{"/blog/01", "/old"} {
-		if b, err := h.app.store.Get(context.Background(), h.app.pageKey(p)); err != nil || b != nil {
+		if b, err := h.app.store.Get(context.Background(), h.app.cache.pageKey(p)); err != nil || b != nil {
 			t.Fatalf("%s in the store: %d bytes, %v", p, len(b), err)
 		}
 	}
@@ -298,7 +298,7 @@ func TestNotFoundBodiesAreShared(t *testing.T) {
 	h.page(s.route())
 	h.get("/blog/500")
 	h.get("/blog/501")
-	a, b := h.app.side.get("/blog/500"), h.app.side.get("/blog/501")
+	a, b := h.app.cache.side.get("/blog/500"), h.app.cache.side.get("/blog/501")
 	if a == nil || b == nil {
 		t.Fatal("404s not cached")
 	}

@@ -238,9 +238,9 @@ func testClusterNeverCachedPageRendersOnce(t *testing.T, kind testredis.Kind) {
 	// Both instances have a render in flight for the key: one renders
 	// (blocked), the other waits on the cluster's lock.
 	inFlight := func(h *harness) bool {
-		h.app.flights.mu.Lock()
-		defer h.app.flights.mu.Unlock()
-		_, ok := h.app.flights.m["/posts/1"]
+		h.app.cache.flights.mu.Lock()
+		defer h.app.cache.flights.mu.Unlock()
+		_, ok := h.app.cache.flights.m["/posts/1"]
 		return ok
 	}
 	eventually(t, "a render in flight on both instances", func() bool { return inFlight(a) && inFlight(b) })

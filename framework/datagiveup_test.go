@@ -76,7 +76,7 @@ func TestGivingUpOnDataFailsNobodyElse(t *testing.T) {
 	// ...the page's render waits on it...
 	page := make(chan response, 1)
 	go func() { page <- h.get("/page") }()
-	waitUntil(t, "the page's render to wait on the fetch", func() bool { return blockedIn("data") == 1 })
+	waitUntil(t, "the page's render to wait on the fetch", func() bool { return blockedIn("(*dataCache).get") == 1 })
 	// ...and the visitor goes away.
 	cancel()
 	<-gaveUp

@@ -268,7 +268,13 @@ func (p *page) sendHoles(c echo.Context, e *entry, key string, params func() Par
 			e.holes.Store(&registered)
 			holes = &registered
 		} else {
-			e, holes = p.holesOf(key, params(), e)
+			e, holes = a.holes.of(key, e, func() (*entry, error) {
+				r, err := p.render(context.Background(), key, params(), nil, p.route.Render)
+				if err != nil {
+					a.reportError(context.Background(), &RenderError{Path: key, Route: p.route.Pattern, Err: fmt.Errorf("rendering the holes of a stored page: %w", err)})
+				}
+				return r, err
+			})
 		}
 	}
 	a.metrics.served(state)
@@ -316,15 +322,21 @@ func (p *page) sendHoles(c echo.Context, e *entry, key string, params func() Par
 	return nil
 }
 
-// holesOf makes the holes of e, an entry with holes read from the store
-// (rendered by an earlier process or another instance): templ components do
-// not survive the store, so the page is rendered in this process, once for
-// the requests that wait, and its holes kept in e. When that render has
-// other holes than e (its data changed meanwhile), it is served itself; when
-// it fails, e is served with its holes empty, rather than a 500.
-func (p *page) holesOf(key string, params Params, e *entry) (*entry, *[]Hole) {
-	a := p.app
-	fl, leader := a.holeRenders.join(key)
+// holeRenders gives the entries read from the store (rendered by an earlier
+// process or another instance) the holes their pages render: templ
+// components do not survive the store, so the page is rendered in this
+// process, once per key for the requests that wait.
+type holeRenders struct {
+	flights flights
+	timeout time.Duration // how long a request waits on another's render
+}
+
+// of makes the holes of e with render, a render of its page. When that
+// render has other holes than e (its data changed meanwhile), it is served
+// itself; when it fails, e is served with its holes empty, rather than a
+// 500.
+func (h *holeRenders) of(key string, e *entry, render func() (*entry, error)) (*entry, *[]Hole) {
+	fl, leader := h.flights.join(key)
 	if leader {
 		// The holes are stored in e before the flight lands, and looked
 		// for again here: a request that saw e without them just before
@@ -332,18 +344,16 @@ func (p *page) holesOf(key string, params Params, e *entry) (*entry, *[]Hole) {
 		// the page again.
 		r, err := e, error(nil)
 		if e.holes.Load() == nil {
-			r, err = p.render(context.Background(), key, params, nil, p.route.Render)
-			if err != nil {
-				a.reportError(context.Background(), &RenderError{Path: key, Route: p.route.Pattern, Err: fmt.Errorf("rendering the holes of a stored page: %w", err)})
-			} else if len(r.holeAt) == len(e.holeAt) && r.status == e.status {
+			r, err = render()
+			if err == nil && len(r.holeAt) == len(e.holeAt) && r.status == e.status {
 				e.holes.Store(r.holes.Load())
 			}
 		}
-		a.holeRenders.land(key, fl, r, err)
+		h.flights.land(key, fl, r, err)
 	} else {
 		select {
 		case <-fl.done:
-		case <-time.After(a.opts.RenderTimeout):
+		case <-time.After(h.timeout):
 			return e, nil
 		}
 	}

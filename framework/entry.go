@@ -62,13 +62,7 @@ type entry struct {
 	transient bool
 	// source is how to render the page again, for Eager revalidation: set
 	// when this process renders the page or first serves it.
-	source atomic.Pointer[pageSource]
-}
-
-// pageSource is how to render a cached page again.
-type pageSource struct {
-	page   *page
-	params Params
+	source atomic.Pointer[renderJob]
 }
 
 // responseHeader holds an entry's header values, ready to be put in an

@@ -370,7 +370,7 @@ func TestFullDisk(t *testing.T) {
 	if r.status != 200 {
 		t.Fatalf("after freeing space: %d", r.status)
 	}
-	if b, err := h.app.store.inner.Get(context.Background(), h.app.pageKey("/blog/1000")); err != nil || b == nil {
+	if b, err := h.app.store.inner.Get(context.Background(), h.app.cache.pageKey("/blog/1000")); err != nil || b == nil {
 		t.Fatalf("a page rendered once space is back was not written: %v", err)
 	}
 	if h.app.store.diskFull.Load() {
@@ -478,7 +478,7 @@ func TestStalledRedis(t *testing.T) {
 	srv.Resume()
 	eventually(t, "the store is used again", func() bool { return !h.app.store.open.Load() })
 	h.get("/blog/50")
-	if b, err := h.app.store.Get(context.Background(), h.app.pageKey("/blog/50")); err != nil || b == nil {
+	if b, err := h.app.store.Get(context.Background(), h.app.cache.pageKey("/blog/50")); err != nil || b == nil {
 		t.Fatalf("a page rendered after Redis resumed was not stored: %v", err)
 	}
 }
@@ -563,7 +563,7 @@ func TestRegenerationsAreBounded(t *testing.T) {
 			}
 		}
 	}
-	if q := h.app.regenerations.len(); q < 190 {
+	if q := h.app.cache.regenerations.len(); q < 190 {
 		t.Fatalf("%d queued, want the rest of the 200 waiting", q)
 	}
 	close(release)

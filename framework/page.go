@@ -28,6 +28,8 @@ const HeaderCache = "X-Framework-Cache"
 type page struct {
 	app   *App
 	route Route
+	// src is what the cache renders the route's pages with.
+	src renderer
 
 	// allowed is the set of paths StaticParams returns, loaded on the first
 	// miss of a StaticParamsOnly route.
@@ -41,8 +43,32 @@ type page struct {
 
 // Page returns the Echo handler that serves rt through the ISR cache.
 func (a *App) Page(rt Route) echo.HandlerFunc {
+	return a.newPage(rt).serve
+}
+
+// newPage returns the page of rt.
+func (a *App) newPage(rt Route) *page {
 	p := &page{app: a, route: rt}
-	return p.serve
+	p.src = renderer{route: rt.Pattern, render: p.renderCached}
+	return p
+}
+
+// renderCached renders the page of key for every visitor, as the cache
+// asks: a key that StaticParams does not list, on a route that serves only
+// those, renders the 404 page; a failure to load that list is a failed
+// render like any other.
+func (p *page) renderCached(ctx context.Context, key string, params Params) (*entry, error) {
+	renderFn := p.route.Render
+	if p.route.StaticParamsOnly {
+		allowed, err := p.isStaticPath(ctx, key)
+		if err != nil {
+			return nil, fmt.Errorf("StaticParams: %w", err)
+		}
+		if !allowed {
+			renderFn = notFound
+		}
+	}
+	return p.render(ctx, key, params, nil, renderFn)
 }
 
 func (p *page) serve(c echo.Context) error {
@@ -62,7 +88,7 @@ func (p *page) serve(c echo.Context) error {
 		return p.serveDynamic(c, key)
 	}
 	params := func() Params { return p.params(c) }
-	e, state, err := a.serve(req.Context(), p, key, params)
+	e, state, err := a.cache.serve(req.Context(), key, &p.src, params)
 	if err != nil {
 		return p.sendError(c, key, err)
 	}
@@ -83,19 +109,13 @@ func (p *page) serveDynamic(c echo.Context, key string) error {
 }
 
 // serveSiteFile serves a sitemap or robots.txt of an app without a site
-// URL, which is rendered per request with the request's host, one render at
-// a time per process: a sitemap of 50,000 URLs takes tens of milliseconds to
-// encode, and requests with a different Host each, which no cache could
-// share, would otherwise keep every core busy and the site's pages waiting.
-// A request whose context ends while in line (a client gone, a server
-// shutting down) gets a 503.
+// URL, rendered per request with the request's host, one render at a time
+// (siteRenders). A request whose context ends while in line gets a 503.
 func (p *page) serveSiteFile(c echo.Context, key string) error {
-	select {
-	case p.app.siteRenders <- struct{}{}:
-		defer func() { <-p.app.siteRenders }()
-	case <-c.Request().Context().Done():
+	if !p.app.sites.acquire(c.Request().Context()) {
 		return echo.NewHTTPError(http.StatusServiceUnavailable)
 	}
+	defer p.app.sites.release()
 	return p.serveDynamic(c, key)
 }
 
@@ -310,7 +330,7 @@ type renderFunc = func(context.Context, *Request) (templ.Component, error)
 // NotFound body inside its Layouts, answered 404 and never cached. Only
 // NotFound and Layouts of rt are used.
 func (a *App) NotFound(rt Route) echo.HandlerFunc {
-	p := &page{app: a, route: rt}
+	p := a.newPage(rt)
 	return func(c echo.Context) error {
 		key, canonical, status := canonicalPath(c.Request().URL)
 		if !canonical {
@@ -344,7 +364,7 @@ func (a *App) Prerender(ctx context.Context, rt Route, params Params) (Prerender
 	if err != nil {
 		return Prerendered{}, fmt.Errorf("prerender: %w", err)
 	}
-	p := &page{app: a, route: rt}
+	p := a.newPage(rt)
 	e, err := p.render(ctx, key, params, nil, rt.Render)
 	if err != nil {
 		return Prerendered{}, fmt.Errorf("prerender %s: %w", key, err)
@@ -354,7 +374,7 @@ func (a *App) Prerender(ctx context.Context, rt Route, params Params) (Prerender
 	}
 	// A prerender that did not reach the store is a build that did not
 	// happen: its pages would render on their first requests instead.
-	if err := a.save(p, key, params, e); err != nil {
+	if err := a.cache.save(key, renderJob{source: &p.src, params: params}, e); err != nil {
 		return Prerendered{}, fmt.Errorf("prerender %s: store: %w", key, err)
 	}
 	return Prerendered{Path: key, Bytes: len(e.body), Holes: len(e.holeAt)}, nil

@@ -184,14 +184,7 @@ func (a *App) revalidate(ctx context.Context, tag string, hard bool, opts []Reva
 
 // regenerateStale starts the regeneration of every page in the memory tier
 // that is no longer fresh.
-func (a *App) regenerateStale() {
-	now := a.now().UnixNano()
-	a.hot.each(func(path string, e *entry) {
-		if src := e.source.Load(); src != nil && a.tags.freshness(e, now) != fresh {
-			a.regenerate(src.page, path, src.params)
-		}
-	})
-}
+func (a *App) regenerateStale() { a.cache.regenerateStale(a.now().UnixNano()) }
 
 type appKey struct{}
 

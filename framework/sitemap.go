@@ -211,7 +211,7 @@ func (s *sitemapSource) renderPart(ctx context.Context, r *Request) (templ.Compo
 		return nil, ErrNotFound
 	}
 	if st := stateFrom(ctx); st != nil {
-		now := st.app.hitNow()
+		now := st.app.clock.hitNanos()
 		if k := s.parts.Load(); k != nil && n >= k.count && now-k.at < int64(st.app.opts.NotFoundWindow) {
 			return nil, ErrNotFound
 		}
@@ -253,7 +253,7 @@ func (s *sitemapSource) load(ctx context.Context, r *Request) (*sitemapDoc, stri
 	if doc.skipped > 0 {
 		a.log.Warn("framework: sitemap entries left out", "path", r.Path, "count", doc.skipped, "first", doc.firstSkip)
 	}
-	s.parts.Store(&knownParts{count: len(doc.parts), at: a.hitNow()})
+	s.parts.Store(&knownParts{count: len(doc.parts), at: a.clock.hitNanos()})
 	return doc, base, nil
 }
 
@@ -483,56 +483,4 @@ func rawComponent(b []byte) templ.Component {
 		_, err := w.Write(b)
 		return err
 	})
-}
-
-// errNoSiteURL fails a render that needs the site's URL and has neither
-// Options.SiteURL nor a request to take it from (a prerender).
-var errNoSiteURL = errors.New("no site URL to make absolute URLs with: set Options.SiteURL ($FRAMEWORK_SITE_URL)")
-
-// siteBase returns the origin that the sitemap and robots.txt make
-// absolute URLs with: Options.SiteURL, else the scheme and host of r's
-// HTTP request, which only a route rendered per request has
-// (perRequestURLs). A Host that makes no URL is a 404.
-func (a *App) siteBase(r *Request) (string, error) {
-	if a.opts.SiteURL != "" {
-		return a.opts.SiteURL, nil
-	}
-	if r == nil || r.HTTP == nil {
-		return "", errNoSiteURL
-	}
-	scheme := "http"
-	if r.HTTP.TLS != nil || strings.EqualFold(r.HTTP.Header.Get("X-Forwarded-Proto"), "https") {
-		scheme = "https"
-	}
-	base, err := parseSiteURL(scheme + "://" + r.HTTP.Host)
-	if err != nil {
-		return "", ErrNotFound
-	}
-	return base, nil
-}
-
-// perRequestURLs reports whether rt, which holds absolute URLs of the site,
-// must be rendered per request because the app has no SiteURL; it logs
-// that once.
-func (a *App) perRequestURLs(rt *Route) bool {
-	if !rt.NeedsSiteURL || a.opts.SiteURL != "" {
-		return false
-	}
-	a.siteURLWarning.Do(func() {
-		a.log.Warn("framework: no site URL (Options.SiteURL, $FRAMEWORK_SITE_URL): " + rt.Pattern +
-			" and the like take their host from each request and are not cached")
-	})
-	return true
-}
-
-// parseSiteURL checks a site URL, a scheme (http or https) and a host, and
-// returns it without a trailing slash.
-func parseSiteURL(s string) (string, error) {
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
-		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.Opaque != "" ||
-		strings.ContainsAny(u.Host, "/?#@ ") {
-		return "", fmt.Errorf("framework: site URL %q: want a scheme and a host only, like https://example.com", s)
-	}
-	return u.Scheme + "://" + u.Host, nil
 }
