@@ -37,8 +37,6 @@ const DraftModeLifetime = time.Hour
 // rendered for this request, neither read from nor written to the cache.
 const CacheBypass = "BYPASS"
 
-var bypassValue = []string{CacheBypass}
-
 // maxDraftCookie bounds the draft cookie's value: a longer one is not ours
 // and is ignored before any work is done on it.
 const maxDraftCookie = 64
@@ -225,38 +223,10 @@ func (a *App) isDraft(r *http.Request) bool {
 // outside StaticParams rendered too (a draft is rarely among them).
 func (p *page) serveDraft(c echo.Context, key string, renderFn renderFunc) error {
 	req := c.Request()
-	ctx := withDraftMode(req.Context())
 	p.app.cache.debugCache(CacheBypass, key)
-	e, err := p.render(ctx, key, p.params(c), req, renderFn)
+	e, err := p.render(withDraftMode(req.Context()), key, p.params(c), req, renderFn)
 	if err != nil {
-		p.app.metrics.errors.Add(1)
-		p.app.reportError(ctx, &RenderError{Path: key, Route: p.route.Pattern, Err: err})
-		setDraftHeader(c.Response().Header())
-		return c.HTMLBlob(http.StatusInternalServerError, p.errorPage(ctx))
+		return p.fail(c, key, CacheBypass, err, true)
 	}
-	return p.app.sendDraft(c, e)
-}
-
-// setDraftHeader sets the headers every draft-mode response has.
-func setDraftHeader(h http.Header) {
-	h["Content-Type"] = htmlContentTypeValue
-	h["Cache-Control"] = privateCacheControlValue
-	h[HeaderCache] = bypassValue
-}
-
-// sendDraft writes a draft render: no ETag (so no 304), nothing a cache may
-// keep, gzipped when the client accepts it.
-func (a *App) sendDraft(c echo.Context, e *entry) error {
-	a.metrics.served(CacheBypass)
-	req, res := c.Request(), c.Response()
-	h := res.Header()
-	setDraftHeader(h)
-	h["Content-Type"] = e.header.contentType
-	if e.header.location != nil {
-		h["Location"] = e.header.location
-	}
-	if e.gzipBody != nil {
-		h["Vary"] = varyValue
-	}
-	return writeBody(req, res, e)
+	return p.respond(c, key, e, CacheBypass, nil)
 }

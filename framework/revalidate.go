@@ -196,14 +196,9 @@ type appKey struct{}
 func (a *App) Handler(h echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
-		if key, ok, status := canonicalPath(r.URL); !ok {
-			return redirectCanonical(c, key, status)
+		if key, _, err := a.enter(c, true); key == "" {
+			return err
 		}
-		ctx := a.Context(r.Context())
-		if a.isDraft(r) {
-			ctx = withDraftMode(ctx)
-		}
-		c.SetRequest(r.WithContext(ctx))
 		defer removeUploads(c, r)
 		return h(c)
 	}
