@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -68,5 +69,71 @@ func TestFailedRendersAreReported(t *testing.T) {
 		if strings.Count(log, "content unavailable") != 1 || !strings.Contains(log, "path="+path) {
 			t.Fatalf("%s: log:\n%s", path, log)
 		}
+	}
+}
+
+// TestStaticParamsFailureServesTheLastGoodPage: on a route that serves only
+// its StaticParams, a request for an expired page whose StaticParams fail
+// (in a process that has not loaded them yet) is answered with the last
+// good page, STALE, as any failed render is: logged, passed to OnError,
+// backed off.
+func TestStaticParamsFailureServesTheLastGoodPage(t *testing.T) {
+	var rep reports
+	h := newHarness(t, rep.options())
+	s := newSource("v1")
+	var listFails atomic.Bool
+	var lists atomic.Int64
+	route := func() Route {
+		rt := isrRoute("/products/:id", time.Hour, s)
+		rt.StaticParamsOnly = true
+		rt.StaticParams = func(context.Context) ([]Params, error) {
+			lists.Add(1)
+			if listFails.Load() {
+				return nil, errors.New("open data/products.json: no such file or directory")
+			}
+			return []Params{{"id": "1"}}, nil
+		}
+		return rt
+	}
+	h.page(route())
+	if r := h.get("/products/1"); r.status != 200 || !strings.Contains(r.body, "v1") {
+		t.Fatalf("first: %d %.40q", r.status, r.body)
+	}
+
+	// A new process, whose StaticParams cannot read their data, after an
+	// expiry of the page.
+	h.restart()
+	h.page(route())
+	listFails.Store(true)
+	rep.take()
+	h.clock.Advance(time.Second)
+	if err := h.app.ExpirePath(context.Background(), "/products/1"); err != nil {
+		t.Fatal(err)
+	}
+	r := h.get("/products/1")
+	if r.status != 200 || r.cache() != CacheStale || !strings.Contains(r.body, "v1") {
+		t.Fatalf("StaticParams failing: %d %s %.40q, want 200 STALE with the last good page", r.status, r.cache(), r.body)
+	}
+	errs, log := rep.take()
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "products.json") || !strings.Contains(log, "products.json") {
+		t.Fatalf("OnError got %v; log:\n%s", errs, log)
+	}
+
+	// Backed off: the next requests do not ask StaticParams again at once.
+	calls := lists.Load()
+	for range 3 {
+		if r := h.get("/products/1"); r.status != 200 || r.cache() != CacheStale {
+			t.Fatalf("again: %d %s", r.status, r.cache())
+		}
+	}
+	if lists.Load() != calls {
+		t.Fatalf("StaticParams called %d more times during the backoff", lists.Load()-calls)
+	}
+	// Once they work again, the page renders after the backoff.
+	listFails.Store(false)
+	s.set("v2")
+	h.clock.Advance(backoffFirst + time.Second)
+	if r := h.get("/products/1"); r.status != 200 || r.cache() != CacheRevalidated || !strings.Contains(r.body, "v2") {
+		t.Fatalf("after the backoff: %d %s %.40q", r.status, r.cache(), r.body)
 	}
 }
