@@ -172,7 +172,6 @@ type App struct {
 	clock    appClock
 	store    *guardedStore
 	ownStore bool
-	hot      *memoryTier
 	tags     *tagTimes
 	metrics  metrics
 	log      *slog.Logger
@@ -268,7 +267,6 @@ func New(opts Options) (*App, error) {
 		store, a.ownStore = s, true
 	}
 	a.store = newGuardedStore(store, a.log, &a.metrics.storeErrors, a.clock.coarse.nanos)
-	a.hot = newMemoryTier(opts.MemoryCacheBytes)
 	a.cache = newCache(cacheConfig{
 		buildID:        opts.BuildID,
 		renderTimeout:  opts.RenderTimeout,
@@ -277,7 +275,7 @@ func New(opts Options) (*App, error) {
 		report:         a.reportError,
 		log:            opts.Logger,
 		debug:          opts.DebugCache,
-	}, &a.clock, a.store, a.hot, newSideTier(opts.NotFoundLimit, opts.MemoryCacheBytes/4), a.tags, &a.metrics)
+	}, &a.clock, a.store, newMemoryTier(opts.MemoryCacheBytes), newSideTier(opts.NotFoundLimit, opts.MemoryCacheBytes/4), a.tags, &a.metrics)
 	a.data = &dataCache{buildID: opts.BuildID, store: a.store, tags: a.tags, clock: &a.clock, metrics: &a.metrics}
 	a.holes.timeout = opts.RenderTimeout
 

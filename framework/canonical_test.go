@@ -226,7 +226,7 @@ func TestRedirectFromLoadIsCached(t *testing.T) {
 			t.Fatalf("/old #%d: %d %q %s", i+1, r.status, r.header.Get("Location"), r.cache())
 		}
 	}
-	if n, _ := h.app.hot.size(); n != 0 {
+	if n, _ := h.app.cache.hot.size(); n != 0 {
 		t.Fatalf("%d redirects in the memory tier of pages, want 0", n)
 	}
 	for _, p := range []string{"/blog/01", "/old"} {
@@ -253,7 +253,7 @@ func TestJunkURLsDoNotFlushPages(t *testing.T) {
 			t.Fatalf("/blog/%d: %d", i, r.status)
 		}
 	}
-	before, bytesBefore := h.app.hot.size()
+	before, bytesBefore := h.app.cache.hot.size()
 	if before != 100 {
 		t.Fatalf("%d pages in the memory tier, want 100", before)
 	}
@@ -271,7 +271,7 @@ func TestJunkURLsDoNotFlushPages(t *testing.T) {
 			t.Fatalf("%s: %d", req.URL.Path, w.Code)
 		}
 	}
-	after, bytesAfter := h.app.hot.size()
+	after, bytesAfter := h.app.cache.hot.size()
 	t.Logf("memory tier: %d entries (%d bytes) before %d junk URLs, %d (%d bytes) after; side tier %d",
 		before, bytesBefore, junk, after, bytesAfter, sideEntries(h.app))
 	if after != before || bytesAfter != bytesBefore {

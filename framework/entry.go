@@ -181,6 +181,17 @@ func seconds(d time.Duration) int64 {
 	return max(s, 1)
 }
 
+// cacheControl returns the Cache-Control of e as a cached page: for its
+// window and expire time, or none (dynamicCacheControl) when its data made
+// it dynamic. A response decides between it and the others in
+// setPageHeader.
+func (e *entry) cacheControl() string {
+	if e.revalidate > 0 {
+		return cacheControl(e.revalidate, e.expire)
+	}
+	return dynamicCacheControl
+}
+
 // dynamicCacheControl is the Cache-Control of a response no cache may keep.
 const dynamicCacheControl = "private, no-cache, no-store, max-age=0, must-revalidate"
 
@@ -213,10 +224,7 @@ func implicitTags(path string) []string {
 // preparePage fills the derived fields of a page entry for path.
 func (e *entry) preparePage(path string, withCacheTag bool) {
 	e.checkTags = append(implicitTags(path), e.tags...)
-	cc := dynamicCacheControl
-	if e.revalidate > 0 {
-		cc = cacheControl(e.revalidate, e.expire)
-	}
+	cc := e.cacheControl()
 	e.header = responseHeader{
 		contentType:  []string{e.contentType},
 		cacheControl: []string{cc},

@@ -33,10 +33,7 @@ var errBadEntry = errors.New("framework: malformed cache entry")
 // values and the implicit tags of the page's path, which lead checkTags), so
 // that a read from the store parses and formats nothing.
 func (e *entry) encode() []byte {
-	cc := dynamicCacheControl
-	if e.revalidate > 0 {
-		cc = cacheControl(e.revalidate, e.expire)
-	}
+	cc := e.cacheControl()
 	length, gzipLength := strconv.Itoa(len(e.body)), ""
 	if len(e.gzipBody) > 0 {
 		gzipLength = strconv.Itoa(len(e.gzipBody))

@@ -151,7 +151,7 @@ func (a *App) writeMetrics(out io.Writer) {
 	}
 	w.gauge("framework_store_memory_only", "Whether the app runs without a persistent cache (no usable cache directory).", memoryOnly)
 
-	entries, bytes := a.hot.size()
+	entries, bytes := a.cache.hot.size()
 	w.gauge("framework_memory_cache_entries", "Pages in the in-memory tier.", float64(entries))
 	w.gauge("framework_memory_cache_bytes", "Bytes of the pages in the in-memory tier.", float64(bytes))
 	w.gauge("framework_memory_cache_limit_bytes", "Bound on framework_memory_cache_bytes.", float64(a.opts.MemoryCacheBytes))
