@@ -38,7 +38,7 @@ type entry struct {
 	holeNames []string
 	// holes render the holes at holeAt for one request. Set when this
 	// process rendered the entry; an entry read from the store gets them
-	// from a render of the page in this process (see page.holesOf).
+	// from a render of the page in this process (see holeRenders).
 	holes atomic.Pointer[[]Hole]
 
 	// checkTags are the tags whose revalidation makes this entry stale:
