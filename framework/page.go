@@ -48,7 +48,10 @@ func (a *App) newPage(rt Route) *page {
 func (p *page) renderCached(ctx context.Context, key string, params Params) (*entry, error) {
 	renderFn := p.route.Render
 	if p.route.StaticParamsOnly {
-		allowed, err := p.isStaticPath(ctx, key)
+		// ctx carries no deadline: the cache's renders outlive requests.
+		listCtx, cancel := context.WithTimeout(ctx, p.app.opts.RenderTimeout)
+		allowed, err := p.isStaticPath(listCtx, key)
+		cancel()
 		if err != nil {
 			return nil, fmt.Errorf("StaticParams: %w", err)
 		}
