@@ -18,9 +18,9 @@ import (
 //
 // It knows nothing of HTTP, routes or the App: a request hands it a key and
 // the source that renders that key, and it answers with an entry and its
-// X-Framework-Cache state. Its mechanisms have a file each: memory.go,
-// side.go, storeguard.go, tags.go, flight.go, regen.go, backoff.go,
-// clock.go.
+// X-Framework-Cache state. Its mechanisms have a file each: cachetiers.go
+// (where entries live), memory.go, side.go, storeguard.go, tags.go,
+// flight.go, regen.go, backoff.go, clock.go.
 type cache struct {
 	cacheConfig
 	clock   *appClock
