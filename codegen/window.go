@@ -44,7 +44,11 @@ func checkWindow(obj types.Object, name string, reportf reportFunc) Window {
 		case constant.Sign(v) < 0:
 			reportf(obj.Pos(), "%s must be 0 or more seconds, got %s", name, v)
 		case constant.ToInt(v).Kind() != constant.Int:
-			reportf(obj.Pos(), "%s must be a whole number of seconds, got %s (for less, use a time.Duration: 500 * time.Millisecond)", name, v)
+			hint := "a time.Duration"
+			if ms := constant.ToInt(constant.BinaryOp(v, token.MUL, constant.MakeInt64(1000))); ms.Kind() == constant.Int {
+				hint += ": " + ms.String() + " * time.Millisecond"
+			}
+			reportf(obj.Pos(), "%s must be a whole number of seconds, got %s (for fractions, write %s)", name, v, hint)
 		case constant.Compare(v, token.GTR, constant.MakeInt64(maxSeconds)):
 			reportf(obj.Pos(), "%s must be at most %d seconds (about 292 years; framework.Never caches until revalidated), got %s", name, maxSeconds, v)
 		default:

@@ -5,6 +5,6 @@ import "github.com/a-h/templ"
 
 const Revalidate = -1 // want `Revalidate must be 0 or more seconds, got -1`
 
-const Expire = 1.5 // want `Expire must be a whole number of seconds, got 1.5 \(for less, use a time.Duration: 500 \* time.Millisecond\)`
+const Expire = 1.5 // want `Expire must be a whole number of seconds, got 1.5 \(for fractions, write a time.Duration: 1500 \* time.Millisecond\)`
 
 func Page() templ.Component { return templ.NopComponent }
