@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/isr-go/framework/framework/store"
 )
 
 // Options configure an App. The zero value works: the local store (Badger,
@@ -23,7 +25,7 @@ type Options struct {
 	// Store persists the cache. When nil, New opens a Badger store in
 	// CacheDir and Close closes it; a Store passed here is the caller's to
 	// close.
-	Store Store
+	Store store.Store
 
 	// CacheDir is where the default Badger store lives.
 	// Default ".framework/cache".
@@ -277,7 +279,7 @@ func New(opts Options) (*App, error) {
 
 // openStore opens the store the options name: the one registered for the
 // CacheURL's scheme, else the local store in CacheDir.
-func (a *App) openStore() (Store, error) {
+func (a *App) openStore() (store.Store, error) {
 	if u := a.opts.CacheURL; u != "" {
 		return openURLStore(u)
 	}
@@ -301,7 +303,7 @@ const tagRefresh = 5 * time.Second
 
 // watchTagTimes applies the tag times other instances record, as they are
 // published and by rereading them every tagRefresh, until Close.
-func (a *App) watchTagTimes(w TagWatcher) {
+func (a *App) watchTagTimes(w store.TagWatcher) {
 	a.loop(func(ctx context.Context) {
 		for ctx.Err() == nil {
 			w.WatchTagTimes(ctx, func(tag string, at int64) {

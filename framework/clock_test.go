@@ -5,13 +5,15 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/isr-go/framework/framework/store"
 )
 
 // coldClockStore is a store whose clock, an hour ahead of the machine's,
 // answers its first reading late, as a store does that dials (and loads a
 // cluster's slot map) before it reads its clock.
 type coldClockStore struct {
-	Store
+	store.Store
 	readings atomic.Int32
 }
 

@@ -20,6 +20,8 @@ import (
 
 	"github.com/isr-go/framework/framework/internal/testdisk"
 	"github.com/isr-go/framework/framework/internal/testredis"
+
+	"github.com/isr-go/framework/framework/store"
 )
 
 // bigPages renders /blog/:id pages of size bytes that gzip cannot shrink,
@@ -245,7 +247,7 @@ func TestAnotherServerHoldsTheCacheDir(t *testing.T) {
 // faultyStore is a real Badger store whose calls can be made to panic or
 // hang, to stand for the failures Badger shows on damaged files.
 type faultyStore struct {
-	Store
+	store.Store
 	panics atomic.Bool
 	hang   chan struct{} // Close waits on it
 	closed chan struct{} // closed when Close has closed the real store

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"github.com/isr-go/framework/framework/store"
 )
 
 // openLocalStore opens the local store (LocalStore, Badger in the app
@@ -21,7 +23,7 @@ import (
 // directory another server holds is an error: two servers must not share
 // one Badger directory, and moving it aside would pull it from under the
 // other.
-func (a *App) openLocalStore(dir string) (Store, error) {
+func (a *App) openLocalStore(dir string) (store.Store, error) {
 	open := registeredStore(LocalStore)
 	if open == nil {
 		a.metrics.memoryOnly.Store(true)
@@ -32,7 +34,7 @@ func (a *App) openLocalStore(dir string) (Store, error) {
 	if err == nil {
 		return s, nil
 	}
-	if errors.Is(err, ErrStoreLocked) {
+	if errors.Is(err, store.ErrLocked) {
 		return nil, fmt.Errorf("framework: another server is using this build's cache: %w; stop it, or give this one its own --cache-dir", err)
 	}
 	if !errors.Is(err, fs.ErrPermission) && !errors.Is(err, syscall.ENOSPC) {

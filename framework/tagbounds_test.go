@@ -15,6 +15,8 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/isr-go/framework/framework/internal/testredis"
+
+	"github.com/isr-go/framework/framework/store"
 )
 
 // storedTagTimes returns the tag times in the app's store.
@@ -557,7 +559,7 @@ func TestTagTimesUnit(t *testing.T) {
 
 // ttlStore records the TTLs the app asks for.
 type ttlStore struct {
-	Store
+	store.Store
 	mu   sync.Mutex
 	ttls map[string]time.Duration
 }

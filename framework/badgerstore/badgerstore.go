@@ -32,6 +32,7 @@ import (
 
 	"github.com/isr-go/framework/framework"
 	"github.com/isr-go/framework/framework/internal/ratelog"
+	"github.com/isr-go/framework/framework/store"
 )
 
 // tagPrefix starts the keys that hold tag revalidation times, kept apart
@@ -43,16 +44,16 @@ const tagPrefix = "\x00tag/"
 const gcInterval = 5 * time.Minute
 
 // ErrLocked is returned by Open for a directory another process has open.
-// It wraps framework.ErrStoreLocked.
-var ErrLocked = fmt.Errorf("badgerstore: %w", framework.ErrStoreLocked)
+// It wraps store.ErrLocked.
+var ErrLocked = fmt.Errorf("badgerstore: %w", store.ErrLocked)
 
 func init() {
-	framework.RegisterStore(framework.LocalStore, func(dir string) (framework.Store, error) { return Open(dir) })
+	framework.RegisterStore(framework.LocalStore, func(dir string) (store.Store, error) { return Open(dir) })
 }
 
-var _ framework.Store = (*Store)(nil)
+var _ store.Store = (*Store)(nil)
 
-// Store is a framework.Store backed by Badger.
+// Store is a store.Store backed by Badger.
 type Store struct {
 	db     *badger.DB
 	dir    string
@@ -417,7 +418,7 @@ func (s *Store) collectGarbage() {
 	}
 }
 
-var _ framework.KeyBytesGetter = (*Store)(nil)
+var _ store.KeyBytesGetter = (*Store)(nil)
 
 // Get returns the value stored under key, or nil, nil when there is none or
 // it has expired.

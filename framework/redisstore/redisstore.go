@@ -4,8 +4,8 @@
 // regenerates a page) and a pub/sub stream of tag times (a revalidation on
 // one instance applies on all at once).
 //
-// It satisfies framework.Store, framework.Locker, framework.TagWatcher and
-// framework.Clock. Importing it registers it for redis:// and rediss://
+// It satisfies store.Store, store.Locker, store.TagWatcher and
+// store.Clock. Importing it registers it for redis:// and rediss://
 // URLs, so that framework.New opens it from Options.CacheURL or
 // FRAMEWORK_CACHE. The URL's form picks the deployment, as go-redis's own
 // URL parsers read it:
@@ -41,19 +41,20 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/isr-go/framework/framework"
+	"github.com/isr-go/framework/framework/store"
 )
 
 func init() {
-	open := func(url string) (framework.Store, error) { return Open(url) }
+	open := func(url string) (store.Store, error) { return Open(url) }
 	framework.RegisterStore("redis", open)
 	framework.RegisterStore("rediss", open)
 }
 
 var (
-	_ framework.Store      = (*Store)(nil)
-	_ framework.Locker     = (*Store)(nil)
-	_ framework.TagWatcher = (*Store)(nil)
-	_ framework.Clock      = (*Store)(nil)
+	_ store.Store      = (*Store)(nil)
+	_ store.Locker     = (*Store)(nil)
+	_ store.TagWatcher = (*Store)(nil)
+	_ store.Clock      = (*Store)(nil)
 )
 
 // Key names. Everything the framework writes starts with keyPrefix, so that
@@ -86,7 +87,7 @@ const (
 	lockPrefix     = keyPrefix + "lock:"
 )
 
-// Store is a framework.Store backed by Redis: one server, a Redis Cluster
+// Store is a store.Store backed by Redis: one server, a Redis Cluster
 // or a master watched by Redis Sentinel.
 type Store struct {
 	client redis.UniversalClient

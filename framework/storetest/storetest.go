@@ -1,4 +1,4 @@
-// Package storetest is the conformance suite of framework.Store: every store
+// Package storetest is the conformance suite of store.Store: every store
 // implementation runs it from its own tests, so that all stores behave alike.
 package storetest
 
@@ -10,24 +10,24 @@ import (
 	"testing"
 	"time"
 
-	"github.com/isr-go/framework/framework"
+	"github.com/isr-go/framework/framework/store"
 )
 
 // Run tests the store that open returns. open is called once per subtest
 // and must return an empty store; Run closes it.
-func Run(t *testing.T, open func(t *testing.T) framework.Store) {
+func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	ctx := context.Background()
 	tests := []struct {
 		name string
-		test func(t *testing.T, s framework.Store)
+		test func(t *testing.T, s store.Store)
 	}{
-		{"GetMissing", func(t *testing.T, s framework.Store) {
+		{"GetMissing", func(t *testing.T, s store.Store) {
 			v, err := s.Get(ctx, "nope")
 			if v != nil || err != nil {
 				t.Fatalf("Get of a missing key = %q, %v; want nil, nil", v, err)
 			}
 		}},
-		{"SetGetOverwrite", func(t *testing.T, s framework.Store) {
+		{"SetGetOverwrite", func(t *testing.T, s store.Store) {
 			for _, v := range [][]byte{[]byte("one"), bytes.Repeat([]byte("x"), 64<<10), {0, 1, 2}} {
 				if err := s.Set(ctx, "k", v, 0); err != nil {
 					t.Fatal(err)
@@ -38,7 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) framework.Store) {
 				}
 			}
 		}},
-		{"KeysAreDistinct", func(t *testing.T, s framework.Store) {
+		{"KeysAreDistinct", func(t *testing.T, s store.Store) {
 			keys := []string{"p/b1/blog", "p/b1/blog/1", "p/b2/blog", "d/b1/x", "/", "with space", "ünï"}
 			for i, k := range keys {
 				if err := s.Set(ctx, k, []byte(fmt.Sprint(i)), 0); err != nil {
@@ -51,7 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) framework.Store) {
 				}
 			}
 		}},
-		{"ReturnedValueIsACopy", func(t *testing.T, s framework.Store) {
+		{"ReturnedValueIsACopy", func(t *testing.T, s store.Store) {
 			v := []byte("value")
 			if err := s.Set(ctx, "k", v, 0); err != nil {
 				t.Fatal(err)
@@ -64,8 +64,8 @@ func Run(t *testing.T, open func(t *testing.T) framework.Store) {
 				t.Fatalf("stored value changed through a slice: %q", again)
 			}
 		}},
-		{"GetKeyBytes", func(t *testing.T, s framework.Store) {
-			g, ok := s.(framework.KeyBytesGetter)
+		{"GetKeyBytes", func(t *testing.T, s store.Store) {
+			g, ok := s.(store.KeyBytesGetter)
 			if !ok {
 				t.Skip("not a KeyBytesGetter")
 			}
@@ -92,7 +92,7 @@ func Run(t *testing.T, open func(t *testing.T) framework.Store) {
 				t.Fatalf("GetKeyBytes of a missing key = %q, %v; want nil, nil", v, err)
 			}
 		}},
-		{"Delete", func(t *testing.T, s framework.Store) {
+		{"Delete", func(t *testing.T, s store.Store) {
 			if err := s.Set(ctx, "k", []byte("v"), 0); err != nil {
 				t.Fatal(err)
 			}
@@ -106,7 +106,7 @@ func Run(t *testing.T, open func(t *testing.T) framework.Store) {
 				t.Fatalf("Delete of a missing key: %v", err)
 			}
 		}},
-		{"TTL", func(t *testing.T, s framework.Store) {
+		{"TTL", func(t *testing.T, s store.Store) {
 			if err := s.Set(ctx, "short", []byte("v"), time.Second); err != nil {
 				t.Fatal(err)
 			}
@@ -135,7 +135,7 @@ func Run(t *testing.T, open func(t *testing.T) framework.Store) {
 				t.Fatal("entry with a long TTL expired")
 			}
 		}},
-		{"TagTimes", func(t *testing.T, s framework.Store) {
+		{"TagTimes", func(t *testing.T, s store.Store) {
 			times, err := s.TagTimes(ctx)
 			if err != nil || len(times) != 0 {
 				t.Fatalf("TagTimes of an empty store = %v, %v", times, err)
@@ -162,7 +162,7 @@ func Run(t *testing.T, open func(t *testing.T) framework.Store) {
 				t.Fatalf("TagTimes = %v, want %v", got, want)
 			}
 		}},
-		{"DeleteTagTimes", func(t *testing.T, s framework.Store) {
+		{"DeleteTagTimes", func(t *testing.T, s store.Store) {
 			if err := s.DeleteTagTimes(ctx, nil); err != nil {
 				t.Fatalf("DeleteTagTimes of nothing: %v", err)
 			}
@@ -217,7 +217,7 @@ func Run(t *testing.T, open func(t *testing.T) framework.Store) {
 				t.Fatalf("after deleting 5,000 tag times, %d remain, want 3", len(got))
 			}
 		}},
-		{"Concurrent", func(t *testing.T, s framework.Store) {
+		{"Concurrent", func(t *testing.T, s store.Store) {
 			var wg sync.WaitGroup
 			for w := range 8 {
 				wg.Add(1)
