@@ -8,13 +8,12 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/isr-go/framework/framework"
-	_ "github.com/isr-go/framework/framework/badgerstore" // the cache on disk, as the app server has it
 )
 
 // TestRevalidatePrintsServerError runs the command against a real app's
 // endpoint and checks that a refusal reaches the user with its reason.
 func TestRevalidatePrintsServerError(t *testing.T) {
-	app, err := framework.New(framework.Options{CacheDir: t.TempDir(), RevalidateSecret: "s3cret", RevalidateLimit: 2})
+	app, err := framework.New(framework.Options{RevalidateSecret: "s3cret", RevalidateLimit: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

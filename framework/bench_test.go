@@ -84,7 +84,7 @@ func BenchmarkPlainEchoSameHeaders(b *testing.B) {
 }
 
 func benchApp(b *testing.B, memoryBytes int64) *echo.Echo {
-	app, err := New(Options{CacheDir: b.TempDir(), MemoryCacheBytes: memoryBytes, Logger: slog.New(slog.DiscardHandler)})
+	app, err := New(Options{Store: openBadger(b), MemoryCacheBytes: memoryBytes, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func BenchmarkHitBadger(b *testing.B) { serveLoop(b, benchApp(b, 1), "", http.St
 // values all over the value log.
 func BenchmarkHitBadgerMany(b *testing.B) {
 	const pages = 20000
-	app, err := New(Options{CacheDir: b.TempDir(), MemoryCacheBytes: 1, Logger: slog.New(slog.DiscardHandler)})
+	app, err := New(Options{Store: openBadger(b), MemoryCacheBytes: 1, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -335,7 +335,7 @@ func TestEntryWithHolesRoundTrips(t *testing.T) {
 // greeting) from the memory tier, next to BenchmarkHitMemory's page without
 // one.
 func BenchmarkHitMemoryHole(b *testing.B) {
-	app, err := New(Options{CacheDir: b.TempDir(), Logger: slog.New(slog.DiscardHandler)})
+	app, err := New(Options{Store: openBadger(b), Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,12 +1,14 @@
 // Package badgerstore is the default persistent store of the ISR cache: an
 // embedded Badger database on local disk, sized for a small machine.
 //
-// Importing it registers it as the framework's local store
-// (framework.LocalStore), which framework.New opens in Options.CacheDir:
+// The app server (package server) opens it in --cache-dir with OpenCache,
+// which keeps the site up whatever state the directory is in, and passes it
+// to the app:
 //
-//	import _ "github.com/isr-go/framework/framework/badgerstore"
-//
-// The app server (package server) imports it.
+//	s, err := badgerstore.OpenCache(".framework/cache/b1", slog.Default())
+//	if err != nil { ... }
+//	defer s.Close()
+//	app, err := framework.New(framework.Options{BuildID: "b1", Store: s})
 package badgerstore
 
 import (
@@ -30,7 +32,6 @@ import (
 	"github.com/dgraph-io/badger/v4/table"
 	"github.com/dgraph-io/ristretto/v2/z"
 
-	"github.com/isr-go/framework/framework"
 	"github.com/isr-go/framework/framework/internal/ratelog"
 	"github.com/isr-go/framework/framework/store"
 )
@@ -46,10 +47,6 @@ const gcInterval = 5 * time.Minute
 // ErrLocked is returned by Open for a directory another process has open.
 // It wraps store.ErrLocked.
 var ErrLocked = fmt.Errorf("badgerstore: %w", store.ErrLocked)
-
-func init() {
-	framework.RegisterStore(framework.LocalStore, func(dir string) (store.Store, error) { return Open(dir) })
-}
 
 var _ store.Store = (*Store)(nil)
 
@@ -95,6 +92,9 @@ type Store struct {
 	// after Badger unmapped it could by then hold other memory, which
 	// MADV_DONTNEED would zero.
 	vlogMaps sync.RWMutex
+	// setAside is where OpenCache moved the unusable directory this
+	// store replaced, or "".
+	setAside string
 }
 
 // Sizes of the files Badger writes. They also set how much free space a

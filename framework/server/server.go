@@ -23,10 +23,6 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/isr-go/framework/framework"
-	// The stores the server opens: Badger in --cache-dir, Redis for a
-	// redis:// --cache. They register themselves with the framework.
-	_ "github.com/isr-go/framework/framework/badgerstore"
-	_ "github.com/isr-go/framework/framework/redisstore"
 )
 
 // buildID is the binary's build ID, set by `framework build` with
@@ -180,6 +176,15 @@ func run(ctx context.Context, args []string, routes []framework.Route, register 
 		// Prerendered pages go to the store for the server to read; a
 		// memory tier here would only churn (and collect) as it fills.
 		opts.MemoryCacheBytes = 1
+	}
+	url, dir := cfg.cacheAt(app, flagSet, getenv)
+	s, err := openStore(&opts, url, dir, logger)
+	if err != nil {
+		logFatal(stderr, logger, cfg.LogFormat, err)
+		return 1
+	}
+	if s != nil {
+		defer s.Close()
 	}
 	a, err := framework.New(opts)
 	if err != nil {

@@ -219,8 +219,9 @@ func TestRunBuildID(t *testing.T) {
 	defer func(id string) { buildID = id }(buildID)
 	buildID = "20260101T000000-abcdef"
 	cfg := Config{CacheDir: "/caches"}
-	if opts := cfg.options(Options{}, nil, func(string) string { return "" }, nil); opts.BuildID != buildID || opts.CacheDir != "/caches/"+buildID {
-		t.Fatalf("options under build %s: BuildID %q, CacheDir %q", buildID, opts.BuildID, opts.CacheDir)
+	opts := cfg.options(Options{}, nil, func(string) string { return "" }, nil)
+	if _, dir := cfg.cacheAt(Options{}, nil, func(string) string { return "" }); opts.BuildID != buildID || dir != "/caches/"+buildID {
+		t.Fatalf("options under build %s: BuildID %q, cache dir %q", buildID, opts.BuildID, dir)
 	}
 }
 
