@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/isr-go/framework/framework"
+	"github.com/isr-go/framework/framework/runtime"
 )
 
 // TestRevalidatePrintsServerError runs the command against a real app's
@@ -19,7 +20,7 @@ func TestRevalidatePrintsServerError(t *testing.T) {
 	}
 	defer app.Close()
 	e := echo.New()
-	app.Register(e)
+	runtime.Register(e, app)
 	srv := httptest.NewServer(e)
 	defer srv.Close()
 

@@ -158,7 +158,7 @@ func (r *router) importGroups(b *routerBuilder, exported map[string]*exports) []
 	for _, rel := range b.used() {
 		app = append(app, importSpec{alias: b.aliases[rel], path: exported[rel].pkgPath})
 	}
-	return [][]importSpec{std, third, {{path: frameworkPath}}, app}
+	return [][]importSpec{std, third, {{path: frameworkPath}, {path: runtimePath}}, app}
 }
 
 // result describes the routes for Generate's caller.

@@ -107,7 +107,7 @@ func (h *harness) start() {
 	}
 	h.app = app
 	h.e = echo.New()
-	app.Register(h.e)
+	app.register(h.e)
 	h.srv = httptest.NewServer(h.e)
 }
 
@@ -140,7 +140,7 @@ func (h *harness) restart() {
 
 // page registers rt on the harness's router.
 func (h *harness) page(rt Route) {
-	h.e.GET(rt.Pattern, h.app.Page(rt))
+	h.e.GET(rt.Pattern, h.app.pageHandler(rt))
 }
 
 type response struct {
