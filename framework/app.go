@@ -102,7 +102,7 @@ type Options struct {
 	// is still used.
 	Dev bool
 
-	// Metrics makes Register serve Prometheus metrics at GET /metrics
+	// Metrics makes runtime.Register serve Prometheus metrics at GET /metrics
 	// (MetricsPath) (the server's --metrics, $FRAMEWORK_METRICS=1).
 	// App.ServeMetrics serves them anywhere else.
 	Metrics bool
