@@ -15,6 +15,7 @@ import (
 // Import paths of the types page exports are checked against.
 const (
 	frameworkPath = "github.com/isr-go/framework/framework"
+	runtimePath   = "github.com/isr-go/framework/framework/runtime"
 	templPath     = "github.com/a-h/templ"
 	echoPath      = "github.com/labstack/echo/v4"
 )

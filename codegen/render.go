@@ -111,9 +111,9 @@ func (r *router) writeRoutes(w *writer) {
 		r.writeRouteList(w)
 		w.close("}")
 		if r.sitemap == "automatic" {
-			w.line("return append(routes, framework.AutoSitemapRoutes(Routes)...)")
+			w.line("return append(routes, runtime.AutoSitemapRoutes(Routes)...)")
 		} else {
-			w.line("return append(routes, framework.SitemapRoutes(%s.Sitemap, %s)...)", r.rootPkg, r.window("Sitemap", r.rootX.SitemapRevalidate))
+			w.line("return append(routes, runtime.SitemapRoutes(%s.Sitemap, %s)...)", r.rootPkg, r.window("Sitemap", r.rootX.SitemapRevalidate))
 		}
 	}
 	w.close("}")
@@ -126,7 +126,7 @@ func (r *router) writeRouteList(w *writer) {
 		writePage(w, p)
 	}
 	if r.robots {
-		w.line("framework.RobotsRoute(%s.Robots, %s),", r.rootPkg, r.window("Robots", r.rootX.RobotsRevalidate))
+		w.line("runtime.RobotsRoute(%s.Robots, %s),", r.rootPkg, r.window("Robots", r.rootX.RobotsRevalidate))
 	}
 }
 
@@ -174,12 +174,12 @@ func writeRender(w *writer, p pageRoute) {
 		w.line("return nil, err")
 		w.close("}")
 		if p.x.metadata {
-			w.line("framework.SetMetadata(ctx, %s.Metadata(ctx, data))", p.pkg)
+			w.line("runtime.SetMetadata(ctx, %s.Metadata(ctx, data))", p.pkg)
 		}
 		w.line("return %s.Page(data), nil", p.pkg)
 	} else {
 		if p.x.metadata {
-			w.line("framework.SetMetadata(ctx, %s.Metadata(ctx))", p.pkg)
+			w.line("runtime.SetMetadata(ctx, %s.Metadata(ctx))", p.pkg)
 		}
 		w.line("return %s.Page(), nil", p.pkg)
 	}
@@ -207,7 +207,7 @@ func (r *router) writeRegister(w *writer) {
 	w.line("// Register adds the app to e: the revalidation endpoint, every page")
 	w.line("// (GET and HEAD), route handler and public file, and the not-found pages.")
 	w.open("func Register(e *echo.Echo, a *framework.App) {")
-	w.line("a.Register(e)")
+	w.line("runtime.Register(e, a)")
 	r.writePages(w)
 	r.writeHandlers(w)
 	r.writePublic(w)
@@ -234,7 +234,7 @@ func (r *router) writePages(w *writer) {
 			rootRoutes = append(rootRoutes, "framework.RobotsPath")
 		}
 		if r.sitemap != "" {
-			rootRoutes = append(rootRoutes, "framework.SitemapPath", "framework.SitemapPartPattern")
+			rootRoutes = append(rootRoutes, "framework.SitemapPath", "runtime.SitemapPartPattern")
 		}
 	}
 	args := "" // Match's middleware arguments
@@ -251,13 +251,13 @@ func (r *router) writePages(w *writer) {
 		args = ", middleware[rt.Pattern]..."
 	}
 	w.open("for _, rt := range Routes() {")
-	w.line("e.Match([]string{http.MethodGet, http.MethodHead}, rt.Pattern, a.Page(rt)%s)", args)
+	w.line("e.Match([]string{http.MethodGet, http.MethodHead}, rt.Pattern, runtime.Page(a, rt)%s)", args)
 	w.close("}")
 }
 
 // writeHandlers registers each route.go's methods, and what Next.js
 // implements for a route handler that does not: HEAD through GET, and the
-// other methods with framework.MethodNotAllowed (405, or 204 for OPTIONS,
+// other methods with runtime.MethodNotAllowed (405, or 204 for OPTIONS,
 // with Allow).
 func (r *router) writeHandlers(w *writer) {
 	for _, h := range r.handlers {
@@ -265,11 +265,11 @@ func (r *router) writeHandlers(w *writer) {
 		exported := make(map[string]bool)
 		for _, m := range h.methods {
 			exported[m] = true
-			w.line("e.Add(http.Method%s, %q, a.Handler(%s.%s)%s)", methodConst(m), h.pattern, h.pkg, m, mw)
+			w.line("e.Add(http.Method%s, %q, runtime.Handler(a, %s.%s)%s)", methodConst(m), h.pattern, h.pkg, m, mw)
 		}
 		if exported["GET"] && !exported["HEAD"] {
 			exported["HEAD"] = true
-			w.line("e.Add(http.MethodHead, %q, a.Handler(%s.GET)%s)", h.pattern, h.pkg, mw)
+			w.line("e.Add(http.MethodHead, %q, runtime.Handler(a, %s.GET)%s)", h.pattern, h.pkg, mw)
 		}
 		var allowed, others []string
 		for _, m := range methods {
@@ -281,7 +281,7 @@ func (r *router) writeHandlers(w *writer) {
 			}
 		}
 		if len(others) > 0 {
-			w.line("e.Match([]string{%s}, %q, framework.MethodNotAllowed(%s)%s)", strings.Join(others, ", "), h.pattern, strings.Join(allowed, ", "), mw)
+			w.line("e.Match([]string{%s}, %q, runtime.MethodNotAllowed(%s)%s)", strings.Join(others, ", "), h.pattern, strings.Join(allowed, ", "), mw)
 		}
 	}
 }
@@ -301,10 +301,10 @@ func (r *router) writePublic(w *writer) {
 func (r *router) writeNotFounds(w *writer) {
 	for _, n := range r.notFounds {
 		if n.chrome.empty() {
-			w.line("e.RouteNotFound(%q, a.NotFound(framework.Route{})%s)", n.pattern, middlewareArgs(n.middleware))
+			w.line("e.RouteNotFound(%q, runtime.NotFound(a, framework.Route{})%s)", n.pattern, middlewareArgs(n.middleware))
 			continue
 		}
-		w.open("e.RouteNotFound(%q, a.NotFound(framework.Route{", n.pattern)
+		w.open("e.RouteNotFound(%q, runtime.NotFound(a, framework.Route{", n.pattern)
 		writeChrome(w, n.chrome)
 		w.close("})%s)", middlewareArgs(n.middleware))
 	}

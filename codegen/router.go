@@ -161,7 +161,7 @@ func (r *router) importGroups(b *routerBuilder, exported map[string]*exports) []
 	for _, rel := range b.used() {
 		app = append(app, importSpec{alias: b.aliases[rel], path: exported[rel].pkgPath})
 	}
-	return [][]importSpec{std, third, {{path: frameworkPath}}, app}
+	return [][]importSpec{std, third, {{path: frameworkPath}, {path: runtimePath}}, app}
 }
 
 // usesSeconds reports whether a window the routes read is in seconds.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/isr-go/framework/codegen/testdata/seconds"
 	"github.com/isr-go/framework/framework"
+	"github.com/isr-go/framework/framework/runtime"
 )
 
 // TestWindowsInSeconds reads the windows of the golden router of
@@ -22,14 +23,14 @@ func TestWindowsInSeconds(t *testing.T) {
 		got[rt.Pattern] = windows{rt.Revalidate, rt.Expire}
 	}
 	want := map[string]windows{
-		"/":                          {time.Minute, time.Hour}, // 60, 3600.0
-		"/zero":                      {0, 0},                   // rendered per request
-		"/typed":                     {time.Minute, 2 * time.Hour},
-		"/never":                     {framework.Never, 0},
-		"/max":                       {9223372036 * time.Second, 0},
-		framework.RobotsPath:         {30 * time.Second, 0},
-		framework.SitemapPath:        {2 * time.Minute, 0},
-		framework.SitemapPartPattern: {2 * time.Minute, 0},
+		"/":                        {time.Minute, time.Hour}, // 60, 3600.0
+		"/zero":                    {0, 0},                   // rendered per request
+		"/typed":                   {time.Minute, 2 * time.Hour},
+		"/never":                   {framework.Never, 0},
+		"/max":                     {9223372036 * time.Second, 0},
+		framework.RobotsPath:       {30 * time.Second, 0},
+		framework.SitemapPath:      {2 * time.Minute, 0},
+		runtime.SitemapPartPattern: {2 * time.Minute, 0},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("windows by pattern (-want +got):\n%s", diff)

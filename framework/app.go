@@ -5,14 +5,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/isr-go/framework/framework/store"
 )
 
-// Options configure an App. The zero value works: the local store (Badger,
-// when package badgerstore is linked) under .framework/cache, sensible
-// bounds. New reads no environment: the app server (package server) maps
+// Options configure an App. The zero value works: a cache in memory,
+// sensible bounds. New reads no environment: the app server (package server) maps
 // flags, environment variables and .env files onto these fields, so that
 // one place decides what wins.
 type Options struct {
@@ -20,21 +20,13 @@ type Options struct {
 	// under another build ID are never served. Default "development".
 	BuildID string
 
-	// Store persists the cache. When nil, New opens a Badger store in
-	// CacheDir and Close closes it; a Store passed here is the caller's to
-	// close.
-	Store Store
-
-	// CacheDir is where the default Badger store lives.
-	// Default ".framework/cache".
-	CacheDir string
-
-	// CacheURL, when Store is nil, selects a shared store instead of
-	// Badger: "redis://host:6379/0" (or rediss://) makes every instance
-	// pointed at that Redis serve one cache (the server's --cache,
-	// $FRAMEWORK_CACHE). Package redisstore documents the forms for a
-	// Redis Cluster and for Sentinel.
-	CacheURL string
+	// Store persists the cache: package badgerstore on local disk,
+	// package redisstore shared by several instances. The app server
+	// (package server) opens the one its flags name and passes it here.
+	// When nil, the cache lives in the process's memory alone (as with
+	// Dev), bounded by MemoryCacheBytes, and is lost when it exits. A
+	// Store passed here is the caller's to close, after App.Close.
+	Store store.Store
 
 	// MemoryCacheBytes bounds the in-memory hot tier in front of the store.
 	// Default DefaultMemoryCacheBytes (48 MiB).
@@ -102,15 +94,15 @@ type Options struct {
 
 	// Dev renders every page on every request, caching nothing, as
 	// `framework dev` (like `next dev`) does. The results of Fetch and
-	// Cache are kept in the process's memory only, whatever CacheDir
-	// or CacheURL say: they live as long as this build of the
-	// app (framework dev starts a new process for every build), so that
-	// an edit of the code behind them shows at once, and nothing is
-	// shared with another dev server or left on disk. A Store passed
-	// explicitly is still used.
+	// Cache are kept in the process's memory only (the server opens no
+	// store in dev): they live as long as this build of the app
+	// (framework dev starts a new process for every build), so that an
+	// edit of the code behind them shows at once, and nothing is shared
+	// with another dev server or left on disk. A Store passed explicitly
+	// is still used.
 	Dev bool
 
-	// Metrics makes Register serve Prometheus metrics at GET /metrics
+	// Metrics makes runtime.Register serve Prometheus metrics at GET /metrics
 	// (MetricsPath) (the server's --metrics, $FRAMEWORK_METRICS=1).
 	// App.ServeMetrics serves them anywhere else.
 	Metrics bool
@@ -205,9 +197,6 @@ func (opts Options) withDefaults() (Options, error) {
 	if opts.BuildID == "" {
 		opts.BuildID = "development"
 	}
-	if opts.CacheDir == "" {
-		opts.CacheDir = filepath.Join(".framework", "cache")
-	}
 	if opts.MemoryCacheBytes <= 0 {
 		opts.MemoryCacheBytes = DefaultMemoryCacheBytes
 	}
@@ -255,17 +244,10 @@ func New(opts Options) (*App, error) {
 	a.done, a.finish = context.WithCancel(context.Background())
 	a.clock.init(opts.Now)
 	store := opts.Store
-	if store == nil && opts.Dev {
+	if store == nil {
 		store, a.ownStore = newDevStore(opts.MemoryCacheBytes, a.clock.local), true
 	}
-	if store == nil {
-		s, err := a.openStore()
-		if err != nil {
-			a.clock.close()
-			return nil, err
-		}
-		store, a.ownStore = s, true
-	}
+	a.noteStore(store)
 	a.store = newGuardedStore(store, a.log, &a.metrics.storeErrors, a.clock.coarse.nanos)
 	a.cache = newCache(cacheConfig{
 		buildID:        opts.BuildID,
@@ -288,15 +270,6 @@ func New(opts Options) (*App, error) {
 	return a, nil
 }
 
-// openStore opens the store the options name: the one registered for the
-// CacheURL's scheme, else the local store in CacheDir.
-func (a *App) openStore() (Store, error) {
-	if u := a.opts.CacheURL; u != "" {
-		return openURLStore(u)
-	}
-	return a.openLocalStore(a.opts.CacheDir)
-}
-
 // loadTagTimes reads every tag time from the store.
 func (a *App) loadTagTimes() {
 	times, err := a.store.TagTimes(context.Background())
@@ -314,7 +287,7 @@ const tagRefresh = 5 * time.Second
 
 // watchTagTimes applies the tag times other instances record, as they are
 // published and by rereading them every tagRefresh, until Close.
-func (a *App) watchTagTimes(w TagWatcher) {
+func (a *App) watchTagTimes(w store.TagWatcher) {
 	a.loop(func(ctx context.Context) {
 		for ctx.Err() == nil {
 			w.WatchTagTimes(ctx, func(tag string, at int64) {

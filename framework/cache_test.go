@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/isr-go/framework/framework/store"
 )
 
 // fakeRenderer renders "v1", "v2", ... for the cache, on the test's clock;
@@ -35,7 +37,7 @@ func (f *fakeRenderer) render(_ context.Context, key string, _ Params) (*entry, 
 }
 
 // downStore is a store that fails every call.
-type downStore struct{ nopStore }
+type downStore struct{ store.Store }
 
 var errStoreDown = errors.New("store down")
 
@@ -45,7 +47,7 @@ func (downStore) Delete(context.Context, string) error                     { ret
 
 // newTestCache returns a cache on the clock clk over store, with no App and
 // no HTTP, and the errors it reports.
-func newTestCache(t *testing.T, clk *clock, store Store) (*cache, *[]*RenderError) {
+func newTestCache(t *testing.T, clk *clock, st store.Store) (*cache, *[]*RenderError) {
 	t.Helper()
 	var (
 		mu      sync.Mutex
@@ -55,7 +57,7 @@ func newTestCache(t *testing.T, clk *clock, store Store) (*cache, *[]*RenderErro
 	)
 	ac.init(clk.Now)
 	log := slog.New(slog.DiscardHandler)
-	gs := newGuardedStore(store, log, &m.storeErrors, ac.coarse.nanos)
+	gs := newGuardedStore(st, log, &m.storeErrors, ac.coarse.nanos)
 	c := newCache(cacheConfig{
 		buildID:       "b1",
 		renderTimeout: time.Second,
@@ -116,11 +118,11 @@ func TestCacheStates(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			clk := newClock()
-			var store Store = newDevStore(1<<20, clk.Now)
+			var st store.Store = newDevStore(1<<20, clk.Now)
 			if tt.storeDown {
-				store = downStore{}
+				st = downStore{store.Discard}
 			}
-			c, reports := newTestCache(t, clk, store)
+			c, reports := newTestCache(t, clk, st)
 			r := &fakeRenderer{clock: clk}
 			src := &renderer{route: "/p/:id", render: r.render}
 			params := func() Params { return Params{"id": "1"} }

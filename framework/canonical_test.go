@@ -92,7 +92,7 @@ func TestNoSpellingReplacesAPage(t *testing.T) {
 				h.page(s.route())
 				// Spellings that the router does not send to the page
 				// (//blog/9) meet the app's not-found handler.
-				h.e.RouteNotFound("/*", h.app.NotFound(Route{}))
+				h.e.RouteNotFound("/*", h.app.notFoundHandler(Route{}))
 				if r := h.get("/blog/9"); r.status != 200 {
 					t.Fatalf("/blog/9: %d", r.status)
 				}
@@ -132,12 +132,12 @@ func TestCanonicalPathsEverywhere(t *testing.T) {
 	s := newPostSource()
 	h.page(s.route())
 	var handled atomic.Int64
-	h.e.GET("/api/items/:id", h.app.Handler(func(c echo.Context) error {
+	h.e.GET("/api/items/:id", h.app.routeHandler(func(c echo.Context) error {
 		handled.Add(1)
 		return c.String(200, "item "+c.Param("id"))
 	}))
 	h.e.FileFS("/styles.css", "testdata/public/styles.css", testPublic)
-	h.e.RouteNotFound("/*", h.app.NotFound(Route{}))
+	h.e.RouteNotFound("/*", h.app.notFoundHandler(Route{}))
 	wrapped := httptest.NewServer(CanonicalPaths(h.e))
 	t.Cleanup(wrapped.Close)
 
@@ -316,7 +316,7 @@ func TestCachedRendersDoNotSeeTheRequest(t *testing.T) {
 	s := newPostSource()
 	h.page(s.route())
 	dynamic := newPostSource()
-	h.e.GET("/live/:id", h.app.Page(Route{Pattern: "/live/:id", Render: dynamic.render}))
+	h.e.GET("/live/:id", h.app.pageHandler(Route{Pattern: "/live/:id", Render: dynamic.render}))
 	h.get("/blog/3?name=ada")
 	h.clock.Advance(2 * time.Minute)
 	h.get("/blog/3?name=ada") // STALE: regenerates in the background

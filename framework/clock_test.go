@@ -5,6 +5,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/isr-go/framework/framework/store"
 )
 
 // coldClockStore is a store whose clock, an hour ahead of the app's,
@@ -12,7 +14,7 @@ import (
 // cluster's slot map) before it reads its clock: the app's clock moves on
 // by coldClockDelay during that reading, and not during the others.
 type coldClockStore struct {
-	Store
+	store.Store
 	clock    *clock // the app's
 	readings atomic.Int32
 }

@@ -32,8 +32,8 @@ func eachRedis(t *testing.T, test func(t *testing.T, kind testredis.Kind)) {
 // clock.
 func cluster(t *testing.T, srv testredis.Deployment, s *source, pattern string) (*harness, *harness) {
 	t.Helper()
-	a := newHarness(t, Options{CacheURL: srv.URL()})
-	b := newHarness(t, Options{CacheURL: srv.URL()})
+	a := newRedisHarness(t, srv.URL(), Options{})
+	b := newRedisHarness(t, srv.URL(), Options{})
 	b.clock = a.clock
 	b.opts.Now = a.clock.Now
 	b.restart()

@@ -51,7 +51,7 @@ func (e *FetchError) Error() string {
 
 // Fetch GETs url and returns the body of a 2xx response, cached in the app's
 // store as opts say. Identical calls within one render are made once.
-// Outside a render or App.Handler it simply fetches.
+// Outside a render or runtime.Handler it simply fetches.
 func Fetch(ctx context.Context, url string, opts FetchOptions) ([]byte, error) {
 	id := "fetch\x00" + url
 	for _, name := range slices.Sorted(maps.Keys(opts.Header)) {

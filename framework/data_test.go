@@ -268,7 +268,7 @@ func TestMetadataReachesLayouts(t *testing.T) {
 	})
 	h.page(Route{Pattern: "/m", Revalidate: time.Hour, Layouts: []templ.Component{layout, layout},
 		Render: func(ctx context.Context, r *Request) (templ.Component, error) {
-			SetMetadata(ctx, Metadata{Title: "Hello"})
+			setMetadata(ctx, Metadata{Title: "Hello"})
 			return templ.Raw("<p>body</p>"), nil
 		}})
 	if r := h.get("/m"); r.body != "<title>Hello</title><title>Hello</title><p>body</p>" {

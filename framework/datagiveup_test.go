@@ -47,7 +47,7 @@ func TestGivingUpOnDataFailsNobodyElse(t *testing.T) {
 	}
 	t.Cleanup(release)
 	get := Cache(d.get, CacheOptions{Revalidate: time.Hour})
-	h.e.GET("/api", h.app.Handler(func(c echo.Context) error {
+	h.e.GET("/api", h.app.routeHandler(func(c echo.Context) error {
 		v, err := get(c.Request().Context(), "1")
 		if err != nil {
 			return err

@@ -52,7 +52,7 @@ type draftKey struct{}
 //	}
 //
 // Pages, layouts, components and the functions they call see it, and so do
-// route handlers wrapped by App.Handler.
+// route handlers wrapped by runtime.Handler.
 func DraftMode(ctx context.Context) bool {
 	draft, _ := ctx.Value(draftKey{}).(bool)
 	return draft
@@ -66,7 +66,7 @@ func withDraftMode(ctx context.Context) context.Context {
 // EnableDraftMode sets the draft cookie on the response, for
 // DraftModeLifetime: the browser's next requests bypass the cache and render
 // with DraftMode(ctx) true. Call it from a route handler (route.go, wrapped
-// by App.Handler as codegen does) behind your own authentication: anyone
+// by runtime.Handler as codegen does) behind your own authentication: anyone
 // holding the cookie sees what Load shows in draft mode.
 //
 // The cookie is HttpOnly, SameSite=Lax, Path=/, and Secure when the request

@@ -43,7 +43,7 @@ func BenchmarkDraftCheck(b *testing.B) {
 // BenchmarkCachedHit is a cached component read from the store in a
 // render: what a dynamic page pays per request for a Cached box.
 func BenchmarkCachedHit(b *testing.B) {
-	a, err := New(Options{CacheDir: b.TempDir(), Logger: slog.New(slog.DiscardHandler)})
+	a, err := New(Options{Store: openBadger(b), Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -21,13 +21,13 @@ import (
 func draftHarness(t *testing.T, opts Options) *harness {
 	t.Helper()
 	h := newHarness(t, opts)
-	h.e.GET("/draft/on", h.app.Handler(func(c echo.Context) error {
+	h.e.GET("/draft/on", h.app.routeHandler(func(c echo.Context) error {
 		if err := EnableDraftMode(c); err != nil {
 			return err
 		}
 		return c.NoContent(http.StatusNoContent)
 	}))
-	h.e.GET("/draft/off", h.app.Handler(func(c echo.Context) error {
+	h.e.GET("/draft/off", h.app.routeHandler(func(c echo.Context) error {
 		if err := DisableDraftMode(c); err != nil {
 			return err
 		}
@@ -145,7 +145,7 @@ func TestDraftModeShowsWhatIs404(t *testing.T) {
 	h.page(draftRoute("/blog/:id", time.Minute, s, &hidden))
 	h.page(Route{Pattern: "/only/:id", Revalidate: time.Minute, StaticParamsOnly: true, Render: s.render,
 		StaticParams: func(context.Context) ([]Params, error) { return []Params{{"id": "1"}}, nil }})
-	h.e.RouteNotFound("/*", h.app.NotFound(Route{NotFound: templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+	h.e.RouteNotFound("/*", h.app.notFoundHandler(Route{NotFound: templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 		_, err := fmt.Fprintf(w, "no such page, draft=%v", DraftMode(ctx))
 		return err
 	})}))
@@ -185,7 +185,7 @@ func TestDraftModeInHandlers(t *testing.T) {
 	h := draftHarness(t, Options{})
 	var calls atomic.Int64
 	get := Cache(func(ctx context.Context) (int64, error) { return calls.Add(1), nil }, CacheOptions{Revalidate: Never})
-	h.e.GET("/api/draft", h.app.Handler(func(c echo.Context) error {
+	h.e.GET("/api/draft", h.app.routeHandler(func(c echo.Context) error {
 		n, err := get(c.Request().Context())
 		if err != nil {
 			return err

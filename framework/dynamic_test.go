@@ -61,7 +61,7 @@ func TestHolesInCachedPage(t *testing.T) {
 	p := &holePage{s: newSource("v1"), hole: Dynamic(greeting)}
 	rt := Route{Pattern: "/", Revalidate: time.Minute, Render: p.render}
 	h.page(rt)
-	h.e.HEAD("/", h.app.Page(rt))
+	h.e.HEAD("/", h.app.pageHandler(rt))
 
 	r := h.get("/", "Cookie", "name=Ada")
 	if r.status != 200 || r.cache() != CacheMiss || r.body != "<main>shell v1 Hello, Ada<footer>end</footer></main>" {
@@ -335,7 +335,7 @@ func TestEntryWithHolesRoundTrips(t *testing.T) {
 // greeting) from the memory tier, next to BenchmarkHitMemory's page without
 // one.
 func BenchmarkHitMemoryHole(b *testing.B) {
-	app, err := New(Options{CacheDir: b.TempDir(), Logger: slog.New(slog.DiscardHandler)})
+	app, err := New(Options{Store: openBadger(b), Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -350,7 +350,7 @@ func BenchmarkHitMemoryHole(b *testing.B) {
 			return err
 		}), nil
 	}
-	e.GET("/blog/:id", app.Page(Route{Pattern: "/blog/:id", Revalidate: time.Hour, Render: render}))
+	e.GET("/blog/:id", app.pageHandler(Route{Pattern: "/blog/:id", Revalidate: time.Hour, Render: render}))
 	serveLoop(b, e, "", http.StatusOK)
 }
 

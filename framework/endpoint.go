@@ -29,10 +29,10 @@ type RevalidateRequest struct {
 	Eager   bool     `json:"eager,omitempty"`   // regenerate right away
 }
 
-// Register adds the app's own routes to e: POST /_framework/revalidate,
-// GET and HEAD /_framework/health, and GET /metrics when Options.Metrics is
-// on.
-func (a *App) Register(e *echo.Echo) {
+// register adds the app's own routes to e (runtime.Register): POST
+// /_framework/revalidate, GET and HEAD /_framework/health, and GET /metrics
+// when Options.Metrics is on.
+func (a *App) register(e *echo.Echo) {
 	e.POST(RevalidateEndpoint, a.serveRevalidate)
 	e.Match([]string{http.MethodGet, http.MethodHead}, HealthPath, echo.WrapHandler(http.HandlerFunc(a.ServeHealth)))
 	if a.opts.Metrics {

@@ -20,6 +20,9 @@ import (
 
 	"github.com/isr-go/framework/framework/internal/testdisk"
 	"github.com/isr-go/framework/framework/internal/testredis"
+
+	"github.com/isr-go/framework/framework/badgerstore"
+	"github.com/isr-go/framework/framework/store"
 )
 
 // bigPages renders /blog/:id pages of size bytes that gzip cannot shrink,
@@ -214,7 +217,7 @@ func TestNoUsableCacheDir(t *testing.T) {
 	h.stop()
 	file := filepath.Join(t.TempDir(), "file")
 	os.WriteFile(file, nil, 0o644)
-	h.opts.CacheDir = filepath.Join(file, "cache")
+	h.dir = filepath.Join(file, "cache")
 	h.start()
 	if !h.app.metrics.memoryOnly.Load() || !strings.Contains(logs.String(), "memory tier only") {
 		t.Fatalf("memory only %v; log:\n%s", h.app.metrics.memoryOnly.Load(), logs.String())
@@ -233,9 +236,9 @@ func TestNoUsableCacheDir(t *testing.T) {
 // directory is left alone.
 func TestAnotherServerHoldsTheCacheDir(t *testing.T) {
 	h := newHarness(t, Options{})
-	_, err := New(Options{CacheDir: h.dir, Logger: slog.New(slog.DiscardHandler)})
+	_, err := badgerstore.OpenCache(h.dir, slog.New(slog.DiscardHandler))
 	if err == nil || !strings.Contains(err.Error(), "another server is using this build's cache") || !strings.Contains(err.Error(), fmt.Sprint(os.Getpid())) {
-		t.Fatalf("second New on a held dir: %v", err)
+		t.Fatalf("second OpenCache on a held dir: %v", err)
 	}
 	if asides, _ := filepath.Glob(h.dir + ".corrupt-*"); len(asides) != 0 {
 		t.Fatalf("a held dir was moved aside: %v", asides)
@@ -245,7 +248,7 @@ func TestAnotherServerHoldsTheCacheDir(t *testing.T) {
 // faultyStore is a real Badger store whose calls can be made to panic or
 // hang, to stand for the failures Badger shows on damaged files.
 type faultyStore struct {
-	Store
+	store.Store
 	panics atomic.Bool
 	hang   chan struct{} // Close waits on it
 	closed chan struct{} // closed when Close has closed the real store
@@ -282,7 +285,7 @@ func (s *faultyStore) Close() error {
 func TestStorePanicsAreMisses(t *testing.T) {
 	logs := newLogBuffer()
 	h := newHarness(t, Options{Logger: logs.logger()})
-	inner, err := registeredStore(LocalStore)(filepath.Join(t.TempDir(), "inner"))
+	inner, err := badgerstore.Open(filepath.Join(t.TempDir(), "inner"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -336,7 +339,7 @@ func TestFullDisk(t *testing.T) {
 	logs := newLogBuffer()
 	h := newHarness(t, Options{Logger: logs.logger(), MemoryCacheBytes: 64 << 20})
 	h.stop()
-	h.opts.CacheDir = filepath.Join(dir, "cache")
+	h.dir = filepath.Join(dir, "cache")
 	h.start()
 	pages := &bigPages{size: 100 << 10}
 	h.page(pages.route())
@@ -387,8 +390,8 @@ func TestSkewedClocks(t *testing.T) { eachRedis(t, testSkewedClocks) }
 
 func testSkewedClocks(t *testing.T, kind testredis.Kind) {
 	srv := kind.Start(t)
-	fast := newHarness(t, Options{CacheURL: srv.URL(), Now: func() time.Time { return time.Now().Add(2 * time.Minute) }})
-	slow := newHarness(t, Options{CacheURL: srv.URL(), Now: func() time.Time { return time.Now().Add(-2 * time.Minute) }})
+	fast := newRedisHarness(t, srv.URL(), Options{Now: func() time.Time { return time.Now().Add(2 * time.Minute) }})
+	slow := newRedisHarness(t, srv.URL(), Options{Now: func() time.Time { return time.Now().Add(-2 * time.Minute) }})
 	s := newSource("v1")
 	rt := taggedRoute("/p/:id", s, "posts")
 	rt.Revalidate = time.Hour
@@ -446,7 +449,7 @@ func testSkewedClocks(t *testing.T, kind testredis.Kind) {
 // skipped until it answers again; cached pages never wait.
 func TestStalledRedis(t *testing.T) {
 	srv := testredis.Start(t)
-	h := newHarness(t, Options{CacheURL: srv.URL()})
+	h := newRedisHarness(t, srv.URL(), Options{})
 	s := newPostSource()
 	h.page(s.route())
 	h.get("/blog/1")
@@ -490,7 +493,7 @@ func TestStalledRedis(t *testing.T) {
 func TestRedisRestartIsLogged(t *testing.T) {
 	srv := testredis.Start(t)
 	logs := newLogBuffer()
-	h := newHarness(t, Options{CacheURL: srv.URL(), Logger: logs.logger()})
+	h := newRedisHarness(t, srv.URL(), Options{Logger: logs.logger()})
 	s := newPostSource()
 	h.page(s.route())
 	h.get("/blog/1")

@@ -15,7 +15,7 @@ import (
 	"time"
 )
 
-// MetricsPath is where App.Register serves the Prometheus metrics when
+// MetricsPath is where runtime.Register serves the Prometheus metrics when
 // Options.Metrics is on.
 const MetricsPath = "/metrics"
 

@@ -29,8 +29,9 @@ type page struct {
 	lastNotFound atomic.Pointer[entry]
 }
 
-// Page returns the Echo handler that serves rt through the ISR cache.
-func (a *App) Page(rt Route) echo.HandlerFunc {
+// pageHandler returns the Echo handler that serves rt through the ISR
+// cache (runtime.Page).
+func (a *App) pageHandler(rt Route) echo.HandlerFunc {
 	return a.newPage(rt).serve
 }
 
@@ -169,10 +170,10 @@ func (p *page) isStaticPath(ctx context.Context, key string) (bool, error) {
 // renderFunc is the type of Route.Render.
 type renderFunc = func(context.Context, *Request) (templ.Component, error)
 
-// NotFound returns the Echo handler for URLs that match no route: rt's
-// NotFound body inside its Layouts, answered 404 and never cached. Only
-// NotFound and Layouts of rt are used.
-func (a *App) NotFound(rt Route) echo.HandlerFunc {
+// notFoundHandler returns the Echo handler for URLs that match no route
+// (runtime.NotFound): rt's NotFound body inside its Layouts, answered 404
+// and never cached.
+func (a *App) notFoundHandler(rt Route) echo.HandlerFunc {
 	p := a.newPage(rt)
 	return func(c echo.Context) error {
 		key, draft, err := a.enter(c, false)

@@ -82,10 +82,9 @@ func (st *renderState) tagList() []string {
 	return tags
 }
 
-// SetMetadata sets the metadata of the page being rendered, for its
-// layouts' <head>. Codegen calls it with the result of a page's Metadata
-// function; outside a render it does nothing.
-func SetMetadata(ctx context.Context, m Metadata) {
+// setMetadata sets the metadata of the page being rendered
+// (runtime.SetMetadata).
+func setMetadata(ctx context.Context, m Metadata) {
 	if st := stateFrom(ctx); st != nil {
 		st.mu.Lock()
 		st.metadata = m

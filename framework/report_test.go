@@ -54,7 +54,7 @@ func TestFailedRendersAreReported(t *testing.T) {
 	s.fail(errContent)
 	h.page(Route{Pattern: "/dynamic", Render: s.render})
 	h.page(isrRoute("/cached", time.Minute, s))
-	h.e.RouteNotFound("/*", h.app.NotFound(Route{Pattern: "/*", NotFound: templ.ComponentFunc(func(context.Context, io.Writer) error {
+	h.e.RouteNotFound("/*", h.app.notFoundHandler(Route{Pattern: "/*", NotFound: templ.ComponentFunc(func(context.Context, io.Writer) error {
 		return errContent
 	})}))
 	for _, path := range []string{"/dynamic", "/cached", "/nowhere"} {

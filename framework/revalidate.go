@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 )
@@ -26,7 +25,7 @@ const (
 // RevalidatePath marks the page at path stale: its next request is served
 // the cached page (STALE) and regenerates it. With Layout it covers every
 // page below path too. ctx must come from a page render or a handler wrapped
-// by App.Handler; elsewhere use App.RevalidatePath.
+// by runtime.Handler; elsewhere use App.RevalidatePath.
 func RevalidatePath(ctx context.Context, path string, opts ...RevalidateOption) error {
 	return withApp(ctx, func(a *App) error { return a.RevalidatePath(ctx, path, opts...) })
 }
@@ -184,12 +183,8 @@ func (a *App) regenerateStale() { a.cache.regenerateStale(a.now().UnixNano()) }
 
 type appKey struct{}
 
-// Handler wraps an Echo handler (an app's route.go GET, POST, ...) so that
-// the package-level RevalidatePath, RevalidateTag, Fetch, Cache,
-// EnableDraftMode and DraftMode find the app and the request's draft mode
-// through the request's context. Like a page, it answers a request whose
-// path is not canonical with a 308 to the canonical one.
-func (a *App) Handler(h echo.HandlerFunc) echo.HandlerFunc {
+// routeHandler wraps a route.go's handler (runtime.Handler).
+func (a *App) routeHandler(h echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
 		if key, _, err := a.enter(c, true); key == "" {
@@ -197,23 +192,6 @@ func (a *App) Handler(h echo.HandlerFunc) echo.HandlerFunc {
 		}
 		defer removeUploads(c, r)
 		return h(c)
-	}
-}
-
-// MethodNotAllowed answers the methods a route.go does not export, as
-// Next.js does for route handlers: OPTIONS with 204 No Content, anything
-// else with 405 Method Not Allowed, both with an Allow header listing
-// allowed (the methods it exports, with HEAD where it exports GET, and
-// OPTIONS). Generated routers register it; without it such a request would
-// get the app's 404 page, which says the URL does not exist when it does.
-func MethodNotAllowed(allowed ...string) echo.HandlerFunc {
-	allow := strings.Join(allowed, ", ")
-	return func(c echo.Context) error {
-		c.Response().Header().Set("Allow", allow)
-		if c.Request().Method == http.MethodOptions {
-			return c.NoContent(http.StatusNoContent)
-		}
-		return c.NoContent(http.StatusMethodNotAllowed)
 	}
 }
 
@@ -244,7 +222,7 @@ func appFrom(ctx context.Context) *App {
 
 // errNoApp is returned by the package-level revalidation functions called
 // with a context that carries no app.
-var errNoApp = errors.New("framework: no app in context: call from a page render or a handler wrapped by App.Handler, or use the App's method")
+var errNoApp = errors.New("framework: no app in context: call from a page render or a handler wrapped by runtime.Handler, or use the App's method")
 
 func withApp(ctx context.Context, f func(*App) error) error {
 	a := appFrom(ctx)

@@ -165,7 +165,7 @@ func TestPackageLevelRevalidateFindsApp(t *testing.T) {
 	h := newHarness(t, Options{})
 	s := newSource("v1")
 	h.page(isrRoute("/post", time.Hour, s))
-	h.e.POST("/api/touch", h.app.Handler(func(c echoContext) error {
+	h.e.POST("/api/touch", h.app.routeHandler(func(c echoContext) error {
 		if err := RevalidatePath(c.Request().Context(), "/post"); err != nil {
 			return err
 		}

@@ -58,7 +58,7 @@ func TestRobotsOverHTTP(t *testing.T) {
 	read := Cache(func(ctx context.Context) (string, error) {
 		return disallow.Load().(string), nil
 	}, CacheOptions{Revalidate: Never, Tags: []string{"settings"}})
-	h.page(RobotsRoute(func(ctx context.Context) (Robots, error) {
+	h.page(robotsRoute(func(ctx context.Context) (Robots, error) {
 		d, err := read(ctx)
 		return Robots{Rules: []RobotsRule{{Disallow: []string{d}}}, Sitemaps: []string{SitemapPath}}, err
 	}, time.Hour))

@@ -56,7 +56,7 @@ type Route struct {
 	// Render loads the page's data and returns its body. It may return
 	// ErrNotFound, a Redirect error, or any other error (a 500, or a failed
 	// regeneration that keeps the last good page). Metadata for layouts is
-	// set with SetMetadata before returning.
+	// set with runtime.SetMetadata before returning.
 	Render func(ctx context.Context, r *Request) (templ.Component, error)
 
 	// Layouts wrap the page, outermost first; each renders its children with

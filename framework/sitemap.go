@@ -15,7 +15,7 @@ import (
 // A sitemap (https://www.sitemaps.org/protocol.html) is served like a page,
 // through the ISR cache: /sitemap.xml lists the app's URLs, made by
 // app/sitemap.go's Sitemap (like Next.js's app/sitemap.ts) or, without
-// one, from the app's routes (AutoSitemapRoutes). Past MaxSitemapURLs URLs
+// one, from the app's routes (runtime.AutoSitemapRoutes). Past MaxSitemapURLs URLs
 // or MaxSitemapBytes bytes it becomes a sitemap index of numbered parts,
 // /sitemap-0.xml, /sitemap-1.xml, ..., each within both limits. The parts
 // sit at the root because a sitemap may only list URLs below its own
@@ -24,9 +24,9 @@ import (
 // SitemapPath is where an app's sitemap is served.
 const SitemapPath = "/sitemap.xml"
 
-// SitemapPartPattern is the route of a split sitemap's parts, which
-// answers /sitemap-0.xml as part "0.xml".
-const SitemapPartPattern = "/sitemap-:part"
+// sitemapPartPattern is the route of a split sitemap's parts, which
+// answers /sitemap-0.xml as part "0.xml" (runtime.SitemapPartPattern).
+const sitemapPartPattern = "/sitemap-:part"
 
 // SitemapTag is a tag of the sitemap and of each of its parts:
 // RevalidateTag(ctx, SitemapTag) makes all of them stale, where
@@ -92,7 +92,8 @@ func (f ChangeFrequency) valid() bool {
 	return false
 }
 
-// SitemapRoutes returns the routes that serve the sitemap of entries:
+// sitemapRoutesOf returns the routes that serve the sitemap of entries
+// (runtime.SitemapRoutes):
 // /sitemap.xml, and the parts of a sitemap split past the protocol's
 // limits. Codegen calls it with app/sitemap.go's Sitemap and its
 // SitemapRevalidate (Never when absent): like a page, the sitemap is cached
@@ -106,7 +107,7 @@ func (f ChangeFrequency) valid() bool {
 // 1; an unknown ChangeFrequency; a LastModified outside years 1 to 9999) is
 // left out and logged, so that one bad record does not take the sitemap
 // down.
-func SitemapRoutes(entries func(ctx context.Context) ([]SitemapEntry, error), revalidate time.Duration) []Route {
+func sitemapRoutesOf(entries func(ctx context.Context) ([]SitemapEntry, error), revalidate time.Duration) []Route {
 	return sitemapRoutes(&sitemapSource{entries: entries, maxURLs: MaxSitemapURLs, maxBytes: MaxSitemapBytes}, revalidate)
 }
 
@@ -114,11 +115,11 @@ func SitemapRoutes(entries func(ctx context.Context) ([]SitemapEntry, error), re
 func sitemapRoutes(s *sitemapSource, revalidate time.Duration) []Route {
 	return []Route{
 		{Pattern: SitemapPath, Revalidate: revalidate, ContentType: xmlContentType, NeedsSiteURL: true, Render: s.renderSitemap},
-		{Pattern: SitemapPartPattern, Revalidate: revalidate, ContentType: xmlContentType, NeedsSiteURL: true, Render: s.renderPart},
+		{Pattern: sitemapPartPattern, Revalidate: revalidate, ContentType: xmlContentType, NeedsSiteURL: true, Render: s.renderPart},
 	}
 }
 
-// AutoSitemapRoutes returns the sitemap routes of an app without
+// autoSitemapRoutes returns the sitemap routes of an app without
 // app/sitemap.go, made from its pages (codegen passes its Routes): every
 // cached page without params (its pattern), and every path StaticParams
 // returns for a cached page with params. Pages rendered per request
@@ -130,8 +131,8 @@ func sitemapRoutes(s *sitemapSource, revalidate time.Duration) []Route {
 // Its window is the lowest of the pages with StaticParams it lists, so
 // that a new post shows in it no later than its page would, and it carries
 // the tags of the data StaticParams reads.
-func AutoSitemapRoutes(routes func() []Route) []Route {
-	return SitemapRoutes(func(ctx context.Context) ([]SitemapEntry, error) {
+func autoSitemapRoutes(routes func() []Route) []Route {
+	return sitemapRoutesOf(func(ctx context.Context) ([]SitemapEntry, error) {
 		return routeEntries(ctx, routes())
 	}, Never)
 }

@@ -184,7 +184,7 @@ func TestParseSiteURL(t *testing.T) {
 			t.Errorf("%q: %q, want an error", in, got)
 		}
 	}
-	if _, err := New(Options{SiteURL: "example.com", CacheDir: t.TempDir()}); err == nil {
+	if _, err := New(Options{SiteURL: "example.com"}); err == nil {
 		t.Error("New accepted a site URL without a scheme")
 	}
 }
@@ -416,7 +416,7 @@ func TestSitemapWithoutSiteURL(t *testing.T) {
 		t.Errorf("logged the missing site URL %d times, want once:\n%s", n, logs.String())
 	}
 	// A prerender has no request to take a host from.
-	if _, err := h.app.Prerender(context.Background(), SitemapRoutes(func(context.Context) ([]SitemapEntry, error) { return nil, nil }, Never)[0], nil); !errors.Is(err, errNoSiteURL) {
+	if _, err := h.app.Prerender(context.Background(), sitemapRoutesOf(func(context.Context) ([]SitemapEntry, error) { return nil, nil }, Never)[0], nil); !errors.Is(err, errNoSiteURL) {
 		t.Errorf("Prerender without a site URL: %v", err)
 	}
 }
@@ -429,7 +429,7 @@ func TestSitemapWithoutSiteURLRendersOneAtATime(t *testing.T) {
 	h := newHarness(t, Options{})
 	var running, most atomic.Int32
 	gate := make(chan struct{}) // holds the renders, as a large sitemap's encoding would
-	for _, rt := range SitemapRoutes(func(context.Context) ([]SitemapEntry, error) {
+	for _, rt := range sitemapRoutesOf(func(context.Context) ([]SitemapEntry, error) {
 		n := running.Add(1)
 		defer running.Add(-1)
 		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
@@ -479,7 +479,7 @@ func TestSitemapWithoutSiteURLRendersOneAtATime(t *testing.T) {
 func TestSitemapLeavesOutBadEntries(t *testing.T) {
 	logs := newLogBuffer()
 	h := newHarness(t, Options{SiteURL: "https://example.com", Logger: logs.logger()})
-	for _, rt := range SitemapRoutes(func(context.Context) ([]SitemapEntry, error) {
+	for _, rt := range sitemapRoutesOf(func(context.Context) ([]SitemapEntry, error) {
 		return []SitemapEntry{{URL: "/ok"}, {URL: "/bad", Priority: 7}, {URL: "/ok2"}}, nil
 	}, time.Hour) {
 		h.page(rt)
@@ -524,9 +524,9 @@ func TestAutoSitemap(t *testing.T) {
 			page("/docs/*", Never, func(context.Context) ([]Params, error) {
 				return []Params{{"*": "a/b"}, {"*": "../x"}}, nil // the second is no path
 			}),
-			RobotsRoute(func(context.Context) (Robots, error) { return Robots{}, nil }, Never),
+			robotsRoute(func(context.Context) (Robots, error) { return Robots{}, nil }, Never),
 		}
-		return append(list, AutoSitemapRoutes(routes)...)
+		return append(list, autoSitemapRoutes(routes)...)
 	}
 	for _, rt := range routes() {
 		h.page(rt)

@@ -15,6 +15,9 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/isr-go/framework/framework/internal/testredis"
+
+	"github.com/isr-go/framework/framework/badgerstore"
+	"github.com/isr-go/framework/framework/store"
 )
 
 // storedTagTimes returns the tag times in the app's store.
@@ -363,9 +366,9 @@ func TestTagBoundsOnRedis(t *testing.T) { eachRedis(t, testTagBoundsOnRedis) }
 func testTagBoundsOnRedis(t *testing.T, kind testredis.Kind) {
 	srv := kind.Start(t)
 	s := newSource("v1")
-	opts := Options{CacheURL: srv.URL(), TagTimeLimit: 100}
-	a := newHarness(t, opts)
-	b := newHarness(t, opts)
+	opts := Options{TagTimeLimit: 100}
+	a := newRedisHarness(t, srv.URL(), opts)
+	b := newRedisHarness(t, srv.URL(), opts)
 	b.clock = a.clock
 	b.opts.Now = a.clock.Now
 	b.restart()
@@ -397,7 +400,7 @@ func testTagBoundsOnRedis(t *testing.T, kind testredis.Kind) {
 		t.Fatalf("%d tag times in Redis, want at most 100 and the floor", n)
 	}
 	// A new instance starts with the floor.
-	c := newHarness(t, Options{CacheURL: srv.URL(), TagTimeLimit: 100})
+	c := newRedisHarness(t, srv.URL(), Options{TagTimeLimit: 100})
 	c.clock = a.clock
 	c.opts.Now = a.clock.Now
 	c.restart()
@@ -557,7 +560,7 @@ func TestTagTimesUnit(t *testing.T) {
 
 // ttlStore records the TTLs the app asks for.
 type ttlStore struct {
-	Store
+	store.Store
 	mu   sync.Mutex
 	ttls map[string]time.Duration
 }
@@ -570,7 +573,7 @@ func (s *ttlStore) Set(ctx context.Context, key string, value []byte, ttl time.D
 }
 
 func TestStoreTTLsAreCapped(t *testing.T) {
-	bs, err := registeredStore(LocalStore)(t.TempDir())
+	bs, err := badgerstore.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

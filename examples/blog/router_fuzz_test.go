@@ -17,7 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/isr-go/framework/framework"
-	_ "github.com/isr-go/framework/framework/badgerstore" // the cache on disk, as the app server has it
+	"github.com/isr-go/framework/framework/badgerstore"
 )
 
 // TestMain gives the in-process tests one database for the whole run: the
@@ -47,10 +47,15 @@ func newHostileRouter(tb testing.TB, dir string) *hostileRouter {
 	tb.Helper()
 	r := &hostileRouter{}
 	start := time.Now()
+	cache, err := badgerstore.Open(filepath.Join(dir, "cache"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { cache.Close() }) // after app.Close: cleanups run last first
 	app, err := framework.New(framework.Options{
-		CacheDir: filepath.Join(dir, "cache"),
-		Logger:   slog.New(slog.DiscardHandler),
-		Now:      func() time.Time { return start.Add(time.Duration(r.clock.Load())) },
+		Store:  cache,
+		Logger: slog.New(slog.DiscardHandler),
+		Now:    func() time.Time { return start.Add(time.Duration(r.clock.Load())) },
 	})
 	if err != nil {
 		tb.Fatal(err)

@@ -1,12 +1,14 @@
 // Package badgerstore is the default persistent store of the ISR cache: an
 // embedded Badger database on local disk, sized for a small machine.
 //
-// Importing it registers it as the framework's local store
-// (framework.LocalStore), which framework.New opens in Options.CacheDir:
+// The app server (package server) opens it in --cache-dir with OpenCache,
+// which keeps the site up whatever state the directory is in, and passes it
+// to the app:
 //
-//	import _ "github.com/isr-go/framework/framework/badgerstore"
-//
-// The app server (package server) imports it.
+//	s, err := badgerstore.OpenCache(".framework/cache/b1", slog.Default())
+//	if err != nil { ... }
+//	defer s.Close()
+//	app, err := framework.New(framework.Options{BuildID: "b1", Store: s})
 package badgerstore
 
 import (
@@ -30,8 +32,8 @@ import (
 	"github.com/dgraph-io/badger/v4/table"
 	"github.com/dgraph-io/ristretto/v2/z"
 
-	"github.com/isr-go/framework/framework"
 	"github.com/isr-go/framework/framework/internal/ratelog"
+	"github.com/isr-go/framework/framework/store"
 )
 
 // tagPrefix starts the keys that hold tag revalidation times, kept apart
@@ -43,16 +45,12 @@ const tagPrefix = "\x00tag/"
 const gcInterval = 5 * time.Minute
 
 // ErrLocked is returned by Open for a directory another process has open.
-// It wraps framework.ErrStoreLocked.
-var ErrLocked = fmt.Errorf("badgerstore: %w", framework.ErrStoreLocked)
+// It wraps store.ErrLocked.
+var ErrLocked = fmt.Errorf("badgerstore: %w", store.ErrLocked)
 
-func init() {
-	framework.RegisterStore(framework.LocalStore, func(dir string) (framework.Store, error) { return Open(dir) })
-}
+var _ store.Store = (*Store)(nil)
 
-var _ framework.Store = (*Store)(nil)
-
-// Store is a framework.Store backed by Badger.
+// Store is a store.Store backed by Badger.
 type Store struct {
 	db     *badger.DB
 	dir    string
@@ -94,6 +92,9 @@ type Store struct {
 	// after Badger unmapped it could by then hold other memory, which
 	// MADV_DONTNEED would zero.
 	vlogMaps sync.RWMutex
+	// setAside is where OpenCache moved the unusable directory this
+	// store replaced, or "".
+	setAside string
 }
 
 // Sizes of the files Badger writes. They also set how much free space a
@@ -417,7 +418,7 @@ func (s *Store) collectGarbage() {
 	}
 }
 
-var _ framework.KeyBytesGetter = (*Store)(nil)
+var _ store.KeyBytesGetter = (*Store)(nil)
 
 // Get returns the value stored under key, or nil, nil when there is none or
 // it has expired.

@@ -143,7 +143,7 @@ func (w *benchWriter) WriteHeader(status int)      { w.status = status }
 // (text) and written nowhere.
 func benchmarkHit(b *testing.B, logRequests bool) {
 	routes := testRoutes(&source{}, "")
-	app, err := framework.New(framework.Options{CacheDir: b.TempDir(), Logger: slog.New(slog.DiscardHandler)})
+	app, err := framework.New(framework.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)
 	}

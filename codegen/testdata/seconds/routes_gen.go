@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/isr-go/framework/framework"
+	"github.com/isr-go/framework/framework/runtime"
 
 	app "github.com/isr-go/framework/codegen/testdata/seconds/app"
 	app_max "github.com/isr-go/framework/codegen/testdata/seconds/app/max"
@@ -61,16 +62,16 @@ func Routes() []framework.Route {
 				return app_zero.Page(), nil
 			},
 		},
-		framework.RobotsRoute(app.Robots, app.RobotsRevalidate*time.Second),
+		runtime.RobotsRoute(app.Robots, app.RobotsRevalidate*time.Second),
 	}
-	return append(routes, framework.SitemapRoutes(app.Sitemap, app.SitemapRevalidate*time.Second)...)
+	return append(routes, runtime.SitemapRoutes(app.Sitemap, app.SitemapRevalidate*time.Second)...)
 }
 
 // Register adds the app to e: the revalidation endpoint, every page
 // (GET and HEAD), route handler and public file, and the not-found pages.
 func Register(e *echo.Echo, a *framework.App) {
-	a.Register(e)
+	runtime.Register(e, a)
 	for _, rt := range Routes() {
-		e.Match([]string{http.MethodGet, http.MethodHead}, rt.Pattern, a.Page(rt))
+		e.Match([]string{http.MethodGet, http.MethodHead}, rt.Pattern, runtime.Page(a, rt))
 	}
 }

@@ -1,12 +1,23 @@
-package framework
+// Package store is what a store author implements: the Store interface that
+// persists the ISR cache, and the capabilities a store may add (reading by a
+// key in bytes, a lock among instances, a stream of tag times, a shared
+// clock). The framework checks for each capability with a type assertion and
+// uses it when the store has it.
+//
+// An app does not import this package to serve pages: the app server
+// (package server) opens the store its flags name (package badgerstore for a
+// directory, package redisstore for a URL) and passes it in
+// framework.Options.Store. An app that builds its own store passes it there
+// too.
+//
+// Stores hold opaque bytes; the framework encodes entries itself, so a new
+// store needs no knowledge of pages. Package storetest checks a store
+// against this contract.
+package store
 
 import (
 	"context"
 	"errors"
-	"fmt"
-	"sort"
-	"strings"
-	"sync"
 	"time"
 )
 
@@ -15,14 +26,6 @@ import (
 // local disk (package badgerstore); a shared store lets several instances
 // serve one cache (package redisstore). A Store must be safe for concurrent
 // use.
-//
-// Store packages import this one and register how to open them
-// (RegisterStore); this package imports none of them, so that an app links
-// only the stores it uses. The app server (package server) links Badger and
-// Redis.
-//
-// Stores hold opaque bytes; the framework encodes entries itself, so a new
-// store needs no knowledge of pages.
 type Store interface {
 	// Get returns the value stored under key, or nil and a nil error when
 	// there is none or it has expired.
@@ -85,67 +88,32 @@ type Clock interface {
 	Now(ctx context.Context) (time.Time, error)
 }
 
-// ErrStoreLocked is wrapped by the error a local store returns from opening a
-// directory that another process has open. New refuses to start on it rather
-// than move the directory aside from under the other process.
-var ErrStoreLocked = errors.New("another process is using the store")
-
-// An OpenStore function opens a store at a location: a directory for a local
-// store, a URL for a shared one.
-type OpenStore func(location string) (Store, error)
-
-// LocalStore is the name under which the local store registers: New opens
-// it in Options.CacheDir when neither Store nor CacheURL is set.
-const LocalStore = "local"
-
-var (
-	storesMu sync.RWMutex
-	stores   = map[string]OpenStore{}
-)
-
-// RegisterStore makes a store available to New by name: LocalStore for the
-// store New opens in Options.CacheDir, or a URL scheme ("redis") for the
-// stores Options.CacheURL names. Store packages call it from an init
-// function, like database/sql drivers; importing the package is enough.
-// Registering a name twice panics.
-func RegisterStore(name string, open OpenStore) {
-	storesMu.Lock()
-	defer storesMu.Unlock()
-	if _, dup := stores[name]; dup {
-		panic("framework: RegisterStore called twice for " + name)
-	}
-	stores[name] = open
+// A Reset is a local store that found its data unusable when it opened
+// (damaged files), set it aside and started empty. The framework counts it
+// in the metric framework_store_resets_total.
+type Reset interface {
+	// SetAside returns where the unusable data went, or "" when the store
+	// opened its own.
+	SetAside() string
 }
 
-// registeredStore returns the opener registered under name, or nil.
-func registeredStore(name string) OpenStore {
-	storesMu.RLock()
-	defer storesMu.RUnlock()
-	return stores[name]
-}
+// Discard is a Store that keeps nothing. A local store that finds no usable
+// directory falls back on it (package badgerstore's OpenCache): the app then
+// serves from its memory tier alone, and its health check and metrics say
+// "memory-only".
+var Discard Store = discard{}
 
-// storeNames lists the registered names, for error messages.
-func storeNames() string {
-	storesMu.RLock()
-	defer storesMu.RUnlock()
-	var names []string
-	for name := range stores {
-		if name != LocalStore {
-			names = append(names, name+"://")
-		}
-	}
-	sort.Strings(names)
-	if len(names) == 0 {
-		return "none registered: import a store package such as github.com/isr-go/framework/framework/redisstore"
-	}
-	return strings.Join(names, ", ")
-}
+type discard struct{}
 
-// openURLStore opens the store a CacheURL names, by its scheme.
-func openURLStore(url string) (Store, error) {
-	scheme, _, ok := strings.Cut(url, "://")
-	if open := registeredStore(scheme); ok && open != nil {
-		return open(url)
-	}
-	return nil, fmt.Errorf("framework: cache %q: want a URL whose scheme is a registered store (%s), or nothing for the local cache", url, storeNames())
-}
+func (discard) Get(context.Context, string) ([]byte, error)              { return nil, nil }
+func (discard) Set(context.Context, string, []byte, time.Duration) error { return nil }
+func (discard) Delete(context.Context, string) error                     { return nil }
+func (discard) SetTagTime(context.Context, string, int64) error          { return nil }
+func (discard) DeleteTagTimes(context.Context, []string) error           { return nil }
+func (discard) TagTimes(context.Context) (map[string]int64, error)       { return nil, nil }
+func (discard) Close() error                                             { return nil }
+
+// ErrLocked is wrapped by the error a local store returns from opening a
+// directory that another process has open. The directory must then be left
+// alone rather than set aside from under the other process.
+var ErrLocked = errors.New("another process is using the store")
