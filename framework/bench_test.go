@@ -67,7 +67,7 @@ func BenchmarkPlainEchoSameHeaders(b *testing.B) {
 		"Content-Type":   {htmlContentType},
 		"Cache-Control":  {"s-maxage=3600, stale-while-revalidate=31536000"},
 		"Etag":           {`W/"0123456789abcdefghijklmn"`},
-		HeaderCache:      {CacheHit},
+		headerCache:      {cacheHit},
 		"Vary":           {"Accept-Encoding"},
 		"Content-Length": {strconv.Itoa(len(body))},
 	}
@@ -143,8 +143,8 @@ func BenchmarkHitBadgerMany(b *testing.B) {
 	for b.Loop() {
 		clear(w.h)
 		e.ServeHTTP(w, reqs[i%pages])
-		if w.h.Get(HeaderCache) != CacheHit {
-			b.Fatalf("%s: %s", reqs[i%pages].URL.Path, w.h.Get(HeaderCache))
+		if w.h.Get(headerCache) != cacheHit {
+			b.Fatalf("%s: %s", reqs[i%pages].URL.Path, w.h.Get(headerCache))
 		}
 		i++
 	}

@@ -97,21 +97,21 @@ func (c *cache) serve(ctx context.Context, key string, src *renderer, params fun
 		// render it again, for Eager revalidation.
 		cached.source.Store(&renderJob{source: src, params: params()})
 	}
-	state := CacheMiss
+	state := cacheMiss
 	if cached != nil {
 		switch c.tags.freshness(cached, now) {
 		case fresh:
-			c.debugCache(CacheHit, key)
-			return cached, CacheHit, nil
+			c.debugCache(cacheHit, key)
+			return cached, cacheHit, nil
 		case stale:
-			c.debugCache(CacheStale, key)
+			c.debugCache(cacheStale, key)
 			c.regenerate(key, renderJob{source: src, params: params()})
-			return cached, CacheStale, nil
+			return cached, cacheStale, nil
 		}
-		state = CacheRevalidated
+		state = cacheRevalidated
 		if !c.backoff.allow(key, now) {
 			// Its last render failed moments ago: keep serving it.
-			return cached, CacheStale, nil
+			return cached, cacheStale, nil
 		}
 	}
 	c.debugCache(state, key)
@@ -119,7 +119,7 @@ func (c *cache) serve(ctx context.Context, key string, src *renderer, params fun
 	if err != nil {
 		if cached != nil {
 			// Stale-if-error: an old page beats a 500.
-			return cached, CacheStale, nil
+			return cached, cacheStale, nil
 		}
 		return nil, "", err
 	}

@@ -99,21 +99,21 @@ func TestCacheStates(t *testing.T) {
 		thenBody    string
 	}{
 		{name: "fresh", seed: true, advance: 30 * time.Second,
-			want: CacheHit, wantBody: "v1", then: CacheHit, thenBody: "v1"},
+			want: cacheHit, wantBody: "v1", then: cacheHit, thenBody: "v1"},
 		{name: "stale: one background regeneration", seed: true, advance: 2 * time.Minute, requests: 4,
-			want: CacheStale, wantBody: "v1", wantRenders: 1, then: CacheHit, thenBody: "v2"},
+			want: cacheStale, wantBody: "v1", wantRenders: 1, then: cacheHit, thenBody: "v2"},
 		{name: "stale, failing: kept and backed off", seed: true, advance: 2 * time.Minute, fail: true,
-			want: CacheStale, wantBody: "v1", wantRenders: 1, wantReports: 1, background: true, then: CacheStale, thenBody: "v1"},
+			want: cacheStale, wantBody: "v1", wantRenders: 1, wantReports: 1, background: true, then: cacheStale, thenBody: "v1"},
 		{name: "expired: rendered in the request", seed: true, advance: 10 * time.Minute,
-			want: CacheRevalidated, wantBody: "v2", wantRenders: 1, then: CacheHit, thenBody: "v2"},
+			want: cacheRevalidated, wantBody: "v2", wantRenders: 1, then: cacheHit, thenBody: "v2"},
 		{name: "expired, failing: stale-if-error and backed off", seed: true, advance: 10 * time.Minute, fail: true, requests: 4,
-			want: CacheStale, wantBody: "v1", wantRenders: 1, wantReports: 1, then: CacheStale, thenBody: "v1"},
+			want: cacheStale, wantBody: "v1", wantRenders: 1, wantReports: 1, then: cacheStale, thenBody: "v1"},
 		{name: "absent: one render shared", requests: 8,
-			want: CacheMiss, wantBody: "v1", wantRenders: 1, then: CacheHit, thenBody: "v1"},
+			want: cacheMiss, wantBody: "v1", wantRenders: 1, then: cacheHit, thenBody: "v1"},
 		{name: "absent, failing", fail: true, requests: 4,
 			want: "", wantRenders: 1, wantReports: 1, then: ""},
 		{name: "store down: served from memory", storeDown: true,
-			want: CacheMiss, wantBody: "v1", wantRenders: 1, then: CacheHit, thenBody: "v1"},
+			want: cacheMiss, wantBody: "v1", wantRenders: 1, then: cacheHit, thenBody: "v1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -128,7 +128,7 @@ func TestCacheStates(t *testing.T) {
 			params := func() Params { return Params{"id": "1"} }
 			ctx := context.Background()
 			if tt.seed {
-				if _, state, err := c.serve(ctx, "/p/1", src, params); err != nil || state != CacheMiss {
+				if _, state, err := c.serve(ctx, "/p/1", src, params); err != nil || state != cacheMiss {
 					t.Fatalf("seed: %s %v", state, err)
 				}
 			}
@@ -218,13 +218,13 @@ func TestCacheBackoffEnds(t *testing.T) {
 	c.serve(ctx, "/p", src, func() Params { return nil })
 	clk.Advance(10 * time.Minute)
 	r.fail.Store(true)
-	if _, state, _ := c.serve(ctx, "/p", src, func() Params { return nil }); state != CacheStale {
+	if _, state, _ := c.serve(ctx, "/p", src, func() Params { return nil }); state != cacheStale {
 		t.Fatalf("failing render: %s, want STALE", state)
 	}
 	clk.Advance(backoffFirst + time.Second)
 	r.fail.Store(false)
 	e, state, err := c.serve(ctx, "/p", src, func() Params { return nil })
-	if err != nil || state != CacheRevalidated || string(e.body) != "v3" {
+	if err != nil || state != cacheRevalidated || string(e.body) != "v3" {
 		t.Fatalf("after the backoff: %s %v, want REVALIDATED v3", state, err)
 	}
 	if len(*reports) != 1 {

@@ -79,7 +79,7 @@ func TestNoSpellingReplacesAPage(t *testing.T) {
 		"fresh": func(h *harness) {},
 		"stale": func(h *harness) { h.clock.Advance(2 * time.Minute) },
 		"expired": func(h *harness) {
-			if err := h.app.ExpirePath(context.Background(), "/blog/9"); err != nil {
+			if err := h.app.revalidatePath(context.Background(), "/blog/9", true); err != nil {
 				t.Fatal(err)
 			}
 		},
@@ -112,7 +112,7 @@ func TestNoSpellingReplacesAPage(t *testing.T) {
 					t.Fatalf("/blog/9 after %s: %d %s %.40q", spelling, r.status, r.cache(), r.body)
 				}
 				h.waitBackground()
-				if r := h.get("/blog/9"); r.status != 200 || r.cache() != CacheHit || !strings.Contains(r.body, "post 9 v1") {
+				if r := h.get("/blog/9"); r.status != 200 || r.cache() != cacheHit || !strings.Contains(r.body, "post 9 v1") {
 					t.Fatalf("/blog/9 then: %d %s %.40q", r.status, r.cache(), r.body)
 				}
 			})
@@ -207,7 +207,7 @@ func TestRedirectFromLoadIsCached(t *testing.T) {
 	}})
 
 	for _, alias := range []string{"/blog/01", "/blog/+1", "/blog/0001"} {
-		for i, want := range []string{CacheMiss, CacheHit} {
+		for i, want := range []string{cacheMiss, cacheHit} {
 			r := h.get(alias)
 			if r.status != http.StatusPermanentRedirect || r.header.Get("Location") != "/blog/1" || r.cache() != want {
 				t.Fatalf("%s #%d: %d %q %s, want 308 /blog/1 %s", alias, i+1, r.status, r.header.Get("Location"), r.cache(), want)
@@ -220,7 +220,7 @@ func TestRedirectFromLoadIsCached(t *testing.T) {
 	if n := s.renders.Load(); n != 3 {
 		t.Fatalf("renders = %d, want one per alias", n)
 	}
-	for i, want := range []string{CacheMiss, CacheHit} {
+	for i, want := range []string{cacheMiss, cacheHit} {
 		r := h.get("/old")
 		if r.status != http.StatusTemporaryRedirect || r.header.Get("Location") != "/new?from=old" || r.cache() != want {
 			t.Fatalf("/old #%d: %d %q %s", i+1, r.status, r.header.Get("Location"), r.cache())
@@ -282,7 +282,7 @@ func TestJunkURLsDoNotFlushPages(t *testing.T) {
 	}
 	renders := s.renders.Load()
 	for i := 1; i <= 100; i++ {
-		if r := h.get("/blog/" + itoa(i)); r.cache() != CacheHit {
+		if r := h.get("/blog/" + itoa(i)); r.cache() != cacheHit {
 			t.Fatalf("/blog/%d: %s, want HIT", i, r.cache())
 		}
 	}
@@ -322,7 +322,7 @@ func TestCachedRendersDoNotSeeTheRequest(t *testing.T) {
 	h.get("/blog/3?name=ada") // STALE: regenerates in the background
 	h.waitBackground()
 	h.clock.Advance(time.Second)
-	if err := h.app.ExpirePath(context.Background(), "/blog/3"); err != nil {
+	if err := h.app.revalidatePath(context.Background(), "/blog/3", true); err != nil {
 		t.Fatal(err)
 	}
 	h.get("/blog/3?name=ada") // REVALIDATED: renders in the request

@@ -238,7 +238,7 @@ func recordData(ctx context.Context, v dataValue, err error, window time.Duratio
 }
 
 // A dataScope collects what the fetch of one cached value reads through
-// Fetch, Cache and Cached (a Cached component listing Cache'd posts), so
+// Fetch, Cache and CacheComponent (a cached component listing Cache'd posts), so
 // that the value is stored with their tags and no longer than their windows,
 // and is stale when they are: RevalidateTag("posts") reaches the component
 // even when only the list is tagged. Uncached reads (window 0) do not make

@@ -48,7 +48,7 @@
 // caches nothing (the data is read on every call and the page that reads it
 // is rendered per request); [Never] caches until revalidated on demand.
 //
-// [Cached] caches a component's HTML the same way, with its own window and
+// [CacheComponent] caches a component's HTML the same way, with its own window and
 // tags. Draft mode ([EnableDraftMode], [DraftMode]) lets an editor see
 // unpublished content: a request with the signed draft cookie is rendered for
 // it alone, bypassing the cache (X-Framework-Cache: BYPASS).

@@ -33,9 +33,9 @@ const DraftCookie = "__framework_draft"
 // worthless after it.
 const DraftModeLifetime = time.Hour
 
-// CacheBypass is the X-Framework-Cache value of a draft-mode response:
+// cacheBypass is the X-Framework-Cache value of a draft-mode response:
 // rendered for this request, neither read from nor written to the cache.
-const CacheBypass = "BYPASS"
+const cacheBypass = "BYPASS"
 
 // maxDraftCookie bounds the draft cookie's value: a longer one is not ours
 // and is ignored before any work is done on it.
@@ -223,10 +223,10 @@ func (a *App) isDraft(r *http.Request) bool {
 // outside StaticParams rendered too (a draft is rarely among them).
 func (p *page) serveDraft(c echo.Context, key string, renderFn renderFunc) error {
 	req := c.Request()
-	p.app.cache.debugCache(CacheBypass, key)
+	p.app.cache.debugCache(cacheBypass, key)
 	e, err := p.render(withDraftMode(req.Context()), key, p.params(c), req, renderFn)
 	if err != nil {
-		return p.fail(c, key, CacheBypass, err, true)
+		return p.fail(c, key, cacheBypass, err, true)
 	}
-	return p.respond(c, key, e, CacheBypass, nil)
+	return p.respond(c, key, e, cacheBypass, nil)
 }

@@ -48,7 +48,7 @@ func BenchmarkCachedHit(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer a.Close()
-	c := Cached("box", CacheOptions{Revalidate: Never, Tags: []string{"posts"}}, templ.Raw(benchBody[:2000]))
+	c := CacheComponent("box", CacheOptions{Revalidate: Never, Tags: []string{"posts"}}, templ.Raw(benchBody[:2000]))
 	render := func() {
 		st := &renderState{app: a, window: 0}
 		ctx := context.WithValue(context.Background(), renderStateKey{}, st)

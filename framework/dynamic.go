@@ -20,14 +20,14 @@ import (
 
 // A Hole is a part of a page rendered for each request while the rest of
 // the page is served from the cache: partial prerendering. Make one with
-// Dynamic.
+// PerRequest.
 //
 // A cached page's render leaves a hole where it meets one, and its entry
 // keeps the page's HTML around it (the shell) with its window, tags,
 // revalidation and single-flight as usual. A request is served the shell:
 // the part before the first hole at once, then each hole rendered for that
 // request, in order. A hole reads the request through HTTPRequest or Cookie
-// and may use Fetch, Cache and Cached; it is bounded by the app's
+// and may use Fetch, Cache and CacheComponent; it is bounded by the app's
 // RenderTimeout through its context.
 //
 // A page with holes is personal: its responses are sent with
@@ -41,14 +41,14 @@ type Hole struct {
 	name     string // set by Register
 }
 
-// Dynamic returns a hole that renders c for each request. In a templ page:
+// PerRequest returns a hole that renders c for each request. In a templ page:
 //
-//	@framework.Dynamic(greeting())
+//	@framework.PerRequest(greeting())
 //
 // If c fails (an error or a panic), the hole renders its Fallback, or
 // nothing, and the error is reported like a failed render; the rest of the
 // page is served as usual.
-func Dynamic(c templ.Component) Hole {
+func PerRequest(c templ.Component) Hole {
 	return Hole{content: c}
 }
 
@@ -62,7 +62,7 @@ func (h Hole) Fallback(f templ.Component) Hole {
 // Register registers the hole under name and returns it, for a package
 // variable:
 //
-//	var greetingHole = framework.Dynamic(greeting()).Register("greeting")
+//	var greetingHole = framework.PerRequest(greeting()).Register("greeting")
 //
 // A page's shell read from the store (made by framework build, an earlier
 // process or another instance) is served with its registered holes as they

@@ -73,19 +73,15 @@ func (a *App) serveRevalidate(c echo.Context) error {
 		return c.JSON(no.status, revalidateError{Error: strings.TrimPrefix(no.msg, "framework: "), Limit: no.limit})
 	}
 	ctx := c.Request().Context()
-	revalidatePath, revalidateTag := a.RevalidatePath, a.RevalidateTag
-	if body.Expire {
-		revalidatePath, revalidateTag = a.ExpirePath, a.ExpireTag
-	}
 	var errs []error
 	for _, p := range body.Paths {
-		errs = append(errs, revalidatePath(ctx, p))
+		errs = append(errs, a.revalidatePath(ctx, p, body.Expire))
 	}
 	for _, p := range body.Layouts {
-		errs = append(errs, revalidatePath(ctx, p, Layout))
+		errs = append(errs, a.revalidatePath(ctx, p, body.Expire, AndBelow))
 	}
 	for _, t := range body.Tags {
-		errs = append(errs, revalidateTag(ctx, t))
+		errs = append(errs, a.revalidateTag(ctx, t, body.Expire))
 	}
 	if body.Eager {
 		a.regenerateStale()
@@ -154,7 +150,7 @@ func (a *App) checkRevalidateRequest(body RevalidateRequest) *refusal {
 		}
 	}
 	for _, p := range body.Layouts {
-		if _, e := pathRevalidationTag(p, []RevalidateOption{Layout}); e != nil && err == nil {
+		if _, e := pathRevalidationTag(p, []RevalidateOption{AndBelow}); e != nil && err == nil {
 			err = e
 		}
 	}

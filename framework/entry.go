@@ -30,7 +30,7 @@ type entry struct {
 	revalidate  time.Duration // effective window: the page's, or lower data's
 	expire      time.Duration // how long past revalidate it may be served stale
 	tags        []string      // tags of the data the page used
-	// holeAt are the offsets in body where the page's Dynamic holes go, in
+	// holeAt are the offsets in body where the page's PerRequest holes go, in
 	// order (a partially prerendered page); nil for most pages.
 	holeAt []int
 	// holeNames are the names the holes at holeAt were registered under

@@ -138,7 +138,7 @@ func TestDamagedCacheDir(t *testing.T) {
 				if r.status != 200 || !strings.Contains(r.body, pages.bodies[p]) {
 					t.Fatalf("%s after the damage: %d %s %.80q", p, r.status, r.cache(), r.body)
 				}
-				if r := h.get(p); r.status != 200 || r.cache() != CacheHit {
+				if r := h.get(p); r.status != 200 || r.cache() != cacheHit {
 					t.Fatalf("%s again: %d %s", p, r.status, r.cache())
 				}
 			}
@@ -170,7 +170,7 @@ func TestHalfWrittenTableKeepsTheCache(t *testing.T) {
 	h.page(pages.route())
 	renders := pages.renders.Load()
 	for i := 1; i <= 20; i++ {
-		if r := h.get("/blog/" + itoa(i)); r.status != 200 || r.cache() != CacheHit {
+		if r := h.get("/blog/" + itoa(i)); r.status != 200 || r.cache() != cacheHit {
 			t.Fatalf("/blog/%d after a half-written table: %d %s, want a HIT from the kept cache", i, r.status, r.cache())
 		}
 	}
@@ -224,7 +224,7 @@ func TestNoUsableCacheDir(t *testing.T) {
 	}
 	s := newPostSource()
 	h.page(s.route())
-	for _, want := range []string{CacheMiss, CacheHit} {
+	for _, want := range []string{cacheMiss, cacheHit} {
 		if r := h.get("/blog/1"); r.status != 200 || r.cache() != want {
 			t.Fatalf("memory only: %d %s, want 200 %s", r.status, r.cache(), want)
 		}
@@ -312,7 +312,7 @@ func TestStorePanicsAreMisses(t *testing.T) {
 			t.Fatalf("/blog/%d with a panicking store: %d %q", i, r.status, r.body)
 		}
 	}
-	if r := h.get("/blog/2"); r.cache() != CacheHit {
+	if r := h.get("/blog/2"); r.cache() != cacheHit {
 		t.Fatalf("a page rendered while the store panics is not kept in memory: %s", r.cache())
 	}
 	if n := strings.Count(logs.String(), "panicked"); n != 1 {
@@ -401,10 +401,10 @@ func testSkewedClocks(t *testing.T, kind testredis.Kind) {
 		t.Fatalf("the instances' clocks differ by %v, want them on Redis's", skew)
 	}
 
-	if r := slow.get("/p/1"); r.cache() != CacheMiss {
+	if r := slow.get("/p/1"); r.cache() != cacheMiss {
 		t.Fatalf("first: %s", r.cache())
 	}
-	if r := fast.get("/p/1"); r.cache() != CacheHit {
+	if r := fast.get("/p/1"); r.cache() != cacheHit {
 		t.Fatalf("the fast instance does not see the slow one's page as fresh: %s", r.cache())
 	}
 	renders := s.renders.Load()
@@ -412,10 +412,10 @@ func testSkewedClocks(t *testing.T, kind testredis.Kind) {
 	// A soft revalidation from the fast instance: one regeneration, then
 	// HITs everywhere, on both.
 	s.set("v2")
-	if err := fast.app.RevalidateTag(context.Background(), "posts"); err != nil {
+	if err := fast.app.revalidateTag(context.Background(), "posts", false); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the slow instance sees the revalidation", func() bool { return slow.get("/p/1").cache() != CacheHit })
+	eventually(t, "the slow instance sees the revalidation", func() bool { return slow.get("/p/1").cache() != cacheHit })
 	slow.waitBackground()
 	fast.waitBackground()
 	eventually(t, "a fresh page after the regeneration", func() bool {
@@ -423,7 +423,7 @@ func testSkewedClocks(t *testing.T, kind testredis.Kind) {
 	})
 	for range 20 {
 		for _, h := range []*harness{slow, fast} {
-			if r := h.get("/p/1"); r.cache() != CacheHit {
+			if r := h.get("/p/1"); r.cache() != cacheHit {
 				t.Fatalf("after the regeneration: %s, want HIT (no regeneration loop)", r.cache())
 			}
 		}
@@ -436,7 +436,7 @@ func testSkewedClocks(t *testing.T, kind testredis.Kind) {
 
 	// An expiry from the slow instance applies on the fast one.
 	s.set("v3")
-	if err := slow.app.ExpireTag(context.Background(), "posts"); err != nil {
+	if err := slow.app.revalidateTag(context.Background(), "posts", true); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "the fast instance renders after the slow one's expiry", func() bool {
@@ -465,7 +465,7 @@ func TestStalledRedis(t *testing.T) {
 			t.Fatalf("/blog/%d with Redis paused: %d", i, r.status)
 		}
 		start = time.Now()
-		if r := h.get("/blog/1"); r.status != 200 || r.cache() != CacheHit {
+		if r := h.get("/blog/1"); r.status != 200 || r.cache() != cacheHit {
 			t.Fatalf("cached page with Redis paused: %d %s", r.status, r.cache())
 		}
 		worst = max(worst, time.Since(start))
@@ -560,7 +560,7 @@ func TestRegenerationsAreBounded(t *testing.T) {
 	blocking.Store(true)
 	for range 3 {
 		for i := range 200 {
-			if r := h.get("/blog/" + itoa(i)); r.cache() != CacheStale {
+			if r := h.get("/blog/" + itoa(i)); r.cache() != cacheStale {
 				t.Fatalf("/blog/%d: %s, want STALE while queued", i, r.cache())
 			}
 		}
@@ -577,7 +577,7 @@ func TestRegenerationsAreBounded(t *testing.T) {
 		t.Fatalf("%d renders for 200 stale pages asked for 3 times each, want 200", n)
 	}
 	for i := range 200 {
-		if r := h.get("/blog/" + itoa(i)); r.cache() != CacheHit {
+		if r := h.get("/blog/" + itoa(i)); r.cache() != cacheHit {
 			t.Fatalf("/blog/%d after the storm: %s", i, r.cache())
 		}
 	}
@@ -652,15 +652,15 @@ func TestClockJumps(t *testing.T) {
 			src := newSource("v1")
 			h.page(Route{Pattern: "/blog/:id", Revalidate: time.Minute, Render: src.render})
 			ctx := context.Background()
-			if r := h.get("/blog/1"); r.cache() != CacheMiss {
+			if r := h.get("/blog/1"); r.cache() != cacheMiss {
 				t.Fatalf("first: %s", r.cache())
 			}
 
 			h.clock.Advance(jump) // the clock runs ahead
-			if r := h.get("/blog/2"); r.cache() != CacheMiss {
+			if r := h.get("/blog/2"); r.cache() != cacheMiss {
 				t.Fatalf("ahead: %s", r.cache())
 			}
-			if err := h.app.RevalidatePath(ctx, "/blog/1"); err != nil {
+			if err := h.app.revalidatePath(ctx, "/blog/1", false); err != nil {
 				t.Fatal(err)
 			}
 			h.clock.Advance(-jump + time.Second) // and is set right, a second later
@@ -673,7 +673,7 @@ func TestClockJumps(t *testing.T) {
 			for i := range 5 {
 				r := h.get("/blog/1")
 				h.waitBackground()
-				if r.cache() != CacheHit || !strings.Contains(r.body, "v2") {
+				if r.cache() != cacheHit || !strings.Contains(r.body, "v2") {
 					t.Fatalf("request %d after the jump: %s %.40q (%d renders since)", i, r.cache(), r.body, src.renders.Load()-renders)
 				}
 			}
@@ -684,23 +684,23 @@ func TestClockJumps(t *testing.T) {
 			// A revalidation after the jump applies.
 			src.set("v3")
 			h.clock.Advance(time.Second)
-			if err := h.app.RevalidatePath(ctx, "/blog/1"); err != nil {
+			if err := h.app.revalidatePath(ctx, "/blog/1", false); err != nil {
 				t.Fatal(err)
 			}
 			h.get("/blog/1")
 			h.waitBackground()
-			if r := h.get("/blog/1"); r.cache() != CacheHit || !strings.Contains(r.body, "v3") {
+			if r := h.get("/blog/1"); r.cache() != cacheHit || !strings.Contains(r.body, "v3") {
 				t.Fatalf("revalidated after the jump: %s %.40q", r.cache(), r.body)
 			}
 
 			// The page rendered while the clock was ahead goes stale once
 			// its window has passed.
 			h.clock.Advance(2 * time.Minute)
-			if r := h.get("/blog/2"); r.cache() != CacheStale {
+			if r := h.get("/blog/2"); r.cache() != cacheStale {
 				t.Fatalf("a page rendered %v ahead, 2 min later: %s", jump, r.cache())
 			}
 			h.waitBackground()
-			if r := h.get("/blog/2"); r.cache() != CacheHit || !strings.Contains(r.body, "v3") {
+			if r := h.get("/blog/2"); r.cache() != cacheHit || !strings.Contains(r.body, "v3") {
 				t.Fatalf("regenerated: %s %.40q", r.cache(), r.body)
 			}
 		})

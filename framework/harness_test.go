@@ -149,7 +149,7 @@ type response struct {
 	body   string
 }
 
-func (r response) cache() string { return r.header.Get(HeaderCache) }
+func (r response) cache() string { return r.header.Get(headerCache) }
 
 // get requests path with optional header pairs ("Accept-Encoding", "gzip").
 func (h *harness) get(path string, header ...string) response {

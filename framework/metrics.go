@@ -46,15 +46,15 @@ type metrics struct {
 // rendered on every request).
 func (m *metrics) served(state string) {
 	switch state {
-	case CacheHit:
+	case cacheHit:
 		m.hit.Add(1)
-	case CacheStale:
+	case cacheStale:
 		m.stale.Add(1)
-	case CacheMiss:
+	case cacheMiss:
 		m.miss.Add(1)
-	case CacheRevalidated:
+	case cacheRevalidated:
 		m.revalidated.Add(1)
-	case CacheBypass:
+	case cacheBypass:
 		m.bypass.Add(1)
 	default:
 		m.dynamic.Add(1)
@@ -109,7 +109,7 @@ func (a *App) writeMetrics(out io.Writer) {
 	for _, s := range []struct {
 		cache string
 		n     *atomic.Uint64
-	}{{CacheHit, &m.hit}, {CacheStale, &m.stale}, {CacheMiss, &m.miss}, {CacheRevalidated, &m.revalidated}, {CacheBypass, &m.bypass}, {"dynamic", &m.dynamic}} {
+	}{{cacheHit, &m.hit}, {cacheStale, &m.stale}, {cacheMiss, &m.miss}, {cacheRevalidated, &m.revalidated}, {cacheBypass, &m.bypass}, {"dynamic", &m.dynamic}} {
 		w.sample("framework_page_responses_total", `cache="`+s.cache+`"`, float64(s.n.Load()))
 	}
 

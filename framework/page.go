@@ -86,7 +86,7 @@ func (p *page) serve(c echo.Context) error {
 	if err != nil {
 		// The cache reported the failed render, once for the requests
 		// that shared it.
-		return p.fail(c, key, CacheMiss, err, false)
+		return p.fail(c, key, cacheMiss, err, false)
 	}
 	return p.respond(c, key, e, state, params)
 }
@@ -191,7 +191,7 @@ func (a *App) notFoundHandler(rt Route) echo.HandlerFunc {
 type Prerendered struct {
 	Path  string // the page's URL path
 	Bytes int    // the size of its HTML
-	Holes int    // how many Dynamic holes it has, rendered per request
+	Holes int    // how many PerRequest holes it has, rendered per request
 }
 
 // Prerender renders the page of rt for params and stores it, as `framework

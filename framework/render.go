@@ -32,7 +32,7 @@ type renderState struct {
 	metadata Metadata
 	calls    map[string]*call
 
-	// holes are the Dynamic holes a shared render met, in the order it
+	// holes are the PerRequest holes a shared render met, in the order it
 	// met them; holeToken makes their markers in the output unforgeable.
 	holes     []Hole
 	holeToken string

@@ -107,11 +107,11 @@ func TestStaticParamsFailureServesTheLastGoodPage(t *testing.T) {
 	listFails.Store(true)
 	rep.take()
 	h.clock.Advance(time.Second)
-	if err := h.app.ExpirePath(context.Background(), "/products/1"); err != nil {
+	if err := h.app.revalidatePath(context.Background(), "/products/1", true); err != nil {
 		t.Fatal(err)
 	}
 	r := h.get("/products/1")
-	if r.status != 200 || r.cache() != CacheStale || !strings.Contains(r.body, "v1") {
+	if r.status != 200 || r.cache() != cacheStale || !strings.Contains(r.body, "v1") {
 		t.Fatalf("StaticParams failing: %d %s %.40q, want 200 STALE with the last good page", r.status, r.cache(), r.body)
 	}
 	errs, log := rep.take()
@@ -122,7 +122,7 @@ func TestStaticParamsFailureServesTheLastGoodPage(t *testing.T) {
 	// Backed off: the next requests do not ask StaticParams again at once.
 	calls := lists.Load()
 	for range 3 {
-		if r := h.get("/products/1"); r.status != 200 || r.cache() != CacheStale {
+		if r := h.get("/products/1"); r.status != 200 || r.cache() != cacheStale {
 			t.Fatalf("again: %d %s", r.status, r.cache())
 		}
 	}
@@ -133,7 +133,7 @@ func TestStaticParamsFailureServesTheLastGoodPage(t *testing.T) {
 	listFails.Store(false)
 	s.set("v2")
 	h.clock.Advance(backoffFirst + time.Second)
-	if r := h.get("/products/1"); r.status != 200 || r.cache() != CacheRevalidated || !strings.Contains(r.body, "v2") {
+	if r := h.get("/products/1"); r.status != 200 || r.cache() != cacheRevalidated || !strings.Contains(r.body, "v2") {
 		t.Fatalf("after the backoff: %d %s %.40q", r.status, r.cache(), r.body)
 	}
 }

@@ -9,40 +9,40 @@ import (
 
 // Values of the X-Framework-Cache header.
 const (
-	CacheHit         = "HIT"         // fresh from the cache
-	CacheStale       = "STALE"       // from the cache while it regenerates
-	CacheMiss        = "MISS"        // not cached: rendered in the request
-	CacheRevalidated = "REVALIDATED" // expired on demand or past Expire: rendered in the request
+	cacheHit         = "HIT"         // fresh from the cache
+	cacheStale       = "STALE"       // from the cache while it regenerates
+	cacheMiss        = "MISS"        // not cached: rendered in the request
+	cacheRevalidated = "REVALIDATED" // expired on demand or past Expire: rendered in the request
 )
 
-// HeaderCache is the response header that tells how the cache answered.
-const HeaderCache = "X-Framework-Cache"
+// headerCache is the response header that tells how the cache answered.
+const headerCache = "X-Framework-Cache"
 
 // Header values shared by every response, so that sending allocates none.
 var (
 	htmlContentTypeValue     = []string{htmlContentType}
 	dynamicCacheControlValue = []string{dynamicCacheControl}
 	privateCacheControlValue = []string{privateCacheControl}
-	hitValue                 = []string{CacheHit}
-	staleValue               = []string{CacheStale}
-	missValue                = []string{CacheMiss}
-	bypassValue              = []string{CacheBypass}
-	revalidatedValue         = []string{CacheRevalidated}
+	hitValue                 = []string{cacheHit}
+	staleValue               = []string{cacheStale}
+	missValue                = []string{cacheMiss}
+	bypassValue              = []string{cacheBypass}
+	revalidatedValue         = []string{cacheRevalidated}
 	gzipValue                = []string{"gzip"}
 	varyValue                = []string{"Accept-Encoding"}
 )
 
 func cacheStateValue(state string) []string {
 	switch state {
-	case CacheHit:
+	case cacheHit:
 		return hitValue
-	case CacheStale:
+	case cacheStale:
 		return staleValue
-	case CacheMiss:
+	case cacheMiss:
 		return missValue
-	case CacheRevalidated:
+	case cacheRevalidated:
 		return revalidatedValue
-	case CacheBypass:
+	case cacheBypass:
 		return bypassValue
 	}
 	return nil
@@ -75,7 +75,7 @@ func (a *App) enter(c echo.Context, withContext bool) (key string, draft bool, e
 }
 
 // respond writes a page's response: e with its X-Framework-Cache state
-// (CacheBypass in draft mode, "" when rendered for this request alone).
+// (cacheBypass in draft mode, "" when rendered for this request alone).
 // Every page response's headers are set here (setPageHeader); the body is
 // gzipped when the client accepts it, 304 when the client has it already,
 // or streamed hole by hole for a page with holes.
@@ -104,7 +104,7 @@ func (p *page) respond(c echo.Context, key string, e *entry, state string, param
 // this request alone (state "") or a 500 may not be kept either; a cached
 // page says for how long it may be.
 func setPageHeader(h http.Header, e *entry, state string) (etag bool) {
-	private := state == CacheBypass || e.holeAt != nil
+	private := state == cacheBypass || e.holeAt != nil
 	h["Content-Type"] = e.header.contentType
 	switch {
 	case private:
@@ -115,7 +115,7 @@ func setPageHeader(h http.Header, e *entry, state string) (etag bool) {
 		h["Cache-Control"] = e.header.cacheControl
 	}
 	if v := cacheStateValue(state); v != nil {
-		h[HeaderCache] = v
+		h[headerCache] = v
 	}
 	if !private && e.header.etag != nil {
 		h["Etag"] = e.header.etag
@@ -156,7 +156,7 @@ func writeBody(req *http.Request, res *echo.Response, e *entry) error {
 func (p *page) fail(c echo.Context, key, state string, err error, report bool) error {
 	a := p.app
 	ctx := c.Request().Context()
-	if state == CacheBypass {
+	if state == cacheBypass {
 		ctx = withDraftMode(ctx)
 	}
 	a.metrics.errors.Add(1)

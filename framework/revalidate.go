@@ -13,9 +13,9 @@ import (
 type RevalidateOption int
 
 const (
-	// Layout makes RevalidatePath and ExpirePath cover every page at or
+	// AndBelow makes RevalidatePath and ExpirePath cover every page at or
 	// below the path, like Next.js's revalidatePath(path, "layout").
-	Layout RevalidateOption = 1 << iota
+	AndBelow RevalidateOption = 1 << iota
 	// Eager regenerates the affected pages in the background right away
 	// instead of on their next request. It covers the pages in this
 	// instance's memory tier: those it served recently.
@@ -23,62 +23,46 @@ const (
 )
 
 // RevalidatePath marks the page at path stale: its next request is served
-// the cached page (STALE) and regenerates it. With Layout it covers every
+// the cached page (STALE) and regenerates it. With AndBelow it covers every
 // page below path too. ctx must come from a page render or a handler wrapped
-// by runtime.Handler; elsewhere use App.RevalidatePath.
+// by runtime.Handler; elsewhere (a job in main.go, say) pass App.Context(ctx).
 func RevalidatePath(ctx context.Context, path string, opts ...RevalidateOption) error {
-	return withApp(ctx, func(a *App) error { return a.RevalidatePath(ctx, path, opts...) })
+	return withApp(ctx, func(a *App) error { return a.revalidatePath(ctx, path, false, opts...) })
 }
 
 // RevalidateTag marks every page built from data tagged tag stale.
 func RevalidateTag(ctx context.Context, tag string, opts ...RevalidateOption) error {
-	return withApp(ctx, func(a *App) error { return a.RevalidateTag(ctx, tag, opts...) })
+	return withApp(ctx, func(a *App) error { return a.revalidateTag(ctx, tag, false, opts...) })
 }
 
 // ExpirePath expires the page at path: its next request renders it fresh
 // (read-your-writes after a form post).
 func ExpirePath(ctx context.Context, path string, opts ...RevalidateOption) error {
-	return withApp(ctx, func(a *App) error { return a.ExpirePath(ctx, path, opts...) })
+	return withApp(ctx, func(a *App) error { return a.revalidatePath(ctx, path, true, opts...) })
 }
 
 // ExpireTag expires every page built from data tagged tag: their next
 // requests render them fresh.
 func ExpireTag(ctx context.Context, tag string, opts ...RevalidateOption) error {
-	return withApp(ctx, func(a *App) error { return a.ExpireTag(ctx, tag, opts...) })
+	return withApp(ctx, func(a *App) error { return a.revalidateTag(ctx, tag, true, opts...) })
 }
 
-// RevalidatePath is the package-level RevalidatePath for this app.
-func (a *App) RevalidatePath(ctx context.Context, path string, opts ...RevalidateOption) error {
+// revalidatePath marks the page at path stale, or expires it when hard.
+func (a *App) revalidatePath(ctx context.Context, path string, hard bool, opts ...RevalidateOption) error {
 	tag, err := pathRevalidationTag(path, opts)
 	if err != nil {
 		return err
 	}
-	return a.revalidate(ctx, tag, false, opts)
+	return a.revalidate(ctx, tag, hard, opts)
 }
 
-// RevalidateTag is the package-level RevalidateTag for this app.
-func (a *App) RevalidateTag(ctx context.Context, tag string, opts ...RevalidateOption) error {
+// revalidateTag marks every page built from data tagged tag stale, or
+// expires them when hard.
+func (a *App) revalidateTag(ctx context.Context, tag string, hard bool, opts ...RevalidateOption) error {
 	if err := checkTag(tag); err != nil {
 		return err
 	}
-	return a.revalidate(ctx, tag, false, opts)
-}
-
-// ExpirePath is the package-level ExpirePath for this app.
-func (a *App) ExpirePath(ctx context.Context, path string, opts ...RevalidateOption) error {
-	tag, err := pathRevalidationTag(path, opts)
-	if err != nil {
-		return err
-	}
-	return a.revalidate(ctx, tag, true, opts)
-}
-
-// ExpireTag is the package-level ExpireTag for this app.
-func (a *App) ExpireTag(ctx context.Context, tag string, opts ...RevalidateOption) error {
-	if err := checkTag(tag); err != nil {
-		return err
-	}
-	return a.revalidate(ctx, tag, true, opts)
+	return a.revalidate(ctx, tag, hard, opts)
 }
 
 // maxTagLength bounds tags and the paths given to revalidate, which become
@@ -127,7 +111,7 @@ func pathRevalidationTag(p string, opts []RevalidateOption) (string, error) {
 	if status != 0 {
 		return "", fmt.Errorf("framework: cannot revalidate %q: want an absolute URL path", p)
 	}
-	if hasOption(opts, Layout) {
+	if hasOption(opts, AndBelow) {
 		return layoutTag(clean), nil
 	}
 	return pathTag(clean), nil

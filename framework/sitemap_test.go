@@ -236,7 +236,7 @@ func TestSitemapSplitsAt50000URLs(t *testing.T) {
 	h := newSitemapHarness(t, Options{SiteURL: "https://example.com"}, 120_000, MaxSitemapURLs)
 
 	r := h.get(SitemapPath)
-	if r.status != 200 || r.cache() != CacheMiss || r.header.Get("Content-Type") != xmlContentType {
+	if r.status != 200 || r.cache() != cacheMiss || r.header.Get("Content-Type") != xmlContentType {
 		t.Fatalf("/sitemap.xml: %d %s %q", r.status, r.cache(), r.header.Get("Content-Type"))
 	}
 	if cc := r.header.Get("Cache-Control"); cc != "s-maxage=31536000" {
@@ -258,7 +258,7 @@ func TestSitemapSplitsAt50000URLs(t *testing.T) {
 	for i, size := range []int{50_000, 50_000, 20_000} {
 		path := fmt.Sprintf("/sitemap-%d.xml", i)
 		r := h.get(path)
-		if r.status != 200 || r.cache() != CacheMiss || len(r.body) > MaxSitemapBytes {
+		if r.status != 200 || r.cache() != cacheMiss || len(r.body) > MaxSitemapBytes {
 			t.Fatalf("%s: %d %s, %d bytes", path, r.status, r.cache(), len(r.body))
 		}
 		set := parseURLSet(t, []byte(r.body))
@@ -271,7 +271,7 @@ func TestSitemapSplitsAt50000URLs(t *testing.T) {
 			}
 			next++
 		}
-		if r := h.get(path, "Accept-Encoding", "gzip"); r.cache() != CacheHit || r.header.Get("Content-Encoding") != "gzip" {
+		if r := h.get(path, "Accept-Encoding", "gzip"); r.cache() != cacheHit || r.header.Get("Content-Encoding") != "gzip" {
 			t.Errorf("%s again: %s, Content-Encoding %q", path, r.cache(), r.header.Get("Content-Encoding"))
 		}
 		if r2 := h.get(path, "If-None-Match", r.header.Get("Etag")); r2.status != 304 {
@@ -315,11 +315,11 @@ func TestSitemapPartsRevalidate(t *testing.T) {
 	// New data: revalidating its tag makes the index and its parts stale.
 	h.n.Store(31)
 	h.clock.Advance(time.Second)
-	if err := h.app.RevalidateTag(context.Background(), "posts"); err != nil {
+	if err := h.app.revalidateTag(context.Background(), "posts", false); err != nil {
 		t.Fatal(err)
 	}
 	for _, path := range []string{SitemapPath, "/sitemap-2.xml"} {
-		if r := h.get(path); r.cache() != CacheStale {
+		if r := h.get(path); r.cache() != cacheStale {
 			t.Errorf("%s after RevalidateTag: %s, want STALE", path, r.cache())
 		}
 	}
@@ -340,11 +340,11 @@ func TestSitemapPartsRevalidate(t *testing.T) {
 	// SitemapTag reaches the sitemap and every part, whatever they read.
 	h.waitBackground()
 	h.clock.Advance(time.Second)
-	if err := h.app.RevalidateTag(context.Background(), SitemapTag); err != nil {
+	if err := h.app.revalidateTag(context.Background(), SitemapTag, false); err != nil {
 		t.Fatal(err)
 	}
 	for _, path := range []string{SitemapPath, "/sitemap-0.xml", "/sitemap-3.xml"} {
-		if r := h.get(path); r.cache() != CacheStale {
+		if r := h.get(path); r.cache() != cacheStale {
 			t.Errorf("%s after RevalidateTag(SitemapTag): %s, want STALE", path, r.cache())
 		}
 	}
@@ -359,7 +359,7 @@ func TestSitemapOneFile(t *testing.T) {
 	if len(set.URLs) != 3 || set.URLs[2].Loc != "https://example.com/p/2" {
 		t.Fatalf("%+v", set.URLs)
 	}
-	if r := h.get(SitemapPath); r.cache() != CacheHit {
+	if r := h.get(SitemapPath); r.cache() != cacheHit {
 		t.Errorf("again: %s", r.cache())
 	}
 	lists := h.lists.Load()
@@ -545,10 +545,10 @@ func TestAutoSitemap(t *testing.T) {
 		t.Errorf("Cache-Control %q, want the window of /blog/:id", cc)
 	}
 	h.clock.Advance(time.Second)
-	if err := h.app.RevalidateTag(context.Background(), "posts"); err != nil {
+	if err := h.app.revalidateTag(context.Background(), "posts", false); err != nil {
 		t.Fatal(err)
 	}
-	if r := h.get(SitemapPath); r.cache() != CacheStale {
+	if r := h.get(SitemapPath); r.cache() != cacheStale {
 		t.Errorf("after RevalidateTag of StaticParams' data: %s, want STALE", r.cache())
 	}
 }

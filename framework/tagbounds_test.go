@@ -51,12 +51,12 @@ func TestRevalidateEndpointRefusesPastLimits(t *testing.T) {
 	h.get("/posts/1")
 	h.clock.Advance(time.Second)
 	ctx := context.Background()
-	if err := h.app.RevalidateTag(ctx, "before"); err != nil {
+	if err := h.app.revalidateTag(ctx, "before", false); err != nil {
 		t.Fatal(err)
 	}
 	h.clock.Advance(time.Second)
 	memBefore, storeBefore := memoryTagNames(h.app), h.storedTagTimes()
-	if r := h.get("/posts/1"); r.cache() != CacheHit {
+	if r := h.get("/posts/1"); r.cache() != cacheHit {
 		t.Fatalf("before: %s", r.cache())
 	}
 
@@ -131,7 +131,7 @@ func TestRevalidateEndpointRefusesPastLimits(t *testing.T) {
 			if st := h.storedTagTimes(); !maps.Equal(st, storeBefore) {
 				t.Errorf("stored tag times changed: %d, were %d", len(st), len(storeBefore))
 			}
-			if r := h.get("/posts/1"); r.cache() != CacheHit {
+			if r := h.get("/posts/1"); r.cache() != cacheHit {
 				t.Errorf("page after the refused call: %s, want HIT", r.cache())
 			}
 		})
@@ -143,7 +143,7 @@ func TestRevalidateEndpointRefusesPastLimits(t *testing.T) {
 	if r.status != http.StatusOK {
 		t.Fatalf("1,000 names: %d %s", r.status, r.body)
 	}
-	if got := h.get("/posts/1").cache(); got != CacheStale {
+	if got := h.get("/posts/1").cache(); got != cacheStale {
 		t.Fatalf("page after revalidating its tag: %s, want STALE", got)
 	}
 	if n := len(memoryTagNames(h.app)); n != len(memBefore)+1000 {
@@ -170,15 +170,15 @@ func TestRevalidateMethodsCheckNames(t *testing.T) {
 		call func() error
 		ok   bool
 	}{
-		{"RevalidatePath 256 bytes", func() error { return h.app.RevalidatePath(ctx, long[:maxTagLength]) }, true},
-		{"RevalidatePath 257 bytes", func() error { return h.app.RevalidatePath(ctx, long) }, false},
-		{"ExpirePath 257 bytes", func() error { return h.app.ExpirePath(ctx, long) }, false},
-		{"RevalidatePath layout 257 bytes", func() error { return h.app.RevalidatePath(ctx, long, Layout) }, false},
-		{"RevalidateTag 256 bytes", func() error { return h.app.RevalidateTag(ctx, long[1:]) }, true},
-		{"RevalidateTag 257 bytes", func() error { return h.app.RevalidateTag(ctx, long) }, false},
-		{"RevalidateTag tab", func() error { return h.app.RevalidateTag(ctx, "a\tb") }, false},
-		{"ExpireTag reserved name", func() error { return h.app.ExpireTag(ctx, floorTag) }, false},
-		{"RevalidateTag unicode", func() error { return h.app.RevalidateTag(ctx, "café posts") }, true},
+		{"RevalidatePath 256 bytes", func() error { return h.app.revalidatePath(ctx, long[:maxTagLength], false) }, true},
+		{"RevalidatePath 257 bytes", func() error { return h.app.revalidatePath(ctx, long, false) }, false},
+		{"ExpirePath 257 bytes", func() error { return h.app.revalidatePath(ctx, long, true) }, false},
+		{"RevalidatePath layout 257 bytes", func() error { return h.app.revalidatePath(ctx, long, false, AndBelow) }, false},
+		{"RevalidateTag 256 bytes", func() error { return h.app.revalidateTag(ctx, long[1:], false) }, true},
+		{"RevalidateTag 257 bytes", func() error { return h.app.revalidateTag(ctx, long, false) }, false},
+		{"RevalidateTag tab", func() error { return h.app.revalidateTag(ctx, "a\tb", false) }, false},
+		{"ExpireTag reserved name", func() error { return h.app.revalidateTag(ctx, floorTag, true) }, false},
+		{"RevalidateTag unicode", func() error { return h.app.revalidateTag(ctx, "café posts", false) }, true},
 	} {
 		before := h.app.tags.len()
 		err := tc.call()
@@ -203,10 +203,10 @@ func TestOldTagTimesArePruned(t *testing.T) {
 
 	h.get("/a") // generated before the revalidation of posts
 	h.clock.Advance(time.Second)
-	if err := h.app.RevalidateTag(ctx, "posts"); err != nil {
+	if err := h.app.revalidateTag(ctx, "posts", false); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.app.ExpirePath(ctx, "/gone"); err != nil {
+	if err := h.app.revalidatePath(ctx, "/gone", true); err != nil {
 		t.Fatal(err)
 	}
 	revalidatedAt := h.clock.Now()
@@ -231,22 +231,22 @@ func TestOldTagTimesArePruned(t *testing.T) {
 	// /b, 399 days old and generated after the forgotten time, is still
 	// fresh; /a, generated before it, is past the longest an entry is
 	// served (it would be a HIT if Never meant forever).
-	if r := h.get("/b"); r.cache() != CacheHit {
+	if r := h.get("/b"); r.cache() != cacheHit {
 		t.Errorf("/b: %s, want HIT", r.cache())
 	}
-	if r := h.get("/a"); r.cache() != CacheRevalidated {
+	if r := h.get("/a"); r.cache() != cacheRevalidated {
 		t.Errorf("/a: %s, want REVALIDATED", r.cache())
 	}
 
 	// The periodic prune does the same without a restart.
-	if err := h.app.RevalidateTag(ctx, "authors"); err != nil {
+	if err := h.app.revalidateTag(ctx, "authors", false); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.app.RevalidateTag(ctx, "recent"); err != nil {
+	if err := h.app.revalidateTag(ctx, "recent", false); err != nil {
 		t.Fatal(err)
 	}
 	h.clock.Advance(200 * 24 * time.Hour)
-	if err := h.app.RevalidateTag(ctx, "recent"); err != nil {
+	if err := h.app.revalidateTag(ctx, "recent", false); err != nil {
 		t.Fatal(err)
 	}
 	h.clock.Advance(201 * 24 * time.Hour)
@@ -265,8 +265,8 @@ func TestTagTimeLimitRaisesTheFloor(t *testing.T) {
 		expire bool
 		want   string // how a page generated before the forgotten times is served
 	}{
-		{"revalidate", false, CacheStale},
-		{"expire", true, CacheRevalidated},
+		{"revalidate", false, cacheStale},
+		{"expire", true, cacheRevalidated},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t, Options{TagTimeLimit: 100})
@@ -280,13 +280,9 @@ func TestTagTimeLimitRaisesTheFloor(t *testing.T) {
 				h.get(p)
 			}
 			ctx := context.Background()
-			mark := h.app.RevalidateTag
-			if tc.expire {
-				mark = h.app.ExpireTag
-			}
 			for i := range 150 {
 				h.clock.Advance(time.Millisecond)
-				if err := mark(ctx, fmt.Sprintf("t%d", i)); err != nil {
+				if err := h.app.revalidateTag(ctx, fmt.Sprintf("t%d", i), tc.expire); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -316,7 +312,7 @@ func TestTagTimeLimitRaisesTheFloor(t *testing.T) {
 				t.Fatalf("/posts/1 generated before the forgotten times: %s, want %s", r.cache(), tc.want)
 			}
 			h.waitBackground()
-			if r := h.get("/posts/1"); r.cache() != CacheHit {
+			if r := h.get("/posts/1"); r.cache() != cacheHit {
 				t.Fatalf("/posts/1 once regenerated: %s, want HIT", r.cache())
 			}
 			// The floor survives a restart.
@@ -327,7 +323,7 @@ func TestTagTimeLimitRaisesTheFloor(t *testing.T) {
 					t.Errorf("%s after restart: %s, want %s", p, r.cache(), tc.want)
 				}
 			}
-			if r := h.get("/posts/1"); r.cache() != CacheHit {
+			if r := h.get("/posts/1"); r.cache() != cacheHit {
 				t.Errorf("/posts/1 after restart: %s, want HIT", r.cache())
 			}
 			if n := h.app.tags.len(); n > 100 {
@@ -377,13 +373,13 @@ func testTagBoundsOnRedis(t *testing.T, kind testredis.Kind) {
 	}
 	a.get("/posts/1")
 	a.get("/posts/2")
-	if r := b.get("/posts/1"); r.cache() != CacheHit {
+	if r := b.get("/posts/1"); r.cache() != cacheHit {
 		t.Fatalf("B before: %s", r.cache())
 	}
 	ctx := context.Background()
 	for i := range 150 {
 		a.clock.Advance(time.Millisecond)
-		if err := a.app.RevalidateTag(ctx, fmt.Sprintf("t%d", i)); err != nil {
+		if err := a.app.revalidateTag(ctx, fmt.Sprintf("t%d", i), false); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -393,7 +389,7 @@ func testTagBoundsOnRedis(t *testing.T, kind testredis.Kind) {
 		soft, _ := b.app.tags.floor()
 		return soft > 0 && b.app.tags.len() <= 100
 	})
-	if r := b.get("/posts/1"); r.cache() != CacheStale {
+	if r := b.get("/posts/1"); r.cache() != cacheStale {
 		t.Fatalf("B, page generated before the forgotten times: %s, want STALE", r.cache())
 	}
 	if n := len(a.storedTagTimes()); n > 100+1 {
@@ -405,7 +401,7 @@ func testTagBoundsOnRedis(t *testing.T, kind testredis.Kind) {
 	c.opts.Now = a.clock.Now
 	c.restart()
 	c.page(taggedRoute("/posts/:id", s, "posts"))
-	if r := c.get("/posts/2"); r.cache() != CacheStale {
+	if r := c.get("/posts/2"); r.cache() != cacheStale {
 		t.Fatalf("new instance, page generated before the forgotten times: %s, want STALE", r.cache())
 	}
 

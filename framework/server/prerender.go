@@ -73,7 +73,7 @@ type PrerenderEvent struct {
 	Route string `json:"route,omitempty"`
 	Path  string `json:"path,omitempty"`
 	Bytes int    `json:"bytes,omitempty"`
-	Holes int    `json:"holes,omitempty"` // the page's Dynamic holes
+	Holes int    `json:"holes,omitempty"` // the page's PerRequest holes
 	Total int    `json:"total,omitempty"` // pages to prerender, on "start" and "done"
 }
 
