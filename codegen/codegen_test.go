@@ -23,19 +23,7 @@ func TestGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join(dir, OutputFile)
-	if *update {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("generated file differs from %s (-want +got; go test ./codegen -run Golden -update to accept):\n%s", golden, diff)
-	}
+	compareGolden(t, dir, got)
 
 	abs, err := filepath.Abs(dir)
 	if err != nil {

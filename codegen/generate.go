@@ -52,7 +52,7 @@ type Handler struct {
 // folder inside a Go module with an app/ folder. Problems in the app come
 // back together, sorted, as an ErrorList; nothing is written to
 // routes_gen.go then.
-func Generate(ctx context.Context, dir string) (*Result, error) {
+func Generate(ctx context.Context, dir string, opts ...Option) (*Result, error) {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
@@ -65,7 +65,7 @@ func Generate(ctx context.Context, dir string) (*Result, error) {
 	if err := templGenerate(ctx, dir, filepath.Join(dir, "app")); err != nil {
 		return nil, err
 	}
-	res, src, err := routesFile(ctx, dir)
+	res, src, err := routesFile(ctx, dir, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +76,11 @@ func Generate(ctx context.Context, dir string) (*Result, error) {
 // routesFile checks the app in dir, whose _templ.go files templ has
 // written, and returns the routes_gen.go it needs. It writes nothing, so
 // that tests can run it on the fixtures in testdata.
-func routesFile(ctx context.Context, dir string) (*Result, []byte, error) {
+func routesFile(ctx context.Context, dir string, opts ...Option) (*Result, []byte, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	dir, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, nil, err
@@ -84,13 +88,15 @@ func routesFile(ctx context.Context, dir string) (*Result, []byte, error) {
 	folders, errs := scan(dir)
 	errs = append(errs, conflicts(folders)...)
 	c := &checker{dir: dir, pos: NewSourcePositions(dir)}
-	exported, err := c.load(ctx, folders)
+	exported, err := c.load(ctx, goFolders(folders))
 	if err != nil {
 		return nil, nil, err
 	}
 	errs = append(errs, c.errs...)
+	mds, mdErrs := markdownPages(dir, folders, o)
+	errs = append(errs, mdErrs...)
 	if !hasRoute(folders) {
-		errs.addIn("app", "no page.templ or route.go: nothing to route")
+		errs.addIn("app", "no page.templ, page.md or route.go: nothing to route")
 	}
 	pkgName, pkgErrs := rootPackage(dir)
 	errs = append(errs, pkgErrs...)
@@ -102,7 +108,7 @@ func routesFile(ctx context.Context, dir string) (*Result, []byte, error) {
 	if err := errs.err(); err != nil {
 		return nil, nil, err
 	}
-	r := newRouter(pkgName, folders, exported, public)
+	r := newRouter(pkgName, folders, exported, public, mds)
 	src, err := r.source()
 	if err != nil {
 		return nil, nil, err
@@ -133,7 +139,7 @@ func rootFolder(folders []*folder) *folder {
 
 func hasRoute(folders []*folder) bool {
 	for _, f := range folders {
-		if f.page || f.route {
+		if f.page || f.route || f.markdown {
 			return true
 		}
 	}

@@ -141,6 +141,10 @@ func (r *router) window(name string, declared Window) string {
 
 // writePage writes one page's framework.Route literal.
 func writePage(w *writer, p pageRoute) {
+	if p.md != nil {
+		writeMarkdownPage(w, p)
+		return
+	}
 	w.open("{")
 	w.line("Pattern: %q,", p.pattern)
 	if p.catchAll != "" {

@@ -60,6 +60,7 @@ type pageRoute struct {
 	x          *exports
 	chrome     chrome
 	middleware []string // aliases of the packages whose Middleware wraps it, outermost first
+	md         *mdPage  // a page.md's, or nil
 }
 
 // handlerRoute is one route.go: its methods, each an e.Add.
@@ -80,10 +81,14 @@ type notFoundRoute struct {
 }
 
 // newRouter works out the router of an app from its checked folders.
-func newRouter(pkgName string, folders []*folder, exported map[string]*exports, public []string) *router {
+func newRouter(pkgName string, folders []*folder, exported map[string]*exports, public []string, mds map[string]*mdPage) *router {
 	b := newRouterBuilder(folders)
 	r := &router{pkgName: pkgName, public: public}
-	for _, f := range byRank(folders, func(f *folder) bool { return f.page }) {
+	for _, f := range byRank(folders, func(f *folder) bool { return f.page || mds[f.rel] != nil }) {
+		if md := mds[f.rel]; md != nil {
+			r.pages = append(r.pages, md.route(f, b))
+			continue
+		}
 		r.pages = append(r.pages, pageRoute{
 			pattern:    f.pattern(),
 			file:       f.file(pageFile),
@@ -140,8 +145,8 @@ func (r *router) importGroups(b *routerBuilder, exported map[string]*exports) []
 	// Each page's Render takes a context and returns a templ.Component;
 	// a layout is a templ.Component too.
 	usesTempl := len(r.pages) > 0
-	if len(r.pages) > 0 {
-		std = append(std, importSpec{path: "context"})
+	if slices.ContainsFunc(r.pages, func(p pageRoute) bool { return p.md == nil }) {
+		std = append(std, importSpec{path: "context"}) // in a Render func literal
 	}
 	for _, n := range r.notFounds {
 		usesTempl = usesTempl || len(n.chrome.layouts) > 0

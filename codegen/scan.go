@@ -33,6 +33,7 @@ type folder struct {
 	catchAll                                 string   // param name of a trailing "*" segment
 	page, layout, notFound, errorPage, route bool
 	middleware                               bool
+	markdown                                 bool // page.md: a Markdown page
 	sitemap, robots                          bool // app/ only
 }
 
@@ -138,6 +139,8 @@ func scan(dir string) ([]*folder, ErrorList) {
 				f.route = true
 			case middlewareFile:
 				f.middleware = true
+			case markdownFile:
+				f.markdown = true
 			case sitemapFile, robotsFile:
 				if rel != "app" {
 					// Like Next.js, one sitemap and one robots.txt, at the
@@ -149,7 +152,7 @@ func scan(dir string) ([]*folder, ErrorList) {
 				f.robots = f.robots || e.Name() == robotsFile
 			}
 		}
-		if f.page || f.layout || f.notFound || f.errorPage || f.route || f.middleware || f.sitemap || f.robots {
+		if f.page || f.layout || f.notFound || f.errorPage || f.route || f.middleware || f.sitemap || f.robots || f.markdown {
 			folders = append(folders, f)
 		}
 		for _, e := range entries {
@@ -198,7 +201,7 @@ func conflicts(folders []*folder) ErrorList {
 		if f.page && f.route {
 			errs.addIn(f.file(routeFile), "a folder has a page or a route handler, not both: %s is beside it", f.file(pageFile))
 		}
-		if !f.page && !f.route {
+		if !f.page && !f.route && !f.markdown {
 			continue
 		}
 		shape := shapeOf(f.segments)
@@ -247,6 +250,9 @@ func shapeOf(segments []string) string {
 }
 
 func routeFileOf(f *folder) string {
+	if f.markdown && !f.page {
+		return f.file(markdownFile)
+	}
 	if f.page {
 		return f.file(pageFile)
 	}

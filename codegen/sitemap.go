@@ -110,7 +110,7 @@ func rootFileClashes(root *folder, folders []*folder, public []string) ErrorList
 			errs.addIn("app/"+file.name, "both this and public%s answer %s: keep one", file.path, file.path)
 		}
 		for _, f := range folders {
-			if (f.page || f.route) && f.pattern() == file.path {
+			if (f.page || f.route || f.markdown) && f.pattern() == file.path {
 				errs.addIn(routeFileOf(f), "both this and app/%s answer %s", file.name, file.path)
 			}
 		}
@@ -131,10 +131,10 @@ func sitemapKind(root *folder, folders []*folder, public []string) string {
 	}
 	pages := false
 	for _, f := range folders {
-		if (f.page || f.route) && f.pattern() == sitemapPath {
+		if (f.page || f.route || f.markdown) && f.pattern() == sitemapPath {
 			return ""
 		}
-		pages = pages || f.page
+		pages = pages || f.page || f.markdown
 	}
 	if !pages {
 		return ""

@@ -195,6 +195,12 @@ type Metadata struct {
 	Description string
 	Canonical   string
 	OpenGraph   OpenGraph
+	// Extra holds the front matter fields of a page.md other than title
+	// and description (date, draft, and whatever its layout reads, as
+	// YAML decodes them: string, int, float64, bool, time.Time, []any,
+	// map[string]any). One map, rather than typed fields, because the
+	// fields are the app's: the layout reads the ones it knows.
+	Extra map[string]any
 }
 
 // OpenGraph holds a page's og: properties.

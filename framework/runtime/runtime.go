@@ -44,9 +44,13 @@ var funcs = hook.Get[*framework.App, framework.Route, framework.Metadata, framew
 const SitemapPartPattern = "/sitemap-:part"
 
 // Register adds the app's own routes to e: POST /_framework/revalidate,
-// GET and HEAD /_framework/health, and GET /metrics when
-// Options.Metrics is on.
-func Register(e *echo.Echo, a *framework.App) { funcs.Register(a, e) }
+// GET and HEAD /_framework/health, GET /metrics when Options.Metrics is
+// on, and the stylesheet of highlighted Markdown code
+// (MarkdownStylesheetPath).
+func Register(e *echo.Echo, a *framework.App) {
+	funcs.Register(a, e)
+	e.Match([]string{http.MethodGet, http.MethodHead}, MarkdownStylesheetPath, serveMarkdownStylesheet)
+}
 
 // Page returns the Echo handler that serves rt through a's ISR cache.
 func Page(a *framework.App, rt framework.Route) echo.HandlerFunc { return funcs.Page(a, rt) }
