@@ -22,6 +22,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/isr-go/framework/codegen"
+	"github.com/isr-go/framework/framework/runtime"
 	"github.com/isr-go/framework/framework/server"
 )
 
@@ -47,6 +49,8 @@ browser tabs after each change:
   - .templ files: an edit of text or markup that leaves the Go
     expressions alone is served without a rebuild (templ's development
     mode); any other edit rebuilds.
+  - app/**/page.md: an edit is served without a rebuild; a new or
+    removed page.md rebuilds. Pages with draft: true are served.
   - any other file (data the app reads at run time, .env files): dev
     restarts the running build's server, which reads them afresh and
     starts with no Fetch or Cache data.
@@ -243,12 +247,21 @@ func (d *devServer) updateText(files []string) error {
 	if app == nil || buildErr != "" || d.text == nil {
 		return errGoChanged
 	}
+	var templs, mds []string
 	for _, f := range files {
-		if !strings.HasSuffix(f, ".templ") {
+		switch {
+		case strings.HasSuffix(f, ".templ"):
+			templs = append(templs, f)
+		case strings.HasSuffix(f, "page.md"):
+			mds = append(mds, f)
+		default:
 			return errGoChanged
 		}
 	}
-	return d.text.update(app.textRoot, files)
+	if err := d.updateMarkdown(app.textRoot, mds); err != nil {
+		return err
+	}
+	return d.text.update(app.textRoot, templs)
 }
 
 // removeStaleDev deletes what earlier dev servers left in the app: their
@@ -289,10 +302,11 @@ type devServer struct {
 	debug   bool     // FRAMEWORK_DEBUG_DEV=1: log the servers' own lines too
 
 	// Used by the Run loop only.
-	seq      int        // numbers the builds
-	text     *templText // the .templ files the running server was built from
-	embeds   []embedDir // the //go:embed patterns of the last build
-	lastText time.Time  // when text files were last written
+	seq      int             // numbers the builds
+	text     *templText      // the .templ files the running server was built from
+	embeds   []embedDir      // the //go:embed patterns of the last build
+	markdown map[string]bool // the page.md files of the running build
+	lastText time.Time       // when text files were last written
 
 	mu            sync.Mutex
 	app           *appProcess // the running server, or nil
@@ -330,7 +344,8 @@ func (d *devServer) rebuild(ctx context.Context) {
 }
 
 func (d *devServer) build(ctx context.Context) error {
-	if _, err := generate(ctx, d.dir); err != nil {
+	gen, err := codegen.Generate(ctx, d.dir, codegen.Drafts()) // dev serves drafts
+	if err != nil {
 		return err
 	}
 	d.seq++
@@ -371,6 +386,7 @@ func (d *devServer) build(ctx context.Context) error {
 		return err
 	}
 	d.text = text
+	d.markdown = markdownFiles(d.dir, gen)
 	return nil
 }
 
@@ -391,7 +407,7 @@ func (d *devServer) restart(ctx context.Context, bin, textRoot string) error {
 	cmd.Dir = d.dir
 	// templ's development mode: literal text is read from textRoot, so
 	// that a text edit needs no rebuild (see devtext.go).
-	cmd.Env = append(slices.Clip(d.environ), "TEMPL_DEV_MODE=true", "TEMPL_DEV_MODE_ROOT="+textRoot)
+	cmd.Env = append(slices.Clip(d.environ), "TEMPL_DEV_MODE=true", "TEMPL_DEV_MODE_ROOT="+textRoot, runtime.DevMarkdownEnv+"="+textRoot)
 	// The server's own start and stop lines name its internal address,
 	// which is no use to the user and changes with every build.
 	stdout, stderr := d.env.Stdout, d.env.Stderr

@@ -151,7 +151,7 @@ func classify(root, path string, embeds []embedDir) changeKind {
 	}
 	name := pathpkg.Base(rel)
 	switch {
-	case strings.HasSuffix(name, ".templ"):
+	case strings.HasSuffix(name, ".templ"), isMarkdownPage(rel):
 		return changeText
 	case strings.HasPrefix(rel, "public/"), strings.HasPrefix(rel, "vendor/"):
 		return changeBuild
