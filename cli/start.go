@@ -37,7 +37,7 @@ Example:
 `
 
 // startFlags are the server's flags that start takes and hands on.
-var startFlags = []server.Flag{server.FlagAddr, server.FlagCache, server.FlagCacheDir, server.FlagSiteURL, server.FlagMetrics, server.FlagLogRequests, server.FlagLogFormat}
+var startFlags = []server.Flag{server.FlagAddr, server.FlagCache, server.FlagCacheDir, server.FlagSiteURL, server.FlagMetrics, server.FlagLogRequests, server.FlagLogFormat, server.FlagContentDir}
 
 func (c *startCommand) flags() *flag.FlagSet {
 	fs := flag.NewFlagSet("framework start", flag.ContinueOnError)
@@ -77,6 +77,15 @@ func (c *startCommand) Run(ctx context.Context, args []string) error {
 		}
 		if !set[string(server.FlagCacheDir)] {
 			handOn = append(handOn, server.FlagCacheDir)
+		}
+	}
+	// So is a content dir.
+	if cfg.ContentDir != "" {
+		if cfg.ContentDir, err = filepath.Abs(cfg.ContentDir); err != nil {
+			return err
+		}
+		if !set[string(server.FlagContentDir)] {
+			handOn = append(handOn, server.FlagContentDir)
 		}
 	}
 	sargs := []string{"serve"}

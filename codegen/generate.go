@@ -109,6 +109,7 @@ func routesFile(ctx context.Context, dir string, opts ...Option) (*Result, []byt
 		return nil, nil, err
 	}
 	r := newRouter(pkgName, folders, exported, public, mds)
+	r.content = hasContent(dir)
 	src, err := r.source()
 	if err != nil {
 		return nil, nil, err

@@ -238,3 +238,31 @@ func (md *mdPage) route(f *folder, b *routerBuilder) pageRoute {
 		md:         md,
 	}
 }
+
+// hasContent reports whether the app in dir has a content/ folder with a
+// file in it, which routes_gen.go embeds for package content.
+func hasContent(dir string) bool {
+	found := false
+	filepath.WalkDir(filepath.Join(dir, "content"), func(_ string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			found = true
+			return filepath.SkipAll
+		}
+		return nil
+	})
+	return found
+}
+
+// writeContent embeds content/ and hands it to package content.
+func (r *router) writeContent(w *writer) {
+	if !r.content {
+		return
+	}
+	w.line("// contentFiles holds content/, the app's content collections.")
+	w.line("//")
+	w.line("//go:embed all:content")
+	w.line("var contentFiles embed.FS")
+	w.line("")
+	w.line("func init() { runtime.Content(contentFiles) }")
+	w.line("")
+}

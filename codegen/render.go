@@ -54,6 +54,7 @@ func (r *router) source() ([]byte, error) {
 		w.line("var publicFiles embed.FS")
 		w.line("")
 	}
+	r.writeContent(&w)
 	r.writeRoutes(&w)
 	w.line("")
 	r.writeRegister(&w)

@@ -31,6 +31,8 @@ type router struct {
 	rootPkg        string
 	rootX          RootExports
 	rootMiddleware []string
+
+	content bool // the app has a content/ folder to embed
 }
 
 // importSpec is one import of the generated file.
@@ -153,6 +155,9 @@ func (r *router) importGroups(b *routerBuilder, exported map[string]*exports) []
 	}
 	if len(r.public) > 0 {
 		std = append(std, importSpec{path: "embed"}, importSpec{path: "io/fs"})
+	}
+	if r.content && len(r.public) == 0 {
+		std = append(std, importSpec{path: "embed"})
 	}
 	std = append(std, importSpec{path: "net/http"}) // http.MethodGet and the like
 	if r.usesSeconds() {

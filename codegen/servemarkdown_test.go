@@ -1,6 +1,7 @@
 package codegen_test
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"github.com/isr-go/framework/codegen/testdata/markdown"
 	"github.com/isr-go/framework/framework"
 	"github.com/isr-go/framework/framework/badgerstore"
+	"github.com/isr-go/framework/framework/content"
 	"github.com/isr-go/framework/framework/runtime"
 )
 
@@ -94,5 +96,19 @@ func TestServeMarkdown(t *testing.T) {
 	}
 	if got := markdown.Routes()[1].Revalidate.String(); got != "1m0s" {
 		t.Errorf("/docs (revalidate: 60): Revalidate %s", got)
+	}
+}
+
+// TestEmbeddedContent reads a collection from the content/ folder that
+// routes_gen.go embedded.
+func TestEmbeddedContent(t *testing.T) {
+	posts, err := content.Define[struct {
+		Title string `yaml:"title"`
+	}]("posts").All(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(posts) != 1 || posts[0].Slug != "hello" || posts[0].Data.Title != "Hello" || !strings.Contains(posts[0].HTML, `<h1 id="hello-from-a-collection">`) {
+		t.Errorf("posts %+v", posts)
 	}
 }

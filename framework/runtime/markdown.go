@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/isr-go/framework/framework"
+	"github.com/isr-go/framework/framework/internal/contentfs"
 	"github.com/isr-go/framework/internal/frontmatter"
 )
 
@@ -109,3 +111,8 @@ var markdownStylesheetETag = func() string {
 	sum := sha256.Sum256([]byte(MarkdownStylesheet))
 	return `"` + hex.EncodeToString(sum[:8]) + `"`
 }()
+
+// Content hands package content the app's content/ folder, embedded by
+// routes_gen.go (fsys holds it as "content"). A server given --content-dir
+// reads that folder instead.
+func Content(fsys fs.FS) { contentfs.SetEmbedded(fsys) }

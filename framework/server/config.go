@@ -33,6 +33,7 @@ type Config struct {
 	LogRequests         bool   // --log-requests, $FRAMEWORK_LOG_REQUESTS=1: one log line per request
 	LogFormat           string // --log-format, $FRAMEWORK_LOG_FORMAT: "text" (or "", the default) or "json"
 	HealthRequiresStore bool   // --health-requires-store, $FRAMEWORK_HEALTH_REQUIRES_STORE=1: health 503 while the store is down
+	ContentDir          string // --content-dir, $FRAMEWORK_CONTENT_DIR: read content collections from this folder, not the embedded content/
 }
 
 // A Flag names one of the server's flags, for Bind and Args. They are
@@ -53,10 +54,11 @@ const (
 	FlagLogRequests         Flag = "log-requests"
 	FlagLogFormat           Flag = "log-format"
 	FlagHealthRequiresStore Flag = "health-requires-store"
+	FlagContentDir          Flag = "content-dir"
 )
 
 // allFlags is every flag, in the order Args writes them.
-var allFlags = []Flag{FlagAddr, FlagCacheDir, FlagCache, FlagSiteURL, FlagDev, FlagMetrics, FlagConcurrency, FlagLogRequests, FlagLogFormat, FlagHealthRequiresStore}
+var allFlags = []Flag{FlagAddr, FlagCacheDir, FlagCache, FlagSiteURL, FlagDev, FlagMetrics, FlagConcurrency, FlagLogRequests, FlagLogFormat, FlagHealthRequiresStore, FlagContentDir}
 
 // Bind defines the named flags on fs (every flag when names is empty), bound
 // to c's fields. A flag's default is its environment variable when getenv
@@ -104,6 +106,9 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, names ...Fla
 		case FlagHealthRequiresStore:
 			fs.BoolVar(&c.HealthRequiresStore, string(name), getenv("FRAMEWORK_HEALTH_REQUIRES_STORE") == "1",
 				"answer GET /_framework/health 503 while the cache store is down (env FRAMEWORK_HEALTH_REQUIRES_STORE=1)")
+		case FlagContentDir:
+			fs.StringVar(&c.ContentDir, string(name), env("FRAMEWORK_CONTENT_DIR", ""),
+				"read content collections (package content) from DIR/<collection>/*.md instead of the content/ embedded at build; framework revalidate --tag content picks up edits (env FRAMEWORK_CONTENT_DIR)")
 		default:
 			panic(fmt.Sprintf("server: no flag %q", name))
 		}
@@ -126,6 +131,8 @@ func (c *Config) Args(names ...Flag) []string {
 			v = c.Addr
 		case FlagCacheDir:
 			v = c.CacheDir
+		case FlagContentDir:
+			v = c.ContentDir
 		case FlagCache:
 			v = c.CacheURL
 		case FlagSiteURL:

@@ -31,7 +31,7 @@ Serve the app over HTTP until SIGINT or SIGTERM, from the cache in
 `
 
 // serveFlags are the flags serve takes.
-var serveFlags = []Flag{FlagAddr, FlagCacheDir, FlagCache, FlagSiteURL, FlagDev, FlagMetrics, FlagLogRequests, FlagLogFormat, FlagHealthRequiresStore}
+var serveFlags = []Flag{FlagAddr, FlagCacheDir, FlagCache, FlagSiteURL, FlagDev, FlagMetrics, FlagLogRequests, FlagLogFormat, FlagHealthRequiresStore, FlagContentDir}
 
 func (c *serveCommand) flags() *flag.FlagSet {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
@@ -49,6 +49,7 @@ func (c *serveCommand) Run(ctx context.Context, args []string) error {
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
+	useContentDir(c.cfg.ContentDir)
 	limits, err := c.app.Limits.withDefaults().fromEnv(c.getenv)
 	if err != nil {
 		fmt.Fprintln(c.stderr, err)

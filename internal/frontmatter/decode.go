@@ -53,7 +53,9 @@ func Decode(front []byte, v any) error {
 			continue
 		}
 		if err := value.Decode(s.Field(i).Addr().Interface()); err != nil {
-			return at(value, "front matter: %s (%s.%s, a %s): %s", name, t.Name(), f.Name, f.Type, typeMessage(err, value))
+			// The parser's own words name its lines and Go's layouts;
+			// the field and its type say more.
+			return at(value, "front matter: %s (%s.%s, a %s): cannot be %s", name, t.Name(), f.Name, f.Type, kind(value))
 		}
 	}
 	if root != nil {
@@ -78,13 +80,4 @@ func fieldName(f reflect.StructField) (string, bool) {
 		optional = optional || o == "omitempty"
 	}
 	return name, optional
-}
-
-// typeMessage words a decoding error for the value at hand, without the
-// parser's own line numbers.
-func typeMessage(err error, value *yaml.Node) string {
-	if _, ok := err.(*yaml.TypeError); ok {
-		return "cannot be " + kind(value)
-	}
-	return err.Error()
 }

@@ -81,10 +81,18 @@ func Parse(front []byte) (*yaml.Node, error) {
 	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
 		return nil, nil
 	}
+	shift(&doc)
 	if root.Kind != yaml.MappingNode {
 		return nil, at(root, "front matter is a list of name: value lines, got %s", kind(root))
 	}
-	shift(&doc)
+	seen := make(map[string]*yaml.Node)
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		key := root.Content[i]
+		if first, ok := seen[key.Value]; ok {
+			return nil, at(key, "front matter: %s is given twice (first at line %d)", key.Value, first.Line)
+		}
+		seen[key.Value] = key
+	}
 	return root, nil
 }
 

@@ -22,6 +22,13 @@ import (
 //go:embed all:public
 var publicFiles embed.FS
 
+// contentFiles holds content/, the app's content collections.
+//
+//go:embed all:content
+var contentFiles embed.FS
+
+func init() { runtime.Content(contentFiles) }
+
 // Routes returns every page of the app, for framework build to
 // prerender and print, in registration order, then its robots.txt
 // and sitemap.
