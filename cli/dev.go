@@ -185,11 +185,14 @@ func (d *devServer) change(ctx context.Context, files []string) {
 		took := time.Since(start)
 		// templ's runtime trusts its copy of a text file for 100 ms
 		// after the file's mtime; a reload sooner after the previous
-		// text edit could get the previous text.
-		if wait := d.lastText.Add(templRecheck).Sub(time.Now()); wait > 0 {
-			time.Sleep(wait)
+		// text edit could get the previous text. A page.md is read
+		// afresh on every render.
+		if slices.ContainsFunc(texts, func(f string) bool { return strings.HasSuffix(f, ".templ") }) {
+			if wait := d.lastText.Add(templRecheck).Sub(time.Now()); wait > 0 {
+				time.Sleep(wait)
+			}
+			d.lastText = time.Now()
 		}
-		d.lastText = time.Now()
 		fmt.Fprintf(d.env.Stdout, "framework dev: %s: text updated in %s, no rebuild needed\n", relNames(root, texts), took.Round(time.Millisecond))
 	}
 	if len(data) > 0 {

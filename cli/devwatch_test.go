@@ -89,6 +89,9 @@ func TestClassify(t *testing.T) {
 		want changeKind
 	}{
 		{"app/page.templ", changeText},
+		{"app/docs/page.md", changeText}, // served without a rebuild (devmarkdown.go)
+		{"app/docs/notes.md", changeData},
+		{"page.md", changeData}, // outside app/
 		{"app/blog/posts.go", changeBuild},
 		{"main.go", changeBuild},
 		{"go.mod", changeBuild},
