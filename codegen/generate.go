@@ -108,8 +108,7 @@ func routesFile(ctx context.Context, dir string, opts ...Option) (*Result, []byt
 	if err := errs.err(); err != nil {
 		return nil, nil, err
 	}
-	r := newRouter(pkgName, folders, exported, public, mds)
-	r.content = hasContent(dir)
+	r := newRouter(pkgName, folders, exported, public, markdownInput{pages: mds, content: hasContent(dir)})
 	src, err := r.source()
 	if err != nil {
 		return nil, nil, err

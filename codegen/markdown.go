@@ -137,6 +137,13 @@ func publicImage(dir, src string) (string, int, int) {
 	return src, cfg.Width, cfg.Height
 }
 
+// markdownInput is what the router takes of Markdown: the converted
+// pages by folder, and whether content/ is to be embedded.
+type markdownInput struct {
+	pages   map[string]*mdPage
+	content bool
+}
+
 // mdPage is a converted page.md in the router.
 type mdPage struct {
 	out MarkdownOutput

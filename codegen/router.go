@@ -83,11 +83,11 @@ type notFoundRoute struct {
 }
 
 // newRouter works out the router of an app from its checked folders.
-func newRouter(pkgName string, folders []*folder, exported map[string]*exports, public []string, mds map[string]*mdPage) *router {
+func newRouter(pkgName string, folders []*folder, exported map[string]*exports, public []string, md markdownInput) *router {
 	b := newRouterBuilder(folders)
-	r := &router{pkgName: pkgName, public: public}
-	for _, f := range byRank(folders, func(f *folder) bool { return f.page || mds[f.rel] != nil }) {
-		if md := mds[f.rel]; md != nil {
+	r := &router{pkgName: pkgName, public: public, content: md.content}
+	for _, f := range byRank(folders, func(f *folder) bool { return f.page || md.pages[f.rel] != nil }) {
+		if md := md.pages[f.rel]; md != nil {
 			r.pages = append(r.pages, md.route(f, b))
 			continue
 		}
