@@ -105,9 +105,6 @@ func Define[T any](name string) *Collection[T] {
 	return c
 }
 
-// Name returns the collection's name.
-func (c *Collection[T]) Name() string { return c.name }
-
 // All returns the collection's entries, sorted by slug. A file that does
 // not decode fails the read with its position.
 func (c *Collection[T]) All(ctx context.Context) ([]Entry[T], error) {
