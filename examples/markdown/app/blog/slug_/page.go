@@ -11,7 +11,9 @@ import (
 )
 
 // StaticParams lists every post, for framework build to prerender.
-func StaticParams(ctx context.Context) ([]framework.Params, error) { return blog.Posts.Params(ctx, "slug") }
+func StaticParams(ctx context.Context) ([]framework.Params, error) {
+	return blog.Posts.Params(ctx, "slug")
+}
 
 // Load reads the post of the URL's slug; an unknown slug is a 404.
 func Load(ctx context.Context, r *framework.Request) (content.Entry[blog.PostMeta], error) {
