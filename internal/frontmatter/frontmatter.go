@@ -27,9 +27,10 @@ func (e *Error) Error() string { return fmt.Sprintf("%d:%d: %s", e.Line, e.Col, 
 
 // Split returns the front matter of src (the YAML between a first line
 // "---" and the next line "---" or "..."), the Markdown body after it, and
-// the line of src the body starts on. A file without front matter is all
+// the line of src the body starts on. A byte order mark is skipped. A file without front matter is all
 // body, from line 1. A front matter never closed is an error at line 1.
 func Split(src []byte) (front, body []byte, bodyLine int, err error) {
+	src = bytes.TrimPrefix(src, []byte("\uFEFF")) // a byte order mark some editors write
 	first, rest, _ := cutLine(src)
 	if !isFence(first) {
 		return nil, src, 1, nil

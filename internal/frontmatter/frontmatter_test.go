@@ -20,6 +20,7 @@ func TestSplit(t *testing.T) {
 		{"---\ntitle: A\n---", "title: A\n", "", 4},
 		{"--- \nx: 1\n---\n", "x: 1\n", "", 4},
 		{"----\nnot front matter\n", "", "----\nnot front matter\n", 1},
+		{"\uFEFF---\ntitle: A\n---\nbody", "title: A\n", "body", 4},
 	} {
 		front, body, line, err := Split([]byte(tc.src))
 		if err != nil || string(front) != tc.front || string(body) != tc.body || line != tc.bodyLine {

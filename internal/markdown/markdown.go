@@ -18,6 +18,7 @@ import (
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/renderer"
+	"github.com/yuin/goldmark/renderer/html"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
 )
@@ -59,10 +60,16 @@ func Convert(body []byte, opts Options) (Document, error) {
 			parser.WithAutoHeadingID(),
 			parser.WithASTTransformers(util.Prioritized(&transformer{opts: opts, doc: &doc}, 100)),
 		),
-		goldmark.WithRendererOptions(renderer.WithNodeRenderers(
-			util.Prioritized(&codeRenderer{doc: &doc}, 100),
-			util.Prioritized(&imageRenderer{opts: opts}, 100),
-		)),
+		goldmark.WithRendererOptions(
+			renderer.WithNodeRenderers(
+				util.Prioritized(&codeRenderer{doc: &doc}, 100),
+				util.Prioritized(&imageRenderer{opts: opts}, 100),
+			),
+			// Raw HTML (<details>, <kbd>) passes through, as on GitHub
+			// and in Astro: the files are the app's own source, as
+			// trusted as its templ files.
+			html.WithUnsafe(),
+		),
 	)
 	var b bytes.Buffer
 	if err := md.Convert(body, &b); err != nil {
