@@ -79,6 +79,9 @@ type Heading struct {
 type Collection[T any] struct {
 	name string
 	read func(ctx context.Context) ([]Entry[T], error)
+	// one reads a single entry, so that a post's page decodes its own
+	// file rather than the whole collection.
+	one func(ctx context.Context, slug string) (Entry[T], error)
 }
 
 var (
@@ -97,11 +100,13 @@ func Define[T any](name string) *Collection[T] {
 	}
 	defined[name] = true
 	c := &Collection[T]{name: name}
-	c.read = framework.Cache(func(ctx context.Context) ([]Entry[T], error) { return c.load() }, framework.CacheOptions{
+	opts := framework.CacheOptions{
 		KeyParts:   []string{name},
 		Revalidate: framework.Never,
 		Tags:       []string{"content", "content:" + name},
-	})
+	}
+	c.read = framework.Cache(func(ctx context.Context) ([]Entry[T], error) { return c.load() }, opts)
+	c.one = framework.Cache(func(ctx context.Context, slug string) (Entry[T], error) { return c.loadOne(slug) }, opts)
 	return c
 }
 
@@ -111,18 +116,11 @@ func (c *Collection[T]) All(ctx context.Context) ([]Entry[T], error) {
 	return c.read(ctx)
 }
 
-// Get returns the entry of slug; an error wrapping framework.ErrNotFound
-// when there is none, so that a page's Load answers 404.
+// Get returns the entry of slug, reading its file alone; an error wrapping
+// framework.ErrNotFound when there is none, so that a page's Load answers
+// 404.
 func (c *Collection[T]) Get(ctx context.Context, slug string) (Entry[T], error) {
-	all, err := c.read(ctx)
-	if err != nil {
-		return Entry[T]{}, err
-	}
-	i, found := slices.BinarySearchFunc(all, slug, func(e Entry[T], slug string) int { return strings.Compare(e.Slug, slug) })
-	if !found {
-		return Entry[T]{}, fmt.Errorf("content: %s has no entry %q: %w", c.name, slug, framework.ErrNotFound)
-	}
-	return all[i], nil
+	return c.one(ctx, slug)
 }
 
 // Params returns one framework.Params per entry, the slug as param, for a
@@ -156,19 +154,10 @@ func (c *Collection[T]) load() ([]Entry[T], error) {
 		if d.IsDir() || path.Ext(p) != ".md" {
 			return nil
 		}
-		src, err := fs.ReadFile(fsys, p)
+		e, err := c.readEntry(fsys, label, p)
 		if err != nil {
 			return err
 		}
-		e, err := decode[T](src)
-		if err != nil {
-			var fe *frontmatter.Error
-			if errors.As(err, &fe) {
-				return fmt.Errorf("%s/%s:%d:%d: %s", label, p, fe.Line, fe.Col, fe.Msg)
-			}
-			return fmt.Errorf("%s/%s: %w", label, p, err)
-		}
-		e.Slug = strings.TrimSuffix(strings.TrimPrefix(p, c.name+"/"), ".md")
 		entries = append(entries, e)
 		return nil
 	})
@@ -177,6 +166,44 @@ func (c *Collection[T]) load() ([]Entry[T], error) {
 	}
 	slices.SortFunc(entries, func(a, b Entry[T]) int { return strings.Compare(a.Slug, b.Slug) })
 	return entries, nil
+}
+
+// loadOne reads and decodes the entry of slug.
+func (c *Collection[T]) loadOne(slug string) (Entry[T], error) {
+	fsys, label := contentfs.Get()
+	if fsys == nil {
+		return Entry[T]{}, fmt.Errorf("content: no content/ folder to read collection %s from (is routes_gen.go generated, or --content-dir given?)", c.name)
+	}
+	p := c.name + "/" + slug + ".md"
+	// A slug comes from a URL: one that leaves the collection ("../x",
+	// "a//b") is no entry of it.
+	if slug == "" || !fs.ValidPath(p) || path.Clean(p) != p || !strings.HasPrefix(p, c.name+"/") {
+		return Entry[T]{}, fmt.Errorf("content: %s has no entry %q: %w", c.name, slug, framework.ErrNotFound)
+	}
+	e, err := c.readEntry(fsys, label, p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return Entry[T]{}, fmt.Errorf("content: %s has no entry %q: %w", c.name, slug, framework.ErrNotFound)
+	}
+	return e, err
+}
+
+// readEntry reads and decodes the file p of fsys, named label/p in
+// errors.
+func (c *Collection[T]) readEntry(fsys fs.FS, label, p string) (Entry[T], error) {
+	src, err := fs.ReadFile(fsys, p)
+	if err != nil {
+		return Entry[T]{}, err
+	}
+	e, err := decode[T](src)
+	if err != nil {
+		var fe *frontmatter.Error
+		if errors.As(err, &fe) {
+			return e, fmt.Errorf("%s/%s:%d:%d: %s", label, p, fe.Line, fe.Col, fe.Msg)
+		}
+		return e, fmt.Errorf("%s/%s: %w", label, p, err)
+	}
+	e.Slug = strings.TrimSuffix(strings.TrimPrefix(p, c.name+"/"), ".md")
+	return e, nil
 }
 
 // decode decodes one file of a collection.

@@ -33,6 +33,7 @@ func TestCollectionDecodesEntries(t *testing.T) {
 		"decodes/b-second.md": "---\ntitle: Second\ndate: 2026-12-02\ntags: [go, md]\n---\n\n# Second\n\nSee [the first](a-first.md#intro).\n\n```go\nx := 1\n```\n",
 		"decodes/a-first.md":  "---\ntitle: First\ndate: 2026-12-01\n---\n\n## Intro\n\nHello.\n",
 		"decodes/notes.txt":   "not an entry",
+		"other/secret.md":     "---\ntitle: S\ndate: 2026-01-01\n---\n",
 	})
 	posts := Define[postMeta]("decodes")
 	all, err := posts.All(context.Background())
@@ -57,8 +58,10 @@ func TestCollectionDecodesEntries(t *testing.T) {
 	if e, err := posts.Get(context.Background(), "a-first"); err != nil || e.Data.Title != "First" {
 		t.Errorf("Get(a-first) = %+v, %v", e.Data, err)
 	}
-	if _, err := posts.Get(context.Background(), "nope"); !errors.Is(err, framework.ErrNotFound) {
-		t.Errorf("Get(nope): %v, want framework.ErrNotFound", err)
+	for _, slug := range []string{"nope", "", "../other/secret", "a-first/../a-first", "/a-first", "notes"} {
+		if _, err := posts.Get(context.Background(), slug); !errors.Is(err, framework.ErrNotFound) {
+			t.Errorf("Get(%q): %v, want framework.ErrNotFound", slug, err)
+		}
 	}
 	params, err := posts.Params(context.Background(), "slug")
 	if err != nil || len(params) != 2 || params[1]["slug"] != "b-second" {
@@ -78,9 +81,13 @@ func TestCollectionErrors(t *testing.T) {
 	} {
 		name := "c" + string(rune('0'+i))
 		useFiles(map[string]string{name + "/bad.md": tc.src})
-		_, err := Define[postMeta](name).All(context.Background())
+		c := Define[postMeta](name)
+		_, err := c.All(context.Background())
 		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
 			t.Errorf("%q: error %v, want it to start %q", tc.src, err, tc.want)
+		}
+		if _, err := c.Get(context.Background(), "bad"); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%q: Get: error %v, want it to start %q", tc.src, err, tc.want)
 		}
 	}
 }
@@ -101,4 +108,18 @@ func TestDefineTwicePanics(t *testing.T) {
 		}
 	}()
 	Define[postMeta]("twice")
+}
+
+// TestNestedSlug: a file in a folder of the collection has the folder in
+// its slug, for a catch-all page.
+func TestNestedSlug(t *testing.T) {
+	useFiles(map[string]string{"nested/2026/recap.md": "---\ntitle: Recap\ndate: 2026-12-31\n---\n"})
+	c := Define[postMeta]("nested")
+	all, err := c.All(context.Background())
+	if err != nil || len(all) != 1 || all[0].Slug != "2026/recap" {
+		t.Fatalf("All = %+v, %v", all, err)
+	}
+	if e, err := c.Get(context.Background(), "2026/recap"); err != nil || e.Data.Title != "Recap" || e.Slug != "2026/recap" {
+		t.Errorf("Get(2026/recap) = %+v, %v", e, err)
+	}
 }
