@@ -1,7 +1,9 @@
 package cli_test
 
 import (
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -49,4 +51,42 @@ func TestDevEditsMarkdownWithoutRebuild(t *testing.T) {
 	if !strings.Contains(d.out.String(), "app/about/page.md: text updated") {
 		t.Errorf("dev did not say the page was updated:\n%s", d.out)
 	}
+}
+
+// BenchmarkDevEditMarkdown measures framework dev from a save of a page.md
+// to the new page being served (no rebuild), as BenchmarkDevEdit does for
+// a .templ file:
+//
+//	go test ./cli -run '^$' -bench BenchmarkDevEditMarkdown -benchtime 10x
+func BenchmarkDevEditMarkdown(b *testing.B) {
+	dir := filepath.Join(b.TempDir(), "myapp")
+	if out, err := exec.Command(frameworkBin(b), "new", dir).CombinedOutput(); err != nil {
+		b.Fatalf("framework new: %v\n%s", err, out)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "app", "about"), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "app", "about", "page.md"), []byte("# Welcome\n"), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	d := &devApp{dir: dir, out: &syncBuffer{}, base: "http://" + freeAddr(b)}
+	d.start(b)
+	current := "# Welcome\n"
+	var times []time.Duration
+	b.ResetTimer()
+	for i := range b.N {
+		next := fmt.Sprintf("# Welcome %d\n", i+1)
+		want := fmt.Sprintf("Welcome %d <a", i+1)
+		start := time.Now()
+		d.edit(b, "app/about/page.md", current, next)
+		waitFor(b, "edit", d.base+"/about", 10*time.Second, 2*time.Millisecond, func(p page) bool { return strings.Contains(p.body, want) })
+		times = append(times, time.Since(start))
+		current = next
+		b.StopTimer()
+		time.Sleep(150 * time.Millisecond) // a person does not save faster
+		b.StartTimer()
+	}
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "ms-median")
+	b.ReportMetric(float64(times[len(times)-1].Microseconds())/1000, "ms-max")
 }
