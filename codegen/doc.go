@@ -24,7 +24,15 @@
 //	                           (root of app/ only; without it, an automatic sitemap of
 //	                           the cached pages and their StaticParams)
 //	app/robots.go              /robots.txt (root of app/ only)
+//	app/about/page.md          /about, a Markdown page (no params)
 //	public/                    static files at /
+//	content/                   embedded for package framework/content
+//
+// A page.md is converted here, at build (markdown.go): its front matter
+// (title, description, draft, revalidate, the rest in Metadata.Extra) is
+// checked at file:line:col and its HTML held in routes_gen.go, rendered by
+// runtime.MarkdownPage inside the folder's layouts. Pages with draft: true
+// are left out unless Generate is given Drafts(), as framework dev does.
 //
 // Folders starting with "_" or "." are skipped, like the go command does.
 //
