@@ -308,9 +308,12 @@ type renderFunc = func(context.Context, *Request) (templ.Component, error)
 
 // NotFound returns the Echo handler for URLs that match no route: rt's
 // NotFound body inside its Layouts, answered 404 and never cached. Only
-// NotFound and Layouts of rt are used.
+// NotFound, Layouts and Error of rt are used, and its Pattern: the prefix
+// the handler is registered for ("/admin/*"), below which
+// HTTPErrorHandler answers browsers with rt's pages.
 func (a *App) NotFound(rt Route) echo.HandlerFunc {
 	p := &page{app: a, route: rt}
+	a.errorPages.add(rt)
 	return func(c echo.Context) error {
 		key, canonical, status := canonicalPath(c.Request().URL)
 		if !canonical {

@@ -212,7 +212,7 @@ func (a *App) Handler(h echo.HandlerFunc) echo.HandlerFunc {
 		}
 		c.SetRequest(r.WithContext(ctx))
 		defer removeUploads(c, r)
-		return h(c)
+		return callHandler(h, c)
 	}
 }
 
@@ -288,8 +288,9 @@ type RevalidateRequest struct {
 
 // Register adds the app's own routes to e: POST /_framework/revalidate,
 // GET and HEAD /_framework/health, and GET /metrics when Options.Metrics is
-// on.
+// on; and makes HTTPErrorHandler e's error handler.
 func (a *App) Register(e *echo.Echo) {
+	e.HTTPErrorHandler = a.HTTPErrorHandler
 	e.POST(RevalidateEndpoint, a.serveRevalidate)
 	e.Match([]string{http.MethodGet, http.MethodHead}, HealthPath, echo.WrapHandler(http.HandlerFunc(a.ServeHealth)))
 	if a.opts.Metrics {
