@@ -141,8 +141,8 @@ func (a *App) HTTPErrorHandler(err error, c echo.Context) {
 	req := c.Request()
 	h := res.Header()
 	h.Add("Vary", "Accept")
-	html := prefersHTML(req.Header.Values("Accept"))
-	if html {
+	wantHTML := prefersHTML(req.Header.Values("Accept"))
+	if wantHTML {
 		h["Content-Type"] = htmlContentTypeValue
 		h["Cache-Control"] = dynamicCacheControlValue
 	}
@@ -151,7 +151,7 @@ func (a *App) HTTPErrorHandler(err error, c echo.Context) {
 		return
 	}
 	var werr error
-	if html {
+	if wantHTML {
 		werr = c.HTMLBlob(status, a.errorPageHTML(req.Context(), req.URL.Path, status, messageText(status, message)))
 	} else {
 		werr = c.JSON(status, jsonMessage(message, err, c.Echo().Debug))
