@@ -234,7 +234,7 @@ func TestBlogOverHTTP(t *testing.T) {
 	}
 
 	// The favicon a browser asks for on its first visit, linked from <head>.
-	if r := b.get("/favicon.ico"); r.status != 200 || r.header.Get("Content-Type") != "image/x-icon" || !strings.HasPrefix(r.body, "\x00\x00\x01\x00") {
+	if r := b.get("/favicon.ico"); r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "image/") || !strings.HasPrefix(r.body, "\x00\x00\x01\x00") {
 		t.Errorf("/favicon.ico: %d %q, want an icon", r.status, r.header.Get("Content-Type"))
 	}
 	if r := b.get("/"); !strings.Contains(r.body, `<link rel="icon" href="/favicon.ico">`) {
