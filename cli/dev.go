@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -33,16 +34,30 @@ type devCommand struct {
 const devUsage = `usage: framework dev [--addr ADDR] [DIR]
 
 Dev serves the app with every page rendered on every request (no ISR
-cache, like next dev). It watches app/, public/ and every .go and .templ
-file; on a change it regenerates the router, rebuilds and restarts the
-server, and reloads the open browser tabs. An edit of the text or markup
-of a .templ file that leaves its Go expressions alone is served without a
-rebuild (templ's development mode). A compile or codegen error is shown in
-the terminal and in the browser, and the last good build keeps serving
-until the error is fixed.
+cache, like next dev). It watches every file of the app but those in
+.framework, node_modules and other dot folders, and reloads the open
+browser tabs after each change:
+
+  - Go sources (.go files, and cgo's C and assembly files), go.mod,
+    go.sum, vendor/, public/ and every file a //go:embed directive of the
+    app embeds: dev regenerates the router, rebuilds and restarts the
+    server. A compile or codegen error is shown in the terminal and in
+    the browser, and the last good build keeps serving until the error
+    is fixed.
+  - .templ files: an edit of text or markup that leaves the Go
+    expressions alone is served without a rebuild (templ's development
+    mode); any other edit rebuilds.
+  - any other file (data the app reads at run time, .env files): dev
+    restarts the running build's server, which reads them afresh and
+    starts with no Fetch or Cache data.
+
+Left alone: what the build writes (*_templ.go, routes_gen.go), dot files
+other than .env files, editors' backup and swap files (name~, #name#),
+logs (*.log) and SQLite databases (*.db, *.sqlite, *.sqlite3 and their
+-journal, -wal and -shm files), which a running app writes.
 
 The data of framework.Fetch and framework.Cache lives in the memory of one
-build's server: every rebuild starts afresh, and nothing is written to
+server: every rebuild or restart starts afresh, and nothing is written to
 .framework/cache. FRAMEWORK_DEBUG_DEV=1 logs the internal address of each
 build's server.
 
@@ -74,6 +89,10 @@ const reloadScript = `<script>(function(){var es=new EventSource("` + devEvents 
 // Run serves the app in args[0], or in the working directory, until ctx
 // ends, rebuilding it on every change.
 func (c *devCommand) Run(ctx context.Context, args []string) error {
+	// The app's servers get the environment as it was before the .env
+	// files were loaded, and load them themselves: so that a server
+	// restarted after an edit of one sees its new values.
+	environ := os.Environ()
 	dir, _, err := parseAppArgs(c.flags, args, "development")
 	if err != nil {
 		return err
@@ -90,7 +109,7 @@ func (c *devCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	d := &devServer{dir: dir, env: env, tmp: tmp, debug: env.Getenv("FRAMEWORK_DEBUG_DEV") == "1", clients: make(map[chan struct{}]bool)}
+	d := &devServer{dir: dir, env: env, environ: environ, tmp: tmp, debug: env.Getenv("FRAMEWORK_DEBUG_DEV") == "1", clients: make(map[chan struct{}]bool)}
 	defer d.stopApp()
 
 	l, err := net.Listen("tcp", c.server.Addr)
@@ -124,11 +143,41 @@ func (c *devCommand) Run(ctx context.Context, args []string) error {
 }
 
 // change handles a batch of changed files: text-only edits of .templ files
-// reach the running server through templ's text files; anything else is
-// rebuilt.
+// reach the running server through templ's text files; files compiled
+// into the server are rebuilt; files it reads at run time restart it (the
+// same build, with its data dropped). The open tabs reload.
 func (d *devServer) change(ctx context.Context, files []string) {
 	start := time.Now()
-	if err := d.updateText(files); err == nil {
+	root, _ := filepath.Abs(d.dir) // files are absolute
+	var texts, data []string
+	build := false
+	for _, f := range files {
+		switch classify(root, f, d.embeds) {
+		case changeText:
+			texts = append(texts, f)
+		case changeBuild:
+			build = true
+		case changeData:
+			data = append(data, f)
+		}
+	}
+	if !build && len(texts) > 0 {
+		if err := d.updateText(texts); err != nil {
+			if d.debug && !errors.Is(err, errGoChanged) {
+				fmt.Fprintf(d.env.Stderr, "framework dev: text update: %v\n", err)
+			}
+			build = true
+		}
+	}
+	switch {
+	case build:
+		fmt.Fprintln(d.env.Stdout, "framework dev: change detected, rebuilding...")
+		d.rebuild(ctx)
+		if d.debug {
+			fmt.Fprintf(d.env.Stdout, "framework dev: rebuilt in %s\n", time.Since(start).Round(time.Millisecond))
+		}
+		return
+	case len(texts) > 0:
 		took := time.Since(start)
 		// templ's runtime trusts its copy of a text file for 100 ms
 		// after the file's mtime; a reload sooner after the previous
@@ -137,24 +186,50 @@ func (d *devServer) change(ctx context.Context, files []string) {
 			time.Sleep(wait)
 		}
 		d.lastText = time.Now()
-		names := make([]string, len(files))
-		root, _ := filepath.Abs(d.dir) // files are absolute
-		for i, f := range files {
-			names[i] = f
-			if rel, err := filepath.Rel(root, f); err == nil {
-				names[i] = filepath.ToSlash(rel)
-			}
-		}
-		fmt.Fprintf(d.env.Stdout, "framework dev: %s: text updated in %s, no rebuild needed\n", strings.Join(names, ", "), took.Round(time.Millisecond))
-		d.reloadClients()
-		return
-	} else if d.debug && !errors.Is(err, errGoChanged) {
-		fmt.Fprintf(d.env.Stderr, "framework dev: text update: %v\n", err)
+		fmt.Fprintf(d.env.Stdout, "framework dev: %s: text updated in %s, no rebuild needed\n", relNames(root, texts), took.Round(time.Millisecond))
 	}
-	fmt.Fprintln(d.env.Stdout, "framework dev: change detected, rebuilding...")
-	d.rebuild(ctx)
-	if d.debug {
-		fmt.Fprintf(d.env.Stdout, "framework dev: rebuilt in %s\n", time.Since(start).Round(time.Millisecond))
+	if len(data) > 0 {
+		fmt.Fprintf(d.env.Stdout, "framework dev: %s changed: restarting the server (its Fetch and Cache data start afresh)\n", relNames(root, data))
+		d.restartData(ctx)
+	}
+	if len(texts) > 0 || len(data) > 0 {
+		d.reloadClients()
+	}
+}
+
+// relNames lists files by their paths relative to root, for the terminal.
+func relNames(root string, files []string) string {
+	names := make([]string, len(files))
+	for i, f := range files {
+		names[i] = f
+		if rel, ok := appRel(root, f); ok {
+			names[i] = rel
+		}
+	}
+	slices.Sort(names)
+	return strings.Join(names, ", ")
+}
+
+// restartData starts the running build's binary afresh, so that the
+// server reads what it reads at run time anew and its Fetch and Cache data
+// (in its memory only) start empty. A server that fails to start is shown
+// as a build error is, and the running one keeps serving.
+func (d *devServer) restartData(ctx context.Context) {
+	d.mu.Lock()
+	p := d.app
+	d.mu.Unlock()
+	if p == nil {
+		return // no good build yet: the next one starts a server
+	}
+	err := d.restart(ctx, p.bin, p.textRoot)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err != nil {
+		d.buildErr = "restart: " + err.Error()
+		d.restartFailed = true
+		fmt.Fprintf(d.env.Stderr, "framework dev: restart failed: %v\n", err)
+	} else if d.restartFailed {
+		d.buildErr, d.restartFailed = "", false
 	}
 }
 
@@ -207,21 +282,24 @@ func displayAddr(a net.Addr) string {
 // devServer proxies to the app's current server, injects the reload script
 // into pages, and shows the last build error.
 type devServer struct {
-	dir   string
-	env   Env
-	tmp   string // this process's temporary folder
-	debug bool   // FRAMEWORK_DEBUG_DEV=1: log the servers' own lines too
+	dir     string
+	env     Env
+	environ []string // the app servers' environment
+	tmp     string   // this process's temporary folder
+	debug   bool     // FRAMEWORK_DEBUG_DEV=1: log the servers' own lines too
 
 	// Used by the Run loop only.
 	seq      int        // numbers the builds
 	text     *templText // the .templ files the running server was built from
+	embeds   []embedDir // the //go:embed patterns of the last build
 	lastText time.Time  // when text files were last written
 
-	mu       sync.Mutex
-	app      *appProcess // the running server, or nil
-	target   *url.URL
-	buildErr string
-	clients  map[chan struct{}]bool
+	mu            sync.Mutex
+	app           *appProcess // the running server, or nil
+	target        *url.URL
+	buildErr      string
+	restartFailed bool // buildErr says a restart failed, not a build
+	clients       map[chan struct{}]bool
 }
 
 // appProcess is a running dev server. A new build starts beside the
@@ -229,7 +307,8 @@ type devServer struct {
 // binary and text root, removed when it stops.
 type appProcess struct {
 	cmd      *exec.Cmd
-	bin      string // the binary, in the app's directory
+	bin      string // the binary, relative to the app's directory
+	dir      string // the app's directory
 	textRoot string // its TEMPL_DEV_MODE_ROOT
 	exited   chan error
 }
@@ -245,6 +324,7 @@ func (d *devServer) rebuild(ctx context.Context) {
 	} else {
 		d.buildErr = ""
 	}
+	d.restartFailed = false
 	d.mu.Unlock()
 	d.reloadClients()
 }
@@ -258,6 +338,17 @@ func (d *devServer) build(ctx context.Context) error {
 	if err := os.MkdirAll(textRoot, 0o755); err != nil {
 		return err
 	}
+	// Which files are embedded is read beside the compilation: what go
+	// list reads, go build does not write.
+	type loaded struct {
+		embeds []embedDir
+		err    error
+	}
+	embeds := make(chan loaded, 1)
+	go func() {
+		e, err := loadEmbeds(ctx, d.dir)
+		embeds <- loaded{e, err}
+	}()
 	text, err := scanTempl(d.dir, textRoot)
 	if err == nil {
 		bin := filepath.Join(outDir, devBinPrefix+strconv.Itoa(d.seq))
@@ -268,6 +359,13 @@ func (d *devServer) build(ctx context.Context) error {
 			os.Remove(filepath.Join(d.dir, bin))
 		}
 	}
+	// A failed load keeps the previous patterns: the build's own error
+	// (go.mod, say) says what is wrong.
+	if e := <-embeds; e.err == nil {
+		d.embeds = e.embeds
+	} else if d.debug {
+		fmt.Fprintf(d.env.Stderr, "framework dev: go:embed patterns: %v\n", e.err)
+	}
 	if err != nil {
 		os.RemoveAll(textRoot)
 		return err
@@ -276,8 +374,10 @@ func (d *devServer) build(ctx context.Context) error {
 	return nil
 }
 
-// restart starts bin on a free port, waits until it answers, points the
-// proxy at it and stops the previous server.
+// restart starts bin (relative to the app) on a free port, waits until it
+// answers, points the proxy at it and stops the previous server, deleting
+// the previous server's files unless bin is the same binary. If it fails,
+// it leaves bin and textRoot to the caller.
 func (d *devServer) restart(ctx context.Context, bin, textRoot string) error {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -291,7 +391,7 @@ func (d *devServer) restart(ctx context.Context, bin, textRoot string) error {
 	cmd.Dir = d.dir
 	// templ's development mode: literal text is read from textRoot, so
 	// that a text edit needs no rebuild (see devtext.go).
-	cmd.Env = append(os.Environ(), "TEMPL_DEV_MODE=true", "TEMPL_DEV_MODE_ROOT="+textRoot)
+	cmd.Env = append(slices.Clip(d.environ), "TEMPL_DEV_MODE=true", "TEMPL_DEV_MODE_ROOT="+textRoot)
 	// The server's own start and stop lines name its internal address,
 	// which is no use to the user and changes with every build.
 	stdout, stderr := d.env.Stdout, d.env.Stderr
@@ -302,7 +402,7 @@ func (d *devServer) restart(ctx context.Context, bin, textRoot string) error {
 	if err := cmd.Start(); err != nil {
 		return err
 	}
-	p := &appProcess{cmd: cmd, bin: filepath.Join(d.dir, bin), textRoot: textRoot, exited: make(chan error, 1)}
+	p := &appProcess{cmd: cmd, bin: bin, dir: d.dir, textRoot: textRoot, exited: make(chan error, 1)}
 	go func() { p.exited <- cmd.Wait() }()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -315,12 +415,12 @@ func (d *devServer) restart(ctx context.Context, bin, textRoot string) error {
 		case err := <-p.exited:
 			return fmt.Errorf("the app exited at start: %v", err)
 		case <-ctx.Done():
-			p.stop()
+			p.halt()
 			return ctx.Err()
 		case <-time.After(20 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			p.stop()
+			p.halt()
 			return errors.New("the app did not start listening within 30s")
 		}
 	}
@@ -331,7 +431,11 @@ func (d *devServer) restart(ctx context.Context, bin, textRoot string) error {
 	old := d.app
 	d.app, d.target = p, &url.URL{Scheme: "http", Host: addr}
 	d.mu.Unlock()
-	if old != nil {
+	switch {
+	case old == nil:
+	case old.bin == bin:
+		old.halt() // the same build, restarted: its files are p's
+	default:
 		old.stop()
 	}
 	return nil
@@ -389,9 +493,16 @@ func (d *devServer) stopApp() {
 	}
 }
 
-// stop asks the server to shut down gracefully, and kills it after 10 s;
-// then it deletes its binary and text files, so that they do not pile up.
+// stop halts the server, then deletes its binary and text files, so that
+// they do not pile up.
 func (p *appProcess) stop() {
+	p.halt()
+	os.Remove(filepath.Join(p.dir, p.bin))
+	os.RemoveAll(p.textRoot)
+}
+
+// halt asks the server to shut down gracefully, and kills it after 10 s.
+func (p *appProcess) halt() {
 	p.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-p.exited:
@@ -399,8 +510,6 @@ func (p *appProcess) stop() {
 		p.cmd.Process.Kill()
 		<-p.exited
 	}
-	os.Remove(p.bin)
-	os.RemoveAll(p.textRoot)
 }
 
 func (d *devServer) reloadClients() {

@@ -1,6 +1,8 @@
 package cli_test
 
 import (
+	"bufio"
+	"context"
 	"io"
 	"net/http"
 	"os"
@@ -201,4 +203,171 @@ func fetchPage(url string) page {
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	return page{status: res.StatusCode, cache: res.Header.Get("X-Framework-Cache"), body: string(b)}
+}
+
+// reloadEvents connects to the dev server's reload stream and returns a
+// channel that receives each reload event, once the stream is open.
+func reloadEvents(t *testing.T, base string) <-chan struct{} {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/_framework/dev/events", nil)
+	res, err := http.DefaultClient.Do(req) // no timeout: a stream
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { res.Body.Close() })
+	sc := bufio.NewScanner(res.Body)
+	// The server registers the stream before it writes this line.
+	if !sc.Scan() || sc.Text() != ": connected" {
+		t.Fatalf("reload stream: %q, %v", sc.Text(), sc.Err())
+	}
+	reloads := make(chan struct{}, 10)
+	go func() {
+		for sc.Scan() {
+			if sc.Text() == "event: reload" {
+				select {
+				case reloads <- struct{}{}:
+				default:
+				}
+			}
+		}
+	}()
+	return reloads
+}
+
+// reloadShows waits for reload events until, right after one, url shows
+// want: what the reloaded tab would see.
+func reloadShows(t *testing.T, reloads <-chan struct{}, url, want string, timeout time.Duration) {
+	t.Helper()
+	deadline := time.After(timeout)
+	var p page
+	for {
+		select {
+		case <-reloads:
+			if p = fetchPage(url); strings.Contains(p.body, want) {
+				return
+			}
+		case <-deadline:
+			t.Fatalf("no reload event after which %s shows %q within %s; last answer %d %.300q", url, want, timeout, p.status, p.body)
+		}
+	}
+}
+
+// TestDevWatchesDataAndEmbeddedFiles: framework dev restarts the server,
+// without a rebuild, when a file the app reads at run time changes (a JSON
+// file read through framework.Cache, whose entry must go; an .env file),
+// and reloads the tab; it rebuilds when a file embedded with go:embed
+// changes; files in .framework and node_modules change nothing.
+func TestDevWatchesDataAndEmbeddedFiles(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "shop")
+	if out, err := framework(t, ".", "new", dir); err != nil {
+		t.Fatalf("framework new: %v\n%s", err, out)
+	}
+	files := map[string]string{
+		"app/shop/page.go": `package shop
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"os"
+
+	"github.com/isr-go/framework/framework"
+)
+
+//go:embed intro.md
+var intro string
+
+// greeting is read at run time, and kept until the server restarts.
+var greeting = framework.Cache(func(ctx context.Context) (string, error) {
+	b, err := os.ReadFile("data/greeting.json")
+	if err != nil {
+		return "", err
+	}
+	var v struct{ Greeting string }
+	err = json.Unmarshal(b, &v)
+	return v.Greeting, err
+}, framework.CacheOptions{Revalidate: framework.Never})
+
+// Data is what the page shows.
+type Data struct{ Intro, Greeting, Banner string }
+
+// Load reads the page's data.
+func Load(ctx context.Context, r *framework.Request) (Data, error) {
+	g, err := greeting(ctx)
+	return Data{Intro: intro, Greeting: g, Banner: os.Getenv("SHOP_BANNER")}, err
+}
+`,
+		"app/shop/page.templ": `package shop
+
+templ Page(d Data) {
+	<p>intro={ d.Intro }</p>
+	<p>greeting={ d.Greeting }</p>
+	<p>banner={ d.Banner }</p>
+}
+`,
+		"app/shop/intro.md":     "Intro one",
+		"data/greeting.json":    `{"greeting": "Hello one"}`,
+		".env.development":      "SHOP_BANNER=Banner one\n",
+		"node_modules/pkg/x.js": "x",
+	}
+	for rel, src := range files {
+		path := filepath.Join(dir, filepath.FromSlash(rel))
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := &devApp{dir: dir, out: &syncBuffer{}, base: "http://" + freeAddr(t)}
+	d.start(t)
+	url := d.base + "/shop"
+	waitFor(t, "shop", url, 10*time.Second, 50*time.Millisecond, func(p page) bool {
+		return strings.Contains(p.body, "intro=Intro one") && strings.Contains(p.body, "greeting=Hello one") && strings.Contains(p.body, "banner=Banner one")
+	})
+	bins := d.binaries()
+	reloads := reloadEvents(t, d.base)
+
+	// Dev's own folder and node_modules: nothing. They are written before
+	// the data edit, so a batch of theirs would come first, or with it.
+	for _, rel := range []string{".framework/greeting.json", "node_modules/pkg/x.js", "node_modules/pkg2/y.json"} {
+		path := filepath.Join(dir, filepath.FromSlash(rel))
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, []byte("changed"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// 1. A data file: the server restarts (the Cache entry goes), the tab
+	// reloads, and the page it reloads shows the new value.
+	d.edit(t, "data/greeting.json", "Hello one", "Hello two")
+	reloadShows(t, reloads, url, "greeting=Hello two", 30*time.Second)
+	// 2. An .env file: the restarted server reads it afresh.
+	d.edit(t, ".env.development", "Banner one", "Banner two")
+	reloadShows(t, reloads, url, "banner=Banner two", 30*time.Second)
+	out := d.out.String()
+	if strings.Contains(out, "rebuilding") {
+		t.Errorf("a data edit was rebuilt:\n%s", out)
+	}
+	if got := d.binaries(); !slices.Equal(got, bins) {
+		t.Errorf("binaries after data edits: %v, want %v (no rebuild)", got, bins)
+	}
+	restarts := regexp.MustCompile(`framework dev: (.*) changed: restarting`).FindAllStringSubmatch(out, -1)
+	if len(restarts) == 0 {
+		t.Errorf("no restart logged:\n%s", out)
+	}
+	for _, m := range restarts {
+		if m[1] != "data/greeting.json" && m[1] != ".env.development" {
+			t.Errorf("restarted for %s, want data/greeting.json or .env.development only", m[1])
+		}
+	}
+
+	// 3. An embedded file: rebuilt; the data read at run time stays new.
+	d.edit(t, "app/shop/intro.md", "Intro one", "Intro two")
+	p := waitFor(t, "embedded edit", url, 90*time.Second, 50*time.Millisecond, func(p page) bool { return strings.Contains(p.body, "intro=Intro two") })
+	if !strings.Contains(p.body, "greeting=Hello two") || !strings.Contains(p.body, "banner=Banner two") {
+		t.Errorf("after the rebuild: %.300q", p.body)
+	}
+	if n := strings.Count(d.out.String(), "rebuilding"); n != 1 {
+		t.Errorf("%d rebuilds, want 1 (the embedded file):\n%s", n, d.out)
+	}
 }

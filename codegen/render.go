@@ -132,9 +132,9 @@ func (r *router) writeRouteList(w *writer) {
 
 // window returns the revalidate window of app/'s sitemap or robots.txt:
 // its <name>Revalidate if declared, else framework.Never.
-func (r *router) window(name string, declared bool) string {
-	if declared {
-		return r.rootPkg + "." + name + "Revalidate"
+func (r *router) window(name string, declared Window) string {
+	if declared.Declared() {
+		return windowExpr(r.rootPkg, name+"Revalidate", declared)
 	}
 	return "framework.Never"
 }
@@ -146,13 +146,13 @@ func writePage(w *writer, p pageRoute) {
 	if p.catchAll != "" {
 		w.line("CatchAll: %q,", p.catchAll)
 	}
-	if p.x.revalidate {
-		w.line("Revalidate: %s.Revalidate,", p.pkg)
+	if p.x.revalidate.Declared() {
+		w.line("Revalidate: %s,", windowExpr(p.pkg, "Revalidate", p.x.revalidate))
 	} else {
 		w.line("Revalidate: framework.Never,")
 	}
-	if p.x.expire {
-		w.line("Expire: %s.Expire,", p.pkg)
+	if p.x.expire.Declared() {
+		w.line("Expire: %s,", windowExpr(p.pkg, "Expire", p.x.expire))
 	}
 	if p.x.dynamicParams {
 		w.line("StaticParamsOnly: !%s.DynamicParams,", p.pkg)

@@ -153,6 +153,9 @@ func (r *router) importGroups(b *routerBuilder, exported map[string]*exports) []
 		std = append(std, importSpec{path: "embed"}, importSpec{path: "io/fs"})
 	}
 	std = append(std, importSpec{path: "net/http"}) // http.MethodGet and the like
+	if r.usesSeconds() {
+		std = append(std, importSpec{path: "time"}) // windows in seconds, times time.Second
+	}
 	if usesTempl {
 		third = append(third, importSpec{path: templPath})
 	}
@@ -164,11 +167,22 @@ func (r *router) importGroups(b *routerBuilder, exported map[string]*exports) []
 	return [][]importSpec{std, third, {{path: frameworkPath}}, app}
 }
 
+// usesSeconds reports whether a window the routes read is in seconds.
+func (r *router) usesSeconds() bool {
+	for _, p := range r.pages {
+		if p.x.revalidate == WindowSeconds || p.x.expire == WindowSeconds {
+			return true
+		}
+	}
+	return r.rootX.SitemapRevalidate == WindowSeconds && r.sitemap == "app/"+sitemapFile ||
+		r.rootX.RobotsRevalidate == WindowSeconds && r.robots
+}
+
 // result describes the routes for Generate's caller.
 func (r *router) result(output string) *Result {
 	res := &Result{Output: output}
 	for _, p := range r.pages {
-		res.Pages = append(res.Pages, Page{Pattern: p.pattern, File: p.file, Dynamic: p.x.revalidate, StaticParams: p.x.staticParams})
+		res.Pages = append(res.Pages, Page{Pattern: p.pattern, File: p.file, Dynamic: p.x.revalidate.Declared(), StaticParams: p.x.staticParams})
 	}
 	for _, h := range r.handlers {
 		res.Handlers = append(res.Handlers, Handler{Pattern: h.pattern, File: h.file, Methods: h.methods})

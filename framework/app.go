@@ -168,27 +168,30 @@ func (e *RenderError) Error() string {
 func (e *RenderError) Unwrap() error { return e.Err }
 
 // An App serves pages through the ISR cache. It is safe for concurrent use.
+// It is the HTTP side of the cache: routes, responses, the revalidation
+// endpoint, metrics; each feature it composes is a type of its own.
 type App struct {
-	cache // the ISR state machine; App is its HTTP side
+	opts  Options
+	cache *cache // the ISR state machine of pages
 
-	opts   Options
-	client *http.Client
+	// The parts the cache shares with the rest of the App.
+	clock    appClock
+	store    *guardedStore
+	ownStore bool
+	tags     *tagTimes
+	metrics  metrics
+	log      *slog.Logger
+
+	data   *dataCache   // Fetch and Cache
+	holes  holeRenders  // the holes of pages read from the store
+	sites  *siteRenders // sitemaps and robots.txt without a SiteURL
+	drafts draftKeys    // draft-mode cookies
 
 	// done ends the App's background loops (clock sync, following a
 	// shared store's tag times, pruning them), which loops counts.
 	done   context.Context
 	finish context.CancelFunc
 	loops  sync.WaitGroup
-
-	// draftKey signs draft cookies (Options.DraftSecret); draftNote logs
-	// once that it is random.
-	draftKey  []byte
-	draftNote sync.Once
-	// siteURLWarning logs once that a route needing SiteURL is served
-	// per request without it.
-	siteURLWarning sync.Once
-	// siteRenders lets one such route render at a time (serveSiteFile).
-	siteRenders chan struct{}
 
 	// tagWrites orders the store's writes of tag times with the deletion
 	// of forgotten ones (forgetTagTimes).
@@ -197,13 +200,13 @@ type App struct {
 	errorPages errorPages // for HTTPErrorHandler, from NotFound
 }
 
-// New opens the cache and returns an App. Fields of opts left zero take their
-// defaults.
-func New(opts Options) (*App, error) {
+// withDefaults returns opts with every field left zero set to its default:
+// the one place that says what the defaults are.
+func (opts Options) withDefaults() (Options, error) {
 	if opts.SiteURL != "" {
 		site, err := parseSiteURL(opts.SiteURL)
 		if err != nil {
-			return nil, err
+			return opts, err
 		}
 		opts.SiteURL = site
 	}
@@ -240,24 +243,24 @@ func New(opts Options) (*App, error) {
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	}
+	return opts, nil
+}
+
+// New opens the cache and returns an App. Fields of opts left zero take their
+// defaults.
+func New(opts Options) (*App, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
 	a := &App{
-		siteRenders: make(chan struct{}, 1),
-		cache: cache{
-			buildID:        opts.BuildID,
-			side:           newSideTier(opts.NotFoundLimit, opts.MemoryCacheBytes/4),
-			tags:           newTagTimes(opts.TagTimeLimit),
-			renderTimeout:  opts.RenderTimeout,
-			cacheTagHeader: opts.CacheTagHeader,
-			onError:        opts.OnError,
-			log:            opts.Logger,
-			debug:          opts.DebugCache,
-		},
-		opts:     opts,
-		client:   opts.HTTPClient,
-		draftKey: draftSigningKey(opts.DraftSecret),
+		opts:   opts,
+		tags:   newTagTimes(opts.TagTimeLimit),
+		log:    opts.Logger,
+		sites:  newSiteRenders(),
+		drafts: newDraftKeys(opts.DraftSecret, opts.Logger),
 	}
 	a.done, a.finish = context.WithCancel(context.Background())
-	a.regenerations.workers = opts.RegenerationWorkers
 	a.clock.init(opts.Now)
 	store := opts.Store
 	if store == nil && opts.Dev {
@@ -272,7 +275,17 @@ func New(opts Options) (*App, error) {
 		store, a.ownStore = s, true
 	}
 	a.store = newGuardedStore(store, a.log, &a.metrics.storeErrors, a.clock.coarse.nanos)
-	a.hot = newMemoryTier(opts.MemoryCacheBytes)
+	a.cache = newCache(cacheConfig{
+		buildID:        opts.BuildID,
+		renderTimeout:  opts.RenderTimeout,
+		cacheTagHeader: opts.CacheTagHeader,
+		workers:        opts.RegenerationWorkers,
+		report:         a.reportError,
+		log:            opts.Logger,
+		debug:          opts.DebugCache,
+	}, &a.clock, a.store, newMemoryTier(opts.MemoryCacheBytes), newSideTier(opts.NotFoundLimit, opts.MemoryCacheBytes/4), a.tags, &a.metrics)
+	a.data = &dataCache{buildID: opts.BuildID, store: a.store, tags: a.tags, clock: &a.clock, metrics: &a.metrics}
+	a.holes.timeout = opts.RenderTimeout
 
 	a.syncClock()
 	a.loadTagTimes()
@@ -352,20 +365,28 @@ func (a *App) every(interval time.Duration, f func(ctx context.Context)) {
 }
 
 // BuildID returns the build whose pages the app serves.
-func (a *App) BuildID() string { return a.buildID }
+func (a *App) BuildID() string { return a.opts.BuildID }
+
+// now returns the time on the cluster's clock: when renders start and
+// revalidations happen.
+func (a *App) now() time.Time { return a.clock.now() }
+
+// reportError logs a failed render and passes it to OnError: every failed
+// render, in a request or in the background, of a page or of a hole, is
+// reported here and only here.
+func (a *App) reportError(ctx context.Context, err *RenderError) {
+	a.log.Error("framework: "+err.Error(), "path", err.Path, "route", err.Route, "background", err.Background)
+	if a.opts.OnError != nil {
+		a.opts.OnError(ctx, err)
+	}
+}
 
 // Close waits for background regenerations to finish, then closes the
 // cache. Requests in flight should be drained first (http.Server.Shutdown).
 func (a *App) Close() error {
-	a.bgMu.Lock()
-	wasClosed := a.closed
-	a.closed = true
-	a.bgMu.Unlock()
-	if wasClosed {
+	if !a.cache.close() {
 		return nil
 	}
-	a.regenerations.close()
-	a.background.Wait()
 	a.finish()
 	a.loops.Wait()
 	err := a.store.close(a.ownStore)

@@ -148,7 +148,7 @@ func TestCachedSingleFlight(t *testing.T) {
 		}()
 	}
 	// One render runs the component; the others wait on it in App.data.
-	waitUntil(t, "renders waiting on the component", func() bool { return blockedIn("data") == n-1 })
+	waitUntil(t, "renders waiting on the component", func() bool { return blockedIn("(*dataCache).get") == n-1 })
 	release()
 	waitGroup(t, "requests", &wg)
 	close(bodies)

@@ -113,7 +113,7 @@ func testClusterRevalidateTagAppliesEverywhere(t *testing.T, kind testredis.Kind
 	// B learns of it through Redis pub/sub; its next request is STALE
 	// and regenerates.
 	eventually(t, "B serves the page STALE after A revalidated its tag", func() bool {
-		return b.app.tags.check(b.app.hot.get("/posts/1")).soft > 0
+		return b.app.tags.check(b.app.cache.hot.get("/posts/1")).soft > 0
 	})
 	if r := b.get("/posts/1"); r.cache() != CacheStale || !strings.Contains(r.body, "v1") {
 		t.Fatalf("B after revalidation: %s %q", r.cache(), r.body)
@@ -210,7 +210,7 @@ func testClusterSurvivesRedisOutage(t *testing.T, kind testredis.Kind) {
 		return a.app.RevalidateTag(context.Background(), "posts") == nil
 	})
 	eventually(t, "B sees A's revalidation after the outage", func() bool {
-		e := b.app.hot.get("/posts/1")
+		e := b.app.cache.hot.get("/posts/1")
 		return e != nil && b.app.tags.check(e).soft > 0
 	})
 }
@@ -238,9 +238,9 @@ func testClusterNeverCachedPageRendersOnce(t *testing.T, kind testredis.Kind) {
 	// Both instances have a render in flight for the key: one renders
 	// (blocked), the other waits on the cluster's lock.
 	inFlight := func(h *harness) bool {
-		h.app.flights.mu.Lock()
-		defer h.app.flights.mu.Unlock()
-		_, ok := h.app.flights.m["/posts/1"]
+		h.app.cache.flights.mu.Lock()
+		defer h.app.cache.flights.mu.Unlock()
+		_, ok := h.app.cache.flights.m["/posts/1"]
 		return ok
 	}
 	eventually(t, "a render in flight on both instances", func() bool { return inFlight(a) && inFlight(b) })
@@ -333,7 +333,7 @@ func TestClusterRedisFlushed(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, "B sees A's revalidation", func() bool {
-		e := b.app.hot.get("/posts/1")
+		e := b.app.cache.hot.get("/posts/1")
 		return e != nil && b.app.tags.check(e).soft > 0
 	})
 	srv.Flush()

@@ -15,10 +15,10 @@ import (
 // check of its cookie, for a request without cookies (the hit path),
 // with other cookies, and with a valid draft cookie (HMAC).
 func BenchmarkDraftCheck(b *testing.B) {
-	a := &App{draftKey: draftSigningKey("s3cret")}
+	a := &App{drafts: newDraftKeys("s3cret", nil)}
 	a.clock.init(nil)
 	defer a.clock.close()
-	good := DraftCookie + "=" + a.signDraft(time.Now().Add(time.Minute).Unix())
+	good := DraftCookie + "=" + a.drafts.sign(time.Now().Add(time.Minute).Unix())
 	for _, bc := range []struct{ name, cookie string }{
 		{"no-cookie", ""},
 		{"other-cookies", "session=abc123; theme=dark; _ga=GA1.2.3.4"},

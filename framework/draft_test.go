@@ -217,15 +217,15 @@ func TestDraftCookieRefused(t *testing.T) {
 	value := strings.TrimPrefix(good, DraftCookie+"=")
 	exp, sig, _ := strings.Cut(value, ".")
 
-	other := &App{draftKey: draftSigningKey("another")}
-	foreign := other.signDraft(h.clock.Now().Add(time.Minute).Unix())
+	other := newDraftKeys("another", nil)
+	foreign := other.sign(h.clock.Now().Add(time.Minute).Unix())
 	flip := []byte(sig)
 	flip[3] ^= 1
 	tests := []struct{ name, cookie string }{
 		{"tampered signature", DraftCookie + "=" + exp + "." + string(flip)},
 		{"tampered expiry", DraftCookie + "=" + fmt.Sprint(h.clock.Now().Add(2*time.Hour).Unix()) + "." + sig},
 		{"foreign secret", DraftCookie + "=" + foreign},
-		{"far future", DraftCookie + "=" + h.app.signDraft(h.clock.Now().Add(24*time.Hour).Unix())},
+		{"far future", DraftCookie + "=" + h.app.drafts.sign(h.clock.Now().Add(24*time.Hour).Unix())},
 		{"no signature", DraftCookie + "=" + exp},
 		{"junk", DraftCookie + "=%%%..."},
 		{"huge", DraftCookie + "=" + strings.Repeat("9", 4000) + "." + sig},
@@ -355,17 +355,17 @@ func TestDraftModeBypassesTheDataCache(t *testing.T) {
 	}
 }
 
-// FuzzDraftCookie: no value makes checkDraft panic, and only values this
+// FuzzDraftCookie: no value makes draftKeys.check panic, and only values this
 // app signed pass.
 func FuzzDraftCookie(f *testing.F) {
-	a := &App{draftKey: draftSigningKey("s3cret")}
+	d := newDraftKeys("s3cret", nil)
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	good := a.signDraft(now.Add(time.Minute).Unix())
+	good := d.sign(now.Add(time.Minute).Unix())
 	for _, v := range []string{good, "", ".", "1.", ".x", "-1.AAAA", "01.AAAA", good + "x", strings.Repeat("1", 70)} {
 		f.Add(v)
 	}
 	f.Fuzz(func(t *testing.T, v string) {
-		if a.checkDraft(v, now) == nil && v != good {
+		if d.check(v, now) == nil && v != good {
 			t.Fatalf("%q accepted", v)
 		}
 	})

@@ -370,7 +370,7 @@ func TestFullDisk(t *testing.T) {
 	if r.status != 200 {
 		t.Fatalf("after freeing space: %d", r.status)
 	}
-	if b, err := h.app.store.inner.Get(context.Background(), h.app.pageKey("/blog/1000")); err != nil || b == nil {
+	if b, err := h.app.store.inner.Get(context.Background(), h.app.cache.pageKey("/blog/1000")); err != nil || b == nil {
 		t.Fatalf("a page rendered once space is back was not written: %v", err)
 	}
 	if h.app.store.diskFull.Load() {
@@ -381,8 +381,8 @@ func TestFullDisk(t *testing.T) {
 // TestSkewedClocks runs two instances on one real Redis, one clock two
 // minutes fast and one two minutes slow. Their times are taken on Redis's
 // clock: a soft revalidation from the fast one regenerates the page once
-// (it used to regenerate it in a loop for two minutes), and an expiry from
-// the slow one is not lost.
+// (not in a loop for two minutes), and an expiry from the slow one is not
+// lost.
 func TestSkewedClocks(t *testing.T) { eachRedis(t, testSkewedClocks) }
 
 func testSkewedClocks(t *testing.T, kind testredis.Kind) {
@@ -478,7 +478,7 @@ func TestStalledRedis(t *testing.T) {
 	srv.Resume()
 	eventually(t, "the store is used again", func() bool { return !h.app.store.open.Load() })
 	h.get("/blog/50")
-	if b, err := h.app.store.Get(context.Background(), h.app.pageKey("/blog/50")); err != nil || b == nil {
+	if b, err := h.app.store.Get(context.Background(), h.app.cache.pageKey("/blog/50")); err != nil || b == nil {
 		t.Fatalf("a page rendered after Redis resumed was not stored: %v", err)
 	}
 }
@@ -486,8 +486,7 @@ func TestStalledRedis(t *testing.T) {
 // TestRedisRestartIsLogged stops a real redis-server, so that store calls
 // fail at once (connection refused: no breaker), and starts it again: the
 // log says the store fails, then that it answers again, once each however
-// often it flaps within a minute. It used to say it failed and never that it
-// came back.
+// often it flaps within a minute.
 func TestRedisRestartIsLogged(t *testing.T) {
 	srv := testredis.Start(t)
 	logs := newLogBuffer()
@@ -563,7 +562,7 @@ func TestRegenerationsAreBounded(t *testing.T) {
 			}
 		}
 	}
-	if q := h.app.regenerations.len(); q < 190 {
+	if q := h.app.cache.regenerations.len(); q < 190 {
 		t.Fatalf("%d queued, want the rest of the 200 waiting", q)
 	}
 	close(release)
@@ -584,8 +583,8 @@ func TestRegenerationsAreBounded(t *testing.T) {
 // TestFlippedBitsAreNeverServed flips bits through the value logs of a real
 // Badger directory, as a failing disk or a bad RAM stick does: Badger
 // checks the records of its newest value log when it opens, but reads older
-// ones as they are, and a cached page with flipped bytes used to be served
-// (a wrong page, and a gzip copy browsers cannot decode). Every entry
+// ones as they are, so that a cached page with flipped bytes would be served
+// (a wrong page, or a gzip copy browsers cannot decode). Every entry
 // carries a checksum: a damaged one is a miss, rendered again.
 func TestFlippedBitsAreNeverServed(t *testing.T) {
 	logs := newLogBuffer()

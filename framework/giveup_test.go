@@ -38,10 +38,9 @@ func expiredAndBlocked(t *testing.T, h *harness, s *source, renderErr error) (le
 
 // TestGivingUpIsNotARenderFailure: a request for an expired page whose
 // client goes away while it waits on the page's render is not a failed
-// render. It used to back the page off as one (2 s, doubling to 30 s at
-// each abort), so that anybody who dropped requests to a page just
-// expired made every later request get the old page, STALE, instead of
-// the fresh render of an ExpirePath.
+// render. Were it backed off as one, anybody who dropped requests to a page
+// just expired would make every later request get the old page, STALE,
+// instead of the fresh render of an ExpirePath.
 func TestGivingUpIsNotARenderFailure(t *testing.T) {
 	h := newHarness(t, Options{})
 	s := newSource("v1")
@@ -79,9 +78,7 @@ func TestGivingUpIsNotARenderFailure(t *testing.T) {
 
 // TestOneFailedRenderBacksOffOnce: a render of an expired page that fails
 // backs the page off once, for backoffFirst, however many requests waited
-// on it. Each waiter used to count as a failure of its own, so six
-// requests on one failed render kept the stale page for 30 s rather
-// than 2.
+// on it: a waiter is not a failure of its own.
 func TestOneFailedRenderBacksOffOnce(t *testing.T) {
 	h := newHarness(t, Options{})
 	s := newSource("v1")

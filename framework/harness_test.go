@@ -155,7 +155,7 @@ func (h *harness) do(method, path string, body io.Reader, header ...string) resp
 // the test if they have not ended within testWait.
 func (h *harness) waitBackground() {
 	h.t.Helper()
-	waitGroup(h.t, "background regenerations", &h.app.background)
+	waitGroup(h.t, "background regenerations", &h.app.cache.background)
 }
 
 // testWait bounds every wait in these tests: a test whose code under test

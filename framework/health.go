@@ -39,7 +39,7 @@ type health struct {
 // store is still read every few seconds (the tag times), a local one only
 // when a request misses the memory tier.
 func (a *App) ServeHealth(w http.ResponseWriter, r *http.Request) {
-	h := health{Status: "ok", Build: a.buildID, Store: storeUp}
+	h := health{Status: "ok", Build: a.opts.BuildID, Store: storeUp}
 	status := http.StatusOK
 	switch {
 	case a.metrics.memoryOnly.Load():

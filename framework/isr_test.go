@@ -1,8 +1,10 @@
 package framework
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -440,5 +442,23 @@ func TestBadPathsAre4xx(t *testing.T) {
 	}
 	if r := h.get("/blog/1"); r.cache() != CacheHit {
 		t.Fatalf("good entry after bad requests: %s", r.cache())
+	}
+}
+
+func TestDebugCacheLogs(t *testing.T) {
+	var buf bytes.Buffer
+	h := newHarness(t, Options{DebugCache: true, Logger: slog.New(slog.NewTextHandler(&lockedWriter{w: &buf}, nil))})
+	s := newSource("v1")
+	h.page(isrRoute("/post", time.Minute, s))
+	h.get("/post")
+	h.get("/post")
+	h.clock.Advance(2 * time.Minute)
+	h.get("/post")
+	h.waitBackground()
+	log := buf.String()
+	for _, want := range []string{"event=MISS path=/post", "event=HIT path=/post", "event=STALE path=/post", "event=REGENERATED path=/post"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("debug log lacks %q:\n%s", want, log)
+		}
 	}
 }

@@ -2,12 +2,8 @@ package framework
 
 import (
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 
@@ -184,14 +180,7 @@ func (a *App) revalidate(ctx context.Context, tag string, hard bool, opts []Reva
 
 // regenerateStale starts the regeneration of every page in the memory tier
 // that is no longer fresh.
-func (a *App) regenerateStale() {
-	now := a.now().UnixNano()
-	a.hot.each(func(path string, e *entry) {
-		if src := e.source.Load(); src != nil && a.tags.freshness(e, now) != fresh {
-			a.regenerate(src.page, path, src.params)
-		}
-	})
-}
+func (a *App) regenerateStale() { a.cache.regenerateStale(a.now().UnixNano()) }
 
 type appKey struct{}
 
@@ -203,14 +192,9 @@ type appKey struct{}
 func (a *App) Handler(h echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
-		if key, ok, status := canonicalPath(r.URL); !ok {
-			return redirectCanonical(c, key, status)
+		if key, _, err := a.enter(c, true); key == "" {
+			return err
 		}
-		ctx := a.Context(r.Context())
-		if a.isDraft(r) {
-			ctx = withDraftMode(ctx)
-		}
-		c.SetRequest(r.WithContext(ctx))
 		defer removeUploads(c, r)
 		return callHandler(h, c)
 	}
@@ -268,140 +252,4 @@ func withApp(ctx context.Context, f func(*App) error) error {
 		return errNoApp
 	}
 	return f(a)
-}
-
-// RevalidateEndpoint is the path of the on-demand revalidation endpoint.
-const RevalidateEndpoint = "/_framework/revalidate"
-
-// maxRevalidateBody bounds the JSON a revalidation request may send; a
-// larger body is answered 413.
-const maxRevalidateBody = 1 << 20
-
-// RevalidateRequest is the JSON body of POST /_framework/revalidate.
-type RevalidateRequest struct {
-	Paths   []string `json:"paths,omitempty"`   // pages to revalidate
-	Layouts []string `json:"layouts,omitempty"` // paths whose every page below to revalidate
-	Tags    []string `json:"tags,omitempty"`    // data tags to revalidate
-	Expire  bool     `json:"expire,omitempty"`  // expire (render fresh) instead of mark stale
-	Eager   bool     `json:"eager,omitempty"`   // regenerate right away
-}
-
-// Register adds the app's own routes to e: POST /_framework/revalidate,
-// GET and HEAD /_framework/health, and GET /metrics when Options.Metrics is
-// on; and makes HTTPErrorHandler e's error handler.
-func (a *App) Register(e *echo.Echo) {
-	e.HTTPErrorHandler = a.HTTPErrorHandler
-	e.POST(RevalidateEndpoint, a.serveRevalidate)
-	e.Match([]string{http.MethodGet, http.MethodHead}, HealthPath, echo.WrapHandler(http.HandlerFunc(a.ServeHealth)))
-	if a.opts.Metrics {
-		e.GET(MetricsPath, echo.WrapHandler(http.HandlerFunc(a.ServeMetrics)))
-	}
-}
-
-// revalidateError is the JSON body of every error answer of the revalidation
-// endpoint: {"error": "..."}, with "limit" when a limit was passed.
-type revalidateError struct {
-	Error string `json:"error"`
-	Limit int64  `json:"limit,omitempty"`
-}
-
-// revalidateFail answers a refused revalidation call.
-func revalidateFail(c echo.Context, status int, limit int64, msg string) error {
-	return c.JSON(status, revalidateError{Error: strings.TrimPrefix(msg, "framework: "), Limit: limit})
-}
-
-// serveRevalidate is the on-demand revalidation endpoint. It answers 404
-// when no secret is configured and 401 to a wrong or missing one. A call past
-// a limit (Options.RevalidateLimit names, maxTagLength bytes a name,
-// maxRevalidateBody bytes) is refused whole: nothing an outsider sends grows
-// the server's state past them, and nothing is recorded unless all of it is
-// valid.
-func (a *App) serveRevalidate(c echo.Context) error {
-	secret := a.opts.RevalidateSecret
-	if secret == "" {
-		return revalidateFail(c, http.StatusNotFound, 0, "revalidation is disabled: FRAMEWORK_REVALIDATE_SECRET is not set")
-	}
-	token, ok := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Bearer ")
-	// Comparing digests keeps the time constant whatever the lengths.
-	got, want := sha256.Sum256([]byte(token)), sha256.Sum256([]byte(secret))
-	if !ok || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
-		c.Response().Header().Set("WWW-Authenticate", "Bearer")
-		return revalidateFail(c, http.StatusUnauthorized, 0, "wrong or missing bearer token")
-	}
-	var body RevalidateRequest
-	dec := json.NewDecoder(http.MaxBytesReader(c.Response(), c.Request().Body, maxRevalidateBody))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(&body)
-	if err == nil {
-		// One JSON object, nothing after it.
-		if _, err = dec.Token(); err == io.EOF {
-			err = nil
-		} else if err == nil {
-			err = errors.New("data after the JSON object")
-		}
-	}
-	if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
-		return revalidateFail(c, http.StatusRequestEntityTooLarge, maxRevalidateBody,
-			fmt.Sprintf("body over %d bytes (1 MiB)", maxRevalidateBody))
-	}
-	if err != nil {
-		return revalidateFail(c, http.StatusBadRequest, 0, "body: "+err.Error())
-	}
-	n := len(body.Paths) + len(body.Layouts) + len(body.Tags)
-	if n == 0 {
-		return revalidateFail(c, http.StatusBadRequest, 0, `body: nothing to revalidate: give "paths", "layouts" or "tags"`)
-	}
-	if limit := a.opts.RevalidateLimit; n > limit {
-		return revalidateFail(c, http.StatusRequestEntityTooLarge, int64(limit),
-			fmt.Sprintf("at most %d paths, layouts and tags in one call (Options.RevalidateLimit), got %d", limit, n))
-	}
-	// Check everything before changing anything.
-	bad := func() error {
-		for _, p := range body.Paths {
-			if _, err := pathRevalidationTag(p, nil); err != nil {
-				return err
-			}
-		}
-		for _, p := range body.Layouts {
-			if _, err := pathRevalidationTag(p, []RevalidateOption{Layout}); err != nil {
-				return err
-			}
-		}
-		for _, t := range body.Tags {
-			if err := checkTag(t); err != nil {
-				return err
-			}
-		}
-		return nil
-	}()
-	if bad != nil {
-		var limit int64
-		if le := (*limitError)(nil); errors.As(bad, &le) {
-			limit = le.limit
-		}
-		return revalidateFail(c, http.StatusBadRequest, limit, bad.Error())
-	}
-
-	ctx := c.Request().Context()
-	revalidatePath, revalidateTag := a.RevalidatePath, a.RevalidateTag
-	if body.Expire {
-		revalidatePath, revalidateTag = a.ExpirePath, a.ExpireTag
-	}
-	var errs []error
-	for _, p := range body.Paths {
-		errs = append(errs, revalidatePath(ctx, p))
-	}
-	for _, p := range body.Layouts {
-		errs = append(errs, revalidatePath(ctx, p, Layout))
-	}
-	for _, t := range body.Tags {
-		errs = append(errs, revalidateTag(ctx, t))
-	}
-	if body.Eager {
-		a.regenerateStale()
-	}
-	if err := errors.Join(errs...); err != nil {
-		return revalidateFail(c, http.StatusServiceUnavailable, 0, err.Error())
-	}
-	return c.JSON(http.StatusOK, map[string]any{"revalidated": true, "now": a.now().UnixMilli()})
 }

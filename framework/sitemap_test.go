@@ -428,12 +428,13 @@ func TestSitemapWithoutSiteURL(t *testing.T) {
 func TestSitemapWithoutSiteURLRendersOneAtATime(t *testing.T) {
 	h := newHarness(t, Options{})
 	var running, most atomic.Int32
+	gate := make(chan struct{}) // holds the renders, as a large sitemap's encoding would
 	for _, rt := range SitemapRoutes(func(context.Context) ([]SitemapEntry, error) {
 		n := running.Add(1)
 		defer running.Add(-1)
 		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
 		}
-		time.Sleep(20 * time.Millisecond) // a large sitemap's encoding
+		<-gate
 		return []SitemapEntry{{URL: "/p"}}, nil
 	}, time.Hour) {
 		h.page(rt)
@@ -458,6 +459,11 @@ func TestSitemapWithoutSiteURLRendersOneAtATime(t *testing.T) {
 			}
 		})
 	}
+	// One renders while the others wait for it; then they go one by one.
+	waitUntil(t, "one render, the other requests waiting", func() bool {
+		return running.Load() == 1 && blockedIn("acquire") == requests-1
+	})
+	close(gate)
 	wg.Wait()
 	close(errs)
 	for err := range errs {
