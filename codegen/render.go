@@ -297,14 +297,17 @@ func (r *router) writePublic(w *writer) {
 	}
 }
 
-// writeNotFounds registers the not-found routes.
+// writeNotFounds registers the not-found routes. Each Route carries its
+// Pattern, so that the app's error handler finds the nearest error page of
+// a URL too.
 func (r *router) writeNotFounds(w *writer) {
 	for _, n := range r.notFounds {
 		if n.chrome.empty() {
-			w.line("e.RouteNotFound(%q, runtime.NotFound(a, framework.Route{})%s)", n.pattern, middlewareArgs(n.middleware))
+			w.line("e.RouteNotFound(%q, runtime.NotFound(a, framework.Route{Pattern: %q})%s)", n.pattern, n.pattern, middlewareArgs(n.middleware))
 			continue
 		}
 		w.open("e.RouteNotFound(%q, runtime.NotFound(a, framework.Route{", n.pattern)
+		w.line("Pattern: %q,", n.pattern)
 		writeChrome(w, n.chrome)
 		w.close("})%s)", middlewareArgs(n.middleware))
 	}

@@ -71,8 +71,8 @@ type handlerRoute struct {
 	middleware []string
 }
 
-// notFoundRoute answers unknown URLs below a folder with a not_found.templ
-// or a middleware.go.
+// notFoundRoute answers unknown URLs below a folder with a not_found.templ,
+// an error.templ or a middleware.go.
 type notFoundRoute struct {
 	pattern    string // "/blog/*"
 	chrome     chrome
@@ -119,8 +119,11 @@ func newRouter(pkgName string, folders []*folder, exported map[string]*exports, 
 		}
 	}
 	// A middleware folder gets its own not-found route too, so that its
-	// middleware sees unknown URLs below it as well.
-	notFounds := slices.DeleteFunc(slices.Clone(folders), func(f *folder) bool { return !f.notFound && !f.middleware })
+	// middleware sees unknown URLs below it as well; and an error.templ's
+	// folder, so that the app's error handler (which finds error pages by
+	// these routes' prefixes) answers a route handler's errors below it
+	// with it.
+	notFounds := slices.DeleteFunc(slices.Clone(folders), func(f *folder) bool { return !f.notFound && !f.middleware && !f.errorPage })
 	slices.SortStableFunc(notFounds, func(a, b *folder) int { return cmp.Compare(len(b.segments), len(a.segments)) })
 	for _, f := range notFounds {
 		prefix := f.pattern()

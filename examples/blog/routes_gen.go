@@ -118,13 +118,16 @@ func Register(e *echo.Echo, a *framework.App) {
 	e.Add(http.MethodHead, "/preview/exit", runtime.Handler(a, app_preview_exit.GET))
 	e.Match([]string{http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}, "/preview/exit", runtime.MethodNotAllowed("GET", "HEAD", "OPTIONS"))
 	public, _ := fs.Sub(publicFiles, "public")
+	e.FileFS("/favicon.ico", "favicon.ico", public)
 	e.FileFS("/styles.css", "styles.css", public)
 	e.RouteNotFound("/admin/*", runtime.NotFound(a, framework.Route{
+		Pattern:  "/admin/*",
 		Layouts:  []templ.Component{app.Layout()},
 		NotFound: app.NotFound(),
 		Error:    app.Error(),
 	}), app_admin.Middleware)
 	e.RouteNotFound("/*", runtime.NotFound(a, framework.Route{
+		Pattern:  "/*",
 		Layouts:  []templ.Component{app.Layout()},
 		NotFound: app.NotFound(),
 		Error:    app.Error(),

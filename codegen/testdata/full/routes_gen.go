@@ -119,16 +119,19 @@ func Register(e *echo.Echo, a *framework.App) {
 	public, _ := fs.Sub(publicFiles, "public")
 	e.FileFS("/humans.txt", "humans.txt", public, app.Middleware)
 	e.RouteNotFound("/api/*", runtime.NotFound(a, framework.Route{
+		Pattern:  "/api/*",
 		Layouts:  []templ.Component{app.Layout()},
 		NotFound: app.NotFound(),
 		Error:    app.Error(),
 	}), app.Middleware, app_api.Middleware)
 	e.RouteNotFound("/blog/*", runtime.NotFound(a, framework.Route{
+		Pattern:  "/blog/*",
 		Layouts:  []templ.Component{app.Layout(), app_blog.Layout()},
 		NotFound: app_blog.NotFound(),
 		Error:    app.Error(),
 	}), app.Middleware, app_blog.Middleware)
 	e.RouteNotFound("/*", runtime.NotFound(a, framework.Route{
+		Pattern:  "/*",
 		Layouts:  []templ.Component{app.Layout()},
 		NotFound: app.NotFound(),
 		Error:    app.Error(),

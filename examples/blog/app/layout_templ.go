@@ -131,7 +131,7 @@ func Layout() templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "<link rel=\"stylesheet\" href=\"/styles.css\"></head><body><header class=\"site\"><a class=\"brand\" href=\"/\">The ISR Blog</a><nav><a href=\"/blog\">Posts</a> <a href=\"/admin\">Write</a></nav></header>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "<link rel=\"icon\" href=\"/favicon.ico\"><link rel=\"stylesheet\" href=\"/styles.css\"></head><body><header class=\"site\"><a class=\"brand\" href=\"/\">The ISR Blog</a><nav><a href=\"/blog\">Posts</a> <a href=\"/admin\">Write</a></nav></header>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
