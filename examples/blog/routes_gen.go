@@ -4,8 +4,6 @@ package main
 
 import (
 	"context"
-	"embed"
-	"io/fs"
 	"net/http"
 
 	"github.com/a-h/templ"
@@ -22,11 +20,6 @@ import (
 	app_greeting "github.com/isr-go/framework/examples/blog/app/greeting"
 	app_preview_exit "github.com/isr-go/framework/examples/blog/app/preview/exit"
 )
-
-// publicFiles holds public/, served at /.
-//
-//go:embed all:public
-var publicFiles embed.FS
 
 // Routes returns every page of the app, for framework build to
 // prerender and print, in registration order, then its robots.txt
@@ -116,8 +109,7 @@ func Register(e *echo.Echo, a *framework.App) {
 	e.Add(http.MethodGet, "/preview/exit", a.Handler(app_preview_exit.GET))
 	e.Add(http.MethodHead, "/preview/exit", a.Handler(app_preview_exit.GET))
 	e.Match([]string{http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}, "/preview/exit", framework.MethodNotAllowed("GET", "HEAD", "OPTIONS"))
-	public, _ := fs.Sub(publicFiles, "public")
-	e.FileFS("/styles.css", "styles.css", public)
+	generatedStatic.Register(e)
 	e.RouteNotFound("/admin/*", a.NotFound(framework.Route{
 		Layouts:  []templ.Component{app.Layout()},
 		NotFound: app.NotFound(),

@@ -23,6 +23,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/isr-go/framework/framework"
+	"github.com/isr-go/framework/framework/asset"
 	// The stores the server opens: Badger in --cache-dir, Redis for a
 	// redis:// --cache. They register themselves with the framework.
 	_ "github.com/isr-go/framework/framework/badgerstore"
@@ -223,6 +224,7 @@ func handler(app *framework.App, appMiddleware []echo.MiddlewareFunc, register f
 	// authenticating middleware must not fail the load balancer's probe.
 	h = healthFirst(app, h)
 	h = LimitBody(h, maxBody)
+	h = asset.NoSniff(h)
 	if logRequests {
 		h = requestLog(h, logger)
 	}
