@@ -412,3 +412,21 @@ func (c *checker) checkAssetCalls(p *packages.Package) {
 		})
 	}
 }
+
+// writeNoPrefetch writes an init that tells framework.SpeculationRules the
+// route handlers' paths, which it must not prefetch. It runs before
+// prerender renders a page, as Register does not.
+func (r *router) writeNoPrefetch(w *writer) {
+	if len(r.handlers) == 0 {
+		return
+	}
+	var patterns []string
+	for _, h := range r.handlers {
+		patterns = append(patterns, strconv.Quote(h.pattern))
+	}
+	w.line("// The route handlers, which framework.SpeculationRules never prefetches.")
+	w.open("func init() {")
+	w.line("framework.NoPrefetch(%s)", strings.Join(patterns, ", "))
+	w.close("}")
+	w.line("")
+}

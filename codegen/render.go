@@ -47,6 +47,7 @@ func (r *router) source() ([]byte, error) {
 	w.line("package %s", r.pkgName)
 	w.line("")
 	r.writeImports(&w)
+	r.writeNoPrefetch(&w)
 	r.writeRoutes(&w)
 	w.line("")
 	r.writeRegister(&w)

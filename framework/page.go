@@ -243,7 +243,10 @@ func writeBody(req *http.Request, res *echo.Response, e *entry) error {
 }
 
 // acceptsGzip reports whether an Accept-Encoding header allows gzip.
-func acceptsGzip(values []string) bool { return accept.Encoding(values, "gzip") }
+func acceptsGzip(values []string) bool {
+	gzip, _ := accept.Encodings(values)
+	return gzip
+}
 
 // etagMatches reports whether an If-None-Match header matches etag, with
 // the weak comparison RFC 9110 asks for.

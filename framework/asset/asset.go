@@ -150,10 +150,13 @@ func (s *Set) handler(f *served) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req, res := c.Request(), c.Response()
 		v := &f.identity
-		if f.brotli != nil && accept.Encoding(req.Header["Accept-Encoding"], "br") {
-			v = f.brotli
-		} else if f.gzip != nil && accept.Encoding(req.Header["Accept-Encoding"], "gzip") {
-			v = f.gzip
+		if f.vary {
+			gzip, br := accept.Encodings(req.Header["Accept-Encoding"])
+			if br && f.brotli != nil {
+				v = f.brotli
+			} else if gzip && f.gzip != nil {
+				v = f.gzip
+			}
 		}
 		h := res.Header()
 		h["Content-Type"] = f.contentType

@@ -19,6 +19,11 @@ import (
 	app_docs_slug "github.com/isr-go/framework/codegen/testdata/full/app/docs/slug__"
 )
 
+// The route handlers, which framework.SpeculationRules never prefetches.
+func init() {
+	framework.NoPrefetch("/api/ping")
+}
+
 // Routes returns every page of the app, for framework build to
 // prerender and print, in registration order, then its robots.txt
 // and sitemap.

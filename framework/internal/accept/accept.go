@@ -4,13 +4,13 @@ package accept
 
 import "strings"
 
-// Encoding reports whether an Accept-Encoding header allows coding
-// ("gzip", "br"): by the coding's own entry (for gzip, x-gzip's too, the
-// same to RFC 9110) when it has one, else by that of "*". A client that
-// refuses the coding in any spelling of the header RFC 9110 allows never
-// gets it.
-func Encoding(values []string, coding string) bool {
-	own, star := 0, 0 // 0: not listed, 1: accepted, -1: refused
+// Encodings reports whether an Accept-Encoding header allows gzip and br,
+// in one pass over it: each by the coding's own entry (for gzip, x-gzip's
+// too, the same to RFC 9110) when it has one, else by that of "*". A
+// client that refuses a coding in any spelling of the header RFC 9110
+// allows never gets it.
+func Encodings(values []string) (gzip, br bool) {
+	g, b, star := 0, 0, 0 // 0: not listed, 1: accepted, -1: refused
 	for _, v := range values {
 		for v != "" {
 			var part string
@@ -22,13 +22,20 @@ func Encoding(values []string, coding string) bool {
 				verdict = -1
 			}
 			switch {
-			case strings.EqualFold(name, coding) || coding == "gzip" && strings.EqualFold(name, "x-gzip"):
-				own = verdict
+			case strings.EqualFold(name, "gzip") || strings.EqualFold(name, "x-gzip"):
+				g = verdict
+			case strings.EqualFold(name, "br"):
+				b = verdict
 			case name == "*":
 				star = verdict
 			}
 		}
 	}
+	return decide(g, star), decide(b, star)
+}
+
+// decide gives a coding's verdict: its own entry's, else that of "*".
+func decide(own, star int) bool {
 	if own != 0 {
 		return own > 0
 	}

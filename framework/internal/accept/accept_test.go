@@ -4,7 +4,7 @@ import "testing"
 
 // TestEncoding covers br beside gzip: the page cache's gzip cases are in
 // package framework's TestAcceptsGzip and FuzzAcceptsGzip.
-func TestEncoding(t *testing.T) {
+func TestEncodings(t *testing.T) {
 	for _, c := range []struct {
 		header, coding string
 		want           bool
@@ -18,8 +18,13 @@ func TestEncoding(t *testing.T) {
 		{"x-gzip", "gzip", true},
 		{"gzip;q=0, br", "gzip", false},
 	} {
-		if got := Encoding([]string{c.header}, c.coding); got != c.want {
-			t.Errorf("Encoding(%q, %q) = %v", c.header, c.coding, got)
+		gzip, br := Encodings([]string{c.header})
+		got := gzip
+		if c.coding == "br" {
+			got = br
+		}
+		if got != c.want {
+			t.Errorf("Encodings(%q): %s %v", c.header, c.coding, got)
 		}
 	}
 }
