@@ -21,6 +21,11 @@ import (
 	app_preview_exit "github.com/isr-go/framework/examples/blog/app/preview/exit"
 )
 
+// The route handlers, which framework.SpeculationRules never prefetches.
+func init() {
+	framework.NoPrefetch("/admin/posts", "/admin/preview", "/greeting", "/preview/exit")
+}
+
 // Routes returns every page of the app, for framework build to
 // prerender and print, in registration order, then its robots.txt
 // and sitemap.

@@ -17,5 +17,17 @@ var generatedStaticFiles embed.FS
 // generatedStatic serves public/ at / and the bundles of assets/ under
 // /_framework/static/, with content hashes and compressed bodies made at build.
 var generatedStatic = asset.New(generatedStaticFiles, []asset.File{
-	{Path: "/styles.css", Name: "public/styles.css", Type: "text/css; charset=utf-8", Hash: "302641aa8e804dcab1dc444e", Gzip: "static_gen/public/styles.css.gz", Brotli: "static_gen/public/styles.css.br"},
+	{Path: "/favicon.svg", Name: "public/favicon.svg", Type: "image/svg+xml", Hash: "e0aeeda2b1ea498ba2c4c913", Gzip: "static_gen/public/favicon.svg.gz", Brotli: "static_gen/public/favicon.svg.br"},
+	{Path: "/_framework/static/copy-link.BNA3SSF4.js", Name: "static_gen/static/copy-link.BNA3SSF4.js", Type: "text/javascript; charset=utf-8", Hash: "91731a4249e5c1f0ff2afa75", Gzip: "static_gen/static/copy-link.BNA3SSF4.js.gz", Brotli: "static_gen/static/copy-link.BNA3SSF4.js.br", Immutable: true},
+	{Path: "/_framework/static/copy-link.BNA3SSF4.js.map", Name: "static_gen/static/copy-link.BNA3SSF4.js.map", Type: "application/json", Hash: "e7bf97bd737dc9359f4003e0", Gzip: "static_gen/static/copy-link.BNA3SSF4.js.map.gz", Brotli: "static_gen/static/copy-link.BNA3SSF4.js.map.br", Immutable: true},
+	{Path: "/_framework/static/styles.TSRVVCYF.css", Name: "static_gen/static/styles.TSRVVCYF.css", Type: "text/css; charset=utf-8", Hash: "3dfbf3278b4bb65a1d787acb", Gzip: "static_gen/static/styles.TSRVVCYF.css.gz", Brotli: "static_gen/static/styles.TSRVVCYF.css.br", Immutable: true},
+	{Path: "/_framework/static/styles.TSRVVCYF.css.map", Name: "static_gen/static/styles.TSRVVCYF.css.map", Type: "application/json", Hash: "01f26b7cfff09221a3880b48", Gzip: "static_gen/static/styles.TSRVVCYF.css.map.gz", Brotli: "static_gen/static/styles.TSRVVCYF.css.map.br", Immutable: true},
 })
+
+// The URLs framework.Asset answers, by entry point of assets/.
+func init() {
+	asset.Publish(map[string]string{
+		"copy-link.ts": "/_framework/static/copy-link.BNA3SSF4.js",
+		"styles.css":   "/_framework/static/styles.TSRVVCYF.css",
+	})
+}
