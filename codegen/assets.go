@@ -430,3 +430,18 @@ func (r *router) writeNoPrefetch(w *writer) {
 	w.close("}")
 	w.line("")
 }
+
+// AssetErrors returns the calls framework.Asset("name") in pkgs (loaded
+// with their syntax) whose constant name is no entry point of dir/assets,
+// positioned as framework build reports them; framework vet runs it.
+func AssetErrors(dir string, pkgs []*packages.Package) (ErrorList, error) {
+	entries, err := entryPoints(dir)
+	if err != nil {
+		return nil, err
+	}
+	c := &checker{dir: dir, pos: NewSourcePositions(dir), assets: entries}
+	for _, p := range pkgs {
+		c.checkAssetCalls(p)
+	}
+	return c.errs, nil
+}

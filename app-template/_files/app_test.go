@@ -40,7 +40,9 @@ func TestPages(t *testing.T) {
 		{"/blog/2/", 200, "This is post 2."}, // 308 to /blog/2, the one URL, followed
 		{"/no/such/page", 404, "Not found"},
 		{"/api/hello", 200, `"message":"hello"`},
-		{"/styles.css", 200, "font:"},
+		{framework.Asset("styles.css"), 200, "font:"}, // assets/styles.css, bundled
+		{framework.Asset("main.ts"), 200, "aria-current"},
+		{"/favicon.svg", 200, "<svg"},
 	} {
 		res, err := http.Get(srv.URL + tc.path)
 		if err != nil {
