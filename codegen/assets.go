@@ -245,6 +245,10 @@ var fileLoaders = map[string]api.Loader{
 // the URL of its bundle. Problems in the sources come back as an
 // ErrorList at their file:line:col.
 func bundle(dir string) (map[string][]byte, map[string]string, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, nil, err
+	}
 	entries, err := entryPoints(dir)
 	if err != nil || len(entries) == 0 {
 		return nil, nil, err
@@ -445,3 +449,13 @@ func AssetErrors(dir string, pkgs []*packages.Package) (ErrorList, error) {
 	}
 	return c.errs, nil
 }
+
+// Bundle bundles the entry points of dir/assets as framework build does,
+// writing nothing: the output files by name ("styles.3F2A1B9C.css", its
+// .map, the files CSS names), and the URL of each entry point's bundle.
+// framework dev serves them from memory after an edit of assets/, without
+// a Go rebuild. Problems in the sources are an ErrorList.
+func Bundle(dir string) (map[string][]byte, map[string]string, error) { return bundle(dir) }
+
+// ContentType returns the Content-Type the build gives a file by its name.
+func ContentType(name string) string { return contentType(name) }
