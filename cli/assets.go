@@ -17,7 +17,7 @@ import (
 // after an edit, served from memory in place of those compiled into the
 // running server: an edit of assets/ is shown without a Go rebuild. The
 // pages the server renders still name the bundles of its own build, so a
-// bundle is looked up by its name without the hash: "styles.3F2A1B9C.css"
+// bundle is looked up by its name without the hash: "styles.4G3J7X3G.css"
 // answers with the current styles.css, whatever its hash now.
 type devAssets struct {
 	mu    sync.Mutex
@@ -27,7 +27,7 @@ type devAssets struct {
 // fingerprint is the hash esbuild puts in an output's name: "[name].[hash]".
 var fingerprint = regexp.MustCompile(`\.[A-Z2-7]{8}\.`)
 
-// unhashed returns name without its hash: "styles.3F2A1B9C.css" gives
+// unhashed returns name without its hash: "styles.4G3J7X3G.css" gives
 // "styles.css".
 func unhashed(name string) string { return fingerprint.ReplaceAllLiteralString(name, ".") }
 

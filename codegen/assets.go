@@ -241,7 +241,7 @@ var fileLoaders = map[string]api.Loader{
 
 // bundle bundles and minifies the entry points of dir/assets with
 // esbuild, in process. It returns the output files by name
-// ("main.3F2A1B9C.js", its .map, the fonts CSS names) and, by entry point,
+// ("main.4G3J7X3G.js", its .map, the fonts CSS names) and, by entry point,
 // the URL of its bundle. Problems in the sources come back as an
 // ErrorList at their file:line:col.
 func bundle(dir string) (map[string][]byte, map[string]string, error) {
@@ -451,7 +451,7 @@ func AssetErrors(dir string, pkgs []*packages.Package) (ErrorList, error) {
 }
 
 // Bundle bundles the entry points of dir/assets as framework build does,
-// writing nothing: the output files by name ("styles.3F2A1B9C.css", its
+// writing nothing: the output files by name ("styles.4G3J7X3G.css", its
 // .map, the files CSS names), and the URL of each entry point's bundle.
 // framework dev serves them from memory after an edit of assets/, without
 // a Go rebuild. Problems in the sources are an ErrorList.

@@ -38,7 +38,7 @@ const StaticPrefix = "/_framework/static/"
 
 // File is one file to serve, as the build describes it.
 type File struct {
-	Path      string // URL path: "/styles.css", "/_framework/static/main.3F2A1B9C.js"
+	Path      string // URL path: "/styles.css", "/_framework/static/main.4G3J7X3G.js"
 	Name      string // its bytes in the Set's fs.FS
 	Type      string // Content-Type
 	Hash      string // content hash, the opaque part of its strong ETag
@@ -199,7 +199,7 @@ func (s *Set) handler(f *served) echo.HandlerFunc {
 var urls atomic.Pointer[map[string]string]
 
 // Publish makes names (entry point to URL: "styles.css" to
-// "/_framework/static/styles.3F2A1B9C.css") what URL answers. The
+// "/_framework/static/styles.4G3J7X3G.css") what URL answers. The
 // generated static_gen.go calls it when the app starts.
 func Publish(names map[string]string) { urls.Store(&names) }
 
