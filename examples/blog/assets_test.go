@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -61,7 +62,7 @@ func TestAssetsInBrowser(t *testing.T) {
 	var font, rules string
 	var copyHidden bool
 	var copied string
-	var supports bool
+	var supports, transitions bool
 	err := chromedp.Run(ctx,
 		chromedp.Navigate(b.base+"/blog"),
 		chromedp.WaitVisible("ul.posts li a"),
@@ -73,19 +74,20 @@ func TestAssetsInBrowser(t *testing.T) {
 		chromedp.Evaluate(`document.querySelector("button.copy-link").hidden`, &copyHidden),
 		chromedp.Evaluate(`HTMLScriptElement.supports("speculationrules")`, &supports),
 		chromedp.Evaluate(`document.querySelector("script[type=speculationrules]").textContent`, &rules),
+		chromedp.Evaluate(`[...document.styleSheets].some(s => [...s.cssRules].some(r => r.cssText.startsWith("@view-transition")))`, &transitions),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Headless Chromium's clipboard waits on a user it does not have: the
 	// test stands in for it, and checks what the script gave it. The click
-	// is the DOM's: headless Chromium, drawing no frames, may hold the
-	// cross-document view transition, under which mouse events from the
-	// devtools protocol land on no element.
+	// waits for the cross-document view transition to end: a browser
+	// delivers no input to the page while it runs.
 	var pasted, href string
 	err = chromedp.Run(ctx,
 		chromedp.Evaluate(`navigator.clipboard.writeText = async text => { window.pasted = text }; 1`, nil),
-		chromedp.Evaluate(`document.querySelector("button.copy-link").click()`, nil),
+		transitionDone(),
+		chromedp.Click(`button.copy-link`, chromedp.ByQuery),
 		chromedp.Poll(`document.querySelector("button.copy-link").dataset.copied`, &copied),
 		chromedp.Evaluate(`window.pasted`, &pasted),
 		chromedp.Evaluate(`location.href`, &href),
@@ -112,6 +114,10 @@ func TestAssetsInBrowser(t *testing.T) {
 		t.Errorf("speculation rules (supported: %v): %s", supports, rules)
 	}
 
+	if !transitions {
+		t.Error("the stylesheet has no @view-transition rule")
+	}
+
 	r := b.get("/blog/7", "Sec-Purpose", "prefetch")
 	if r.status != 200 || r.header.Get("X-Framework-Cache") != "HIT" {
 		t.Errorf("prefetch of a post: %d, X-Framework-Cache %q, want a HIT", r.status, r.header.Get("X-Framework-Cache"))
@@ -119,4 +125,11 @@ func TestAssetsInBrowser(t *testing.T) {
 	if r.header.Get("X-Content-Type-Options") != "nosniff" {
 		t.Errorf("a page without X-Content-Type-Options: nosniff")
 	}
+}
+
+// transitionDone waits until the page's animations, those of a
+// cross-document view transition (the blog's CSS opts into them) among
+// them, have ended: until then the browser delivers no input to the page.
+func transitionDone() chromedp.Action {
+	return chromedp.Poll(`document.getAnimations().length === 0`, nil, chromedp.WithPollingTimeout(10*time.Second))
 }
