@@ -215,7 +215,7 @@ func serverRoutes(ctx context.Context, dir string) ([]server.RouteInfo, error) {
 // routeStats is what prerendering produced for one route.
 type routeStats struct {
 	pages, bytes int
-	partial      bool // its pages have Dynamic holes
+	partial      bool // its pages have PerRequest holes
 }
 
 // prerender runs the server's prerender command, drawing its progress, and
@@ -313,7 +313,7 @@ func printRouteTable(w io.Writer, routes []server.RouteInfo, handlers []codegen.
 	fmt.Fprintln(w, "\n○ static: cached until revalidated   ◐ ISR: regenerated after its window   λ dynamic: rendered per request")
 	fmt.Fprintln(w, "λ with methods (GET, POST, ...): a route.go handler, run per request.")
 	if partial {
-		fmt.Fprintln(w, "+ holes: a cached shell with framework.Dynamic holes rendered per request (partial prerendering).")
+		fmt.Fprintln(w, "+ holes: a cached shell with framework.PerRequest holes rendered per request (partial prerendering).")
 	}
 	fmt.Fprintln(w, "Size is the average HTML of the route's prerendered pages.")
 }

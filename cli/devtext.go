@@ -119,16 +119,18 @@ func (tt *templText) update(root string, files []string) error {
 		changes = append(changes, change{f, out, code})
 	}
 	for _, c := range changes {
-		if err := writeTextFile(root, c.file, c.out); err != nil {
-			return err
-		}
 		// The _templ.go file too, so that the next build, editors and go
 		// vet see the same text (templ generate would rewrite it anyway).
+		// It is written first: once the server shows the new text, the
+		// file on disk has it.
 		goFile := strings.TrimSuffix(c.file, ".templ") + "_templ.go"
 		if old, err := os.ReadFile(goFile); err != nil || !bytes.Equal(old, c.code) {
 			if err := os.WriteFile(goFile, c.code, 0o644); err != nil {
 				return err
 			}
+		}
+		if err := writeTextFile(root, c.file, c.out); err != nil {
+			return err
 		}
 		tt.outputs[c.file] = c.out
 	}

@@ -35,80 +35,95 @@ func watchApp(ctx context.Context, dir string, errf func(error)) (<-chan []strin
 		w.Close()
 		return nil, err
 	}
-	// addTree watches top and the folders below it, and calls found with
-	// the files already in them.
-	addTree := func(top string, found func(string)) {
-		filepath.WalkDir(top, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return nil
-			}
-			if !d.IsDir() {
-				found(path)
-				return nil
-			}
-			if path != root && skippedDir(d.Name()) {
-				return filepath.SkipDir
-			}
-			if err := w.Add(path); err != nil {
-				errf(err)
-			}
-			return nil
-		})
-	}
-	addTree(root, func(string) {})
+	aw := &appWatcher{w: w, root: root, errf: errf}
+	aw.addTree(root, func(string) {})
 	out := make(chan []string)
 	go func() {
 		defer w.Close()
-		pending := map[string]bool{}
-		var timer <-chan time.Time
-		add := func(path string) {
-			if rel, ok := appRel(root, path); ok && !ignored(rel) {
-				pending[path] = true
-				timer = time.After(debounce)
-			}
-		}
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case err, ok := <-w.Errors:
-				if !ok {
-					return
-				}
-				errf(err)
-			case ev, ok := <-w.Events:
-				if !ok {
-					return
-				}
-				if ev.Has(fsnotify.Create) {
-					if info, err := os.Stat(ev.Name); err == nil && info.IsDir() {
-						// A new folder: watch it, and take what it
-						// already holds as changed (a folder moved in, or
-						// files written before the watch was added). The
-						// folder itself is no change.
-						if !skippedDir(filepath.Base(ev.Name)) {
-							addTree(ev.Name, add)
-						}
-						continue
-					}
-				}
-				add(ev.Name)
-			case <-timer:
-				timer = nil
-				batch := make([]string, 0, len(pending))
-				for f := range pending {
-					batch = append(batch, f)
-				}
-				clear(pending)
-				select {
-				case out <- batch:
-				case <-ctx.Done():
-					return
-				}
-			}
-		}
+		aw.loop(ctx, out)
 	}()
 	return out, nil
+}
+
+// appWatcher is watchApp's fsnotify watcher over the app's folders.
+type appWatcher struct {
+	w    *fsnotify.Watcher
+	root string
+	errf func(error)
+}
+
+// addTree watches top and the folders below it, and calls found with the
+// files already in them.
+func (aw *appWatcher) addTree(top string, found func(string)) {
+	filepath.WalkDir(top, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if !d.IsDir() {
+			found(path)
+			return nil
+		}
+		if path != aw.root && skippedDir(d.Name()) {
+			return filepath.SkipDir
+		}
+		if err := aw.w.Add(path); err != nil {
+			aw.errf(err)
+		}
+		return nil
+	})
+}
+
+// loop sends the app's changed files to out in batches, each once the
+// files have been quiet for debounce, until ctx ends or the watcher fails.
+func (aw *appWatcher) loop(ctx context.Context, out chan<- []string) {
+	pending := map[string]bool{}
+	var timer <-chan time.Time
+	add := func(path string) {
+		if rel, ok := appRel(aw.root, path); ok && !ignored(rel) {
+			pending[path] = true
+			timer = time.After(debounce)
+		}
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case err, ok := <-aw.w.Errors:
+			if !ok {
+				return
+			}
+			aw.errf(err)
+		case ev, ok := <-aw.w.Events:
+			if !ok {
+				return
+			}
+			if ev.Has(fsnotify.Create) {
+				if info, err := os.Stat(ev.Name); err == nil && info.IsDir() {
+					// A new folder: watch it, and take what it already
+					// holds as changed (a folder moved in, or files
+					// written before the watch was added). The folder
+					// itself is no change.
+					if !skippedDir(filepath.Base(ev.Name)) {
+						aw.addTree(ev.Name, add)
+					}
+					continue
+				}
+			}
+			add(ev.Name)
+		case <-timer:
+			timer = nil
+			batch := make([]string, 0, len(pending))
+			for f := range pending {
+				batch = append(batch, f)
+			}
+			clear(pending)
+			select {
+			case out <- batch:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}
 }
 
 // skippedDir reports folders dev never looks into.

@@ -8,19 +8,19 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/isr-go/framework/framework"
-	_ "github.com/isr-go/framework/framework/badgerstore" // the cache on disk, as the app server has it
+	"github.com/isr-go/framework/framework/runtime"
 )
 
 // TestRevalidatePrintsServerError runs the command against a real app's
 // endpoint and checks that a refusal reaches the user with its reason.
 func TestRevalidatePrintsServerError(t *testing.T) {
-	app, err := framework.New(framework.Options{CacheDir: t.TempDir(), RevalidateSecret: "s3cret", RevalidateLimit: 2})
+	app, err := framework.New(framework.Options{RevalidateSecret: "s3cret", RevalidateLimit: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer app.Close()
 	e := echo.New()
-	app.Register(e)
+	runtime.Register(e, app)
 	srv := httptest.NewServer(e)
 	defer srv.Close()
 

@@ -47,7 +47,7 @@ Size is the average HTML of the route's prerendered pages.
 }
 
 // TestRouteTableMarksHoles checks that a route whose prerendered pages have
-// Dynamic holes says so, and that the legend then explains it.
+// PerRequest holes says so, and that the legend then explains it.
 func TestRouteTableMarksHoles(t *testing.T) {
 	routes := []server.RouteInfo{{Pattern: "/", Kind: "static"}, {Pattern: "/blog", Kind: "isr", Revalidate: 60}}
 	stats := map[string]*routeStats{"/": {pages: 1, bytes: 700, partial: true}, "/blog": {pages: 1, bytes: 900}}
@@ -60,7 +60,7 @@ Route     Kind             Prerendered   Size
 
 ○ static: cached until revalidated   ◐ ISR: regenerated after its window   λ dynamic: rendered per request
 λ with methods (GET, POST, ...): a route.go handler, run per request.
-+ holes: a cached shell with framework.Dynamic holes rendered per request (partial prerendering).
++ holes: a cached shell with framework.PerRequest holes rendered per request (partial prerendering).
 Size is the average HTML of the route's prerendered pages.
 `
 	if got := b.String(); got != want {

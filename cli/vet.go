@@ -23,8 +23,10 @@ type vetCommand struct {
 const vetUsage = `usage: framework vet [DIR]
 
 Vet checks the exports of the app's pages (Revalidate and Expire are
-time.Duration constants, Load, Metadata and StaticParams have their
-signatures, Page takes Load's result) without building it, and prints each
+time.Durations or untyped constants counting seconds, as Next.js's
+revalidate = 60, Load, Metadata and StaticParams have their signatures,
+Page takes Load's result, r.Param("name") with a constant names a param of
+the page's route) without building it, and prints each
 problem as file:line:col: message, relative to the app, a problem in Go
 that templ generated at its place in the .templ file. It exits with status 1
 if there is any.

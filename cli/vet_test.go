@@ -58,11 +58,13 @@ func lineOf(t *testing.T, dir, name, prefix string) int {
 	return 0
 }
 
-// TestVetUntypedRevalidate is the trap framework vet is for, in a new app:
-// const Revalidate = 60 is 60ns. framework build and framework vet both
-// report it at its place with the same message and exit 1, and vet exits
-// 0 on the app as framework new makes it and once it is fixed.
-func TestVetUntypedRevalidate(t *testing.T) {
+// TestVetParamAndSeconds: in a new app, const Revalidate = 60 is a minute
+// (seconds, as Next.js's revalidate) and passes, while r.Param("idd") on
+// /blog/:id, which would answer 404 for every post, is reported by
+// framework vet and framework build at its place, with the same message,
+// exit 1; vet exits 0 on the app as framework new makes it and once it is
+// fixed.
+func TestVetParamAndSeconds(t *testing.T) {
 	dir := newApp(t)
 	out, err := framework(t, dir, "vet")
 	if code := exitCode(t, err); code != 0 {
@@ -70,10 +72,12 @@ func TestVetUntypedRevalidate(t *testing.T) {
 	}
 
 	const page = "app/blog/id_/page.go"
-	// Expire keeps the time import used: the one problem is Revalidate.
+	// Expire keeps the time import used.
 	edit(t, dir, page, "const Revalidate = time.Minute", "const Revalidate = 60\n\nconst Expire = time.Hour")
-	line := lineOf(t, dir, page, "const Revalidate = 60")
-	want := page + ":" + strconv.Itoa(line) + ":7: Revalidate must be a time.Duration, got int"
+	edit(t, dir, page, `id := r.Param("id")`, `id := r.Param("idd")`)
+	line := lineOf(t, dir, page, "\tid := r.Param(\"idd\")")
+	col := len("\tid := r.Param(") + 1
+	want := page + ":" + strconv.Itoa(line) + ":" + strconv.Itoa(col) + `: Param("idd"): route /blog/:id has no param "idd" (its params: id)`
 
 	out, err = framework(t, dir, "vet")
 	if code := exitCode(t, err); code != 1 {
@@ -91,7 +95,7 @@ func TestVetUntypedRevalidate(t *testing.T) {
 		t.Errorf("framework build printed\n%s\nwant\n%s", got, wantOut)
 	}
 
-	edit(t, dir, page, "const Revalidate = 60", "const Revalidate = 60 * time.Second")
+	edit(t, dir, page, `r.Param("idd")`, `r.Param("id")`)
 	out, err = framework(t, dir, "vet")
 	if code := exitCode(t, err); code != 0 {
 		t.Errorf("framework vet after the fix: exit %d\n%s", code, out)

@@ -15,6 +15,7 @@ import (
 // Import paths of the types page exports are checked against.
 const (
 	frameworkPath = "github.com/isr-go/framework/framework"
+	runtimePath   = "github.com/isr-go/framework/framework/runtime"
 	templPath     = "github.com/a-h/templ"
 	echoPath      = "github.com/labstack/echo/v4"
 )
@@ -26,7 +27,8 @@ var methods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS
 type exports struct {
 	pkgPath string
 	// Pages.
-	load, metadata, staticParams, revalidate, expire, dynamicParams bool
+	load, metadata, staticParams, dynamicParams bool
+	revalidate, expire                          Window
 	// Route handlers: the methods exported, in methods order.
 	handlers []string
 	// The root of app/: its sitemap.go and robots.go.
@@ -88,7 +90,8 @@ func (c *checker) load(ctx context.Context, folders []*folder) (map[string]*expo
 	cfg := &packages.Config{
 		Context: ctx,
 		Dir:     c.dir,
-		Mode:    packages.NeedName | packages.NeedFiles | packages.NeedTypes | packages.NeedSyntax | packages.NeedImports,
+		Mode: packages.NeedName | packages.NeedFiles | packages.NeedTypes | packages.NeedSyntax | packages.NeedImports |
+			packages.NeedTypesInfo,
 	}
 	var patterns []string
 	for _, f := range folders {
@@ -307,9 +310,10 @@ func isMiddleware(obj types.Object) bool {
 type Reporter func(pos token.Pos, msg string)
 
 // PageExports is what a page's package exports, as CheckPage found them:
-// each is true only when declared with the right type.
+// each is true (or declared) only when declared with the right type.
 type PageExports struct {
-	Load, Metadata, StaticParams, Revalidate, Expire, DynamicParams bool
+	Load, Metadata, StaticParams, DynamicParams bool
+	Revalidate, Expire                          Window
 }
 
 // CheckPage checks the exports of a page's package (templ Page, Load,
@@ -340,21 +344,11 @@ func CheckPage(pkg *types.Package, pattern string, report Reporter) PageExports 
 			x.StaticParams = true
 		}
 	}
-	for _, d := range []struct {
-		name string
-		ok   *bool
-	}{{"Revalidate", &x.Revalidate}, {"Expire", &x.Expire}} {
-		obj := scope.Lookup(d.name)
-		if obj == nil {
-			continue
-		}
-		// An untyped constant is the trap: const Revalidate = 60 would
-		// be 60ns, not a minute.
-		if !isValue(obj) || !isNamed(obj.Type(), "time", "Duration") {
-			reportf(obj.Pos(), "%s must be a time.Duration, got %s", d.name, describe(obj))
-			continue
-		}
-		*d.ok = true
+	if obj := scope.Lookup("Revalidate"); obj != nil {
+		x.Revalidate = checkWindow(obj, "Revalidate", reportf)
+	}
+	if obj := scope.Lookup("Expire"); obj != nil {
+		x.Expire = checkWindow(obj, "Expire", reportf)
 	}
 	if obj := scope.Lookup("DynamicParams"); obj != nil {
 		if b, ok := obj.Type().Underlying().(*types.Basic); !isValue(obj) || !ok || b.Info()&types.IsBoolean == 0 {
@@ -383,14 +377,16 @@ func (l loadResult) known() bool { return !l.declared || l.data != nil }
 
 // checkPage checks a page's exports and records which it has.
 func (c *checker) checkPage(f *folder, p *packages.Package, x *exports) {
-	pe := CheckPage(p.Types, f.pattern(), func(pos token.Pos, msg string) {
+	report := func(pos token.Pos, msg string) {
 		if !pos.IsValid() {
 			// Only Page can be missing: the others are optional.
 			c.errs.addIn(f.file(pageFile), "%s", msg)
 			return
 		}
 		c.errorAt(p.Fset, pos, "%s", msg)
-	})
+	}
+	pe := CheckPage(p.Types, f.pattern(), report)
+	CheckParams(p.Fset, p.Syntax, p.TypesInfo, f.pattern(), f.params(), report)
 	x.load, x.metadata, x.staticParams = pe.Load, pe.Metadata, pe.StaticParams
 	x.revalidate, x.expire, x.dynamicParams = pe.Revalidate, pe.Expire, pe.DynamicParams
 }

@@ -99,10 +99,11 @@ func TestErrors(t *testing.T) {
 			continue
 		}
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			if err := templGenerate(context.Background(), dir, filepath.Join(dir, "app")); err != nil {
+			app := copyFixture(t, dir)
+			if err := templGenerate(context.Background(), app, filepath.Join(app, "app")); err != nil {
 				t.Fatal(err)
 			}
-			_, _, err := routesFile(context.Background(), dir)
+			_, _, err := routesFile(context.Background(), app)
 			if err == nil {
 				t.Fatal("routesFile succeeded")
 			}
@@ -164,4 +165,39 @@ func goldenStatic(t *testing.T, dir string, got map[string][]byte) {
 	if diff := cmp.Diff(want, gotText); diff != "" {
 		t.Errorf("static files differ from %s (-want +got; go test ./codegen -run Golden -update to accept):\n%s", dir, diff)
 	}
+}
+
+// copyFixture copies the app in dir (its app/ folder) to a temp dir, so that
+// templ generate writes its _templ.go files there rather than in the tree,
+// as a module that requires this one from the working copy. It returns the
+// copy's directory.
+func copyFixture(t *testing.T, dir string) string {
+	t.Helper()
+	root, err := filepath.Abs(filepath.Join("..")) // the repository's module
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := t.TempDir()
+	if err := os.CopyFS(dst, os.DirFS(dir)); err != nil {
+		t.Fatal(err)
+	}
+	gomod, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The fixture's module takes the repository's requirements (templ,
+	// Echo), the repository itself from the working copy.
+	_, requires, _ := strings.Cut(string(gomod), "\n")
+	mod := "module fixture\n" + requires + "\nrequire github.com/isr-go/framework v0.0.0\n\nreplace github.com/isr-go/framework => " + root + "\n"
+	if err := os.WriteFile(filepath.Join(dst, "go.mod"), []byte(mod), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dst, "go.sum"), sum, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dst
 }

@@ -36,24 +36,39 @@
 //	func Load(ctx context.Context, r *framework.Request) (T, error)
 //	func Metadata(ctx context.Context, data T) framework.Metadata     (or (ctx) without Load)
 //	func StaticParams(ctx context.Context) ([]framework.Params, error)
-//	const Revalidate time.Duration  (0: dynamic; absent: framework.Never)
-//	const Expire time.Duration
-//	const DynamicParams bool       (false: only StaticParams are served)
+//	const Revalidate time.Duration  (or seconds; 0: dynamic; absent: framework.Never)
+//	const Expire time.Duration      (or seconds)
+//	const DynamicParams bool        (false: only StaticParams are served)
+//
+// A window (Revalidate, Expire, SitemapRevalidate, RobotsRevalidate) is a
+// time.Duration, or an untyped constant counting seconds, as Next.js's
+// export const revalidate = 60: const Revalidate = 60 is a minute, and the
+// generated code multiplies it by time.Second. Negative windows, fractions
+// of a second in seconds, more seconds than a time.Duration holds and
+// constants of other types are errors.
+//
+// A call of r.Param (the method of *framework.Request) in a page's package
+// whose argument is a constant naming no param of the page's route is an
+// error: it would return "" on every request.
 //
 // The package of app/ itself may export, in app/sitemap.go and
 // app/robots.go (their windows have names of their own: Revalidate there
 // is the home page's):
 //
 //	func Sitemap(ctx context.Context) ([]framework.SitemapEntry, error)
-//	const SitemapRevalidate time.Duration  (absent: framework.Never)
+//	const SitemapRevalidate time.Duration  (or seconds; absent: framework.Never)
 //	func Robots(ctx context.Context) (framework.Robots, error)
-//	const RobotsRevalidate time.Duration   (absent: framework.Never)
+//	const RobotsRevalidate time.Duration   (or seconds; absent: framework.Never)
 //
 // A file in public/, or a page, that answers the same URL as app/sitemap.go
 // or app/robots.go is an error; the automatic sitemap steps aside for them.
 //
 // Layouts export templ Layout() (rendering { children... }), not-found pages
-// templ NotFound(), error pages templ Error().
+// templ NotFound(), error pages templ Error() (which read the status and
+// message with framework.ErrorFrom). A folder with a not_found.templ, an
+// error.templ or a middleware.go gets a not-found route for the URLs below
+// it (e.RouteNotFound), whose framework.Route carries its Pattern: the app's
+// error handler finds the nearest error page of a URL by it.
 //
 // # Errors
 //
@@ -62,7 +77,8 @@
 // line, file:line:col: message, sorted by file, then line and column:
 //
 //	app/blog/id_/page.go:9:7: DynamicParams must be a bool, got string
-//	app/blog/id_/page.go:12:7: Revalidate must be a time.Duration, got int
+//	app/blog/id_/page.go:12:7: Revalidate must be 0 or more seconds, got -1
+//	app/blog/id_/page.go:20:18: Param("idd"): route /blog/:id has no param "idd" (its params: id)
 //	app/blog/id_/page.templ:3:7: Page must take Load's result (int), got (s string)
 //	app/blog/id_/page.templ:5:7: undefined: title
 //	app/docs/slug__/more: a catch-all folder (app/docs/slug__) cannot have routes below it
@@ -80,9 +96,9 @@
 // package that does not type-check has its type errors reported, not its
 // exports.
 //
-// The page checks are CheckPage (and CheckSitemap, CheckRobots), on a
-// package's go/types objects: the
-// analyzer in package codegen/vet runs the same function for framework vet
+// The page checks are CheckPage and CheckParams (and CheckSitemap,
+// CheckRobots), on a package's go/types objects and syntax: the
+// analyzer in package codegen/vet runs the same functions for framework vet
 // and go vet -vettool, so both report what Generate reports, in the same
 // words. GenerateTempl reports a .templ file templ cannot parse at its
 // line and column, and SourcePositions places errors found by others (go

@@ -105,9 +105,9 @@ func (r *router) writeRoutes(w *writer) {
 		r.writeRouteList(w)
 		w.close("}")
 		if r.sitemap == "automatic" {
-			w.line("return append(routes, framework.AutoSitemapRoutes(Routes)...)")
+			w.line("return append(routes, runtime.AutoSitemapRoutes(Routes)...)")
 		} else {
-			w.line("return append(routes, framework.SitemapRoutes(%s.Sitemap, %s)...)", r.rootPkg, r.window("Sitemap", r.rootX.SitemapRevalidate))
+			w.line("return append(routes, runtime.SitemapRoutes(%s.Sitemap, %s)...)", r.rootPkg, r.window("Sitemap", r.rootX.SitemapRevalidate))
 		}
 	}
 	w.close("}")
@@ -120,15 +120,15 @@ func (r *router) writeRouteList(w *writer) {
 		writePage(w, p)
 	}
 	if r.robots {
-		w.line("framework.RobotsRoute(%s.Robots, %s),", r.rootPkg, r.window("Robots", r.rootX.RobotsRevalidate))
+		w.line("runtime.RobotsRoute(%s.Robots, %s),", r.rootPkg, r.window("Robots", r.rootX.RobotsRevalidate))
 	}
 }
 
 // window returns the revalidate window of app/'s sitemap or robots.txt:
 // its <name>Revalidate if declared, else framework.Never.
-func (r *router) window(name string, declared bool) string {
-	if declared {
-		return r.rootPkg + "." + name + "Revalidate"
+func (r *router) window(name string, declared Window) string {
+	if declared.Declared() {
+		return windowExpr(r.rootPkg, name+"Revalidate", declared)
 	}
 	return "framework.Never"
 }
@@ -140,13 +140,13 @@ func writePage(w *writer, p pageRoute) {
 	if p.catchAll != "" {
 		w.line("CatchAll: %q,", p.catchAll)
 	}
-	if p.x.revalidate {
-		w.line("Revalidate: %s.Revalidate,", p.pkg)
+	if p.x.revalidate.Declared() {
+		w.line("Revalidate: %s,", windowExpr(p.pkg, "Revalidate", p.x.revalidate))
 	} else {
 		w.line("Revalidate: framework.Never,")
 	}
-	if p.x.expire {
-		w.line("Expire: %s.Expire,", p.pkg)
+	if p.x.expire.Declared() {
+		w.line("Expire: %s,", windowExpr(p.pkg, "Expire", p.x.expire))
 	}
 	if p.x.dynamicParams {
 		w.line("StaticParamsOnly: !%s.DynamicParams,", p.pkg)
@@ -168,12 +168,12 @@ func writeRender(w *writer, p pageRoute) {
 		w.line("return nil, err")
 		w.close("}")
 		if p.x.metadata {
-			w.line("framework.SetMetadata(ctx, %s.Metadata(ctx, data))", p.pkg)
+			w.line("runtime.SetMetadata(ctx, %s.Metadata(ctx, data))", p.pkg)
 		}
 		w.line("return %s.Page(data), nil", p.pkg)
 	} else {
 		if p.x.metadata {
-			w.line("framework.SetMetadata(ctx, %s.Metadata(ctx))", p.pkg)
+			w.line("runtime.SetMetadata(ctx, %s.Metadata(ctx))", p.pkg)
 		}
 		w.line("return %s.Page(), nil", p.pkg)
 	}
@@ -201,7 +201,7 @@ func (r *router) writeRegister(w *writer) {
 	w.line("// Register adds the app to e: the revalidation endpoint, every page")
 	w.line("// (GET and HEAD), route handler and public file, and the not-found pages.")
 	w.open("func Register(e *echo.Echo, a *framework.App) {")
-	w.line("a.Register(e)")
+	w.line("runtime.Register(e, a)")
 	r.writePages(w)
 	r.writeHandlers(w)
 	r.writePublic(w)
@@ -228,7 +228,7 @@ func (r *router) writePages(w *writer) {
 			rootRoutes = append(rootRoutes, "framework.RobotsPath")
 		}
 		if r.sitemap != "" {
-			rootRoutes = append(rootRoutes, "framework.SitemapPath", "framework.SitemapPartPattern")
+			rootRoutes = append(rootRoutes, "framework.SitemapPath", "runtime.SitemapPartPattern")
 		}
 	}
 	args := "" // Match's middleware arguments
@@ -245,13 +245,13 @@ func (r *router) writePages(w *writer) {
 		args = ", middleware[rt.Pattern]..."
 	}
 	w.open("for _, rt := range Routes() {")
-	w.line("e.Match([]string{http.MethodGet, http.MethodHead}, rt.Pattern, a.Page(rt)%s)", args)
+	w.line("e.Match([]string{http.MethodGet, http.MethodHead}, rt.Pattern, runtime.Page(a, rt)%s)", args)
 	w.close("}")
 }
 
 // writeHandlers registers each route.go's methods, and what Next.js
 // implements for a route handler that does not: HEAD through GET, and the
-// other methods with framework.MethodNotAllowed (405, or 204 for OPTIONS,
+// other methods with runtime.MethodNotAllowed (405, or 204 for OPTIONS,
 // with Allow).
 func (r *router) writeHandlers(w *writer) {
 	for _, h := range r.handlers {
@@ -259,11 +259,11 @@ func (r *router) writeHandlers(w *writer) {
 		exported := make(map[string]bool)
 		for _, m := range h.methods {
 			exported[m] = true
-			w.line("e.Add(http.Method%s, %q, a.Handler(%s.%s)%s)", methodConst(m), h.pattern, h.pkg, m, mw)
+			w.line("e.Add(http.Method%s, %q, runtime.Handler(a, %s.%s)%s)", methodConst(m), h.pattern, h.pkg, m, mw)
 		}
 		if exported["GET"] && !exported["HEAD"] {
 			exported["HEAD"] = true
-			w.line("e.Add(http.MethodHead, %q, a.Handler(%s.GET)%s)", h.pattern, h.pkg, mw)
+			w.line("e.Add(http.MethodHead, %q, runtime.Handler(a, %s.GET)%s)", h.pattern, h.pkg, mw)
 		}
 		var allowed, others []string
 		for _, m := range methods {
@@ -275,7 +275,7 @@ func (r *router) writeHandlers(w *writer) {
 			}
 		}
 		if len(others) > 0 {
-			w.line("e.Match([]string{%s}, %q, framework.MethodNotAllowed(%s)%s)", strings.Join(others, ", "), h.pattern, strings.Join(allowed, ", "), mw)
+			w.line("e.Match([]string{%s}, %q, runtime.MethodNotAllowed(%s)%s)", strings.Join(others, ", "), h.pattern, strings.Join(allowed, ", "), mw)
 		}
 	}
 }
@@ -288,14 +288,17 @@ func (r *router) writePublic(w *writer) {
 	}
 }
 
-// writeNotFounds registers the not-found routes.
+// writeNotFounds registers the not-found routes. Each Route carries its
+// Pattern, so that the app's error handler finds the nearest error page of
+// a URL too.
 func (r *router) writeNotFounds(w *writer) {
 	for _, n := range r.notFounds {
 		if n.chrome.empty() {
-			w.line("e.RouteNotFound(%q, a.NotFound(framework.Route{})%s)", n.pattern, middlewareArgs(n.middleware))
+			w.line("e.RouteNotFound(%q, runtime.NotFound(a, framework.Route{Pattern: %q})%s)", n.pattern, n.pattern, middlewareArgs(n.middleware))
 			continue
 		}
-		w.open("e.RouteNotFound(%q, a.NotFound(framework.Route{", n.pattern)
+		w.open("e.RouteNotFound(%q, runtime.NotFound(a, framework.Route{", n.pattern)
+		w.line("Pattern: %q,", n.pattern)
 		writeChrome(w, n.chrome)
 		w.close("})%s)", middlewareArgs(n.middleware))
 	}

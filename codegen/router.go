@@ -72,8 +72,8 @@ type handlerRoute struct {
 	middleware []string
 }
 
-// notFoundRoute answers unknown URLs below a folder with a not_found.templ
-// or a middleware.go.
+// notFoundRoute answers unknown URLs below a folder with a not_found.templ,
+// an error.templ or a middleware.go.
 type notFoundRoute struct {
 	pattern    string // "/blog/*"
 	chrome     chrome
@@ -120,8 +120,11 @@ func newRouter(pkgName string, folders []*folder, exported map[string]*exports, 
 		}
 	}
 	// A middleware folder gets its own not-found route too, so that its
-	// middleware sees unknown URLs below it as well.
-	notFounds := slices.DeleteFunc(slices.Clone(folders), func(f *folder) bool { return !f.notFound && !f.middleware })
+	// middleware sees unknown URLs below it as well; and an error.templ's
+	// folder, so that the app's error handler (which finds error pages by
+	// these routes' prefixes) answers a route handler's errors below it
+	// with it.
+	notFounds := slices.DeleteFunc(slices.Clone(folders), func(f *folder) bool { return !f.notFound && !f.middleware && !f.errorPage })
 	slices.SortStableFunc(notFounds, func(a, b *folder) int { return cmp.Compare(len(b.segments), len(a.segments)) })
 	for _, f := range notFounds {
 		prefix := f.pattern()
@@ -148,6 +151,9 @@ func (r *router) importGroups(b *routerBuilder, exported map[string]*exports) []
 		usesTempl = usesTempl || len(n.chrome.layouts) > 0
 	}
 	std = append(std, importSpec{path: "net/http"}) // http.MethodGet and the like
+	if r.usesSeconds() {
+		std = append(std, importSpec{path: "time"}) // windows in seconds, times time.Second
+	}
 	if usesTempl {
 		third = append(third, importSpec{path: templPath})
 	}
@@ -156,14 +162,25 @@ func (r *router) importGroups(b *routerBuilder, exported map[string]*exports) []
 	for _, rel := range b.used() {
 		app = append(app, importSpec{alias: b.aliases[rel], path: exported[rel].pkgPath})
 	}
-	return [][]importSpec{std, third, {{path: frameworkPath}}, app}
+	return [][]importSpec{std, third, {{path: frameworkPath}, {path: runtimePath}}, app}
+}
+
+// usesSeconds reports whether a window the routes read is in seconds.
+func (r *router) usesSeconds() bool {
+	for _, p := range r.pages {
+		if p.x.revalidate == WindowSeconds || p.x.expire == WindowSeconds {
+			return true
+		}
+	}
+	return r.rootX.SitemapRevalidate == WindowSeconds && r.sitemap == "app/"+sitemapFile ||
+		r.rootX.RobotsRevalidate == WindowSeconds && r.robots
 }
 
 // result describes the routes for Generate's caller.
 func (r *router) result(output string) *Result {
 	res := &Result{Output: output}
 	for _, p := range r.pages {
-		res.Pages = append(res.Pages, Page{Pattern: p.pattern, File: p.file, Dynamic: p.x.revalidate, StaticParams: p.x.staticParams})
+		res.Pages = append(res.Pages, Page{Pattern: p.pattern, File: p.file, Dynamic: p.x.revalidate.Declared(), StaticParams: p.x.staticParams})
 	}
 	for _, h := range r.handlers {
 		res.Handlers = append(res.Handlers, Handler{Pattern: h.pattern, File: h.file, Methods: h.methods})

@@ -41,6 +41,21 @@ func (f *folder) pattern() string {
 	return "/" + strings.Join(f.segments, "/")
 }
 
+// params returns the names of the folder's params, in URL order: its
+// ":name" segments, then its catch-all's.
+func (f *folder) params() []string {
+	var params []string
+	for _, seg := range f.segments {
+		if strings.HasPrefix(seg, ":") {
+			params = append(params, seg[1:])
+		}
+	}
+	if f.catchAll != "" {
+		params = append(params, f.catchAll)
+	}
+	return params
+}
+
 // file returns the path of one of the folder's files, for messages.
 func (f *folder) file(name string) string { return f.rel + "/" + name }
 
@@ -255,4 +270,25 @@ func RoutePattern(rel string) (string, error) {
 		segs = append(segs, seg)
 	}
 	return "/" + strings.Join(segs, "/"), nil
+}
+
+// RouteParams returns the names of the params of the folder rel, as
+// RoutePattern takes it, in URL order: "products/slug_" has slug, and so
+// does the catch-all "docs/slug__". A folder name that is no URL segment
+// is an error.
+func RouteParams(rel string) ([]string, error) {
+	var params []string
+	for name := range strings.SplitSeq(rel, "/") {
+		if name == "" || name == "." {
+			continue
+		}
+		_, param, _, err := segment(name)
+		if err != nil {
+			return nil, err
+		}
+		if param != "" {
+			params = append(params, param)
+		}
+	}
+	return params, nil
 }

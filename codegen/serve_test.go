@@ -12,13 +12,18 @@ import (
 
 	"github.com/isr-go/framework/codegen/testdata/full"
 	"github.com/isr-go/framework/framework"
-	_ "github.com/isr-go/framework/framework/badgerstore" // the cache on disk, as the app server has it
+	"github.com/isr-go/framework/framework/badgerstore"
 )
 
 // TestServe serves the golden router of testdata/full (compiled into this
 // test) over real HTTP, through the runtime and a Badger cache.
 func TestServe(t *testing.T) {
-	app, err := framework.New(framework.Options{CacheDir: t.TempDir(), Logger: slog.New(slog.DiscardHandler), SiteURL: "https://full.example"})
+	cache, err := badgerstore.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cache.Close()
+	app, err := framework.New(framework.Options{Store: cache, Logger: slog.New(slog.DiscardHandler), SiteURL: "https://full.example"})
 	if err != nil {
 		t.Fatal(err)
 	}

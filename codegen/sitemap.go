@@ -1,28 +1,32 @@
 package codegen
 
 import (
+	"fmt"
 	"go/token"
 	"go/types"
 	"slices"
 )
 
 // RootExports is what the root of app/ exports for its sitemap and
-// robots.txt, as CheckSitemap and CheckRobots found them: each is true only
-// when declared with the right type.
+// robots.txt, as CheckSitemap and CheckRobots found them: each is true (or
+// declared) only when declared with the right type.
 type RootExports struct {
-	Sitemap, SitemapRevalidate bool // app/sitemap.go
-	Robots, RobotsRevalidate   bool // app/robots.go
+	Sitemap           bool // app/sitemap.go
+	SitemapRevalidate Window
+	Robots            bool // app/robots.go
+	RobotsRevalidate  Window
 }
 
 // CheckSitemap checks the exports of app/sitemap.go in pkg, the package of
 // the root of app/: func Sitemap(ctx context.Context)
 // ([]framework.SitemapEntry, error), and optionally SitemapRevalidate, a
-// time.Duration (its own name, as the package's Revalidate is the home
-// page's). A missing Sitemap is reported at token.NoPos.
+// window like a page's Revalidate (its own name, as the package's
+// Revalidate is the home page's). A missing Sitemap is reported at
+// token.NoPos.
 //
 // Like CheckPage, it is the one implementation of these checks, which
 // framework build and framework vet share.
-func CheckSitemap(pkg *types.Package, report Reporter) (sitemap, revalidate bool) {
+func CheckSitemap(pkg *types.Package, report Reporter) (sitemap bool, revalidate Window) {
 	return checkRootFunc(pkg, "Sitemap", "func Sitemap(ctx context.Context) ([]framework.SitemapEntry, error)", func(t types.Type) bool {
 		return isSliceOf(t, frameworkPath, "SitemapEntry")
 	}, report)
@@ -30,17 +34,17 @@ func CheckSitemap(pkg *types.Package, report Reporter) (sitemap, revalidate bool
 
 // CheckRobots checks the exports of app/robots.go in pkg, the package of
 // the root of app/: func Robots(ctx context.Context) (framework.Robots,
-// error), and optionally RobotsRevalidate, a time.Duration. A missing
+// error), and optionally RobotsRevalidate, a window. A missing
 // Robots is reported at token.NoPos.
-func CheckRobots(pkg *types.Package, report Reporter) (robots, revalidate bool) {
+func CheckRobots(pkg *types.Package, report Reporter) (robots bool, revalidate Window) {
 	return checkRootFunc(pkg, "Robots", "func Robots(ctx context.Context) (framework.Robots, error)", func(t types.Type) bool {
 		return isNamed(t, frameworkPath, "Robots")
 	}, report)
 }
 
 // checkRootFunc checks func name(ctx) (T, error), T as result says, and its
-// optional nameRevalidate duration.
-func checkRootFunc(pkg *types.Package, name, want string, result func(types.Type) bool, report Reporter) (fn, revalidate bool) {
+// optional nameRevalidate window.
+func checkRootFunc(pkg *types.Package, name, want string, result func(types.Type) bool, report Reporter) (fn bool, revalidate Window) {
 	scope := pkg.Scope()
 	if obj := scope.Lookup(name); obj == nil {
 		report(token.NoPos, "want "+want)
@@ -51,11 +55,9 @@ func checkRootFunc(pkg *types.Package, name, want string, result func(types.Type
 		fn = true
 	}
 	if obj := scope.Lookup(name + "Revalidate"); obj != nil {
-		if !isValue(obj) || !isNamed(obj.Type(), "time", "Duration") {
-			report(obj.Pos(), name+"Revalidate must be a time.Duration, got "+describe(obj))
-		} else {
-			revalidate = true
-		}
+		revalidate = checkWindow(obj, name+"Revalidate", func(pos token.Pos, format string, args ...any) {
+			report(pos, fmt.Sprintf(format, args...))
+		})
 	}
 	return fn, revalidate
 }

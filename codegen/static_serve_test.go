@@ -25,7 +25,7 @@ import (
 // ranges, brotli and gzip bodies made at build, and the Cache-Control of
 // each kind of file.
 func TestServeStatic(t *testing.T) {
-	app, err := framework.New(framework.Options{CacheDir: t.TempDir(), Logger: slog.New(slog.DiscardHandler)})
+	app, err := framework.New(framework.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}

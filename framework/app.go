@@ -5,14 +5,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/isr-go/framework/framework/store"
 )
 
-// Options configure an App. The zero value works: the local store (Badger,
-// when package badgerstore is linked) under .framework/cache, sensible
-// bounds. New reads no environment: the app server (package server) maps
+// Options configure an App. The zero value works: a cache in memory,
+// sensible bounds. New reads no environment: the app server (package server) maps
 // flags, environment variables and .env files onto these fields, so that
 // one place decides what wins.
 type Options struct {
@@ -20,21 +20,13 @@ type Options struct {
 	// under another build ID are never served. Default "development".
 	BuildID string
 
-	// Store persists the cache. When nil, New opens a Badger store in
-	// CacheDir and Close closes it; a Store passed here is the caller's to
-	// close.
-	Store Store
-
-	// CacheDir is where the default Badger store lives.
-	// Default ".framework/cache".
-	CacheDir string
-
-	// CacheURL, when Store is nil, selects a shared store instead of
-	// Badger: "redis://host:6379/0" (or rediss://) makes every instance
-	// pointed at that Redis serve one cache (the server's --cache,
-	// $FRAMEWORK_CACHE). Package redisstore documents the forms for a
-	// Redis Cluster and for Sentinel.
-	CacheURL string
+	// Store persists the cache: package badgerstore on local disk,
+	// package redisstore shared by several instances. The app server
+	// (package server) opens the one its flags name and passes it here.
+	// When nil, the cache lives in the process's memory alone (as with
+	// Dev), bounded by MemoryCacheBytes, and is lost when it exits. A
+	// Store passed here is the caller's to close, after App.Close.
+	Store store.Store
 
 	// MemoryCacheBytes bounds the in-memory hot tier in front of the store.
 	// Default DefaultMemoryCacheBytes (48 MiB).
@@ -102,15 +94,15 @@ type Options struct {
 
 	// Dev renders every page on every request, caching nothing, as
 	// `framework dev` (like `next dev`) does. The results of Fetch and
-	// Cache are kept in the process's memory only, whatever CacheDir
-	// or CacheURL say: they live as long as this build of the
-	// app (framework dev starts a new process for every build), so that
-	// an edit of the code behind them shows at once, and nothing is
-	// shared with another dev server or left on disk. A Store passed
-	// explicitly is still used.
+	// Cache are kept in the process's memory only (the server opens no
+	// store in dev): they live as long as this build of the app
+	// (framework dev starts a new process for every build), so that an
+	// edit of the code behind them shows at once, and nothing is shared
+	// with another dev server or left on disk. A Store passed explicitly
+	// is still used.
 	Dev bool
 
-	// Metrics makes Register serve Prometheus metrics at GET /metrics
+	// Metrics makes runtime.Register serve Prometheus metrics at GET /metrics
 	// (MetricsPath) (the server's --metrics, $FRAMEWORK_METRICS=1).
 	// App.ServeMetrics serves them anywhere else.
 	Metrics bool
@@ -128,7 +120,9 @@ type Options struct {
 
 	// OnError is called, besides logging, when a render fails: in the
 	// background (the last good page keeps being served) or in a request.
-	// err is a *RenderError.
+	// It hears of every other 5xx too, from a route handler, a middleware
+	// or a panic in either (App.HTTPErrorHandler): then err's Method is
+	// the request's and its Route the matched route's pattern.
 	OnError func(ctx context.Context, err *RenderError)
 
 	// HTTPClient makes Fetch's requests. Default: a client with a 10 s
@@ -149,10 +143,14 @@ type RenderError struct {
 	Path       string // the URL path
 	Route      string // the route's pattern
 	Background bool   // a regeneration; the last good page is still served
+	Method     string // the request's, for a route handler's or middleware's error; "" for a page's
 	Err        error
 }
 
 func (e *RenderError) Error() string {
+	if e.Method != "" {
+		return fmt.Sprintf("%s %s: %v", e.Method, e.Path, e.Err)
+	}
 	if e.Background {
 		return fmt.Sprintf("regenerate %s: %v", e.Path, e.Err)
 	}
@@ -162,11 +160,24 @@ func (e *RenderError) Error() string {
 func (e *RenderError) Unwrap() error { return e.Err }
 
 // An App serves pages through the ISR cache. It is safe for concurrent use.
+// It is the HTTP side of the cache: routes, responses, the revalidation
+// endpoint, metrics; each feature it composes is a type of its own.
 type App struct {
-	cache // the ISR state machine; App is its HTTP side
+	opts  Options
+	cache *cache // the ISR state machine of pages
 
-	opts   Options
-	client *http.Client
+	// The parts the cache shares with the rest of the App.
+	clock    appClock
+	store    *guardedStore
+	ownStore bool
+	tags     *tagTimes
+	metrics  metrics
+	log      *slog.Logger
+
+	data   *dataCache   // Fetch and Cache
+	holes  holeRenders  // the holes of pages read from the store
+	sites  *siteRenders // sitemaps and robots.txt without a SiteURL
+	drafts draftKeys    // draft-mode cookies
 
 	// done ends the App's background loops (clock sync, following a
 	// shared store's tag times, pruning them), which loops counts.
@@ -174,36 +185,25 @@ type App struct {
 	finish context.CancelFunc
 	loops  sync.WaitGroup
 
-	// draftKey signs draft cookies (Options.DraftSecret); draftNote logs
-	// once that it is random.
-	draftKey  []byte
-	draftNote sync.Once
-	// siteURLWarning logs once that a route needing SiteURL is served
-	// per request without it.
-	siteURLWarning sync.Once
-	// siteRenders lets one such route render at a time (serveSiteFile).
-	siteRenders chan struct{}
-
 	// tagWrites orders the store's writes of tag times with the deletion
 	// of forgotten ones (forgetTagTimes).
 	tagWrites sync.RWMutex
+
+	errorPages errorPages // for HTTPErrorHandler, from NotFound
 }
 
-// New opens the cache and returns an App. Fields of opts left zero take their
-// defaults.
-func New(opts Options) (*App, error) {
+// withDefaults returns opts with every field left zero set to its default:
+// the one place that says what the defaults are.
+func (opts Options) withDefaults() (Options, error) {
 	if opts.SiteURL != "" {
 		site, err := parseSiteURL(opts.SiteURL)
 		if err != nil {
-			return nil, err
+			return opts, err
 		}
 		opts.SiteURL = site
 	}
 	if opts.BuildID == "" {
 		opts.BuildID = "development"
-	}
-	if opts.CacheDir == "" {
-		opts.CacheDir = filepath.Join(".framework", "cache")
 	}
 	if opts.MemoryCacheBytes <= 0 {
 		opts.MemoryCacheBytes = DefaultMemoryCacheBytes
@@ -232,39 +232,42 @@ func New(opts Options) (*App, error) {
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	}
+	return opts, nil
+}
+
+// New opens the cache and returns an App. Fields of opts left zero take their
+// defaults.
+func New(opts Options) (*App, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
 	a := &App{
-		siteRenders: make(chan struct{}, 1),
-		cache: cache{
-			buildID:        opts.BuildID,
-			side:           newSideTier(opts.NotFoundLimit, opts.MemoryCacheBytes/4),
-			tags:           newTagTimes(opts.TagTimeLimit),
-			renderTimeout:  opts.RenderTimeout,
-			cacheTagHeader: opts.CacheTagHeader,
-			onError:        opts.OnError,
-			log:            opts.Logger,
-			debug:          opts.DebugCache,
-		},
-		opts:     opts,
-		client:   opts.HTTPClient,
-		draftKey: draftSigningKey(opts.DraftSecret),
+		opts:   opts,
+		tags:   newTagTimes(opts.TagTimeLimit),
+		log:    opts.Logger,
+		sites:  newSiteRenders(),
+		drafts: newDraftKeys(opts.DraftSecret, opts.Logger),
 	}
 	a.done, a.finish = context.WithCancel(context.Background())
-	a.regenerations.workers = opts.RegenerationWorkers
 	a.clock.init(opts.Now)
 	store := opts.Store
-	if store == nil && opts.Dev {
+	if store == nil {
 		store, a.ownStore = newDevStore(opts.MemoryCacheBytes, a.clock.local), true
 	}
-	if store == nil {
-		s, err := a.openStore()
-		if err != nil {
-			a.clock.close()
-			return nil, err
-		}
-		store, a.ownStore = s, true
-	}
+	a.noteStore(store)
 	a.store = newGuardedStore(store, a.log, &a.metrics.storeErrors, a.clock.coarse.nanos)
-	a.hot = newMemoryTier(opts.MemoryCacheBytes)
+	a.cache = newCache(cacheConfig{
+		buildID:        opts.BuildID,
+		renderTimeout:  opts.RenderTimeout,
+		cacheTagHeader: opts.CacheTagHeader,
+		workers:        opts.RegenerationWorkers,
+		report:         a.reportError,
+		log:            opts.Logger,
+		debug:          opts.DebugCache,
+	}, &a.clock, a.store, newMemoryTier(opts.MemoryCacheBytes), newSideTier(opts.NotFoundLimit, opts.MemoryCacheBytes/4), a.tags, &a.metrics)
+	a.data = &dataCache{buildID: opts.BuildID, store: a.store, tags: a.tags, clock: &a.clock, metrics: &a.metrics}
+	a.holes.timeout = opts.RenderTimeout
 
 	a.syncClock()
 	a.loadTagTimes()
@@ -273,15 +276,6 @@ func New(opts Options) (*App, error) {
 		a.watchTagTimes(a.store.watcher)
 	}
 	return a, nil
-}
-
-// openStore opens the store the options name: the one registered for the
-// CacheURL's scheme, else the local store in CacheDir.
-func (a *App) openStore() (Store, error) {
-	if u := a.opts.CacheURL; u != "" {
-		return openURLStore(u)
-	}
-	return a.openLocalStore(a.opts.CacheDir)
 }
 
 // loadTagTimes reads every tag time from the store.
@@ -301,7 +295,7 @@ const tagRefresh = 5 * time.Second
 
 // watchTagTimes applies the tag times other instances record, as they are
 // published and by rereading them every tagRefresh, until Close.
-func (a *App) watchTagTimes(w TagWatcher) {
+func (a *App) watchTagTimes(w store.TagWatcher) {
 	a.loop(func(ctx context.Context) {
 		for ctx.Err() == nil {
 			w.WatchTagTimes(ctx, func(tag string, at int64) {
@@ -344,20 +338,28 @@ func (a *App) every(interval time.Duration, f func(ctx context.Context)) {
 }
 
 // BuildID returns the build whose pages the app serves.
-func (a *App) BuildID() string { return a.buildID }
+func (a *App) BuildID() string { return a.opts.BuildID }
+
+// now returns the time on the cluster's clock: when renders start and
+// revalidations happen.
+func (a *App) now() time.Time { return a.clock.now() }
+
+// reportError logs a failed render and passes it to OnError: every failed
+// render, in a request or in the background, of a page or of a hole, is
+// reported here and only here.
+func (a *App) reportError(ctx context.Context, err *RenderError) {
+	a.log.Error("framework: "+err.Error(), "path", err.Path, "route", err.Route, "background", err.Background)
+	if a.opts.OnError != nil {
+		a.opts.OnError(ctx, err)
+	}
+}
 
 // Close waits for background regenerations to finish, then closes the
 // cache. Requests in flight should be drained first (http.Server.Shutdown).
 func (a *App) Close() error {
-	a.bgMu.Lock()
-	wasClosed := a.closed
-	a.closed = true
-	a.bgMu.Unlock()
-	if wasClosed {
+	if !a.cache.close() {
 		return nil
 	}
-	a.regenerations.close()
-	a.background.Wait()
 	a.finish()
 	a.loops.Wait()
 	err := a.store.close(a.ownStore)

@@ -67,7 +67,7 @@ func BenchmarkPlainEchoSameHeaders(b *testing.B) {
 		"Content-Type":   {htmlContentType},
 		"Cache-Control":  {"s-maxage=3600, stale-while-revalidate=31536000"},
 		"Etag":           {`W/"0123456789abcdefghijklmn"`},
-		HeaderCache:      {CacheHit},
+		headerCache:      {cacheHit},
 		"Vary":           {"Accept-Encoding"},
 		"Content-Length": {strconv.Itoa(len(body))},
 	}
@@ -84,14 +84,14 @@ func BenchmarkPlainEchoSameHeaders(b *testing.B) {
 }
 
 func benchApp(b *testing.B, memoryBytes int64) *echo.Echo {
-	app, err := New(Options{CacheDir: b.TempDir(), MemoryCacheBytes: memoryBytes, Logger: slog.New(slog.DiscardHandler)})
+	app, err := New(Options{Store: openBadger(b), MemoryCacheBytes: memoryBytes, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { app.Close() })
 	e := echo.New()
-	app.Register(e) // as generated routers do: canonical-path redirects before routing
-	e.GET("/blog/:id", app.Page(Route{Pattern: "/blog/:id", Revalidate: time.Hour,
+	app.register(e) // as generated routers do: canonical-path redirects before routing
+	e.GET("/blog/:id", app.pageHandler(Route{Pattern: "/blog/:id", Revalidate: time.Hour,
 		Render: func(ctx context.Context, r *Request) (templ.Component, error) { return templ.Raw(benchBody), nil }}))
 	if _, err := app.Prerender(context.Background(), Route{Pattern: "/blog/:id", Revalidate: time.Hour,
 		Render: func(ctx context.Context, r *Request) (templ.Component, error) { return templ.Raw(benchBody), nil }}, Params{"id": "7"}); err != nil {
@@ -116,7 +116,7 @@ func BenchmarkHitBadger(b *testing.B) { serveLoop(b, benchApp(b, 1), "", http.St
 // values all over the value log.
 func BenchmarkHitBadgerMany(b *testing.B) {
 	const pages = 20000
-	app, err := New(Options{CacheDir: b.TempDir(), MemoryCacheBytes: 1, Logger: slog.New(slog.DiscardHandler)})
+	app, err := New(Options{Store: openBadger(b), MemoryCacheBytes: 1, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -126,8 +126,8 @@ func BenchmarkHitBadgerMany(b *testing.B) {
 			return templ.Raw(strings.Replace(benchBody, "Post", "Post "+r.Param("id"), 1)), nil
 		}}
 	e := echo.New()
-	app.Register(e)
-	e.GET("/blog/:id", app.Page(route))
+	app.register(e)
+	e.GET("/blog/:id", app.pageHandler(route))
 	reqs := make([]*http.Request, pages)
 	for i := range reqs {
 		if _, err := app.Prerender(context.Background(), route, Params{"id": strconv.Itoa(i)}); err != nil {
@@ -143,8 +143,8 @@ func BenchmarkHitBadgerMany(b *testing.B) {
 	for b.Loop() {
 		clear(w.h)
 		e.ServeHTTP(w, reqs[i%pages])
-		if w.h.Get(HeaderCache) != CacheHit {
-			b.Fatalf("%s: %s", reqs[i%pages].URL.Path, w.h.Get(HeaderCache))
+		if w.h.Get(headerCache) != cacheHit {
+			b.Fatalf("%s: %s", reqs[i%pages].URL.Path, w.h.Get(headerCache))
 		}
 		i++
 	}

@@ -9,51 +9,77 @@ import (
 	"time"
 )
 
-// cache is the ISR cache as one state machine: where a page's entry lives
-// (the memory tier of pages, the side tier of 404s and redirects, the
-// store), whether it may be served (fresh, stale or expired, against its
-// window and the revalidation times of its tags), and who renders it (one
-// render per key for the requests that wait on it, one background
-// regeneration per key on a bounded pool, failures backed off), all on one
-// clock.
+// cache is the ISR state machine: where a page's entry lives (the memory
+// tier of pages, the side tier of 404s and redirects, the store), whether it
+// may be served (fresh, stale or expired, against its window and the
+// revalidation times of its tags), and who renders it (one render per key
+// for the requests that wait on it, one background regeneration per key on
+// a bounded pool, failures backed off), all on one clock.
 //
-// App embeds it and adds the HTTP side: routes, responses, the revalidation
-// endpoint, metrics, the data cache. Its mechanisms have a file each:
-// memory.go, side.go, storeguard.go, tags.go, flight.go, regen.go,
-// backoff.go, clock.go.
+// It knows nothing of HTTP, routes or the App: a request hands it a key and
+// the source that renders that key, and it answers with an entry and its
+// X-Framework-Cache state. Its mechanisms have a file each: cachetiers.go
+// (where entries live), memory.go, side.go, storeguard.go, tags.go,
+// flight.go, regen.go, backoff.go, clock.go.
 type cache struct {
-	buildID  string
-	clock    appClock
-	hot      *memoryTier
-	side     *sideTier
-	store    *guardedStore
-	ownStore bool
-	tags     *tagTimes
-	// flights makes one render per key at a time; dataFlights one fetch
-	// per data key; holeRenders one render per key of a stored page whose
-	// holes this process has not rendered.
+	cacheConfig
+	clock   *appClock
+	hot     *memoryTier
+	side    *sideTier
+	store   *guardedStore
+	tags    *tagTimes
+	metrics *metrics
+
+	// flights makes one render per key at a time.
 	flights       flights
-	dataFlights   flights
-	holeRenders   flights
 	backoff       backoff
 	regenerations regenQueue
 
-	renderTimeout  time.Duration
-	cacheTagHeader bool
-	onError        func(context.Context, *RenderError)
-	log            *slog.Logger
-	debug          bool
-	metrics        metrics
-
-	// background counts regenerations in progress, for Close; bgMu keeps
-	// a new one from starting while Close waits.
+	// background counts regenerations in progress, for close; bgMu keeps
+	// a new one from starting while close waits.
 	bgMu       sync.Mutex
 	closed     bool
 	background sync.WaitGroup
 }
 
-// serve is one request for the page p at key. It returns the entry to
-// answer with and its X-Framework-Cache state:
+// cacheConfig is what the cache reads from the App's options, once.
+type cacheConfig struct {
+	buildID string
+	// renderTimeout bounds the wait for another instance's render.
+	renderTimeout  time.Duration
+	cacheTagHeader bool
+	workers        int
+	// report logs a failed render and passes it to Options.OnError.
+	report func(context.Context, *RenderError)
+	log    *slog.Logger
+	debug  bool
+}
+
+// newCache returns a cache over the given tiers.
+func newCache(cfg cacheConfig, clock *appClock, store *guardedStore, hot *memoryTier, side *sideTier, tags *tagTimes, m *metrics) *cache {
+	c := &cache{cacheConfig: cfg, clock: clock, store: store, hot: hot, side: side, tags: tags, metrics: m}
+	c.regenerations = regenQueue{workers: cfg.workers, start: c.startBackground, done: c.background.Done, dropped: &m.regenerationsDropped}
+	return c
+}
+
+// A renderer renders the pages of one route: what a request hands the cache
+// to render a key, and what the cache keeps to render it again.
+type renderer struct {
+	route string // the route's pattern, for errors
+	// render renders key with its route params. ctx carries no request: a
+	// page shared by every visitor must not depend on one visitor.
+	render func(ctx context.Context, key string, params Params) (*entry, error)
+}
+
+// A renderJob is how to render one key again: its renderer and params, kept
+// in its entry for Eager revalidation and queued for a regeneration.
+type renderJob struct {
+	source *renderer
+	params Params
+}
+
+// serve is one request for key, whose pages src renders. It returns the
+// entry to answer with and its X-Framework-Cache state:
 //
 //   - fresh: HIT.
 //   - stale: STALE, and one background regeneration of key is queued.
@@ -63,48 +89,37 @@ type cache struct {
 //
 // Every decision of one request reads the clock once. params is called only
 // when a render needs the route's params.
-func (c *cache) serve(ctx context.Context, p *page, key string, params func() Params) (*entry, string, error) {
+func (c *cache) serve(ctx context.Context, key string, src *renderer, params func() Params) (*entry, string, error) {
 	now := c.hitNow()
 	cached := c.lookupPage(ctx, key)
 	if cached != nil && cached.status == http.StatusOK && !cached.transient && cached.source.Load() == nil {
 		// Rendered by an earlier process or another instance: note how to
 		// render it again, for Eager revalidation.
-		cached.source.Store(&pageSource{page: p, params: params()})
+		cached.source.Store(&renderJob{source: src, params: params()})
 	}
-	state := CacheMiss
+	state := cacheMiss
 	if cached != nil {
 		switch c.tags.freshness(cached, now) {
 		case fresh:
-			c.debugCache(CacheHit, key)
-			return cached, CacheHit, nil
+			c.debugCache(cacheHit, key)
+			return cached, cacheHit, nil
 		case stale:
-			c.debugCache(CacheStale, key)
-			c.regenerate(p, key, params())
-			return cached, CacheStale, nil
+			c.debugCache(cacheStale, key)
+			c.regenerate(key, renderJob{source: src, params: params()})
+			return cached, cacheStale, nil
 		}
-		state = CacheRevalidated
+		state = cacheRevalidated
 		if !c.backoff.allow(key, now) {
 			// Its last render failed moments ago: keep serving it.
-			return cached, CacheStale, nil
-		}
-	}
-
-	renderFn := p.route.Render
-	if p.route.StaticParamsOnly {
-		allowed, err := p.isStaticPath(ctx, key)
-		if err != nil {
-			return nil, "", err
-		}
-		if !allowed {
-			renderFn = notFound
+			return cached, cacheStale, nil
 		}
 	}
 	c.debugCache(state, key)
-	e, err := c.renderShared(ctx, p, key, params(), renderFn, cached != nil)
+	e, err := c.renderShared(ctx, key, renderJob{source: src, params: params()}, cached != nil)
 	if err != nil {
 		if cached != nil {
 			// Stale-if-error: an old page beats a 500.
-			return cached, CacheStale, nil
+			return cached, cacheStale, nil
 		}
 		return nil, "", err
 	}
@@ -120,7 +135,7 @@ func (c *cache) serve(ctx context.Context, p *page, key string, params func() Pa
 // once, whatever the number of requests that waited on it: the backoff
 // counts renders, not requests, so neither a crowd on one failure nor a
 // waiter whose client went away (ctx done, nothing failed) can stretch it.
-func (c *cache) renderShared(ctx context.Context, p *page, key string, params Params, renderFn renderFunc, backOff bool) (*entry, error) {
+func (c *cache) renderShared(ctx context.Context, key string, job renderJob, backOff bool) (*entry, error) {
 	fl, leader := c.flights.join(key)
 	if !leader {
 		select {
@@ -141,14 +156,14 @@ func (c *cache) renderShared(ctx context.Context, p *page, key string, params Pa
 		c.flights.land(key, fl, other, nil)
 		return other, nil
 	}
-	e, err := p.render(context.Background(), key, params, nil, renderFn)
+	e, err := job.source.render(context.Background(), key, job.params)
 	if err != nil {
 		if backOff {
 			c.backoff.fail(key, c.hitNow())
 		}
-		c.reportError(ctx, &RenderError{Path: key, Route: p.route.Pattern, Err: err})
+		c.report(ctx, &RenderError{Path: key, Route: job.source.route, Err: err})
 	} else {
-		c.save(p, key, params, e)
+		c.save(key, job, e)
 	}
 	unlock()
 	c.flights.land(key, fl, e, err)
@@ -198,17 +213,28 @@ func (c *cache) lockRender(key string) (unlock func(), rendered *entry) {
 // regenerate queues one background render of key unless one is queued or
 // running, or key's last failure is too recent. The stale page is served
 // meanwhile.
-func (c *cache) regenerate(p *page, key string, params Params) {
+func (c *cache) regenerate(key string, job renderJob) {
 	if !c.backoff.allow(key, c.hitNow()) {
 		return
 	}
-	c.regenerations.add(c, key, regenJob{page: p, params: params})
+	c.regenerations.add(key, func() { c.runRegeneration(key, job) })
+}
+
+// regenerateStale queues the regeneration of every page in the memory tier
+// that is no longer fresh at now (Unix nanoseconds) and that this process
+// knows how to render: Eager revalidation.
+func (c *cache) regenerateStale(now int64) {
+	c.hot.each(func(path string, e *entry) {
+		if job := e.source.Load(); job != nil && c.tags.freshness(e, now) != fresh {
+			c.regenerate(path, *job)
+		}
+	})
 }
 
 // runRegeneration renders key in the background, on one of the
 // regeneration workers, and caches the result; a failure keeps the last
 // good page and backs off.
-func (c *cache) runRegeneration(p *page, key string, params Params) {
+func (c *cache) runRegeneration(key string, job renderJob) {
 	fl, leader := c.flights.join(key)
 	if !leader {
 		return // rendering in a request already
@@ -225,18 +251,18 @@ func (c *cache) runRegeneration(p *page, key string, params Params) {
 		return
 	}
 	defer unlock()
-	e, err := p.render(context.Background(), key, params, nil, p.route.Render)
+	e, err := job.source.render(context.Background(), key, job.params)
 	c.metrics.regenerations.Add(1)
 	if err != nil {
 		c.metrics.regenerationErrors.Add(1)
 		delay := c.backoff.fail(key, c.hitNow())
-		c.reportError(context.Background(), &RenderError{Path: key, Route: p.route.Pattern, Background: true, Err: err})
+		c.report(context.Background(), &RenderError{Path: key, Route: job.source.route, Background: true, Err: err})
 		c.log.Info("framework: keeping the last good page", "path", key, "retry_after", delay)
 		c.flights.land(key, fl, nil, err)
 		return
 	}
 	c.debugCache("REGENERATED", key)
-	c.save(p, key, params, e)
+	c.save(key, job, e)
 	c.flights.land(key, fl, e, nil)
 }
 
@@ -277,126 +303,20 @@ var errRegeneratedElsewhere = errors.New("framework: another instance is regener
 // page another instance is regenerating.
 const regenerationWait = time.Second
 
-// save caches a rendered entry of p if its window allows.
+// save caches a rendered entry of key if its window allows.
 //
 // It returns the store's error, which only a prerender reports: a request
 // or a regeneration serves from memory whatever the store does.
-func (c *cache) save(p *page, key string, params Params, e *entry) error {
+func (c *cache) save(key string, job renderJob, e *entry) error {
 	c.backoff.succeed(key)
 	if e.revalidate <= 0 {
 		return nil // its data made it dynamic
 	}
 	if e.status == http.StatusOK {
-		e.source.Store(&pageSource{page: p, params: params})
+		e.source.Store(&job)
 	}
 	return c.savePage(context.Background(), key, e)
 }
-
-// pageKey, lockKey and dataKey are store keys; the build ID in them keeps
-// builds apart.
-func (c *cache) pageKey(path string) string { return "p/" + c.buildID + path }
-func (c *cache) lockKey(path string) string { return c.buildID + path }
-func (c *cache) dataKey(id string) string   { return "d/" + c.buildID + "/" + id }
-
-// pageKeys recycles the buffers storedPage builds page keys in (pageKey's
-// bytes), so that a read of the store does not allocate its key.
-var pageKeys = sync.Pool{New: func() any { return new([]byte) }}
-
-// lookupPage returns the cached entry for path from the fastest tier that
-// has it, or nil.
-func (c *cache) lookupPage(ctx context.Context, path string) *entry {
-	if e := c.hot.get(path); e != nil {
-		return e
-	}
-	if e := c.side.get(path); e != nil {
-		return e
-	}
-	return c.storedPage(ctx, path)
-}
-
-// storedPage returns the store's entry for path, or nil, and keeps it in
-// the memory tier.
-func (c *cache) storedPage(ctx context.Context, path string) *entry {
-	kb := pageKeys.Get().(*[]byte)
-	*kb = append(append(append((*kb)[:0], "p/"...), c.buildID...), path...)
-	b, err := c.store.getKeyBytes(ctx, *kb)
-	pageKeys.Put(kb)
-	if err != nil || b == nil {
-		return nil
-	}
-	e, err := decodeEntry(b)
-	if err != nil {
-		c.log.Warn("framework: dropping unreadable cache entry", "path", path, "err", err)
-		return nil
-	}
-	// encode stored what preparePage would derive; only the Cache-Tag
-	// header depends on the App.
-	if !c.cacheTagHeader {
-		e.header.cacheTag = nil
-	}
-	// Check its tags now, while no other goroutine sees it, into the
-	// entry itself rather than a new tagCheck.
-	c.tags.fill(&e.firstCheck, e)
-	e.checked.Store(&e.firstCheck)
-	held := c.hot.share(path, e)
-	if held == nil {
-		// Too large for the memory tier: served once and dropped.
-		e.transient = true
-		return e
-	}
-	return held
-}
-
-// savePage caches a rendered page: 200s in the memory tier and the store,
-// 404s and redirects in the side tier, replacing the page they used to be.
-func (c *cache) savePage(ctx context.Context, path string, e *entry) error {
-	if e.status != http.StatusOK {
-		c.side.put(path, e)
-		c.hot.del(path)
-		c.deleteStoredPage(ctx, path)
-		return nil
-	}
-	c.side.remove(path)
-	c.hot.set(path, e)
-	return c.store.Set(ctx, c.pageKey(path), e.encode(), entryTTL(e))
-}
-
-// deleteStoredPage deletes the stored page of path, if there is one: a
-// delete is a write (a tombstone in Badger), which a 404 for a URL that never
-// had a page must not cost.
-func (c *cache) deleteStoredPage(ctx context.Context, path string) {
-	key := c.pageKey(path)
-	b, err := c.store.Get(ctx, key)
-	if err == nil && b == nil {
-		return
-	}
-	c.store.Delete(ctx, key)
-}
-
-// entryTTL is how long the store keeps e: until it may no longer be served
-// stale (or, for a page cached until revalidated, its expire time).
-//
-// It is never more than maxEntryLifetime, past which no entry is served, nor
-// 0, which would keep it forever.
-func entryTTL(e *entry) time.Duration {
-	var ttl time.Duration
-	switch {
-	case e.revalidate == Never:
-		ttl = e.expire
-	case e.revalidate >= maxEntryLifetime || e.expire >= maxEntryLifetime:
-		ttl = maxEntryLifetime // and no overflow
-	default:
-		ttl = e.revalidate + e.expire
-	}
-	if ttl <= 0 || ttl > maxEntryLifetime {
-		return maxEntryLifetime
-	}
-	return ttl
-}
-
-// now returns the time on the cluster's clock: when renders start and
-// revalidations happen.
-func (c *cache) now() time.Time { return c.clock.now() }
 
 // hitNow returns the time on the cluster's clock, coarse, in Unix
 // nanoseconds: what requests compare entries' ages and backoffs with.
@@ -414,12 +334,19 @@ func (c *cache) startBackground() bool {
 	return true
 }
 
-// reportError logs a failed render and passes it to OnError.
-func (c *cache) reportError(ctx context.Context, err *RenderError) {
-	c.log.Error("framework: "+err.Error(), "path", err.Path, "route", err.Route, "background", err.Background)
-	if c.onError != nil {
-		c.onError(ctx, err)
+// close drops the queued regenerations and waits for those running. It
+// reports false when the cache was closed already.
+func (c *cache) close() bool {
+	c.bgMu.Lock()
+	wasClosed := c.closed
+	c.closed = true
+	c.bgMu.Unlock()
+	if wasClosed {
+		return false
 	}
+	c.regenerations.close()
+	c.background.Wait()
+	return true
 }
 
 // debugCache logs a cache event when DebugCache is on.

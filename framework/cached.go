@@ -8,7 +8,7 @@ import (
 	"github.com/a-h/templ"
 )
 
-// Cached returns c with its HTML cached in the app's store under key, with
+// CacheComponent returns c with its HTML cached in the app's store under key, with
 // its own window and tags, like a cached component of Next.js ("use cache"
 // on a component). The HTML is a data value: it is read and written as
 // Cache's results are, one render per key at a time across concurrent
@@ -25,15 +25,15 @@ import (
 // fails is not cached: its error is the render's. In draft mode it is
 // rendered fresh and not stored, like all data.
 //
-//	@framework.Cached("latest-posts", framework.CacheOptions{
+//	@framework.CacheComponent("latest-posts", framework.CacheOptions{
 //		Revalidate: framework.Never, // until RevalidateTag(ctx, "posts")
 //		Tags:       []string{"posts"},
 //	}, LatestPosts())
 //
 // c must show the same HTML to everyone for a given key: whatever it reads
-// from the request or the visitor belongs in KeyParts, or outside Cached.
-// So inside c, HTTPRequest is nil and a Dynamic hole renders its fallback.
-func Cached(key string, opts CacheOptions, c templ.Component) templ.Component {
+// from the request or the visitor belongs in KeyParts, or outside CacheComponent.
+// So inside c, HTTPRequest is nil and a PerRequest hole renders its fallback.
+func CacheComponent(key string, opts CacheOptions, c templ.Component) templ.Component {
 	id := "component\x00" + key + "\x00" + strings.Join(opts.KeyParts, "\x00")
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 		html, err := loadData(ctx, id, opts.Revalidate, opts.Tags, func(ctx context.Context) ([]byte, error) {
@@ -47,10 +47,10 @@ func Cached(key string, opts CacheOptions, c templ.Component) templ.Component {
 	})
 }
 
-// sharedComponentKey marks the context of a Cached component's render,
+// sharedComponentKey marks the context of a CacheComponent's render,
 // whose HTML is shared: no request, no holes.
 type sharedComponentKey struct{}
 
-// inSharedComponent reports whether ctx is that of a Cached component's
+// inSharedComponent reports whether ctx is that of a CacheComponent's
 // render.
 func inSharedComponent(ctx context.Context) bool { return ctx.Value(sharedComponentKey{}) != nil }

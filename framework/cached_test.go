@@ -47,14 +47,14 @@ func (b *box) component() templ.Component {
 	})
 }
 
-// boxRoute is a page that renders b through Cached with opts, and counts
+// boxRoute is a page that renders b through CacheComponent with opts, and counts
 // its own renders.
 func boxRoute(pattern string, window time.Duration, b *box, opts CacheOptions, renders *atomic.Int64) Route {
 	return Route{Pattern: pattern, Revalidate: window, Render: func(ctx context.Context, r *Request) (templ.Component, error) {
 		n := renders.Add(1)
 		return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 			fmt.Fprintf(w, "<p>page render %d</p>", n)
-			return Cached("box", opts, b.component()).Render(ctx, w)
+			return CacheComponent("box", opts, b.component()).Render(ctx, w)
 		}), nil
 	}}
 }
@@ -111,14 +111,14 @@ func TestCachedTagsFlowIntoThePage(t *testing.T) {
 	}
 	b.version.Store("v2")
 	h.clock.Advance(time.Second)
-	if err := h.app.RevalidateTag(context.Background(), "posts"); err != nil {
+	if err := h.app.revalidateTag(context.Background(), "posts", false); err != nil {
 		t.Fatal(err)
 	}
-	if r := h.get("/"); r.cache() != CacheStale || !strings.Contains(r.body, "box v1") {
+	if r := h.get("/"); r.cache() != cacheStale || !strings.Contains(r.body, "box v1") {
 		t.Fatalf("after RevalidateTag: %s %q, want STALE v1", r.cache(), r.body)
 	}
 	h.waitBackground()
-	if r := h.get("/"); r.cache() != CacheHit || !strings.Contains(r.body, "box v2 render 2") {
+	if r := h.get("/"); r.cache() != cacheHit || !strings.Contains(r.body, "box v2 render 2") {
 		t.Errorf("after the regeneration: %s %q, want the component rendered again", r.cache(), r.body)
 	}
 	if n := b.renders.Load(); n != 2 {
@@ -148,7 +148,7 @@ func TestCachedSingleFlight(t *testing.T) {
 		}()
 	}
 	// One render runs the component; the others wait on it in App.data.
-	waitUntil(t, "renders waiting on the component", func() bool { return blockedIn("data") == n-1 })
+	waitUntil(t, "renders waiting on the component", func() bool { return blockedIn("(*dataCache).get") == n-1 })
 	release()
 	waitGroup(t, "requests", &wg)
 	close(bodies)
@@ -191,7 +191,7 @@ func TestCachedKeys(t *testing.T) {
 	h.page(Route{Pattern: "/", Revalidate: 0, Render: func(ctx context.Context, r *Request) (templ.Component, error) {
 		return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 			for _, part := range []string{"a", "b", "a"} {
-				if err := Cached("box", CacheOptions{KeyParts: []string{part}, Revalidate: Never}, b.component()).Render(ctx, w); err != nil {
+				if err := CacheComponent("box", CacheOptions{KeyParts: []string{part}, Revalidate: Never}, b.component()).Render(ctx, w); err != nil {
 					return err
 				}
 			}
@@ -203,7 +203,7 @@ func TestCachedKeys(t *testing.T) {
 	}
 	var sb strings.Builder
 	for range 2 {
-		if err := Cached("box", CacheOptions{Revalidate: Never}, b.component()).Render(context.Background(), &sb); err != nil {
+		if err := CacheComponent("box", CacheOptions{Revalidate: Never}, b.component()).Render(context.Background(), &sb); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -253,7 +253,7 @@ func TestCachedCarriesTheTagsOfItsData(t *testing.T) {
 	})
 	for _, p := range []string{"/a", "/b"} {
 		h.page(Route{Pattern: p, Revalidate: Never, Render: func(ctx context.Context, r *Request) (templ.Component, error) {
-			return Cached("box", CacheOptions{Revalidate: Never}, box), nil
+			return CacheComponent("box", CacheOptions{Revalidate: Never}, box), nil
 		}})
 	}
 	if r := h.get("/a"); r.body != "<aside>d1 box 1</aside>" || !strings.HasPrefix(r.header.Get("Cache-Control"), "s-maxage=60,") || r.header.Get("Cache-Tag") != "posts" {
@@ -265,7 +265,7 @@ func TestCachedCarriesTheTagsOfItsData(t *testing.T) {
 	}
 	version.Store("d2")
 	h.clock.Advance(time.Second)
-	if err := h.app.ExpireTag(context.Background(), "posts"); err != nil {
+	if err := h.app.revalidateTag(context.Background(), "posts", true); err != nil {
 		t.Fatal(err)
 	}
 	if r := h.get("/b"); r.body != "<aside>d2 box 2</aside>" {

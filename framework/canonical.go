@@ -4,8 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-
-	"github.com/labstack/echo/v4"
 )
 
 // A page has one URL. Every other spelling of it (a trailing slash, an empty,
@@ -185,15 +183,6 @@ const (
 	plainDot
 )
 
-// redirectCanonical answers a request whose path is not canonical: 308 to
-// the canonical path with the query kept, or the 4xx its path deserves.
-func redirectCanonical(c echo.Context, key string, status int) error {
-	if status != 0 {
-		return echo.NewHTTPError(status)
-	}
-	return c.Redirect(http.StatusPermanentRedirect, withQuery(key, c.Request().URL.RawQuery))
-}
-
 // CanonicalPaths wraps the server's handler so that every request whose path
 // is not canonical (a trailing slash, an empty, "." or ".." segment, a
 // needless or lower-case escape) is answered 308 to the canonical path, query
@@ -206,14 +195,10 @@ func redirectCanonical(c echo.Context, key string, status int) error {
 // allocates on every request once any pre middleware is set.
 func CanonicalPaths(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		key, ok, status := canonicalPath(r.URL)
-		switch {
-		case ok:
+		if key, ok, status := canonicalPath(r.URL); ok {
 			next.ServeHTTP(w, r)
-		case status != 0:
-			http.Error(w, http.StatusText(status), status)
-		default:
-			http.Redirect(w, r, withQuery(key, r.URL.RawQuery), http.StatusPermanentRedirect)
+		} else {
+			answerNonCanonical(w, r, key, status)
 		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -53,11 +54,11 @@ func (s *postSource) route() Route {
 	return Route{Pattern: "/blog/:id", Revalidate: time.Minute, Render: s.render}
 }
 
-// TestNoSpellingReplacesAPage is the attack of issue 10: GET /blog/9/ (and
-// every other spelling of /blog/9) used to render with the params "9/",
-// which is a 404, and that 404 replaced the post for everyone while it was
-// stale or expired. Every spelling must get a 308 to /blog/9 and leave the
-// page alone, whatever state its entry is in.
+// TestNoSpellingReplacesAPage: GET /blog/9/ (or any other spelling of
+// /blog/9) would render with the params "9/", a 404, and that 404 would
+// replace the post for everyone while it was stale or expired. Every
+// spelling must get a 308 to /blog/9 and leave the page alone, whatever
+// state its entry is in.
 func TestNoSpellingReplacesAPage(t *testing.T) {
 	spellings := map[string]string{
 		"/blog/9/":         "/blog/9",
@@ -78,7 +79,7 @@ func TestNoSpellingReplacesAPage(t *testing.T) {
 		"fresh": func(h *harness) {},
 		"stale": func(h *harness) { h.clock.Advance(2 * time.Minute) },
 		"expired": func(h *harness) {
-			if err := h.app.ExpirePath(context.Background(), "/blog/9"); err != nil {
+			if err := h.app.revalidatePath(context.Background(), "/blog/9", true); err != nil {
 				t.Fatal(err)
 			}
 		},
@@ -91,7 +92,7 @@ func TestNoSpellingReplacesAPage(t *testing.T) {
 				h.page(s.route())
 				// Spellings that the router does not send to the page
 				// (//blog/9) meet the app's not-found handler.
-				h.e.RouteNotFound("/*", h.app.NotFound(Route{}))
+				h.e.RouteNotFound("/*", h.app.notFoundHandler(Route{}))
 				if r := h.get("/blog/9"); r.status != 200 {
 					t.Fatalf("/blog/9: %d", r.status)
 				}
@@ -111,7 +112,7 @@ func TestNoSpellingReplacesAPage(t *testing.T) {
 					t.Fatalf("/blog/9 after %s: %d %s %.40q", spelling, r.status, r.cache(), r.body)
 				}
 				h.waitBackground()
-				if r := h.get("/blog/9"); r.status != 200 || r.cache() != CacheHit || !strings.Contains(r.body, "post 9 v1") {
+				if r := h.get("/blog/9"); r.status != 200 || r.cache() != cacheHit || !strings.Contains(r.body, "post 9 v1") {
 					t.Fatalf("/blog/9 then: %d %s %.40q", r.status, r.cache(), r.body)
 				}
 			})
@@ -131,12 +132,12 @@ func TestCanonicalPathsEverywhere(t *testing.T) {
 	s := newPostSource()
 	h.page(s.route())
 	var handled atomic.Int64
-	h.e.GET("/api/items/:id", h.app.Handler(func(c echo.Context) error {
+	h.e.GET("/api/items/:id", h.app.routeHandler(func(c echo.Context) error {
 		handled.Add(1)
 		return c.String(200, "item "+c.Param("id"))
 	}))
 	h.e.FileFS("/styles.css", "testdata/public/styles.css", testPublic)
-	h.e.RouteNotFound("/*", h.app.NotFound(Route{}))
+	h.e.RouteNotFound("/*", h.app.notFoundHandler(Route{}))
 	wrapped := httptest.NewServer(CanonicalPaths(h.e))
 	t.Cleanup(wrapped.Close)
 
@@ -206,7 +207,7 @@ func TestRedirectFromLoadIsCached(t *testing.T) {
 	}})
 
 	for _, alias := range []string{"/blog/01", "/blog/+1", "/blog/0001"} {
-		for i, want := range []string{CacheMiss, CacheHit} {
+		for i, want := range []string{cacheMiss, cacheHit} {
 			r := h.get(alias)
 			if r.status != http.StatusPermanentRedirect || r.header.Get("Location") != "/blog/1" || r.cache() != want {
 				t.Fatalf("%s #%d: %d %q %s, want 308 /blog/1 %s", alias, i+1, r.status, r.header.Get("Location"), r.cache(), want)
@@ -219,17 +220,17 @@ func TestRedirectFromLoadIsCached(t *testing.T) {
 	if n := s.renders.Load(); n != 3 {
 		t.Fatalf("renders = %d, want one per alias", n)
 	}
-	for i, want := range []string{CacheMiss, CacheHit} {
+	for i, want := range []string{cacheMiss, cacheHit} {
 		r := h.get("/old")
 		if r.status != http.StatusTemporaryRedirect || r.header.Get("Location") != "/new?from=old" || r.cache() != want {
 			t.Fatalf("/old #%d: %d %q %s", i+1, r.status, r.header.Get("Location"), r.cache())
 		}
 	}
-	if n, _ := h.app.hot.size(); n != 0 {
+	if n, _ := h.app.cache.hot.size(); n != 0 {
 		t.Fatalf("%d redirects in the memory tier of pages, want 0", n)
 	}
 	for _, p := range []string{"/blog/01", "/old"} {
-		if b, err := h.app.store.Get(context.Background(), h.app.pageKey(p)); err != nil || b != nil {
+		if b, err := h.app.store.Get(context.Background(), h.app.cache.pageKey(p)); err != nil || b != nil {
 			t.Fatalf("%s in the store: %d bytes, %v", p, len(b), err)
 		}
 	}
@@ -252,7 +253,7 @@ func TestJunkURLsDoNotFlushPages(t *testing.T) {
 			t.Fatalf("/blog/%d: %d", i, r.status)
 		}
 	}
-	before, bytesBefore := h.app.hot.size()
+	before, bytesBefore := h.app.cache.hot.size()
 	if before != 100 {
 		t.Fatalf("%d pages in the memory tier, want 100", before)
 	}
@@ -270,7 +271,7 @@ func TestJunkURLsDoNotFlushPages(t *testing.T) {
 			t.Fatalf("%s: %d", req.URL.Path, w.Code)
 		}
 	}
-	after, bytesAfter := h.app.hot.size()
+	after, bytesAfter := h.app.cache.hot.size()
 	t.Logf("memory tier: %d entries (%d bytes) before %d junk URLs, %d (%d bytes) after; side tier %d",
 		before, bytesBefore, junk, after, bytesAfter, sideEntries(h.app))
 	if after != before || bytesAfter != bytesBefore {
@@ -281,7 +282,7 @@ func TestJunkURLsDoNotFlushPages(t *testing.T) {
 	}
 	renders := s.renders.Load()
 	for i := 1; i <= 100; i++ {
-		if r := h.get("/blog/" + itoa(i)); r.cache() != CacheHit {
+		if r := h.get("/blog/" + itoa(i)); r.cache() != cacheHit {
 			t.Fatalf("/blog/%d: %s, want HIT", i, r.cache())
 		}
 	}
@@ -298,7 +299,7 @@ func TestNotFoundBodiesAreShared(t *testing.T) {
 	h.page(s.route())
 	h.get("/blog/500")
 	h.get("/blog/501")
-	a, b := h.app.side.get("/blog/500"), h.app.side.get("/blog/501")
+	a, b := h.app.cache.side.get("/blog/500"), h.app.cache.side.get("/blog/501")
 	if a == nil || b == nil {
 		t.Fatal("404s not cached")
 	}
@@ -315,13 +316,13 @@ func TestCachedRendersDoNotSeeTheRequest(t *testing.T) {
 	s := newPostSource()
 	h.page(s.route())
 	dynamic := newPostSource()
-	h.e.GET("/live/:id", h.app.Page(Route{Pattern: "/live/:id", Render: dynamic.render}))
+	h.e.GET("/live/:id", h.app.pageHandler(Route{Pattern: "/live/:id", Render: dynamic.render}))
 	h.get("/blog/3?name=ada")
 	h.clock.Advance(2 * time.Minute)
 	h.get("/blog/3?name=ada") // STALE: regenerates in the background
 	h.waitBackground()
 	h.clock.Advance(time.Second)
-	if err := h.app.ExpirePath(context.Background(), "/blog/3"); err != nil {
+	if err := h.app.revalidatePath(context.Background(), "/blog/3", true); err != nil {
 		t.Fatal(err)
 	}
 	h.get("/blog/3?name=ada") // REVALIDATED: renders in the request
@@ -331,5 +332,134 @@ func TestCachedRendersDoNotSeeTheRequest(t *testing.T) {
 	h.get("/live/3")
 	if dynamic.http.Load() != 1 {
 		t.Fatal("a dynamic page's render did not see its request")
+	}
+}
+
+func TestCleanPath(t *testing.T) {
+	for in, want := range map[string]string{
+		"/":               "/",
+		"/blog":           "/blog",
+		"/blog/":          "/blog",
+		"//blog//7/":      "/blog/7",
+		"/blog/./7":       "/blog/7",
+		"/blog/../7":      "/7",
+		"/../../7":        "/7",
+		"/a/b/..":         "/a",
+		"/a/%2E%2E/b":     "/b",
+		"/a/%2e/b":        "/a/b",
+		"/%E2%9C%93":      "/%E2%9C%93",
+		"/%e2%9c%93":      "/%E2%9C%93",
+		"/blog/%39":       "/blog/9",
+		"/blog/héllo":     "/blog/h%C3%A9llo",
+		"/blog/7?q":       "/blog/7%3Fq",
+		"/blog/a%2Fb":     "/blog/a%2Fb",
+		"/blog/a%2fb":     "/blog/a%2Fb",
+		"/a(b)!*'":        "/a(b)!*'",
+		"/a%28b%29":       "/a(b)",
+		"/a b":            "/a%20b",
+		"/a\\b":           "/a%5Cb",
+		"/.well-known/":   "/.well-known",
+		"/$&+,;=:@-._~":   "/$&+,;=:@-._~",
+		"/%24%26%2B%40":   "/$&+@",
+		"/%25":            "/%25",
+		"/a/..%2F..%2Fb/": "/a/..%2F..%2Fb",
+	} {
+		got, status := cleanPath(in)
+		if status != 0 || got != want {
+			t.Errorf("cleanPath(%q) = %q, %d; want %q", in, got, status, want)
+		}
+	}
+	for in, want := range map[string]int{
+		"":                                       400,
+		"blog":                                   400,
+		"/a\x00b":                                400,
+		"/a%00b":                                 400,
+		"/a%zzb":                                 400,
+		"/100%":                                  400,
+		"/" + strings.Repeat("a", maxPathLength): 414,
+		"/" + strings.Repeat("é", maxPathLength/2-1): 414, // escaped, it triples
+	} {
+		if _, status := cleanPath(in); status != want {
+			t.Errorf("cleanPath(%.20q) status %d, want %d", in, status, want)
+		}
+	}
+}
+
+func FuzzCleanPath(f *testing.F) {
+	for _, s := range []string{"/", "/a/b", "//x/../y/", "/./", "/a/%2F/b", "x", "/%2e%2E/", "/a b/é"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		got, status := cleanPath(in)
+		if status != 0 {
+			return
+		}
+		if !strings.HasPrefix(got, "/") || (len(got) > 1 && strings.HasSuffix(got, "/")) || strings.Contains(got, "//") || strings.ContainsAny(got, "\\ ?#") {
+			t.Fatalf("cleanPath(%q) = %q", in, got)
+		}
+		if again, status := cleanPath(got); again != got || status != 0 {
+			t.Fatalf("cleanPath not idempotent: %q -> %q -> %q (%d)", in, got, again, status)
+		}
+		// A canonical path parsed back from a request line is canonical.
+		u, err := url.ParseRequestURI(got)
+		if err != nil {
+			t.Fatalf("cleanPath(%q) = %q, not a request URI: %v", in, got, err)
+		}
+		if key, ok, status := canonicalPath(u); !ok || key != got || status != 0 {
+			t.Fatalf("canonicalPath(%q) = %q, %v, %d", got, key, ok, status)
+		}
+	})
+}
+
+// TestCanonicalPath parses request targets as net/http does and checks the
+// key and whether the request must be redirected to it.
+func TestCanonicalPath(t *testing.T) {
+	tests := []struct {
+		target    string
+		key       string
+		canonical bool
+		status    int
+	}{
+		{"/", "/", true, 0},
+		{"/blog/9", "/blog/9", true, 0},
+		{"/blog/9?x=1", "/blog/9", true, 0},
+		{"/blog/9/", "/blog/9", false, 0},
+		{"/blog/./9", "/blog/9", false, 0},
+		{"/blog/9/.", "/blog/9", false, 0},
+		{"/blog//9", "/blog/9", false, 0},
+		{"//blog/9", "/blog/9", false, 0},
+		{"/x/../blog/9", "/blog/9", false, 0},
+		{"/blog/%39", "/blog/9", false, 0},
+		{"/blog/%2E/9", "/blog/9", false, 0},
+		{"/blog/a%2Fb", "/blog/a%2Fb", true, 0},
+		{"/blog/a%2fb", "/blog/a%2Fb", false, 0},
+		{"/caf%C3%A9", "/caf%C3%A9", true, 0},
+		{"/caf%c3%a9", "/caf%C3%A9", false, 0},
+		{"/café", "/caf%C3%A9", false, 0},
+		{"/a(b)", "/a(b)", true, 0},
+		{"/a%28b%29", "/a(b)", false, 0},
+		{"/100%25", "/100%25", true, 0},
+		{"/a%20b", "/a%20b", true, 0},
+		{"/a%5Cb", "/a%5Cb", true, 0},
+		{"/a%00b", "", false, 400},
+		{"/" + strings.Repeat("a", maxPathLength), "", false, 414},
+	}
+	for _, tc := range tests {
+		u, err := url.ParseRequestURI(tc.target)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.target, err)
+		}
+		key, canonical, status := canonicalPath(u)
+		if key != tc.key || canonical != tc.canonical || status != tc.status {
+			t.Errorf("canonicalPath(%q) = %q, %v, %d; want %q, %v, %d", tc.target, key, canonical, status, tc.key, tc.canonical, tc.status)
+		}
+	}
+}
+
+func BenchmarkCanonicalPath(b *testing.B) {
+	u, _ := url.ParseRequestURI("/blog/2024/hello-world")
+	b.ReportAllocs()
+	for b.Loop() {
+		canonicalPath(u)
 	}
 }

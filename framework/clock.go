@@ -99,10 +99,10 @@ func (a *App) measureClock() {
 	}
 }
 
-// coarseClock is the time at a few milliseconds' resolution, read with one atomic
-// load. time.Now costs about 50 ns on the virtual machines we run on, a
-// third of a cache hit; the hit path only compares an entry's age with a
-// window of seconds, so that is precise enough.
+// coarseClock is the time at a few milliseconds' resolution, read with one
+// atomic load: time.Now is a large part of a cache hit on some virtual
+// machines, and the hit path only compares an entry's age with a window of
+// seconds, so that is precise enough.
 type coarseClock struct {
 	now  atomic.Int64
 	stop chan struct{}

@@ -32,8 +32,8 @@ func eachRedis(t *testing.T, test func(t *testing.T, kind testredis.Kind)) {
 // clock.
 func cluster(t *testing.T, srv testredis.Deployment, s *source, pattern string) (*harness, *harness) {
 	t.Helper()
-	a := newHarness(t, Options{CacheURL: srv.URL()})
-	b := newHarness(t, Options{CacheURL: srv.URL()})
+	a := newRedisHarness(t, srv.URL(), Options{})
+	b := newRedisHarness(t, srv.URL(), Options{})
 	b.clock = a.clock
 	b.opts.Now = a.clock.Now
 	b.restart()
@@ -85,7 +85,7 @@ func testClusterPrerenderedOnceIsAHitOnBoth(t *testing.T, kind testredis.Kind) {
 		t.Fatal(err)
 	}
 	for name, h := range map[string]*harness{"A": a, "B": b} {
-		if r := h.get("/posts/1"); r.cache() != CacheHit || !strings.Contains(r.body, "v1") {
+		if r := h.get("/posts/1"); r.cache() != cacheHit || !strings.Contains(r.body, "v1") {
 			t.Errorf("instance %s: %s %q, want HIT", name, r.cache(), r.body)
 		}
 	}
@@ -102,24 +102,24 @@ func testClusterRevalidateTagAppliesEverywhere(t *testing.T, kind testredis.Kind
 	s := newSource("v1")
 	a, b := cluster(t, kind.Start(t), s, "/posts/:id")
 	a.get("/posts/1")
-	if r := b.get("/posts/1"); r.cache() != CacheHit {
+	if r := b.get("/posts/1"); r.cache() != cacheHit {
 		t.Fatalf("B before: %s", r.cache())
 	}
 	s.set("v2")
 	a.clock.Advance(time.Second)
-	if err := a.app.RevalidateTag(context.Background(), "posts"); err != nil {
+	if err := a.app.revalidateTag(context.Background(), "posts", false); err != nil {
 		t.Fatal(err)
 	}
 	// B learns of it through Redis pub/sub; its next request is STALE
 	// and regenerates.
 	eventually(t, "B serves the page STALE after A revalidated its tag", func() bool {
-		return b.app.tags.check(b.app.hot.get("/posts/1")).soft > 0
+		return b.app.tags.check(b.app.cache.hot.get("/posts/1")).soft > 0
 	})
-	if r := b.get("/posts/1"); r.cache() != CacheStale || !strings.Contains(r.body, "v1") {
+	if r := b.get("/posts/1"); r.cache() != cacheStale || !strings.Contains(r.body, "v1") {
 		t.Fatalf("B after revalidation: %s %q", r.cache(), r.body)
 	}
 	b.waitBackground()
-	if r := b.get("/posts/1"); r.cache() != CacheHit || !strings.Contains(r.body, "v2") {
+	if r := b.get("/posts/1"); r.cache() != cacheHit || !strings.Contains(r.body, "v2") {
 		t.Fatalf("B after regeneration: %s %q", r.cache(), r.body)
 	}
 	if n := s.renders.Load(); n != 2 {
@@ -144,7 +144,7 @@ func testClusterStalePageRegeneratesOnce(t *testing.T, kind testredis.Kind) {
 	s.mu.Unlock()
 
 	wg := requestsOnBoth(a, b, 200, "/posts/1", func(i int, r response) {
-		if r.status != 200 || r.cache() != CacheStale {
+		if r.status != 200 || r.cache() != cacheStale {
 			t.Errorf("request %d: %d %s, want a STALE 200", i, r.status, r.cache())
 		}
 	})
@@ -163,7 +163,7 @@ func testClusterStalePageRegeneratesOnce(t *testing.T, kind testredis.Kind) {
 		h.waitBackground()
 	}
 	for name, h := range map[string]*harness{"A": a, "B": b} {
-		if r := h.get("/posts/1"); r.cache() != CacheHit || !strings.Contains(r.body, "v2") {
+		if r := h.get("/posts/1"); r.cache() != cacheHit || !strings.Contains(r.body, "v2") {
 			t.Errorf("instance %s: %s %q, want HIT v2", name, r.cache(), r.body)
 		}
 	}
@@ -199,7 +199,7 @@ func testClusterSurvivesRedisOutage(t *testing.T, kind testredis.Kind) {
 	a.clock.Advance(2 * time.Hour)
 	a.get("/posts/2")
 	a.waitBackground()
-	if r := a.get("/posts/2"); r.cache() != CacheHit || !strings.Contains(r.body, "v2") {
+	if r := a.get("/posts/2"); r.cache() != cacheHit || !strings.Contains(r.body, "v2") {
 		t.Fatalf("regeneration with Redis down: %s %q", r.cache(), r.body)
 	}
 
@@ -207,10 +207,10 @@ func testClusterSurvivesRedisOutage(t *testing.T, kind testredis.Kind) {
 	s.set("v3")
 	a.clock.Advance(time.Second)
 	eventually(t, "revalidation works again once Redis is back", func() bool {
-		return a.app.RevalidateTag(context.Background(), "posts") == nil
+		return a.app.revalidateTag(context.Background(), "posts", false) == nil
 	})
 	eventually(t, "B sees A's revalidation after the outage", func() bool {
-		e := b.app.hot.get("/posts/1")
+		e := b.app.cache.hot.get("/posts/1")
 		return e != nil && b.app.tags.check(e).soft > 0
 	})
 }
@@ -238,9 +238,9 @@ func testClusterNeverCachedPageRendersOnce(t *testing.T, kind testredis.Kind) {
 	// Both instances have a render in flight for the key: one renders
 	// (blocked), the other waits on the cluster's lock.
 	inFlight := func(h *harness) bool {
-		h.app.flights.mu.Lock()
-		defer h.app.flights.mu.Unlock()
-		_, ok := h.app.flights.m["/posts/1"]
+		h.app.cache.flights.mu.Lock()
+		defer h.app.cache.flights.mu.Unlock()
+		_, ok := h.app.cache.flights.m["/posts/1"]
 		return ok
 	}
 	eventually(t, "a render in flight on both instances", func() bool { return inFlight(a) && inFlight(b) })
@@ -261,7 +261,7 @@ func TestClusterRedisRefusesWrites(t *testing.T) {
 	srv := testredis.Start(t)
 	a, b := cluster(t, srv, s, "/posts/:id")
 	a.get("/posts/1")
-	if r := b.get("/posts/1"); r.cache() != CacheHit {
+	if r := b.get("/posts/1"); r.cache() != cacheHit {
 		t.Fatalf("prerendered by A, on B: %s", r.cache())
 	}
 	srv.Command("CONFIG", "SET", "maxmemory-policy", "noeviction")
@@ -270,7 +270,7 @@ func TestClusterRedisRefusesWrites(t *testing.T) {
 	renders := s.renders.Load()
 	for i := range 5 {
 		for name, h := range map[string]*harness{"A": a, "B": b} {
-			if r := h.get("/posts/1"); r.status != http.StatusOK || r.cache() != CacheHit {
+			if r := h.get("/posts/1"); r.status != http.StatusOK || r.cache() != cacheHit {
 				t.Fatalf("request %d on %s for a cached page: %d %s", i, name, r.status, r.cache())
 			}
 			if r := h.get("/posts/2"); r.status != http.StatusOK || !strings.Contains(r.body, "/posts/2 v1") {
@@ -286,12 +286,12 @@ func TestClusterRedisRefusesWrites(t *testing.T) {
 	a.clock.Advance(2 * time.Hour)
 	renders = s.renders.Load()
 	for name, h := range map[string]*harness{"A": a, "B": b} {
-		if r := h.get("/posts/1"); r.status != http.StatusOK || r.cache() != CacheStale {
+		if r := h.get("/posts/1"); r.status != http.StatusOK || r.cache() != cacheStale {
 			t.Fatalf("%s, stale: %d %s", name, r.status, r.cache())
 		}
 		h.waitBackground()
 		for i := range 3 {
-			if r := h.get("/posts/1"); r.cache() != CacheHit || !strings.Contains(r.body, "v2") {
+			if r := h.get("/posts/1"); r.cache() != cacheHit || !strings.Contains(r.body, "v2") {
 				t.Fatalf("%s, request %d after the regeneration: %s %q", name, i, r.cache(), r.body)
 			}
 		}
@@ -307,10 +307,10 @@ func TestClusterRedisRefusesWrites(t *testing.T) {
 	s.set("v3")
 	a.clock.Advance(time.Second)
 	eventually(t, "revalidation works again once Redis has room", func() bool {
-		return a.app.RevalidateTag(context.Background(), "posts") == nil
+		return a.app.revalidateTag(context.Background(), "posts", false) == nil
 	})
 	a.get("/posts/3")
-	if r := b.get("/posts/3"); r.cache() != CacheHit || !strings.Contains(r.body, "v3") {
+	if r := b.get("/posts/3"); r.cache() != cacheHit || !strings.Contains(r.body, "v3") {
 		t.Fatalf("a page A rendered after the recovery, on B: %s %q", r.cache(), r.body)
 	}
 }
@@ -329,26 +329,26 @@ func TestClusterRedisFlushed(t *testing.T) {
 		h.get("/posts/2")
 	}
 	a.clock.Advance(time.Second)
-	if err := a.app.RevalidateTag(context.Background(), "posts"); err != nil {
+	if err := a.app.revalidateTag(context.Background(), "posts", false); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "B sees A's revalidation", func() bool {
-		e := b.app.hot.get("/posts/1")
+		e := b.app.cache.hot.get("/posts/1")
 		return e != nil && b.app.tags.check(e).soft > 0
 	})
 	srv.Flush()
 	// A later change of the tag times makes every instance read them all
 	// again: the flushed times must not undo the revalidation.
-	b.app.RevalidateTag(context.Background(), "other")
+	b.app.revalidateTag(context.Background(), "other", false)
 	b.app.loadTagTimes()
 
 	s.set("v2")
 	for name, h := range map[string]*harness{"A": a, "B": b} {
-		if r := h.get("/posts/2"); r.status != http.StatusOK || r.cache() != CacheStale {
+		if r := h.get("/posts/2"); r.status != http.StatusOK || r.cache() != cacheStale {
 			t.Fatalf("%s, revalidated before the flush: %d %s", name, r.status, r.cache())
 		}
 		h.waitBackground()
-		if r := h.get("/posts/2"); r.cache() != CacheHit || !strings.Contains(r.body, "v2") {
+		if r := h.get("/posts/2"); r.cache() != cacheHit || !strings.Contains(r.body, "v2") {
 			t.Fatalf("%s after the regeneration: %s %q", name, r.cache(), r.body)
 		}
 	}

@@ -51,7 +51,7 @@ func (e *FetchError) Error() string {
 
 // Fetch GETs url and returns the body of a 2xx response, cached in the app's
 // store as opts say. Identical calls within one render are made once.
-// Outside a render or App.Handler it simply fetches.
+// Outside a render or runtime.Handler it simply fetches.
 func Fetch(ctx context.Context, url string, opts FetchOptions) ([]byte, error) {
 	id := "fetch\x00" + url
 	for _, name := range slices.Sorted(maps.Keys(opts.Header)) {
@@ -67,7 +67,7 @@ func Fetch(ctx context.Context, url string, opts FetchOptions) ([]byte, error) {
 		}
 		client := http.DefaultClient
 		if a := appFrom(ctx); a != nil {
-			client = a.client
+			client = a.opts.HTTPClient
 		}
 		res, err := client.Do(req)
 		if err != nil {
@@ -178,7 +178,7 @@ func loadData(ctx context.Context, id string, window time.Duration, tags []strin
 	// latest data) nor writes it (what Load read in draft mode must not
 	// reach other visitors through a shared key).
 	if a := appFrom(ctx); a != nil && window > 0 && !DraftMode(ctx) {
-		load = func(ctx context.Context) (dataValue, error) { return a.data(ctx, id, window, tags, fetch) }
+		load = func(ctx context.Context) (dataValue, error) { return a.data.get(ctx, id, window, tags, fetch) }
 	}
 	st := stateFrom(ctx)
 	if st == nil {
@@ -238,7 +238,7 @@ func recordData(ctx context.Context, v dataValue, err error, window time.Duratio
 }
 
 // A dataScope collects what the fetch of one cached value reads through
-// Fetch, Cache and Cached (a Cached component listing Cache'd posts), so
+// Fetch, Cache and CacheComponent (a cached component listing Cache'd posts), so
 // that the value is stored with their tags and no longer than their windows,
 // and is stale when they are: RevalidateTag("posts") reaches the component
 // even when only the list is tagged. Uncached reads (window 0) do not make
@@ -264,22 +264,39 @@ func (sc *dataScope) use(window time.Duration, tags []string) {
 	}
 }
 
-// data returns the value of id from the store while it is fresh, or fetches
-// and stores it. Concurrent renders needing the same value fetch it once.
-func (a *App) data(ctx context.Context, id string, window time.Duration, tags []string, fetch func(context.Context) ([]byte, error)) (dataValue, error) {
+// dataCache keeps the values of Fetch and Cache in the store, one fetch per
+// key at a time.
+type dataCache struct {
+	buildID string
+	store   *guardedStore
+	tags    *tagTimes
+	clock   *appClock
+	metrics *metrics
+	flights flights
+}
+
+// key is the store key of the value id; the build ID in it keeps builds
+// apart.
+func (d *dataCache) key(id string) string {
 	sum := sha256.Sum256([]byte(id))
-	key := a.dataKey(hex.EncodeToString(sum[:]))
-	if e := a.storedData(ctx, key); e != nil {
-		a.metrics.dataHits.Add(1)
+	return "d/" + d.buildID + "/" + hex.EncodeToString(sum[:])
+}
+
+// get returns the value of id from the store while it is fresh, or fetches
+// and stores it. Concurrent renders needing the same value fetch it once.
+func (d *dataCache) get(ctx context.Context, id string, window time.Duration, tags []string, fetch func(context.Context) ([]byte, error)) (dataValue, error) {
+	key := d.key(id)
+	if e := d.stored(ctx, key); e != nil {
+		d.metrics.dataHits.Add(1)
 		return dataValue{e.body, e.revalidate, e.tags}, nil
 	}
-	fl, leader := a.dataFlights.join(key)
+	fl, leader := d.flights.join(key)
 	if !leader {
 		select {
 		case <-fl.done:
 			if errors.Is(fl.err, errFetchAbandoned) {
 				// Its leader gave up, not the data: fetch it ourselves.
-				return a.data(ctx, id, window, tags, fetch)
+				return d.get(ctx, id, window, tags, fetch)
 			}
 			if fl.err != nil {
 				return dataValue{}, fl.err
@@ -289,8 +306,8 @@ func (a *App) data(ctx context.Context, id string, window time.Duration, tags []
 			return dataValue{}, ctx.Err()
 		}
 	}
-	start := a.now()
-	a.metrics.dataFetches.Add(1)
+	start := d.clock.now()
+	d.metrics.dataFetches.Add(1)
 	sc := &dataScope{window: window, tags: slices.Clone(tags)}
 	value, err := fetch(context.WithValue(ctx, dataScopeKey{}, sc))
 	var e *entry
@@ -305,7 +322,7 @@ func (a *App) data(ctx context.Context, id string, window time.Duration, tags []
 			ttl = DefaultExpire
 		}
 		ttl = min(ttl, maxEntryLifetime)
-		a.store.Set(ctx, key, e.encode(), ttl)
+		d.store.Set(ctx, key, e.encode(), ttl)
 	}
 	landed := err
 	if err != nil && ctx.Err() != nil {
@@ -313,7 +330,7 @@ func (a *App) data(ctx context.Context, id string, window time.Duration, tags []
 		// out): the error is its own, not the waiters'.
 		landed = errFetchAbandoned
 	}
-	a.dataFlights.land(key, fl, e, landed)
+	d.flights.land(key, fl, e, landed)
 	if err != nil {
 		return dataValue{}, err
 	}
@@ -324,9 +341,9 @@ func (a *App) data(ctx context.Context, id string, window time.Duration, tags []
 // requests that waited on it fetch again.
 var errFetchAbandoned = errors.New("framework: the request fetching this data gave up")
 
-// storedData returns the stored data entry under key if it is fresh.
-func (a *App) storedData(ctx context.Context, key string) *entry {
-	b, err := a.store.Get(ctx, key)
+// stored returns the stored data entry under key if it is fresh.
+func (d *dataCache) stored(ctx context.Context, key string) *entry {
+	b, err := d.store.Get(ctx, key)
 	if err != nil || b == nil {
 		return nil
 	}
@@ -335,7 +352,7 @@ func (a *App) storedData(ctx context.Context, key string) *entry {
 		return nil
 	}
 	e.checkTags = e.tags
-	if a.tags.freshness(e, a.now().UnixNano()) != fresh {
+	if d.tags.freshness(e, d.clock.now().UnixNano()) != fresh {
 		return nil
 	}
 	return e

@@ -67,7 +67,7 @@ func TestFetchCachesAndDeduplicates(t *testing.T) {
 	// Past 10 minutes the page is stale, and its regeneration refetches.
 	o.version.Store("d2")
 	h.clock.Advance(11 * time.Minute)
-	if got := h.get("/p").cache(); got != CacheStale {
+	if got := h.get("/p").cache(); got != cacheStale {
 		t.Fatalf("after the data window: %s", got)
 	}
 	h.waitBackground()
@@ -77,7 +77,7 @@ func TestFetchCachesAndDeduplicates(t *testing.T) {
 	// The page carries the data's tag.
 	o.version.Store("d3")
 	h.clock.Advance(time.Second)
-	if err := h.app.RevalidateTag(context.Background(), "posts"); err != nil {
+	if err := h.app.revalidateTag(context.Background(), "posts", false); err != nil {
 		t.Fatal(err)
 	}
 	h.get("/p")
@@ -136,7 +136,7 @@ func TestCachePersistsValuesAcrossRestart(t *testing.T) {
 	}
 	// RevalidateTag makes the next call read afresh.
 	h.clock.Advance(time.Second)
-	if err := h.app.RevalidateTag(ctx, "posts"); err != nil {
+	if err := h.app.revalidateTag(ctx, "posts", false); err != nil {
 		t.Fatal(err)
 	}
 	getPost(ctx, 7, "en")
@@ -216,7 +216,7 @@ func TestNeverDataIsCachedUntilRevalidateTag(t *testing.T) {
 	}
 	o.version.Store("d2")
 	h.clock.Advance(300 * 24 * time.Hour)
-	if r := h.get("/p"); r.cache() != CacheHit || r.body != "/posts:d1" {
+	if r := h.get("/p"); r.cache() != cacheHit || r.body != "/posts:d1" {
 		t.Fatalf("300 days later: %s %q, want the cached page", r.cache(), r.body)
 	}
 	if b, err := Fetch(ctx, o.URL+"/posts", opts); err != nil || string(b) != "/posts:d1" {
@@ -227,14 +227,14 @@ func TestNeverDataIsCachedUntilRevalidateTag(t *testing.T) {
 	}
 
 	h.clock.Advance(time.Second)
-	if err := h.app.RevalidateTag(ctx, "posts"); err != nil {
+	if err := h.app.revalidateTag(ctx, "posts", false); err != nil {
 		t.Fatal(err)
 	}
-	if r := h.get("/p"); r.cache() != CacheStale {
+	if r := h.get("/p"); r.cache() != cacheStale {
 		t.Fatalf("after RevalidateTag: %s, want STALE", r.cache())
 	}
 	h.waitBackground()
-	if r := h.get("/p"); r.cache() != CacheHit || r.body != "/posts:d2" {
+	if r := h.get("/p"); r.cache() != cacheHit || r.body != "/posts:d2" {
 		t.Fatalf("after the regeneration: %s %q, want HIT d2", r.cache(), r.body)
 	}
 	if b, _ := Fetch(ctx, o.URL+"/posts", opts); string(b) != "/posts:d2" || o.hits.Load() != 2 {
@@ -268,7 +268,7 @@ func TestMetadataReachesLayouts(t *testing.T) {
 	})
 	h.page(Route{Pattern: "/m", Revalidate: time.Hour, Layouts: []templ.Component{layout, layout},
 		Render: func(ctx context.Context, r *Request) (templ.Component, error) {
-			SetMetadata(ctx, Metadata{Title: "Hello"})
+			setMetadata(ctx, Metadata{Title: "Hello"})
 			return templ.Raw("<p>body</p>"), nil
 		}})
 	if r := h.get("/m"); r.body != "<title>Hello</title><title>Hello</title><p>body</p>" {
@@ -308,7 +308,7 @@ func TestDevDataLivesOneProcess(t *testing.T) {
 	}
 	// Tags still work within the process.
 	h.clock.Advance(time.Second)
-	if err := h.app.RevalidateTag(ctx, "posts"); err != nil {
+	if err := h.app.revalidateTag(ctx, "posts", false); err != nil {
 		t.Fatal(err)
 	}
 	getTitle(ctx, 1)

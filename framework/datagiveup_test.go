@@ -33,9 +33,9 @@ func (d *slowData) get(ctx context.Context, id string) (string, error) {
 // TestGivingUpOnDataFailsNobodyElse: identical data reads share one fetch,
 // made by the first request to ask. When that request gives up (its client
 // went away), the requests that waited on its fetch fetch for themselves.
-// They used to get its context.Canceled: a visitor who dropped a request to
-// a route handler reading cached data made a page that read the same data
-// meanwhile answer 500.
+// Were they given its context.Canceled, a visitor who dropped a request to
+// a route handler reading cached data would make a page that read the same
+// data meanwhile answer 500.
 func TestGivingUpOnDataFailsNobodyElse(t *testing.T) {
 	h := newHarness(t, Options{})
 	d := &slowData{release: make(chan struct{})}
@@ -47,7 +47,7 @@ func TestGivingUpOnDataFailsNobodyElse(t *testing.T) {
 	}
 	t.Cleanup(release)
 	get := Cache(d.get, CacheOptions{Revalidate: time.Hour})
-	h.e.GET("/api", h.app.Handler(func(c echo.Context) error {
+	h.e.GET("/api", h.app.routeHandler(func(c echo.Context) error {
 		v, err := get(c.Request().Context(), "1")
 		if err != nil {
 			return err
@@ -76,7 +76,7 @@ func TestGivingUpOnDataFailsNobodyElse(t *testing.T) {
 	// ...the page's render waits on it...
 	page := make(chan response, 1)
 	go func() { page <- h.get("/page") }()
-	waitUntil(t, "the page's render to wait on the fetch", func() bool { return blockedIn("data") == 1 })
+	waitUntil(t, "the page's render to wait on the fetch", func() bool { return blockedIn("(*dataCache).get") == 1 })
 	// ...and the visitor goes away.
 	cancel()
 	<-gaveUp

@@ -3,15 +3,23 @@
 // regenerates them in the background once their revalidate window has passed,
 // and refreshes them on demand by path or by tag.
 //
-// An [App] owns the cache. Each page is a [Route]; [App.Page] turns it into an
-// Echo handler:
+// An [App] owns the cache. Each page is a [Route], which the code
+// `framework build` generates from an app/ folder (routes_gen.go) wires into
+// Echo through package runtime; package server runs it:
 //
-//	app, err := framework.New(framework.Options{BuildID: "b1", CacheDir: ".framework/cache"})
+//	func main() { server.Main(Routes(), Register) }
+//
+// The pieces, for an app that builds its own server:
+//
+//	store, err := badgerstore.OpenCache(".framework/cache/b1", slog.Default())
+//	if err != nil { ... }
+//	defer store.Close()
+//	app, err := framework.New(framework.Options{BuildID: "b1", Store: store})
 //	if err != nil { ... }
 //	defer app.Close()
 //	e := echo.New()
-//	app.Register(e) // POST /_framework/revalidate, GET /_framework/health
-//	e.GET("/blog/:id", app.Page(framework.Route{
+//	runtime.Register(e, app) // POST /_framework/revalidate, GET /_framework/health
+//	e.GET("/blog/:id", runtime.Page(app, framework.Route{
 //		Pattern:    "/blog/:id",
 //		Revalidate: time.Minute,
 //		Render: func(ctx context.Context, r *framework.Request) (templ.Component, error) {
@@ -22,6 +30,10 @@
 //			return PostPage(post), nil
 //		},
 //	}))
+//
+// Without a Store the cache lives in memory alone. Package store defines
+// what a store implements; packages badgerstore and redisstore are the two
+// the server opens.
 //
 // A response carries X-Framework-Cache: HIT (fresh from the cache), STALE
 // (served from the cache while one background regeneration runs), MISS
@@ -36,16 +48,16 @@
 // caches nothing (the data is read on every call and the page that reads it
 // is rendered per request); [Never] caches until revalidated on demand.
 //
-// [Cached] caches a component's HTML the same way, with its own window and
+// [CacheComponent] caches a component's HTML the same way, with its own window and
 // tags. Draft mode ([EnableDraftMode], [DraftMode]) lets an editor see
 // unpublished content: a request with the signed draft cookie is rendered for
 // it alone, bypassing the cache (X-Framework-Cache: BYPASS).
 //
-// The sitemap ([SitemapRoutes], [AutoSitemapRoutes]) and robots.txt
-// ([RobotsRoute]) are Routes too, cached like pages, whose Render writes XML
+// The sitemap (app/sitemap.go's Sitemap, a list of [SitemapEntry]) and
+// robots.txt (app/robots.go's [Robots]) are Routes too, cached like pages, whose Render writes XML
 // or text ([Route.ContentType]) with absolute URLs made from
 // [Options.SiteURL].
 //
 // Codegen (package codegen) writes the Route values and the Echo router from an
-// app/ folder; nothing here depends on it.
+// app/ folder; nothing here depends on it, nor on any store.
 package framework

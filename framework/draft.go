@@ -7,9 +7,11 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -31,11 +33,9 @@ const DraftCookie = "__framework_draft"
 // worthless after it.
 const DraftModeLifetime = time.Hour
 
-// CacheBypass is the X-Framework-Cache value of a draft-mode response:
+// cacheBypass is the X-Framework-Cache value of a draft-mode response:
 // rendered for this request, neither read from nor written to the cache.
-const CacheBypass = "BYPASS"
-
-var bypassValue = []string{CacheBypass}
+const cacheBypass = "BYPASS"
 
 // maxDraftCookie bounds the draft cookie's value: a longer one is not ours
 // and is ignored before any work is done on it.
@@ -52,7 +52,7 @@ type draftKey struct{}
 //	}
 //
 // Pages, layouts, components and the functions they call see it, and so do
-// route handlers wrapped by App.Handler.
+// route handlers wrapped by runtime.Handler.
 func DraftMode(ctx context.Context) bool {
 	draft, _ := ctx.Value(draftKey{}).(bool)
 	return draft
@@ -66,7 +66,7 @@ func withDraftMode(ctx context.Context) context.Context {
 // EnableDraftMode sets the draft cookie on the response, for
 // DraftModeLifetime: the browser's next requests bypass the cache and render
 // with DraftMode(ctx) true. Call it from a route handler (route.go, wrapped
-// by App.Handler as codegen does) behind your own authentication: anyone
+// by runtime.Handler as codegen does) behind your own authentication: anyone
 // holding the cookie sees what Load shows in draft mode.
 //
 // The cookie is HttpOnly, SameSite=Lax, Path=/, and Secure when the request
@@ -78,9 +78,9 @@ func EnableDraftMode(c echo.Context) error {
 	if a == nil {
 		return errNoApp
 	}
-	a.noteDraftSecret()
+	a.drafts.noteRandom()
 	expires := a.now().Add(DraftModeLifetime)
-	c.SetCookie(draftCookie(c.Request(), a.signDraft(expires.Unix()), int(DraftModeLifetime/time.Second), expires))
+	c.SetCookie(draftCookie(c.Request(), a.drafts.sign(expires.Unix()), int(DraftModeLifetime/time.Second), expires))
 	return nil
 }
 
@@ -109,6 +109,26 @@ func draftCookie(r *http.Request, value string, maxAge int, expires time.Time) *
 	}
 }
 
+// draftKeys signs and checks draft cookies.
+type draftKeys struct {
+	key []byte // HMAC key (Options.DraftSecret), or random
+	// note logs once that key is random; nil when it is not.
+	note func()
+}
+
+// newDraftKeys returns the draft keys of secret: derived from it, or random
+// for this process when secret is empty.
+func newDraftKeys(secret string, log *slog.Logger) draftKeys {
+	d := draftKeys{key: draftSigningKey(secret)}
+	if secret == "" && log != nil {
+		d.note = sync.OnceFunc(func() {
+			log.Warn("framework: draft mode without a secret (Options.DraftSecret, $FRAMEWORK_DRAFT_SECRET): " +
+				"previews end when this process restarts and work on this instance only")
+		})
+	}
+	return d
+}
+
 // draftSigningKey returns the HMAC key of draft cookies: derived from
 // secret, or random for this process when secret is empty.
 func draftSigningKey(secret string) []byte {
@@ -123,27 +143,23 @@ func draftSigningKey(secret string) []byte {
 	return mac.Sum(nil)
 }
 
-// noteDraftSecret logs, once, that draft cookies are signed with a random
-// key: they end with the process and work on this instance only.
-func (a *App) noteDraftSecret() {
-	if a.opts.DraftSecret != "" {
-		return
+// noteRandom logs, once, that draft cookies are signed with a random key:
+// they end with the process and work on this instance only.
+func (d *draftKeys) noteRandom() {
+	if d.note != nil {
+		d.note()
 	}
-	a.draftNote.Do(func() {
-		a.log.Warn("framework: draft mode without a secret (Options.DraftSecret, $FRAMEWORK_DRAFT_SECRET): " +
-			"previews end when this process restarts and work on this instance only")
-	})
 }
 
-// signDraft returns a draft cookie's value: the expiry in Unix seconds and
-// its signature, "<expiry>.<base64url(hmac)>".
-func (a *App) signDraft(expires int64) string {
+// sign returns a draft cookie's value: the expiry in Unix seconds and its
+// signature, "<expiry>.<base64url(hmac)>".
+func (d *draftKeys) sign(expires int64) string {
 	exp := strconv.FormatInt(expires, 10)
-	return exp + "." + base64.RawURLEncoding.EncodeToString(a.draftMAC(exp))
+	return exp + "." + base64.RawURLEncoding.EncodeToString(d.mac(exp))
 }
 
-func (a *App) draftMAC(exp string) []byte {
-	mac := hmac.New(sha256.New, a.draftKey)
+func (d *draftKeys) mac(exp string) []byte {
+	mac := hmac.New(sha256.New, d.key)
 	mac.Write([]byte(exp))
 	return mac.Sum(nil)
 }
@@ -151,9 +167,9 @@ func (a *App) draftMAC(exp string) []byte {
 // errBadDraft is any draft cookie value that is not valid now.
 var errBadDraft = errors.New("framework: invalid draft cookie")
 
-// checkDraft reports whether value is a draft cookie this app signed and
-// that has not expired at now. Signatures are compared in constant time.
-func (a *App) checkDraft(value string, now time.Time) error {
+// check reports whether value is a draft cookie these keys signed and that
+// has not expired at now. Signatures are compared in constant time.
+func (d *draftKeys) check(value string, now time.Time) error {
 	if len(value) > maxDraftCookie {
 		return errBadDraft
 	}
@@ -166,7 +182,7 @@ func (a *App) checkDraft(value string, now time.Time) error {
 		return errBadDraft
 	}
 	got, err := base64.RawURLEncoding.DecodeString(sig)
-	if err != nil || !hmac.Equal(got, a.draftMAC(exp)) {
+	if err != nil || !hmac.Equal(got, d.mac(exp)) {
 		return errBadDraft
 	}
 	// A signed expiry beyond one lifetime from now was not signed by
@@ -195,7 +211,7 @@ func (a *App) isDraft(r *http.Request) bool {
 		return false
 	}
 	for _, c := range r.CookiesNamed(DraftCookie) {
-		if a.checkDraft(c.Value, a.now()) == nil {
+		if a.drafts.check(c.Value, a.now()) == nil {
 			return true
 		}
 	}
@@ -207,38 +223,10 @@ func (a *App) isDraft(r *http.Request) bool {
 // outside StaticParams rendered too (a draft is rarely among them).
 func (p *page) serveDraft(c echo.Context, key string, renderFn renderFunc) error {
 	req := c.Request()
-	ctx := withDraftMode(req.Context())
-	p.app.debugCache(CacheBypass, key)
-	e, err := p.render(ctx, key, p.params(c), req, renderFn)
+	p.app.cache.debugCache(cacheBypass, key)
+	e, err := p.render(withDraftMode(req.Context()), key, p.params(c), req, renderFn)
 	if err != nil {
-		p.app.metrics.errors.Add(1)
-		p.app.reportError(ctx, &RenderError{Path: key, Route: p.route.Pattern, Err: err})
-		setDraftHeader(c.Response().Header())
-		return c.HTMLBlob(http.StatusInternalServerError, p.errorPage(ctx))
+		return p.fail(c, key, cacheBypass, err, true)
 	}
-	return p.app.sendDraft(c, e)
-}
-
-// setDraftHeader sets the headers every draft-mode response has.
-func setDraftHeader(h http.Header) {
-	h["Content-Type"] = htmlContentTypeValue
-	h["Cache-Control"] = privateCacheControlValue
-	h[HeaderCache] = bypassValue
-}
-
-// sendDraft writes a draft render: no ETag (so no 304), nothing a cache may
-// keep, gzipped when the client accepts it.
-func (a *App) sendDraft(c echo.Context, e *entry) error {
-	a.metrics.served(CacheBypass)
-	req, res := c.Request(), c.Response()
-	h := res.Header()
-	setDraftHeader(h)
-	h["Content-Type"] = e.header.contentType
-	if e.header.location != nil {
-		h["Location"] = e.header.location
-	}
-	if e.gzipBody != nil {
-		h["Vary"] = varyValue
-	}
-	return writeBody(req, res, e)
+	return p.respond(c, key, e, cacheBypass, nil)
 }

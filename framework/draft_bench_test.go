@@ -15,10 +15,10 @@ import (
 // check of its cookie, for a request without cookies (the hit path),
 // with other cookies, and with a valid draft cookie (HMAC).
 func BenchmarkDraftCheck(b *testing.B) {
-	a := &App{draftKey: draftSigningKey("s3cret")}
+	a := &App{drafts: newDraftKeys("s3cret", nil)}
 	a.clock.init(nil)
 	defer a.clock.close()
-	good := DraftCookie + "=" + a.signDraft(time.Now().Add(time.Minute).Unix())
+	good := DraftCookie + "=" + a.drafts.sign(time.Now().Add(time.Minute).Unix())
 	for _, bc := range []struct{ name, cookie string }{
 		{"no-cookie", ""},
 		{"other-cookies", "session=abc123; theme=dark; _ga=GA1.2.3.4"},
@@ -43,12 +43,12 @@ func BenchmarkDraftCheck(b *testing.B) {
 // BenchmarkCachedHit is a cached component read from the store in a
 // render: what a dynamic page pays per request for a Cached box.
 func BenchmarkCachedHit(b *testing.B) {
-	a, err := New(Options{CacheDir: b.TempDir(), Logger: slog.New(slog.DiscardHandler)})
+	a, err := New(Options{Store: openBadger(b), Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer a.Close()
-	c := Cached("box", CacheOptions{Revalidate: Never, Tags: []string{"posts"}}, templ.Raw(benchBody[:2000]))
+	c := CacheComponent("box", CacheOptions{Revalidate: Never, Tags: []string{"posts"}}, templ.Raw(benchBody[:2000]))
 	render := func() {
 		st := &renderState{app: a, window: 0}
 		ctx := context.WithValue(context.Background(), renderStateKey{}, st)

@@ -21,13 +21,13 @@ import (
 func draftHarness(t *testing.T, opts Options) *harness {
 	t.Helper()
 	h := newHarness(t, opts)
-	h.e.GET("/draft/on", h.app.Handler(func(c echo.Context) error {
+	h.e.GET("/draft/on", h.app.routeHandler(func(c echo.Context) error {
 		if err := EnableDraftMode(c); err != nil {
 			return err
 		}
 		return c.NoContent(http.StatusNoContent)
 	}))
-	h.e.GET("/draft/off", h.app.Handler(func(c echo.Context) error {
+	h.e.GET("/draft/off", h.app.routeHandler(func(c echo.Context) error {
 		if err := DisableDraftMode(c); err != nil {
 			return err
 		}
@@ -71,7 +71,7 @@ func draftRoute(pattern string, window time.Duration, s *source, hidden *atomic.
 
 func isBypass(r response) error {
 	switch {
-	case r.cache() != CacheBypass:
+	case r.cache() != cacheBypass:
 		return fmt.Errorf("X-Framework-Cache %q, want BYPASS", r.cache())
 	case r.header.Get("Cache-Control") != "private, no-store":
 		return fmt.Errorf("Cache-Control %q, want private, no-store", r.header.Get("Cache-Control"))
@@ -92,7 +92,7 @@ func TestDraftModeBypassesTheCache(t *testing.T) {
 	h.page(draftRoute("/never", Never, s, nil))
 	h.page(draftRoute("/dynamic", 0, s, nil))
 	for _, p := range []string{"/isr", "/never"} {
-		if r := h.get(p); r.cache() != CacheMiss || !strings.Contains(r.body, "draft=false") {
+		if r := h.get(p); r.cache() != cacheMiss || !strings.Contains(r.body, "draft=false") {
 			t.Fatalf("%s: %s %q", p, r.cache(), r.body)
 		}
 	}
@@ -116,7 +116,7 @@ func TestDraftModeBypassesTheCache(t *testing.T) {
 		}
 	}
 	for _, p := range []string{"/isr", "/never"} {
-		if r := h.get(p); r.cache() != CacheHit || !strings.Contains(r.body, "v1") || !strings.Contains(r.body, "draft=false") {
+		if r := h.get(p); r.cache() != cacheHit || !strings.Contains(r.body, "v1") || !strings.Contains(r.body, "draft=false") {
 			t.Errorf("%s after draft renders: %s %q, want the cached v1", p, r.cache(), r.body)
 		}
 	}
@@ -129,7 +129,7 @@ func TestDraftModeBypassesTheCache(t *testing.T) {
 	// Nor does a restart find a draft in the store.
 	h.restart()
 	h.page(draftRoute("/isr", time.Minute, s, nil))
-	if r := h.get("/isr"); r.cache() != CacheHit || !strings.Contains(r.body, "v1") {
+	if r := h.get("/isr"); r.cache() != cacheHit || !strings.Contains(r.body, "v1") {
 		t.Errorf("/isr after a restart: %s %q", r.cache(), r.body)
 	}
 }
@@ -145,12 +145,12 @@ func TestDraftModeShowsWhatIs404(t *testing.T) {
 	h.page(draftRoute("/blog/:id", time.Minute, s, &hidden))
 	h.page(Route{Pattern: "/only/:id", Revalidate: time.Minute, StaticParamsOnly: true, Render: s.render,
 		StaticParams: func(context.Context) ([]Params, error) { return []Params{{"id": "1"}}, nil }})
-	h.e.RouteNotFound("/*", h.app.NotFound(Route{NotFound: templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+	h.e.RouteNotFound("/*", h.app.notFoundHandler(Route{NotFound: templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 		_, err := fmt.Fprintf(w, "no such page, draft=%v", DraftMode(ctx))
 		return err
 	})}))
 
-	if r := h.get("/blog/9"); r.status != 404 || r.cache() != CacheMiss {
+	if r := h.get("/blog/9"); r.status != 404 || r.cache() != cacheMiss {
 		t.Fatalf("hidden post: %d %s", r.status, r.cache())
 	}
 	cookie := h.draftCookie()
@@ -161,7 +161,7 @@ func TestDraftModeShowsWhatIs404(t *testing.T) {
 	if err := isBypass(r); err != nil {
 		t.Error(err)
 	}
-	if r := h.get("/blog/9"); r.status != 404 || r.cache() != CacheHit {
+	if r := h.get("/blog/9"); r.status != 404 || r.cache() != cacheHit {
 		t.Errorf("hidden post after the preview: %d %s, want the cached 404", r.status, r.cache())
 	}
 	// A draft is rarely among StaticParams: draft mode renders it anyway.
@@ -185,7 +185,7 @@ func TestDraftModeInHandlers(t *testing.T) {
 	h := draftHarness(t, Options{})
 	var calls atomic.Int64
 	get := Cache(func(ctx context.Context) (int64, error) { return calls.Add(1), nil }, CacheOptions{Revalidate: Never})
-	h.e.GET("/api/draft", h.app.Handler(func(c echo.Context) error {
+	h.e.GET("/api/draft", h.app.routeHandler(func(c echo.Context) error {
 		n, err := get(c.Request().Context())
 		if err != nil {
 			return err
@@ -217,15 +217,15 @@ func TestDraftCookieRefused(t *testing.T) {
 	value := strings.TrimPrefix(good, DraftCookie+"=")
 	exp, sig, _ := strings.Cut(value, ".")
 
-	other := &App{draftKey: draftSigningKey("another")}
-	foreign := other.signDraft(h.clock.Now().Add(time.Minute).Unix())
+	other := newDraftKeys("another", nil)
+	foreign := other.sign(h.clock.Now().Add(time.Minute).Unix())
 	flip := []byte(sig)
 	flip[3] ^= 1
 	tests := []struct{ name, cookie string }{
 		{"tampered signature", DraftCookie + "=" + exp + "." + string(flip)},
 		{"tampered expiry", DraftCookie + "=" + fmt.Sprint(h.clock.Now().Add(2*time.Hour).Unix()) + "." + sig},
 		{"foreign secret", DraftCookie + "=" + foreign},
-		{"far future", DraftCookie + "=" + h.app.signDraft(h.clock.Now().Add(24*time.Hour).Unix())},
+		{"far future", DraftCookie + "=" + h.app.drafts.sign(h.clock.Now().Add(24*time.Hour).Unix())},
 		{"no signature", DraftCookie + "=" + exp},
 		{"junk", DraftCookie + "=%%%..."},
 		{"huge", DraftCookie + "=" + strings.Repeat("9", 4000) + "." + sig},
@@ -235,17 +235,17 @@ func TestDraftCookieRefused(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r := h.get("/isr", "Cookie", tc.cookie)
-			if r.status != 200 || r.cache() != CacheHit || !strings.Contains(r.body, "draft=false") {
+			if r.status != 200 || r.cache() != cacheHit || !strings.Contains(r.body, "draft=false") {
 				t.Errorf("%d %s %q, want the cached page", r.status, r.cache(), r.body)
 			}
 		})
 	}
-	if r := h.get("/isr", "Cookie", "a=b; "+good+"; c=d"); r.cache() != CacheBypass {
+	if r := h.get("/isr", "Cookie", "a=b; "+good+"; c=d"); r.cache() != cacheBypass {
 		t.Errorf("the good cookie among others: %s", r.cache())
 	}
 	// Expired: an hour later the same cookie is ignored.
 	h.clock.Advance(DraftModeLifetime + time.Second)
-	if r := h.get("/isr", "Cookie", good); r.cache() == CacheBypass || strings.Contains(r.body, "draft=true") {
+	if r := h.get("/isr", "Cookie", good); r.cache() == cacheBypass || strings.Contains(r.body, "draft=true") {
 		t.Errorf("expired cookie: %s %q", r.cache(), r.body)
 	}
 }
@@ -301,12 +301,12 @@ func TestDraftModeWithoutSecret(t *testing.T) {
 	h.get("/isr")
 	cookie := h.draftCookie()
 	h.draftCookie()
-	if r := h.get("/isr", "Cookie", cookie); r.cache() != CacheBypass {
+	if r := h.get("/isr", "Cookie", cookie); r.cache() != cacheBypass {
 		t.Errorf("same process: %s", r.cache())
 	}
 	h.restart()
 	h.page(draftRoute("/isr", time.Minute, s, nil))
-	if r := h.get("/isr", "Cookie", cookie); r.cache() != CacheHit {
+	if r := h.get("/isr", "Cookie", cookie); r.cache() != cacheHit {
 		t.Errorf("after a restart: %s, want the cookie ignored", r.cache())
 	}
 	logs.mu.Lock()
@@ -347,7 +347,7 @@ func TestDraftModeBypassesTheDataCache(t *testing.T) {
 	}
 	// /p/2 was never rendered normally: it reads the data cache, which
 	// still holds d1, not the draft's d2.
-	if r := h.get("/p/2"); r.body != "d1 draft=false" || r.cache() != CacheMiss {
+	if r := h.get("/p/2"); r.body != "d1 draft=false" || r.cache() != cacheMiss {
 		t.Errorf("normal render after drafts: %s %q, want d1 from the data cache", r.cache(), r.body)
 	}
 	if n := calls.Load(); n != 3 {
@@ -355,17 +355,17 @@ func TestDraftModeBypassesTheDataCache(t *testing.T) {
 	}
 }
 
-// FuzzDraftCookie: no value makes checkDraft panic, and only values this
+// FuzzDraftCookie: no value makes draftKeys.check panic, and only values this
 // app signed pass.
 func FuzzDraftCookie(f *testing.F) {
-	a := &App{draftKey: draftSigningKey("s3cret")}
+	d := newDraftKeys("s3cret", nil)
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	good := a.signDraft(now.Add(time.Minute).Unix())
+	good := d.sign(now.Add(time.Minute).Unix())
 	for _, v := range []string{good, "", ".", "1.", ".x", "-1.AAAA", "01.AAAA", good + "x", strings.Repeat("1", 70)} {
 		f.Add(v)
 	}
 	f.Fuzz(func(t *testing.T, v string) {
-		if a.checkDraft(v, now) == nil && v != good {
+		if d.check(v, now) == nil && v != good {
 			t.Fatalf("%q accepted", v)
 		}
 	})

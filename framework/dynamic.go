@@ -20,14 +20,14 @@ import (
 
 // A Hole is a part of a page rendered for each request while the rest of
 // the page is served from the cache: partial prerendering. Make one with
-// Dynamic.
+// PerRequest.
 //
 // A cached page's render leaves a hole where it meets one, and its entry
 // keeps the page's HTML around it (the shell) with its window, tags,
 // revalidation and single-flight as usual. A request is served the shell:
 // the part before the first hole at once, then each hole rendered for that
 // request, in order. A hole reads the request through HTTPRequest or Cookie
-// and may use Fetch, Cache and Cached; it is bounded by the app's
+// and may use Fetch, Cache and CacheComponent; it is bounded by the app's
 // RenderTimeout through its context.
 //
 // A page with holes is personal: its responses are sent with
@@ -41,14 +41,14 @@ type Hole struct {
 	name     string // set by Register
 }
 
-// Dynamic returns a hole that renders c for each request. In a templ page:
+// PerRequest returns a hole that renders c for each request. In a templ page:
 //
-//	@framework.Dynamic(greeting())
+//	@framework.PerRequest(greeting())
 //
 // If c fails (an error or a panic), the hole renders its Fallback, or
 // nothing, and the error is reported like a failed render; the rest of the
 // page is served as usual.
-func Dynamic(c templ.Component) Hole {
+func PerRequest(c templ.Component) Hole {
 	return Hole{content: c}
 }
 
@@ -62,7 +62,7 @@ func (h Hole) Fallback(f templ.Component) Hole {
 // Register registers the hole under name and returns it, for a package
 // variable:
 //
-//	var greetingHole = framework.Dynamic(greeting()).Register("greeting")
+//	var greetingHole = framework.PerRequest(greeting()).Register("greeting")
 //
 // A page's shell read from the store (made by framework build, an earlier
 // process or another instance) is served with its registered holes as they
@@ -256,29 +256,35 @@ func (st *renderState) cutHoles(html []byte) (shell []byte, at []int, holes []Ho
 	return append(shell, html...), at, holes
 }
 
-// sendHoles answers with e, a page with holes: the shell up to the first
-// hole at once, then each hole rendered for this request followed by the
-// shell up to the next.
-func (p *page) sendHoles(c echo.Context, e *entry, key string, params func() Params, state string) error {
+// withHoles returns e, a page with holes, with the components of its holes:
+// those it was rendered with, those registered under their names, or those
+// of a render of the page in this process (holeRenders), which is returned
+// instead when its holes differ.
+func (p *page) withHoles(key string, e *entry, params func() Params) *entry {
+	if e.holes.Load() != nil {
+		return e
+	}
+	if registered, ok := registeredHolesOf(e); ok {
+		e.holes.Store(&registered)
+		return e
+	}
 	a := p.app
-	req := c.Request()
-	holes := e.holes.Load()
-	if holes == nil {
-		if registered, ok := registeredHolesOf(e); ok {
-			e.holes.Store(&registered)
-			holes = &registered
-		} else {
-			e, holes = p.holesOf(key, params(), e)
+	e, _ = a.holes.of(key, e, func() (*entry, error) {
+		r, err := p.render(context.Background(), key, params(), nil, p.route.Render)
+		if err != nil {
+			a.reportError(context.Background(), &RenderError{Path: key, Route: p.route.Pattern, Err: fmt.Errorf("rendering the holes of a stored page: %w", err)})
 		}
-	}
-	a.metrics.served(state)
-	res := c.Response()
-	h := res.Header()
-	h["Content-Type"] = e.header.contentType
-	h["Cache-Control"] = privateCacheControlValue
-	if v := cacheStateValue(state); v != nil {
-		h[HeaderCache] = v
-	}
+		return r, err
+	})
+	return e
+}
+
+// streamHoles writes e, a page with holes, whose headers are set: the shell
+// up to the first hole at once, then each hole rendered for this request
+// followed by the shell up to the next. Holes whose components could not
+// be had render nothing.
+func (p *page) streamHoles(c echo.Context, key string, e *entry) error {
+	req, res := c.Request(), c.Response()
 	res.WriteHeader(e.status)
 	if req.Method == http.MethodHead {
 		return nil
@@ -293,12 +299,14 @@ func (p *page) sendHoles(c echo.Context, e *entry, key string, params func() Par
 	} else {
 		http.NewResponseController(res.Writer).Flush()
 	}
-	ctx, cancel := context.WithTimeout(req.Context(), a.opts.RenderTimeout)
+	ctx, cancel := context.WithTimeout(req.Context(), p.app.opts.RenderTimeout)
 	defer cancel()
-	ctx = context.WithValue(ctx, renderStateKey{}, &renderState{app: a, window: Never, request: req, path: key, route: p.route.Pattern})
+	st := &renderState{app: p.app, window: Never, request: req, path: key, route: p.route.Pattern}
+	ctx = context.WithValue(ctx, renderStateKey{}, st)
+	holes := e.holes.Load()
 	for i, at := range e.holeAt {
 		if holes != nil && i < len(*holes) {
-			b := (*holes)[i].renderFor(ctx, stateFrom(ctx))
+			b := (*holes)[i].renderFor(ctx, st)
 			_, err := res.Write(b.Bytes())
 			putBuffer(b)
 			if err != nil {
@@ -316,15 +324,21 @@ func (p *page) sendHoles(c echo.Context, e *entry, key string, params func() Par
 	return nil
 }
 
-// holesOf makes the holes of e, an entry with holes read from the store
-// (rendered by an earlier process or another instance): templ components do
-// not survive the store, so the page is rendered in this process, once for
-// the requests that wait, and its holes kept in e. When that render has
-// other holes than e (its data changed meanwhile), it is served itself; when
-// it fails, e is served with its holes empty, rather than a 500.
-func (p *page) holesOf(key string, params Params, e *entry) (*entry, *[]Hole) {
-	a := p.app
-	fl, leader := a.holeRenders.join(key)
+// holeRenders gives the entries read from the store (rendered by an earlier
+// process or another instance) the holes their pages render: templ
+// components do not survive the store, so the page is rendered in this
+// process, once per key for the requests that wait.
+type holeRenders struct {
+	flights flights
+	timeout time.Duration // how long a request waits on another's render
+}
+
+// of makes the holes of e with render, a render of its page. When that
+// render has other holes than e (its data changed meanwhile), it is served
+// itself; when it fails, e is served with its holes empty, rather than a
+// 500.
+func (h *holeRenders) of(key string, e *entry, render func() (*entry, error)) (*entry, *[]Hole) {
+	fl, leader := h.flights.join(key)
 	if leader {
 		// The holes are stored in e before the flight lands, and looked
 		// for again here: a request that saw e without them just before
@@ -332,18 +346,16 @@ func (p *page) holesOf(key string, params Params, e *entry) (*entry, *[]Hole) {
 		// the page again.
 		r, err := e, error(nil)
 		if e.holes.Load() == nil {
-			r, err = p.render(context.Background(), key, params, nil, p.route.Render)
-			if err != nil {
-				a.reportError(context.Background(), &RenderError{Path: key, Route: p.route.Pattern, Err: fmt.Errorf("rendering the holes of a stored page: %w", err)})
-			} else if len(r.holeAt) == len(e.holeAt) && r.status == e.status {
+			r, err = render()
+			if err == nil && len(r.holeAt) == len(e.holeAt) && r.status == e.status {
 				e.holes.Store(r.holes.Load())
 			}
 		}
-		a.holeRenders.land(key, fl, r, err)
+		h.flights.land(key, fl, r, err)
 	} else {
 		select {
 		case <-fl.done:
-		case <-time.After(a.opts.RenderTimeout):
+		case <-time.After(h.timeout):
 			return e, nil
 		}
 	}

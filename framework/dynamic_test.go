@@ -58,18 +58,18 @@ func (p *holePage) render(ctx context.Context, r *Request) (templ.Component, err
 
 func TestHolesInCachedPage(t *testing.T) {
 	h := newHarness(t, Options{})
-	p := &holePage{s: newSource("v1"), hole: Dynamic(greeting)}
+	p := &holePage{s: newSource("v1"), hole: PerRequest(greeting)}
 	rt := Route{Pattern: "/", Revalidate: time.Minute, Render: p.render}
 	h.page(rt)
-	h.e.HEAD("/", h.app.Page(rt))
+	h.e.HEAD("/", h.app.pageHandler(rt))
 
 	r := h.get("/", "Cookie", "name=Ada")
-	if r.status != 200 || r.cache() != CacheMiss || r.body != "<main>shell v1 Hello, Ada<footer>end</footer></main>" {
+	if r.status != 200 || r.cache() != cacheMiss || r.body != "<main>shell v1 Hello, Ada<footer>end</footer></main>" {
 		t.Fatalf("first request: %d %s %q", r.status, r.cache(), r.body)
 	}
 	// Another visitor: the shell from the cache, their own greeting.
 	r = h.get("/", "Cookie", "name=Bob%20%3Cb%3E", "Accept-Encoding", "gzip", "If-None-Match", "*")
-	if r.status != 200 || r.cache() != CacheHit || r.body != "<main>shell v1 Hello, Bob &lt;b&gt;<footer>end</footer></main>" {
+	if r.status != 200 || r.cache() != cacheHit || r.body != "<main>shell v1 Hello, Bob &lt;b&gt;<footer>end</footer></main>" {
 		t.Fatalf("second visitor: %d %s %q", r.status, r.cache(), r.body)
 	}
 	if got := r.header.Get("Cache-Control"); got != "private, no-store" {
@@ -93,11 +93,11 @@ func TestHolesInCachedPage(t *testing.T) {
 	// The shell keeps its window: stale, regenerated, holes still personal.
 	p.s.set("v2")
 	h.clock.Advance(2 * time.Minute)
-	if r = h.get("/", "Cookie", "name=Cy"); r.cache() != CacheStale || r.body != "<main>shell v1 Hello, Cy<footer>end</footer></main>" {
+	if r = h.get("/", "Cookie", "name=Cy"); r.cache() != cacheStale || r.body != "<main>shell v1 Hello, Cy<footer>end</footer></main>" {
 		t.Fatalf("stale: %s %q", r.cache(), r.body)
 	}
 	h.waitBackground()
-	if r = h.get("/", "Cookie", "name=Cy"); r.cache() != CacheHit || r.body != "<main>shell v2 Hello, Cy<footer>end</footer></main>" {
+	if r = h.get("/", "Cookie", "name=Cy"); r.cache() != cacheHit || r.body != "<main>shell v2 Hello, Cy<footer>end</footer></main>" {
 		t.Fatalf("regenerated: %s %q", r.cache(), r.body)
 	}
 	if r = h.do(http.MethodHead, "/", nil); r.status != 200 || r.body != "" {
@@ -107,7 +107,7 @@ func TestHolesInCachedPage(t *testing.T) {
 
 func TestHolesSurviveTheStore(t *testing.T) {
 	h := newHarness(t, Options{})
-	p := &holePage{s: newSource("v1"), hole: Dynamic(greeting)}
+	p := &holePage{s: newSource("v1"), hole: PerRequest(greeting)}
 	rt := Route{Pattern: "/", Revalidate: Never, Render: p.render}
 	if _, err := h.app.Prerender(context.Background(), rt, nil); err != nil {
 		t.Fatal(err)
@@ -135,7 +135,7 @@ func TestHolesSurviveTheStore(t *testing.T) {
 	if n := p.s.renders.Load(); n != 2 {
 		t.Errorf("renders = %d, want 2 (the prerender and one for the holes)", n)
 	}
-	if r := h.get("/", "Cookie", "name=Z"); r.cache() != CacheHit || !strings.Contains(r.body, "shell v1 Hello, Z") {
+	if r := h.get("/", "Cookie", "name=Z"); r.cache() != cacheHit || !strings.Contains(r.body, "shell v1 Hello, Z") {
 		t.Errorf("later: %s %q", r.cache(), r.body)
 	}
 	if n := p.s.renders.Load(); n != 2 {
@@ -151,10 +151,10 @@ func TestFailingHoleRendersItsFallback(t *testing.T) {
 		hole Hole
 		want string
 	}{
-		{"error", Dynamic(fails).Fallback(templ.Raw("Hello!")), "Hello!"},
-		{"panic", Dynamic(panics).Fallback(templ.Raw("Hello!")), "Hello!"},
-		{"no fallback", Dynamic(fails), ""},
-		{"failing fallback", Dynamic(fails).Fallback(panics), ""},
+		{"error", PerRequest(fails).Fallback(templ.Raw("Hello!")), "Hello!"},
+		{"panic", PerRequest(panics).Fallback(templ.Raw("Hello!")), "Hello!"},
+		{"no fallback", PerRequest(fails), ""},
+		{"failing fallback", PerRequest(fails).Fallback(panics), ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -166,7 +166,7 @@ func TestFailingHoleRendersItsFallback(t *testing.T) {
 			}})
 			p := &holePage{s: newSource("v1"), hole: tc.hole}
 			h.page(Route{Pattern: "/", Revalidate: time.Minute, Render: p.render})
-			for _, want := range []string{CacheMiss, CacheHit} {
+			for _, want := range []string{cacheMiss, cacheHit} {
 				r := h.get("/")
 				if r.status != 200 || r.cache() != want || r.body != "<main>shell v1 "+tc.want+"<footer>end</footer></main>" {
 					t.Fatalf("%d %s %q", r.status, r.cache(), r.body)
@@ -195,7 +195,7 @@ func TestShellIsSentBeforeTheHoles(t *testing.T) {
 		_, err := io.WriteString(w, "late")
 		return err
 	})
-	p := &holePage{s: newSource("v1"), hole: Dynamic(slow)}
+	p := &holePage{s: newSource("v1"), hole: PerRequest(slow)}
 	h.page(Route{Pattern: "/", Revalidate: time.Minute, Render: p.render})
 	close(release)
 	h.get("/") // cache the shell
@@ -233,7 +233,7 @@ func TestHoleMarkersCannotBeForged(t *testing.T) {
 	render := func(ctx context.Context, r *Request) (templ.Component, error) {
 		return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 			io.WriteString(w, "a "+forged+" b ")
-			Dynamic(greeting).Render(ctx, w)
+			PerRequest(greeting).Render(ctx, w)
 			_, err := io.WriteString(w, " c "+holeMarkerPrefix+"x")
 			return err
 		}), nil
@@ -248,7 +248,7 @@ func TestHoleMarkersCannotBeForged(t *testing.T) {
 
 func TestHolesRenderInPlaceWhenTheRenderHasTheRequest(t *testing.T) {
 	h := newHarness(t, Options{})
-	p := &holePage{s: newSource("v1"), hole: Dynamic(greeting)}
+	p := &holePage{s: newSource("v1"), hole: PerRequest(greeting)}
 	h.page(Route{Pattern: "/dynamic", Revalidate: 0, Render: p.render})
 	r := h.get("/dynamic", "Cookie", "name=Ada")
 	if r.status != 200 || r.body != "<main>shell v1 Hello, Ada<footer>end</footer></main>" || r.cache() != "" {
@@ -266,14 +266,14 @@ func TestHolesInLayoutsAndNotFoundPages(t *testing.T) {
 	h := newHarness(t, Options{})
 	layout := templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 		io.WriteString(w, "<nav>")
-		Dynamic(greeting).Render(ctx, w)
+		PerRequest(greeting).Render(ctx, w)
 		io.WriteString(w, "</nav>")
 		return templ.GetChildren(ctx).Render(ctx, w)
 	})
 	s := newSource("v1")
 	s.missing = map[string]bool{"/blog/2": true}
 	h.page(Route{Pattern: "/blog/:id", Revalidate: time.Minute, Render: s.render, Layouts: []templ.Component{layout}, NotFound: templ.Raw("gone")})
-	for _, want := range []string{CacheMiss, CacheHit} {
+	for _, want := range []string{cacheMiss, cacheHit} {
 		r := h.get("/blog/1", "Cookie", "name=Ada")
 		if r.status != 200 || r.cache() != want || !strings.HasPrefix(r.body, "<nav>Hello, Ada</nav><p>/blog/1 v1") {
 			t.Fatalf("page: %d %s %q", r.status, r.cache(), r.body)
@@ -289,7 +289,7 @@ func TestDataInHoles(t *testing.T) {
 	h := newHarness(t, Options{})
 	var calls atomic.Int64
 	count := Cache(func(ctx context.Context) (int64, error) { return calls.Add(1), nil }, CacheOptions{Revalidate: time.Hour, Tags: []string{"n"}})
-	hole := Dynamic(templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+	hole := PerRequest(templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 		n, err := count(ctx)
 		if err != nil {
 			return err
@@ -335,7 +335,7 @@ func TestEntryWithHolesRoundTrips(t *testing.T) {
 // greeting) from the memory tier, next to BenchmarkHitMemory's page without
 // one.
 func BenchmarkHitMemoryHole(b *testing.B) {
-	app, err := New(Options{CacheDir: b.TempDir(), Logger: slog.New(slog.DiscardHandler)})
+	app, err := New(Options{Store: openBadger(b), Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -345,12 +345,12 @@ func BenchmarkHitMemoryHole(b *testing.B) {
 	render := func(context.Context, *Request) (templ.Component, error) {
 		return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 			io.WriteString(w, benchBody[:half])
-			Dynamic(greeting).Render(ctx, w)
+			PerRequest(greeting).Render(ctx, w)
 			_, err := io.WriteString(w, benchBody[half:])
 			return err
 		}), nil
 	}
-	e.GET("/blog/:id", app.Page(Route{Pattern: "/blog/:id", Revalidate: time.Hour, Render: render}))
+	e.GET("/blog/:id", app.pageHandler(Route{Pattern: "/blog/:id", Revalidate: time.Hour, Render: render}))
 	serveLoop(b, e, "", http.StatusOK)
 }
 
@@ -362,14 +362,14 @@ func TestHolesInCachedComponentsRenderTheirFallback(t *testing.T) {
 			sawRequest.Store(true)
 		}
 		io.WriteString(w, "[box ")
-		Dynamic(greeting).Fallback(templ.Raw("anyone")).Render(ctx, w)
+		PerRequest(greeting).Fallback(templ.Raw("anyone")).Render(ctx, w)
 		_, err := io.WriteString(w, "]")
 		return err
 	})
 	for _, window := range []time.Duration{0, time.Minute} {
 		pattern := "/p" + window.String()
 		render := func(ctx context.Context, r *Request) (templ.Component, error) {
-			return Cached("box", CacheOptions{Revalidate: time.Hour}, box), nil
+			return CacheComponent("box", CacheOptions{Revalidate: time.Hour}, box), nil
 		}
 		h.page(Route{Pattern: pattern, Revalidate: window, Render: render})
 		for _, name := range []string{"Ada", "Bob"} {
@@ -385,7 +385,7 @@ func TestHolesInCachedComponentsRenderTheirFallback(t *testing.T) {
 
 // registeredGreeting is a hole registered by name, as an app's package
 // variable would be.
-var registeredGreeting = Dynamic(greeting).Register("test-greeting")
+var registeredGreeting = PerRequest(greeting).Register("test-greeting")
 
 func TestRegisteredHolesNeedNoRenderFromTheStore(t *testing.T) {
 	for _, tc := range []struct {
@@ -394,7 +394,7 @@ func TestRegisteredHolesNeedNoRenderFromTheStore(t *testing.T) {
 		renders int64 // the prerender's, and one for the holes when needed
 	}{
 		{"registered", []Hole{registeredGreeting, registeredGreeting}, 1},
-		{"one unregistered", []Hole{registeredGreeting, Dynamic(greeting)}, 2},
+		{"one unregistered", []Hole{registeredGreeting, PerRequest(greeting)}, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t, Options{})
@@ -417,7 +417,7 @@ func TestRegisteredHolesNeedNoRenderFromTheStore(t *testing.T) {
 			h.restart()
 			h.page(rt)
 			for _, name := range []string{"Ada", "Bob"} {
-				if r := h.get("/", "Cookie", "name="+name); r.cache() != CacheHit || r.body != "[Hello, "+name+"][Hello, "+name+"]" {
+				if r := h.get("/", "Cookie", "name="+name); r.cache() != cacheHit || r.body != "[Hello, "+name+"][Hello, "+name+"]" {
 					t.Fatalf("%s: %s %q", name, r.cache(), r.body)
 				}
 			}
@@ -436,7 +436,7 @@ func TestRegisterRefusesEmptyAndTakenNames(t *testing.T) {
 					t.Errorf("Register(%q) did not panic", name)
 				}
 			}()
-			Dynamic(greeting).Register(name)
+			PerRequest(greeting).Register(name)
 		}()
 	}
 }

@@ -20,6 +20,9 @@ import (
 
 	"github.com/isr-go/framework/framework/internal/testdisk"
 	"github.com/isr-go/framework/framework/internal/testredis"
+
+	"github.com/isr-go/framework/framework/badgerstore"
+	"github.com/isr-go/framework/framework/store"
 )
 
 // bigPages renders /blog/:id pages of size bytes that gzip cannot shrink,
@@ -135,7 +138,7 @@ func TestDamagedCacheDir(t *testing.T) {
 				if r.status != 200 || !strings.Contains(r.body, pages.bodies[p]) {
 					t.Fatalf("%s after the damage: %d %s %.80q", p, r.status, r.cache(), r.body)
 				}
-				if r := h.get(p); r.status != 200 || r.cache() != CacheHit {
+				if r := h.get(p); r.status != 200 || r.cache() != cacheHit {
 					t.Fatalf("%s again: %d %s", p, r.status, r.cache())
 				}
 			}
@@ -167,7 +170,7 @@ func TestHalfWrittenTableKeepsTheCache(t *testing.T) {
 	h.page(pages.route())
 	renders := pages.renders.Load()
 	for i := 1; i <= 20; i++ {
-		if r := h.get("/blog/" + itoa(i)); r.status != 200 || r.cache() != CacheHit {
+		if r := h.get("/blog/" + itoa(i)); r.status != 200 || r.cache() != cacheHit {
 			t.Fatalf("/blog/%d after a half-written table: %d %s, want a HIT from the kept cache", i, r.status, r.cache())
 		}
 	}
@@ -214,14 +217,14 @@ func TestNoUsableCacheDir(t *testing.T) {
 	h.stop()
 	file := filepath.Join(t.TempDir(), "file")
 	os.WriteFile(file, nil, 0o644)
-	h.opts.CacheDir = filepath.Join(file, "cache")
+	h.dir = filepath.Join(file, "cache")
 	h.start()
 	if !h.app.metrics.memoryOnly.Load() || !strings.Contains(logs.String(), "memory tier only") {
 		t.Fatalf("memory only %v; log:\n%s", h.app.metrics.memoryOnly.Load(), logs.String())
 	}
 	s := newPostSource()
 	h.page(s.route())
-	for _, want := range []string{CacheMiss, CacheHit} {
+	for _, want := range []string{cacheMiss, cacheHit} {
 		if r := h.get("/blog/1"); r.status != 200 || r.cache() != want {
 			t.Fatalf("memory only: %d %s, want 200 %s", r.status, r.cache(), want)
 		}
@@ -233,9 +236,9 @@ func TestNoUsableCacheDir(t *testing.T) {
 // directory is left alone.
 func TestAnotherServerHoldsTheCacheDir(t *testing.T) {
 	h := newHarness(t, Options{})
-	_, err := New(Options{CacheDir: h.dir, Logger: slog.New(slog.DiscardHandler)})
+	_, err := badgerstore.OpenCache(h.dir, slog.New(slog.DiscardHandler))
 	if err == nil || !strings.Contains(err.Error(), "another server is using this build's cache") || !strings.Contains(err.Error(), fmt.Sprint(os.Getpid())) {
-		t.Fatalf("second New on a held dir: %v", err)
+		t.Fatalf("second OpenCache on a held dir: %v", err)
 	}
 	if asides, _ := filepath.Glob(h.dir + ".corrupt-*"); len(asides) != 0 {
 		t.Fatalf("a held dir was moved aside: %v", asides)
@@ -245,7 +248,7 @@ func TestAnotherServerHoldsTheCacheDir(t *testing.T) {
 // faultyStore is a real Badger store whose calls can be made to panic or
 // hang, to stand for the failures Badger shows on damaged files.
 type faultyStore struct {
-	Store
+	store.Store
 	panics atomic.Bool
 	hang   chan struct{} // Close waits on it
 	closed chan struct{} // closed when Close has closed the real store
@@ -282,7 +285,7 @@ func (s *faultyStore) Close() error {
 func TestStorePanicsAreMisses(t *testing.T) {
 	logs := newLogBuffer()
 	h := newHarness(t, Options{Logger: logs.logger()})
-	inner, err := registeredStore(LocalStore)(filepath.Join(t.TempDir(), "inner"))
+	inner, err := badgerstore.Open(filepath.Join(t.TempDir(), "inner"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -309,7 +312,7 @@ func TestStorePanicsAreMisses(t *testing.T) {
 			t.Fatalf("/blog/%d with a panicking store: %d %q", i, r.status, r.body)
 		}
 	}
-	if r := h.get("/blog/2"); r.cache() != CacheHit {
+	if r := h.get("/blog/2"); r.cache() != cacheHit {
 		t.Fatalf("a page rendered while the store panics is not kept in memory: %s", r.cache())
 	}
 	if n := strings.Count(logs.String(), "panicked"); n != 1 {
@@ -336,7 +339,7 @@ func TestFullDisk(t *testing.T) {
 	logs := newLogBuffer()
 	h := newHarness(t, Options{Logger: logs.logger(), MemoryCacheBytes: 64 << 20})
 	h.stop()
-	h.opts.CacheDir = filepath.Join(dir, "cache")
+	h.dir = filepath.Join(dir, "cache")
 	h.start()
 	pages := &bigPages{size: 100 << 10}
 	h.page(pages.route())
@@ -370,7 +373,7 @@ func TestFullDisk(t *testing.T) {
 	if r.status != 200 {
 		t.Fatalf("after freeing space: %d", r.status)
 	}
-	if b, err := h.app.store.inner.Get(context.Background(), h.app.pageKey("/blog/1000")); err != nil || b == nil {
+	if b, err := h.app.store.inner.Get(context.Background(), h.app.cache.pageKey("/blog/1000")); err != nil || b == nil {
 		t.Fatalf("a page rendered once space is back was not written: %v", err)
 	}
 	if h.app.store.diskFull.Load() {
@@ -381,14 +384,14 @@ func TestFullDisk(t *testing.T) {
 // TestSkewedClocks runs two instances on one real Redis, one clock two
 // minutes fast and one two minutes slow. Their times are taken on Redis's
 // clock: a soft revalidation from the fast one regenerates the page once
-// (it used to regenerate it in a loop for two minutes), and an expiry from
-// the slow one is not lost.
+// (not in a loop for two minutes), and an expiry from the slow one is not
+// lost.
 func TestSkewedClocks(t *testing.T) { eachRedis(t, testSkewedClocks) }
 
 func testSkewedClocks(t *testing.T, kind testredis.Kind) {
 	srv := kind.Start(t)
-	fast := newHarness(t, Options{CacheURL: srv.URL(), Now: func() time.Time { return time.Now().Add(2 * time.Minute) }})
-	slow := newHarness(t, Options{CacheURL: srv.URL(), Now: func() time.Time { return time.Now().Add(-2 * time.Minute) }})
+	fast := newRedisHarness(t, srv.URL(), Options{Now: func() time.Time { return time.Now().Add(2 * time.Minute) }})
+	slow := newRedisHarness(t, srv.URL(), Options{Now: func() time.Time { return time.Now().Add(-2 * time.Minute) }})
 	s := newSource("v1")
 	rt := taggedRoute("/p/:id", s, "posts")
 	rt.Revalidate = time.Hour
@@ -398,10 +401,10 @@ func testSkewedClocks(t *testing.T, kind testredis.Kind) {
 		t.Fatalf("the instances' clocks differ by %v, want them on Redis's", skew)
 	}
 
-	if r := slow.get("/p/1"); r.cache() != CacheMiss {
+	if r := slow.get("/p/1"); r.cache() != cacheMiss {
 		t.Fatalf("first: %s", r.cache())
 	}
-	if r := fast.get("/p/1"); r.cache() != CacheHit {
+	if r := fast.get("/p/1"); r.cache() != cacheHit {
 		t.Fatalf("the fast instance does not see the slow one's page as fresh: %s", r.cache())
 	}
 	renders := s.renders.Load()
@@ -409,10 +412,10 @@ func testSkewedClocks(t *testing.T, kind testredis.Kind) {
 	// A soft revalidation from the fast instance: one regeneration, then
 	// HITs everywhere, on both.
 	s.set("v2")
-	if err := fast.app.RevalidateTag(context.Background(), "posts"); err != nil {
+	if err := fast.app.revalidateTag(context.Background(), "posts", false); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the slow instance sees the revalidation", func() bool { return slow.get("/p/1").cache() != CacheHit })
+	eventually(t, "the slow instance sees the revalidation", func() bool { return slow.get("/p/1").cache() != cacheHit })
 	slow.waitBackground()
 	fast.waitBackground()
 	eventually(t, "a fresh page after the regeneration", func() bool {
@@ -420,7 +423,7 @@ func testSkewedClocks(t *testing.T, kind testredis.Kind) {
 	})
 	for range 20 {
 		for _, h := range []*harness{slow, fast} {
-			if r := h.get("/p/1"); r.cache() != CacheHit {
+			if r := h.get("/p/1"); r.cache() != cacheHit {
 				t.Fatalf("after the regeneration: %s, want HIT (no regeneration loop)", r.cache())
 			}
 		}
@@ -433,7 +436,7 @@ func testSkewedClocks(t *testing.T, kind testredis.Kind) {
 
 	// An expiry from the slow instance applies on the fast one.
 	s.set("v3")
-	if err := slow.app.ExpireTag(context.Background(), "posts"); err != nil {
+	if err := slow.app.revalidateTag(context.Background(), "posts", true); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "the fast instance renders after the slow one's expiry", func() bool {
@@ -446,7 +449,7 @@ func testSkewedClocks(t *testing.T, kind testredis.Kind) {
 // skipped until it answers again; cached pages never wait.
 func TestStalledRedis(t *testing.T) {
 	srv := testredis.Start(t)
-	h := newHarness(t, Options{CacheURL: srv.URL()})
+	h := newRedisHarness(t, srv.URL(), Options{})
 	s := newPostSource()
 	h.page(s.route())
 	h.get("/blog/1")
@@ -462,7 +465,7 @@ func TestStalledRedis(t *testing.T) {
 			t.Fatalf("/blog/%d with Redis paused: %d", i, r.status)
 		}
 		start = time.Now()
-		if r := h.get("/blog/1"); r.status != 200 || r.cache() != CacheHit {
+		if r := h.get("/blog/1"); r.status != 200 || r.cache() != cacheHit {
 			t.Fatalf("cached page with Redis paused: %d %s", r.status, r.cache())
 		}
 		worst = max(worst, time.Since(start))
@@ -478,7 +481,7 @@ func TestStalledRedis(t *testing.T) {
 	srv.Resume()
 	eventually(t, "the store is used again", func() bool { return !h.app.store.open.Load() })
 	h.get("/blog/50")
-	if b, err := h.app.store.Get(context.Background(), h.app.pageKey("/blog/50")); err != nil || b == nil {
+	if b, err := h.app.store.Get(context.Background(), h.app.cache.pageKey("/blog/50")); err != nil || b == nil {
 		t.Fatalf("a page rendered after Redis resumed was not stored: %v", err)
 	}
 }
@@ -486,12 +489,11 @@ func TestStalledRedis(t *testing.T) {
 // TestRedisRestartIsLogged stops a real redis-server, so that store calls
 // fail at once (connection refused: no breaker), and starts it again: the
 // log says the store fails, then that it answers again, once each however
-// often it flaps within a minute. It used to say it failed and never that it
-// came back.
+// often it flaps within a minute.
 func TestRedisRestartIsLogged(t *testing.T) {
 	srv := testredis.Start(t)
 	logs := newLogBuffer()
-	h := newHarness(t, Options{CacheURL: srv.URL(), Logger: logs.logger()})
+	h := newRedisHarness(t, srv.URL(), Options{Logger: logs.logger()})
 	s := newPostSource()
 	h.page(s.route())
 	h.get("/blog/1")
@@ -558,12 +560,12 @@ func TestRegenerationsAreBounded(t *testing.T) {
 	blocking.Store(true)
 	for range 3 {
 		for i := range 200 {
-			if r := h.get("/blog/" + itoa(i)); r.cache() != CacheStale {
+			if r := h.get("/blog/" + itoa(i)); r.cache() != cacheStale {
 				t.Fatalf("/blog/%d: %s, want STALE while queued", i, r.cache())
 			}
 		}
 	}
-	if q := h.app.regenerations.len(); q < 190 {
+	if q := h.app.cache.regenerations.len(); q < 190 {
 		t.Fatalf("%d queued, want the rest of the 200 waiting", q)
 	}
 	close(release)
@@ -575,7 +577,7 @@ func TestRegenerationsAreBounded(t *testing.T) {
 		t.Fatalf("%d renders for 200 stale pages asked for 3 times each, want 200", n)
 	}
 	for i := range 200 {
-		if r := h.get("/blog/" + itoa(i)); r.cache() != CacheHit {
+		if r := h.get("/blog/" + itoa(i)); r.cache() != cacheHit {
 			t.Fatalf("/blog/%d after the storm: %s", i, r.cache())
 		}
 	}
@@ -584,8 +586,8 @@ func TestRegenerationsAreBounded(t *testing.T) {
 // TestFlippedBitsAreNeverServed flips bits through the value logs of a real
 // Badger directory, as a failing disk or a bad RAM stick does: Badger
 // checks the records of its newest value log when it opens, but reads older
-// ones as they are, and a cached page with flipped bytes used to be served
-// (a wrong page, and a gzip copy browsers cannot decode). Every entry
+// ones as they are, so that a cached page with flipped bytes would be served
+// (a wrong page, or a gzip copy browsers cannot decode). Every entry
 // carries a checksum: a damaged one is a miss, rendered again.
 func TestFlippedBitsAreNeverServed(t *testing.T) {
 	logs := newLogBuffer()
@@ -650,15 +652,15 @@ func TestClockJumps(t *testing.T) {
 			src := newSource("v1")
 			h.page(Route{Pattern: "/blog/:id", Revalidate: time.Minute, Render: src.render})
 			ctx := context.Background()
-			if r := h.get("/blog/1"); r.cache() != CacheMiss {
+			if r := h.get("/blog/1"); r.cache() != cacheMiss {
 				t.Fatalf("first: %s", r.cache())
 			}
 
 			h.clock.Advance(jump) // the clock runs ahead
-			if r := h.get("/blog/2"); r.cache() != CacheMiss {
+			if r := h.get("/blog/2"); r.cache() != cacheMiss {
 				t.Fatalf("ahead: %s", r.cache())
 			}
-			if err := h.app.RevalidatePath(ctx, "/blog/1"); err != nil {
+			if err := h.app.revalidatePath(ctx, "/blog/1", false); err != nil {
 				t.Fatal(err)
 			}
 			h.clock.Advance(-jump + time.Second) // and is set right, a second later
@@ -671,7 +673,7 @@ func TestClockJumps(t *testing.T) {
 			for i := range 5 {
 				r := h.get("/blog/1")
 				h.waitBackground()
-				if r.cache() != CacheHit || !strings.Contains(r.body, "v2") {
+				if r.cache() != cacheHit || !strings.Contains(r.body, "v2") {
 					t.Fatalf("request %d after the jump: %s %.40q (%d renders since)", i, r.cache(), r.body, src.renders.Load()-renders)
 				}
 			}
@@ -682,23 +684,23 @@ func TestClockJumps(t *testing.T) {
 			// A revalidation after the jump applies.
 			src.set("v3")
 			h.clock.Advance(time.Second)
-			if err := h.app.RevalidatePath(ctx, "/blog/1"); err != nil {
+			if err := h.app.revalidatePath(ctx, "/blog/1", false); err != nil {
 				t.Fatal(err)
 			}
 			h.get("/blog/1")
 			h.waitBackground()
-			if r := h.get("/blog/1"); r.cache() != CacheHit || !strings.Contains(r.body, "v3") {
+			if r := h.get("/blog/1"); r.cache() != cacheHit || !strings.Contains(r.body, "v3") {
 				t.Fatalf("revalidated after the jump: %s %.40q", r.cache(), r.body)
 			}
 
 			// The page rendered while the clock was ahead goes stale once
 			// its window has passed.
 			h.clock.Advance(2 * time.Minute)
-			if r := h.get("/blog/2"); r.cache() != CacheStale {
+			if r := h.get("/blog/2"); r.cache() != cacheStale {
 				t.Fatalf("a page rendered %v ahead, 2 min later: %s", jump, r.cache())
 			}
 			h.waitBackground()
-			if r := h.get("/blog/2"); r.cache() != CacheHit || !strings.Contains(r.body, "v3") {
+			if r := h.get("/blog/2"); r.cache() != cacheHit || !strings.Contains(r.body, "v3") {
 				t.Fatalf("regenerated: %s %.40q", r.cache(), r.body)
 			}
 		})

@@ -20,7 +20,7 @@ func expiredAndBlocked(t *testing.T, h *harness, s *source, renderErr error) (le
 		t.Fatalf("first render: %d", r.status)
 	}
 	h.clock.Advance(time.Millisecond) // the expiry comes after the render
-	if err := h.app.ExpirePath(context.Background(), "/post"); err != nil {
+	if err := h.app.revalidatePath(context.Background(), "/post", true); err != nil {
 		t.Fatal(err)
 	}
 	block := make(chan struct{})
@@ -38,10 +38,9 @@ func expiredAndBlocked(t *testing.T, h *harness, s *source, renderErr error) (le
 
 // TestGivingUpIsNotARenderFailure: a request for an expired page whose
 // client goes away while it waits on the page's render is not a failed
-// render. It used to back the page off as one (2 s, doubling to 30 s at
-// each abort), so that anybody who dropped requests to a page just
-// expired made every later request get the old page, STALE, instead of
-// the fresh render of an ExpirePath.
+// render. Were it backed off as one, anybody who dropped requests to a page
+// just expired would make every later request get the old page, STALE,
+// instead of the fresh render of an ExpirePath.
 func TestGivingUpIsNotARenderFailure(t *testing.T) {
 	h := newHarness(t, Options{})
 	s := newSource("v1")
@@ -71,7 +70,7 @@ func TestGivingUpIsNotARenderFailure(t *testing.T) {
 	})
 	release()
 	for name, ch := range map[string]<-chan response{"leader": leader, "next visitor": next} {
-		if r := <-ch; r.status != 200 || r.cache() != CacheRevalidated || !strings.Contains(r.body, "v2") {
+		if r := <-ch; r.status != 200 || r.cache() != cacheRevalidated || !strings.Contains(r.body, "v2") {
 			t.Errorf("%s: %d %s %.40q, want REVALIDATED v2", name, r.status, r.cache(), r.body)
 		}
 	}
@@ -79,9 +78,7 @@ func TestGivingUpIsNotARenderFailure(t *testing.T) {
 
 // TestOneFailedRenderBacksOffOnce: a render of an expired page that fails
 // backs the page off once, for backoffFirst, however many requests waited
-// on it. Each waiter used to count as a failure of its own, so six
-// requests on one failed render kept the stale page for 30 s rather
-// than 2.
+// on it: a waiter is not a failure of its own.
 func TestOneFailedRenderBacksOffOnce(t *testing.T) {
 	h := newHarness(t, Options{})
 	s := newSource("v1")
@@ -95,11 +92,11 @@ func TestOneFailedRenderBacksOffOnce(t *testing.T) {
 	waitUntil(t, "the requests to wait on the render", func() bool { return blockedIn("renderShared") == waiters })
 	release()
 	for range waiters {
-		if r := <-answers; r.status != 200 || r.cache() != CacheStale || !strings.Contains(r.body, "v1") {
+		if r := <-answers; r.status != 200 || r.cache() != cacheStale || !strings.Contains(r.body, "v1") {
 			t.Fatalf("a waiter: %d %s %.40q, want STALE v1", r.status, r.cache(), r.body)
 		}
 	}
-	if r := <-leader; r.cache() != CacheStale {
+	if r := <-leader; r.cache() != cacheStale {
 		t.Fatalf("leader: %s, want STALE", r.cache())
 	}
 
@@ -108,11 +105,11 @@ func TestOneFailedRenderBacksOffOnce(t *testing.T) {
 	s.block = nil
 	s.mu.Unlock()
 	h.clock.Advance(backoffFirst - time.Millisecond)
-	if r := h.get("/post"); r.cache() != CacheStale || !strings.Contains(r.body, "v1") {
+	if r := h.get("/post"); r.cache() != cacheStale || !strings.Contains(r.body, "v1") {
 		t.Fatalf("inside the backoff: %s %.40q, want STALE v1", r.cache(), r.body)
 	}
 	h.clock.Advance(time.Millisecond)
-	if r := h.get("/post"); r.cache() != CacheRevalidated || !strings.Contains(r.body, "v2") {
+	if r := h.get("/post"); r.cache() != cacheRevalidated || !strings.Contains(r.body, "v2") {
 		t.Fatalf("after %v: %s %.40q, want REVALIDATED v2", backoffFirst, r.cache(), r.body)
 	}
 }

@@ -21,10 +21,10 @@ func TestHandlerRemovesUploadedFiles(t *testing.T) {
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp) // where mime/multipart writes the files (os.TempDir)
 	h := newHarness(t, Options{})
-	h.e.POST("/greeting", h.app.Handler(func(c echo.Context) error {
+	h.e.POST("/greeting", h.app.routeHandler(func(c echo.Context) error {
 		return c.String(http.StatusOK, "hello "+c.FormValue("name"))
 	}))
-	h.e.POST("/upload", h.app.Handler(func(c echo.Context) error {
+	h.e.POST("/upload", h.app.routeHandler(func(c echo.Context) error {
 		f, err := c.FormFile("f")
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, err.Error())

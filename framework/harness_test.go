@@ -19,6 +19,10 @@ import (
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
+
+	"github.com/isr-go/framework/framework/badgerstore"
+	"github.com/isr-go/framework/framework/redisstore"
+	"github.com/isr-go/framework/framework/store"
 )
 
 // clock is a test clock: tests move it instead of sleeping.
@@ -33,13 +37,15 @@ func newClock() *clock {
 func (c *clock) Now() time.Time          { return time.Unix(0, c.ns.Load()) }
 func (c *clock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
 
-// harness is an App with a real Badger store in a temp dir, served by Echo
-// over real HTTP on loopback.
+// harness is an App with a real Badger store in a temp dir (or a real
+// Redis), served by Echo over real HTTP on loopback.
 type harness struct {
 	t     *testing.T
 	app   *App
 	clock *clock
-	dir   string
+	dir   string // the Badger directory, opened by start unless opts.Store or url is set
+	url   string // a Redis URL, opened by start instead of dir unless opts.Store is set
+	store store.Store
 	srv   *httptest.Server
 	e     *echo.Echo
 	opts  Options
@@ -48,14 +54,24 @@ type harness struct {
 
 func newHarness(t *testing.T, opts Options) *harness {
 	t.Helper()
-	h := &harness{t: t, clock: newClock(), dir: t.TempDir(),
+	return newHarnessOn(t, "", opts)
+}
+
+// newRedisHarness is newHarness on the Redis at url.
+func newRedisHarness(t *testing.T, url string, opts Options) *harness {
+	t.Helper()
+	return newHarnessOn(t, url, opts)
+}
+
+func newHarnessOn(t *testing.T, url string, opts Options) *harness {
+	t.Helper()
+	h := &harness{t: t, clock: newClock(), dir: t.TempDir(), url: url,
 		tr: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 64,
 			ResponseHeaderTimeout: 2 * testWait}} // a request that hangs fails the test
 	t.Cleanup(h.tr.CloseIdleConnections)
 	if opts.BuildID == "" {
 		opts.BuildID = "build-1"
 	}
-	opts.CacheDir = h.dir
 	if opts.Now == nil {
 		opts.Now = h.clock.Now // else the test's own clock, and h.clock unused
 	}
@@ -68,16 +84,30 @@ func newHarness(t *testing.T, opts Options) *harness {
 	return h
 }
 
-// start opens the app and an HTTP server for it.
+// start opens the store, the app and an HTTP server for it.
 func (h *harness) start() {
 	h.t.Helper()
-	app, err := New(h.opts)
+	opts := h.opts
+	// As the server, which opens no store in dev.
+	if opts.Store == nil && !opts.Dev {
+		var err error
+		if h.url != "" {
+			h.store, err = redisstore.Open(h.url)
+		} else {
+			h.store, err = badgerstore.OpenCache(h.dir, opts.Logger)
+		}
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		opts.Store = h.store
+	}
+	app, err := New(opts)
 	if err != nil {
 		h.t.Fatal(err)
 	}
 	h.app = app
 	h.e = echo.New()
-	app.Register(h.e)
+	app.register(h.e)
 	h.srv = httptest.NewServer(h.e)
 }
 
@@ -94,6 +124,12 @@ func (h *harness) stop() {
 		}
 		h.app = nil
 	}
+	if h.store != nil {
+		if err := h.store.Close(); err != nil {
+			h.t.Error(err)
+		}
+		h.store = nil
+	}
 }
 
 func (h *harness) restart() {
@@ -104,7 +140,7 @@ func (h *harness) restart() {
 
 // page registers rt on the harness's router.
 func (h *harness) page(rt Route) {
-	h.e.GET(rt.Pattern, h.app.Page(rt))
+	h.e.GET(rt.Pattern, h.app.pageHandler(rt))
 }
 
 type response struct {
@@ -113,7 +149,7 @@ type response struct {
 	body   string
 }
 
-func (r response) cache() string { return r.header.Get(HeaderCache) }
+func (r response) cache() string { return r.header.Get(headerCache) }
 
 // get requests path with optional header pairs ("Accept-Encoding", "gzip").
 func (h *harness) get(path string, header ...string) response {
@@ -155,7 +191,7 @@ func (h *harness) do(method, path string, body io.Reader, header ...string) resp
 // the test if they have not ended within testWait.
 func (h *harness) waitBackground() {
 	h.t.Helper()
-	waitGroup(h.t, "background regenerations", &h.app.background)
+	waitGroup(h.t, "background regenerations", &h.app.cache.background)
 }
 
 // testWait bounds every wait in these tests: a test whose code under test
@@ -298,4 +334,15 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// openBadger opens a Badger store in a temp dir, closed when tb ends.
+func openBadger(tb testing.TB) store.Store {
+	tb.Helper()
+	s, err := badgerstore.Open(tb.TempDir())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s
 }

@@ -6,7 +6,7 @@ import (
 	"strconv"
 )
 
-// HealthPath is where App.Register serves the health check, for load
+// HealthPath is where runtime.Register serves the health check, for load
 // balancers, orchestrators and a container's HEALTHCHECK.
 const HealthPath = "/_framework/health"
 
@@ -30,7 +30,7 @@ type health struct {
 // while the store is down and Options.HealthRequiresStore is on: cached
 // pages keep being served without a store, so by default a store outage
 // must not take every instance out of a load balancer at once. It is an
-// http.HandlerFunc, for apps that serve it elsewhere; Register serves it at
+// http.HandlerFunc, for apps that serve it elsewhere; runtime.Register serves it at
 // HealthPath for GET and HEAD.
 //
 // It reads the state the store's last call left and calls nothing itself,
@@ -39,7 +39,7 @@ type health struct {
 // store is still read every few seconds (the tag times), a local one only
 // when a request misses the memory tier.
 func (a *App) ServeHealth(w http.ResponseWriter, r *http.Request) {
-	h := health{Status: "ok", Build: a.buildID, Store: storeUp}
+	h := health{Status: "ok", Build: a.opts.BuildID, Store: storeUp}
 	status := http.StatusOK
 	switch {
 	case a.metrics.memoryOnly.Load():

@@ -2,6 +2,7 @@ package framework
 
 import (
 	"encoding/json"
+	"github.com/isr-go/framework/framework/badgerstore"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -31,7 +32,7 @@ func TestHealthFollowsTheStore(t *testing.T) {
 	for _, requires := range []bool{false, true} {
 		t.Run(map[bool]string{false: "default", true: "HealthRequiresStore"}[requires], func(t *testing.T) {
 			h := newHarness(t, Options{HealthRequiresStore: requires})
-			inner, err := registeredStore(LocalStore)(filepath.Join(t.TempDir(), "inner"))
+			inner, err := badgerstore.Open(filepath.Join(t.TempDir(), "inner"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -77,7 +78,7 @@ func TestHealthMemoryOnly(t *testing.T) {
 	h.stop()
 	file := filepath.Join(t.TempDir(), "file")
 	os.WriteFile(file, nil, 0o644)
-	h.opts.CacheDir = filepath.Join(file, "cache")
+	h.dir = filepath.Join(file, "cache")
 	h.start()
 	if status, got := healthOf(t, h); status != 200 || got != (health{Status: "ok", Build: "build-1", Store: "memory-only"}) {
 		t.Fatalf("memory only: %d %+v", status, got)

@@ -1,8 +1,10 @@
 package framework
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -22,18 +24,18 @@ func TestMissThenHit(t *testing.T) {
 	h.page(isrRoute("/blog/:id", time.Minute, s))
 
 	r := h.get("/blog/7")
-	if r.status != 200 || r.cache() != CacheMiss || !strings.Contains(r.body, "/blog/7 v1") {
+	if r.status != 200 || r.cache() != cacheMiss || !strings.Contains(r.body, "/blog/7 v1") {
 		t.Fatalf("first request: %d %s %q", r.status, r.cache(), r.body)
 	}
 	r = h.get("/blog/7")
-	if r.status != 200 || r.cache() != CacheHit || !strings.Contains(r.body, "/blog/7 v1") {
+	if r.status != 200 || r.cache() != cacheHit || !strings.Contains(r.body, "/blog/7 v1") {
 		t.Fatalf("second request: %d %s %q", r.status, r.cache(), r.body)
 	}
 	if n := s.renders.Load(); n != 1 {
 		t.Fatalf("renders = %d, want 1", n)
 	}
 	// The query string does not make another entry.
-	if r = h.get("/blog/7?utm=x"); r.cache() != CacheHit {
+	if r = h.get("/blog/7?utm=x"); r.cache() != cacheHit {
 		t.Fatalf("with query: %s, want HIT", r.cache())
 	}
 }
@@ -46,17 +48,17 @@ func TestExpiryStaleThenHitWithNewContent(t *testing.T) {
 
 	s.set("v2")
 	h.clock.Advance(30 * time.Second)
-	if r := h.get("/post"); r.cache() != CacheHit || !strings.Contains(r.body, "v1") {
+	if r := h.get("/post"); r.cache() != cacheHit || !strings.Contains(r.body, "v1") {
 		t.Fatalf("inside the window: %s %q", r.cache(), r.body)
 	}
 	h.clock.Advance(31 * time.Second)
 	r := h.get("/post")
-	if r.cache() != CacheStale || !strings.Contains(r.body, "v1") {
+	if r.cache() != cacheStale || !strings.Contains(r.body, "v1") {
 		t.Fatalf("past the window: %s %q, want STALE v1", r.cache(), r.body)
 	}
 	h.waitBackground()
 	r = h.get("/post")
-	if r.cache() != CacheHit || !strings.Contains(r.body, "v2") {
+	if r.cache() != cacheHit || !strings.Contains(r.body, "v2") {
 		t.Fatalf("after regeneration: %s %q, want HIT v2", r.cache(), r.body)
 	}
 	if n := s.renders.Load(); n != 2 {
@@ -92,7 +94,7 @@ func TestConcurrentStaleRequestsRegenerateOnce(t *testing.T) {
 	waitGroup(t, "stale requests", &wg)
 	close(states)
 	for st := range states {
-		if st != CacheStale {
+		if st != cacheStale {
 			t.Fatalf("state %s, want every request STALE", st)
 		}
 	}
@@ -101,7 +103,7 @@ func TestConcurrentStaleRequestsRegenerateOnce(t *testing.T) {
 	if n := s.renders.Load(); n != 2 {
 		t.Fatalf("renders = %d, want 2 (the first render and one regeneration)", n)
 	}
-	if r := h.get("/post"); r.cache() != CacheHit || !strings.Contains(r.body, "v2") {
+	if r := h.get("/post"); r.cache() != cacheHit || !strings.Contains(r.body, "v2") {
 		t.Fatalf("after: %s %q", r.cache(), r.body)
 	}
 }
@@ -143,7 +145,7 @@ func TestConcurrentMissesRenderOnce(t *testing.T) {
 	waitGroup(t, "requests", &wg)
 	close(states)
 	for st := range states {
-		if st != CacheMiss {
+		if st != cacheMiss {
 			t.Fatalf("state %s, want every request a MISS answered by the one render", st)
 		}
 	}
@@ -166,7 +168,7 @@ func TestFailedRegenerationKeepsLastGoodPage(t *testing.T) {
 
 	s.fail(errors.New("database down"))
 	h.clock.Advance(2 * time.Minute)
-	if r := h.get("/post"); r.status != 200 || r.cache() != CacheStale || !strings.Contains(r.body, "v1") {
+	if r := h.get("/post"); r.status != 200 || r.cache() != cacheStale || !strings.Contains(r.body, "v1") {
 		t.Fatalf("stale: %d %s %q", r.status, r.cache(), r.body)
 	}
 	h.waitBackground()
@@ -194,7 +196,7 @@ func TestFailedRegenerationKeepsLastGoodPage(t *testing.T) {
 	h.clock.Advance(backoffFirst)
 	h.get("/post")
 	h.waitBackground()
-	if r := h.get("/post"); r.cache() != CacheHit || !strings.Contains(r.body, "v2") {
+	if r := h.get("/post"); r.cache() != cacheHit || !strings.Contains(r.body, "v2") {
 		t.Fatalf("after recovery: %s %q", r.cache(), r.body)
 	}
 }
@@ -247,7 +249,7 @@ func TestRegenerationTimeout(t *testing.T) {
 	s.mu.Unlock()
 	s.set("v2") // what the hung render would have shown
 	h.clock.Advance(2 * time.Minute)
-	if r := h.get("/post"); r.cache() != CacheStale || !strings.Contains(r.body, "v1") {
+	if r := h.get("/post"); r.cache() != cacheStale || !strings.Contains(r.body, "v1") {
 		t.Fatalf("past the window: %s %q, want STALE v1", r.cache(), r.body)
 	}
 	h.waitBackground()
@@ -263,7 +265,7 @@ func TestRegenerationTimeout(t *testing.T) {
 	// The stale page is served meanwhile, and the hung key is not retried
 	// during its backoff.
 	renders := s.renders.Load()
-	if r := h.get("/post"); r.status != 200 || r.cache() != CacheStale || !strings.Contains(r.body, "v1") {
+	if r := h.get("/post"); r.status != 200 || r.cache() != cacheStale || !strings.Contains(r.body, "v1") {
 		t.Fatalf("after the timeout: %d %s %q, want STALE v1", r.status, r.cache(), r.body)
 	}
 	h.waitBackground()
@@ -279,7 +281,7 @@ func TestRegenerationTimeout(t *testing.T) {
 	h.clock.Advance(backoffFirst)
 	h.get("/post")
 	h.waitBackground()
-	if r := h.get("/post"); r.cache() != CacheHit || !strings.Contains(r.body, "v3") {
+	if r := h.get("/post"); r.cache() != cacheHit || !strings.Contains(r.body, "v3") {
 		t.Fatalf("after the next regeneration: %s %q, want HIT v3", r.cache(), r.body)
 	}
 }
@@ -293,7 +295,7 @@ func TestRestartKeepsEntries(t *testing.T) {
 	h.restart()
 	h.page(isrRoute("/post", time.Minute, s))
 	r := h.get("/post")
-	if r.cache() != CacheHit || !strings.Contains(r.body, "v1") {
+	if r.cache() != cacheHit || !strings.Contains(r.body, "v1") {
 		t.Fatalf("after restart: %s %q, want HIT", r.cache(), r.body)
 	}
 	if n := s.renders.Load(); n != 1 {
@@ -312,7 +314,7 @@ func TestOtherBuildIsNotServed(t *testing.T) {
 	s.set("new build")
 	h.page(isrRoute("/post", time.Minute, s))
 	r := h.get("/post")
-	if r.cache() != CacheMiss || !strings.Contains(r.body, "new build") {
+	if r.cache() != cacheMiss || !strings.Contains(r.body, "new build") {
 		t.Fatalf("new build: %s %q, want MISS with new content", r.cache(), r.body)
 	}
 }
@@ -339,19 +341,19 @@ func TestNeverCachesUntilRevalidated(t *testing.T) {
 	h.get("/about")
 	h.clock.Advance(300 * 24 * time.Hour)
 	r := h.get("/about")
-	if r.cache() != CacheHit || r.header.Get("Cache-Control") != "s-maxage=31536000" {
+	if r.cache() != cacheHit || r.header.Get("Cache-Control") != "s-maxage=31536000" {
 		t.Fatalf("300 days later: %s %q", r.cache(), r.header.Get("Cache-Control"))
 	}
 	s.set("v2")
 	h.clock.Advance(time.Second)
-	if err := h.app.RevalidatePath(context.Background(), "/about"); err != nil {
+	if err := h.app.revalidatePath(context.Background(), "/about", false); err != nil {
 		t.Fatal(err)
 	}
-	if r := h.get("/about"); r.cache() != CacheStale || !strings.Contains(r.body, "v1") {
+	if r := h.get("/about"); r.cache() != cacheStale || !strings.Contains(r.body, "v1") {
 		t.Fatalf("after RevalidatePath: %s %q", r.cache(), r.body)
 	}
 	h.waitBackground()
-	if r := h.get("/about"); r.cache() != CacheHit || !strings.Contains(r.body, "v2") {
+	if r := h.get("/about"); r.cache() != cacheHit || !strings.Contains(r.body, "v2") {
 		t.Fatalf("after regeneration: %s %q", r.cache(), r.body)
 	}
 }
@@ -368,14 +370,14 @@ func TestHardExpiry(t *testing.T) {
 	}
 	s.set("v2")
 	h.clock.Advance(time.Minute + 59*time.Minute)
-	if r := h.get("/post"); r.cache() != CacheStale {
+	if r := h.get("/post"); r.cache() != cacheStale {
 		t.Fatalf("within expire: %s", r.cache())
 	}
 	h.waitBackground()
 	s.set("v3")
 	h.clock.Advance(time.Minute + time.Hour)
 	r := h.get("/post")
-	if r.cache() != CacheRevalidated || !strings.Contains(r.body, "v3") {
+	if r.cache() != cacheRevalidated || !strings.Contains(r.body, "v3") {
 		t.Fatalf("past expire: %s %q, want REVALIDATED v3", r.cache(), r.body)
 	}
 }
@@ -438,7 +440,25 @@ func TestBadPathsAre4xx(t *testing.T) {
 			t.Errorf("%.40s: %d, want %d", path, r.status, want)
 		}
 	}
-	if r := h.get("/blog/1"); r.cache() != CacheHit {
+	if r := h.get("/blog/1"); r.cache() != cacheHit {
 		t.Fatalf("good entry after bad requests: %s", r.cache())
+	}
+}
+
+func TestDebugCacheLogs(t *testing.T) {
+	var buf bytes.Buffer
+	h := newHarness(t, Options{DebugCache: true, Logger: slog.New(slog.NewTextHandler(&lockedWriter{w: &buf}, nil))})
+	s := newSource("v1")
+	h.page(isrRoute("/post", time.Minute, s))
+	h.get("/post")
+	h.get("/post")
+	h.clock.Advance(2 * time.Minute)
+	h.get("/post")
+	h.waitBackground()
+	log := buf.String()
+	for _, want := range []string{"event=MISS path=/post", "event=HIT path=/post", "event=STALE path=/post", "event=REGENERATED path=/post"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("debug log lacks %q:\n%s", want, log)
+		}
 	}
 }

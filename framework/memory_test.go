@@ -72,8 +72,7 @@ func TestMemoryTierReplaceAndDelete(t *testing.T) {
 // the store returns them (decoded, then promoted) and as renders make them,
 // and checks that what the tier counts is what the heap grew by, within
 // 15% (the race detector's heap differs by a few percent): the tier's bound
-// is the memory it takes, not a fraction of it (it used to count 60% of a
-// rendered entry).
+// is the memory it takes, not a fraction of it.
 func TestMemoryTierCostsWhatTheHeapHolds(t *testing.T) {
 	body := []byte(strings.Repeat("<p>A paragraph of a post about caching pages.</p>\n", 56)) // 2.9 KB, as a blog post
 	rendered := func(i int) *entry {

@@ -15,7 +15,7 @@ import (
 	"time"
 )
 
-// MetricsPath is where App.Register serves the Prometheus metrics when
+// MetricsPath is where runtime.Register serves the Prometheus metrics when
 // Options.Metrics is on.
 const MetricsPath = "/metrics"
 
@@ -46,15 +46,15 @@ type metrics struct {
 // rendered on every request).
 func (m *metrics) served(state string) {
 	switch state {
-	case CacheHit:
+	case cacheHit:
 		m.hit.Add(1)
-	case CacheStale:
+	case cacheStale:
 		m.stale.Add(1)
-	case CacheMiss:
+	case cacheMiss:
 		m.miss.Add(1)
-	case CacheRevalidated:
+	case cacheRevalidated:
 		m.revalidated.Add(1)
-	case CacheBypass:
+	case cacheBypass:
 		m.bypass.Add(1)
 	default:
 		m.dynamic.Add(1)
@@ -103,13 +103,13 @@ func (a *App) writeMetrics(out io.Writer) {
 	m := &a.metrics
 
 	w.family("framework_build_info", "gauge", "The build the app serves.")
-	w.sample("framework_build_info", `build_id="`+escapeLabel(a.buildID)+`"`, 1)
+	w.sample("framework_build_info", `build_id="`+escapeLabel(a.opts.BuildID)+`"`, 1)
 
 	w.family("framework_page_responses_total", "counter", "Page responses, by X-Framework-Cache value (\"dynamic\": rendered on every request).")
 	for _, s := range []struct {
 		cache string
 		n     *atomic.Uint64
-	}{{CacheHit, &m.hit}, {CacheStale, &m.stale}, {CacheMiss, &m.miss}, {CacheRevalidated, &m.revalidated}, {CacheBypass, &m.bypass}, {"dynamic", &m.dynamic}} {
+	}{{cacheHit, &m.hit}, {cacheStale, &m.stale}, {cacheMiss, &m.miss}, {cacheRevalidated, &m.revalidated}, {cacheBypass, &m.bypass}, {"dynamic", &m.dynamic}} {
 		w.sample("framework_page_responses_total", `cache="`+s.cache+`"`, float64(s.n.Load()))
 	}
 
@@ -128,7 +128,7 @@ func (a *App) writeMetrics(out io.Writer) {
 	w.sample("framework_render_duration_seconds_count", "", float64(cumulative))
 
 	w.counter("framework_regenerations_total", "Background regenerations of stale pages by this instance.", m.regenerations.Load())
-	w.gauge("framework_regeneration_queue", "Stale pages waiting for a regeneration worker.", float64(a.regenerations.len()))
+	w.gauge("framework_regeneration_queue", "Stale pages waiting for a regeneration worker.", float64(a.cache.regenerations.len()))
 	w.counter("framework_regenerations_dropped_total", "Stale pages not queued for regeneration because the queue was full; their next request asks again.", m.regenerationsDropped.Load())
 	w.counter("framework_regeneration_errors_total", "Background regenerations that failed; the last good page kept being served.", m.regenerationErrors.Load())
 	w.counter("framework_data_cache_hits_total", "Fetch and Cache calls answered from the data cache.", m.dataHits.Load())
@@ -151,7 +151,7 @@ func (a *App) writeMetrics(out io.Writer) {
 	}
 	w.gauge("framework_store_memory_only", "Whether the app runs without a persistent cache (no usable cache directory).", memoryOnly)
 
-	entries, bytes := a.hot.size()
+	entries, bytes := a.cache.hot.size()
 	w.gauge("framework_memory_cache_entries", "Pages in the in-memory tier.", float64(entries))
 	w.gauge("framework_memory_cache_bytes", "Bytes of the pages in the in-memory tier.", float64(bytes))
 	w.gauge("framework_memory_cache_limit_bytes", "Bound on framework_memory_cache_bytes.", float64(a.opts.MemoryCacheBytes))

@@ -37,10 +37,10 @@ func TestMetricsCountCacheEvents(t *testing.T) {
 	if r := h.get("/blog/2"); r.status != http.StatusInternalServerError { // failing render 5, nothing cached
 		t.Fatalf("failing render without a cached page: %d", r.status)
 	}
-	if err := h.app.ExpireTag(t.Context(), "posts"); err != nil {
+	if err := h.app.revalidateTag(t.Context(), "posts", true); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.app.RevalidateTag(t.Context(), "posts"); err != nil {
+	if err := h.app.revalidateTag(t.Context(), "posts", false); err != nil {
 		t.Fatal(err)
 	}
 

@@ -5,31 +5,19 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"sync/atomic"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
-
-	"github.com/isr-go/framework/framework/internal/accept"
 )
-
-// Values of the X-Framework-Cache header.
-const (
-	CacheHit         = "HIT"         // fresh from the cache
-	CacheStale       = "STALE"       // from the cache while it regenerates
-	CacheMiss        = "MISS"        // not cached: rendered in the request
-	CacheRevalidated = "REVALIDATED" // expired on demand or past Expire: rendered in the request
-)
-
-// HeaderCache is the response header that tells how the cache answered.
-const HeaderCache = "X-Framework-Cache"
 
 // page is a Route served by an App.
 type page struct {
 	app   *App
 	route Route
+	// src is what the cache renders the route's pages with.
+	src renderer
 
 	// allowed is the set of paths StaticParams returns, loaded on the first
 	// miss of a StaticParamsOnly route.
@@ -41,64 +29,87 @@ type page struct {
 	lastNotFound atomic.Pointer[entry]
 }
 
-// Page returns the Echo handler that serves rt through the ISR cache.
-func (a *App) Page(rt Route) echo.HandlerFunc {
-	p := &page{app: a, route: rt}
-	return p.serve
+// pageHandler returns the Echo handler that serves rt through the ISR
+// cache (runtime.Page).
+func (a *App) pageHandler(rt Route) echo.HandlerFunc {
+	return a.newPage(rt).serve
 }
 
+// newPage returns the page of rt.
+func (a *App) newPage(rt Route) *page {
+	p := &page{app: a, route: rt}
+	p.src = renderer{route: rt.Pattern, render: p.renderCached}
+	return p
+}
+
+// renderCached renders the page of key for every visitor, as the cache
+// asks: a key that StaticParams does not list, on a route that serves only
+// those, renders the 404 page; a failure to load that list is a failed
+// render like any other.
+func (p *page) renderCached(ctx context.Context, key string, params Params) (*entry, error) {
+	renderFn := p.route.Render
+	if p.route.StaticParamsOnly {
+		// ctx carries no deadline: the cache's renders outlive requests.
+		listCtx, cancel := context.WithTimeout(ctx, p.app.opts.RenderTimeout)
+		allowed, err := p.isStaticPath(listCtx, key)
+		cancel()
+		if err != nil {
+			return nil, fmt.Errorf("StaticParams: %w", err)
+		}
+		if !allowed {
+			renderFn = notFound
+		}
+	}
+	return p.render(ctx, key, params, nil, renderFn)
+}
+
+// serve answers a request for the page: from the cache, or rendered for
+// this request alone (draft mode, Revalidate 0, the dev server, a sitemap
+// without a site URL).
 func (p *page) serve(c echo.Context) error {
 	a := p.app
-	req := c.Request()
-	key, canonical, status := canonicalPath(req.URL)
-	if !canonical {
-		return redirectCanonical(c, key, status)
+	key, draft, err := a.enter(c, false)
+	if key == "" {
+		return err
 	}
-	if a.isDraft(req) {
+	if draft {
 		return p.serveDraft(c, key, p.route.Render)
 	}
 	if a.perRequestURLs(&p.route) {
 		return p.serveSiteFile(c, key)
 	}
 	if p.route.Revalidate <= 0 || a.opts.Dev {
-		return p.serveDynamic(c, key)
+		return p.serveDynamic(c, key, p.route.Render)
 	}
 	params := func() Params { return p.params(c) }
-	e, state, err := a.serve(req.Context(), p, key, params)
+	e, state, err := a.cache.serve(c.Request().Context(), key, &p.src, params)
 	if err != nil {
-		return p.sendError(c, key, err)
+		// The cache reported the failed render, once for the requests
+		// that shared it.
+		return p.fail(c, key, cacheMiss, err, false)
 	}
-	if e.holeAt != nil {
-		return p.sendHoles(c, e, key, params, state)
-	}
-	return a.send(c, e, state)
+	return p.respond(c, key, e, state, params)
 }
 
-// serveDynamic renders a Revalidate = 0 page on every request.
-func (p *page) serveDynamic(c echo.Context, key string) error {
-	e, err := p.render(c.Request().Context(), key, p.params(c), c.Request(), p.route.Render)
+// serveDynamic renders the page for this request, neither read from nor
+// written to the cache.
+func (p *page) serveDynamic(c echo.Context, key string, renderFn renderFunc) error {
+	e, err := p.render(c.Request().Context(), key, p.params(c), c.Request(), renderFn)
 	if err != nil {
-		return p.sendError(c, key, err)
+		return p.fail(c, key, "", err, true)
 	}
-	e.header.cacheControl = dynamicCacheControlValue
-	return p.app.send(c, e, "")
+	return p.respond(c, key, e, "", nil)
 }
 
 // serveSiteFile serves a sitemap or robots.txt of an app without a site
-// URL, which is rendered per request with the request's host, one render at
-// a time per process: a sitemap of 50,000 URLs takes tens of milliseconds to
-// encode, and requests with a different Host each, which no cache could
-// share, would otherwise keep every core busy and the site's pages waiting.
-// A request whose context ends while in line (a client gone, a server
-// shutting down) gets a 503.
+// URL, rendered per request with the request's host, one render at a time
+// (siteRenders). A request whose context ends while in line gets a 503.
 func (p *page) serveSiteFile(c echo.Context, key string) error {
-	select {
-	case p.app.siteRenders <- struct{}{}:
-		defer func() { <-p.app.siteRenders }()
-	case <-c.Request().Context().Done():
+	if !p.app.sites.acquire(c.Request().Context()) {
 		return echo.NewHTTPError(http.StatusServiceUnavailable)
 	}
-	return p.serveDynamic(c, key)
+	defer p.app.sites.release()
+	return p.serveDynamic(c, key, p.route.Render)
 }
 
 // params returns the request's route params, decoded and keyed by the
@@ -156,137 +167,26 @@ func (p *page) isStaticPath(ctx context.Context, key string) (bool, error) {
 	return p.allowed[key], nil
 }
 
-// sendError answers a failed render with the route's error page.
-func (p *page) sendError(c echo.Context, key string, err error) error {
-	p.app.metrics.errors.Add(1)
-	body := p.errorPage(c.Request().Context())
-	h := c.Response().Header()
-	h["Content-Type"] = htmlContentTypeValue
-	h["Cache-Control"] = dynamicCacheControlValue
-	if p.route.Revalidate != 0 {
-		h[HeaderCache] = missValue
-	}
-	return c.HTMLBlob(http.StatusInternalServerError, body)
-}
-
-// Header values shared by every response, so that sending allocates none.
-var (
-	htmlContentTypeValue     = []string{htmlContentType}
-	dynamicCacheControlValue = []string{dynamicCacheControl}
-	privateCacheControlValue = []string{privateCacheControl}
-	hitValue                 = []string{CacheHit}
-	staleValue               = []string{CacheStale}
-	missValue                = []string{CacheMiss}
-	revalidatedValue         = []string{CacheRevalidated}
-	gzipValue                = []string{"gzip"}
-	varyValue                = []string{"Accept-Encoding"}
-)
-
-func cacheStateValue(state string) []string {
-	switch state {
-	case CacheHit:
-		return hitValue
-	case CacheStale:
-		return staleValue
-	case CacheMiss:
-		return missValue
-	case CacheRevalidated:
-		return revalidatedValue
-	}
-	return nil
-}
-
-// send writes e with the X-Framework-Cache state (none for dynamic pages),
-// gzipped when the client accepts it, or 304 when it has e already.
-func (a *App) send(c echo.Context, e *entry, state string) error {
-	req := c.Request()
-	res := c.Response()
-	a.metrics.served(state)
-	h := res.Header()
-	h["Content-Type"] = e.header.contentType
-	h["Cache-Control"] = e.header.cacheControl
-	h["Etag"] = e.header.etag
-	if v := cacheStateValue(state); v != nil {
-		h[HeaderCache] = v
-	}
-	if e.header.cacheTag != nil {
-		h["Cache-Tag"] = e.header.cacheTag
-	}
-	if e.header.location != nil {
-		h["Location"] = e.header.location
-	}
-	if e.gzipBody != nil {
-		h["Vary"] = varyValue
-	}
-	if e.status == http.StatusOK && etagMatches(req.Header["If-None-Match"], e.etag) {
-		res.WriteHeader(http.StatusNotModified)
-		return nil
-	}
-	return writeBody(req, res, e)
-}
-
-// writeBody writes e's status, Content-Length and body (none for HEAD),
-// gzipped when the client accepts it.
-func writeBody(req *http.Request, res *echo.Response, e *entry) error {
-	body, length := e.body, e.header.length
-	if e.gzipBody != nil && acceptsGzip(req.Header["Accept-Encoding"]) {
-		res.Header()["Content-Encoding"] = gzipValue
-		body, length = e.gzipBody, e.header.gzipLength
-	}
-	res.Header()["Content-Length"] = length
-	res.WriteHeader(e.status)
-	if req.Method == http.MethodHead {
-		return nil
-	}
-	_, err := res.Write(body)
-	return err
-}
-
-// acceptsGzip reports whether an Accept-Encoding header allows gzip.
-func acceptsGzip(values []string) bool {
-	gzip, _ := accept.Encodings(values)
-	return gzip
-}
-
-// etagMatches reports whether an If-None-Match header matches etag, with
-// the weak comparison RFC 9110 asks for.
-func etagMatches(values []string, etag string) bool {
-	opaque := strings.TrimPrefix(etag, "W/")
-	for _, v := range values {
-		for v != "" {
-			var tag string
-			tag, v, _ = strings.Cut(v, ",")
-			tag = strings.TrimSpace(tag)
-			if tag == "*" || strings.TrimPrefix(tag, "W/") == opaque {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // renderFunc is the type of Route.Render.
 type renderFunc = func(context.Context, *Request) (templ.Component, error)
 
-// NotFound returns the Echo handler for URLs that match no route: rt's
-// NotFound body inside its Layouts, answered 404 and never cached. Only
-// NotFound and Layouts of rt are used.
-func (a *App) NotFound(rt Route) echo.HandlerFunc {
-	p := &page{app: a, route: rt}
+// notFoundHandler returns the Echo handler for URLs that match no route
+// (runtime.NotFound): rt's NotFound body inside its Layouts, answered 404
+// and never cached. Only NotFound, Layouts and Error of rt are used, and its
+// Pattern: the prefix the handler is registered for ("/admin/*"), below
+// which HTTPErrorHandler answers browsers with rt's pages.
+func (a *App) notFoundHandler(rt Route) echo.HandlerFunc {
+	p := a.newPage(rt)
+	a.errorPages.add(rt)
 	return func(c echo.Context) error {
-		key, canonical, status := canonicalPath(c.Request().URL)
-		if !canonical {
-			return redirectCanonical(c, key, status)
+		key, draft, err := a.enter(c, false)
+		if key == "" {
+			return err
 		}
-		if a.isDraft(c.Request()) {
+		if draft {
 			return p.serveDraft(c, key, notFound)
 		}
-		e, err := p.render(c.Request().Context(), key, nil, c.Request(), notFound)
-		if err != nil {
-			return p.sendError(c, key, err)
-		}
-		e.header.cacheControl = dynamicCacheControlValue
-		return a.send(c, e, "")
+		return p.serveDynamic(c, key, notFound)
 	}
 }
 
@@ -294,7 +194,7 @@ func (a *App) NotFound(rt Route) echo.HandlerFunc {
 type Prerendered struct {
 	Path  string // the page's URL path
 	Bytes int    // the size of its HTML
-	Holes int    // how many Dynamic holes it has, rendered per request
+	Holes int    // how many PerRequest holes it has, rendered per request
 }
 
 // Prerender renders the page of rt for params and stores it, as `framework
@@ -306,7 +206,7 @@ func (a *App) Prerender(ctx context.Context, rt Route, params Params) (Prerender
 	if err != nil {
 		return Prerendered{}, fmt.Errorf("prerender: %w", err)
 	}
-	p := &page{app: a, route: rt}
+	p := a.newPage(rt)
 	e, err := p.render(ctx, key, params, nil, rt.Render)
 	if err != nil {
 		return Prerendered{}, fmt.Errorf("prerender %s: %w", key, err)
@@ -316,7 +216,7 @@ func (a *App) Prerender(ctx context.Context, rt Route, params Params) (Prerender
 	}
 	// A prerender that did not reach the store is a build that did not
 	// happen: its pages would render on their first requests instead.
-	if err := a.save(p, key, params, e); err != nil {
+	if err := a.cache.save(key, renderJob{source: &p.src, params: params}, e); err != nil {
 		return Prerendered{}, fmt.Errorf("prerender %s: store: %w", key, err)
 	}
 	return Prerendered{Path: key, Bytes: len(e.body), Holes: len(e.holeAt)}, nil

@@ -3,6 +3,7 @@ package framework
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // maxQueuedRegenerations bounds the regenerations waiting for a worker. Past
@@ -16,76 +17,77 @@ const maxQueuedRegenerations = 10_000
 // some renders wait on data.
 func defaultRegenerationWorkers() int { return 2 * runtime.GOMAXPROCS(0) }
 
-// regenJob is a queued regeneration: how to render the page again.
-type regenJob struct {
-	page   *page
-	params Params
-}
-
 // regenQueue runs background regenerations on at most workers goroutines,
 // first in first out, each key queued once however many stale requests ask
 // for it. Without the bound, a site whose pages all go stale together (a
 // minute after a build, every post) would start one render per page at
 // once.
 type regenQueue struct {
-	mu      sync.Mutex
 	workers int
+	// start counts a new worker as background work, or reports false when
+	// none may start (closing); done ends what start counted.
+	start   func() bool
+	done    func()
+	dropped *atomic.Uint64 // regenerations not queued: the queue was full
+
+	mu      sync.Mutex
 	running int
-	pending map[string]regenJob
+	pending map[string]func()
 	order   []string // pending keys, oldest first
 	closed  bool
 }
 
-// add queues a regeneration of key and starts a worker if one is free.
-func (q *regenQueue) add(c *cache, key string, job regenJob) {
+// add queues run, the regeneration of key, and starts a worker if one is
+// free.
+func (q *regenQueue) add(key string, run func()) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if _, queued := q.pending[key]; queued || q.closed {
 		return
 	}
 	if len(q.pending) >= maxQueuedRegenerations {
-		c.metrics.regenerationsDropped.Add(1)
+		q.dropped.Add(1)
 		return
 	}
 	if q.pending == nil {
-		q.pending = make(map[string]regenJob)
+		q.pending = make(map[string]func())
 	}
-	q.pending[key] = job
+	q.pending[key] = run
 	q.order = append(q.order, key)
-	if q.running < q.workers && c.startBackground() {
+	if q.running < q.workers && q.start() {
 		q.running++
-		go q.work(c)
+		go q.work()
 	}
 }
 
 // work runs queued regenerations until the queue is empty.
-func (q *regenQueue) work(c *cache) {
-	defer c.background.Done()
+func (q *regenQueue) work() {
+	defer q.done()
 	for {
-		key, job, ok := q.next()
+		run, ok := q.next()
 		if !ok {
 			return
 		}
-		c.runRegeneration(job.page, key, job.params)
+		run()
 	}
 }
 
 // next takes the oldest queued job, or reports false and retires the
 // calling worker when there is none.
-func (q *regenQueue) next() (string, regenJob, bool) {
+func (q *regenQueue) next() (func(), bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if len(q.order) == 0 {
 		q.running--
 		q.order = nil // let the backing array go after a burst
-		return "", regenJob{}, false
+		return nil, false
 	}
 	key := q.order[0]
 	q.order[0] = ""
 	q.order = q.order[1:]
-	job := q.pending[key]
+	run := q.pending[key]
 	delete(q.pending, key)
-	return key, job, true
+	return run, true
 }
 
 // len returns the number of queued regenerations.

@@ -32,7 +32,7 @@ type renderState struct {
 	metadata Metadata
 	calls    map[string]*call
 
-	// holes are the Dynamic holes a shared render met, in the order it
+	// holes are the PerRequest holes a shared render met, in the order it
 	// met them; holeToken makes their markers in the output unforgeable.
 	holes     []Hole
 	holeToken string
@@ -82,10 +82,9 @@ func (st *renderState) tagList() []string {
 	return tags
 }
 
-// SetMetadata sets the metadata of the page being rendered, for its
-// layouts' <head>. Codegen calls it with the result of a page's Metadata
-// function; outside a render it does nothing.
-func SetMetadata(ctx context.Context, m Metadata) {
+// setMetadata sets the metadata of the page being rendered
+// (runtime.SetMetadata).
+func setMetadata(ctx context.Context, m Metadata) {
 	if st := stateFrom(ctx); st != nil {
 		st.mu.Lock()
 		st.metadata = m
@@ -186,8 +185,7 @@ func (p *page) render(parent context.Context, path string, params Params, r *htt
 // renderIdle, for the next. A render runs on a goroutine of its own so that
 // one that hangs past RenderTimeout can be left behind; but a new goroutine
 // starts with a small stack, and a render's (templates, a database
-// driver's) grows to tens of KB: growing and copying it again for every
-// render took 5% of a prerender's CPU.
+// driver's) grows to tens of KB, which a reused goroutine grows once.
 var renderers = make(chan func())
 
 const renderIdle = 10 * time.Second

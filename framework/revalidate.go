@@ -2,14 +2,9 @@ package framework
 
 import (
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 )
@@ -18,9 +13,9 @@ import (
 type RevalidateOption int
 
 const (
-	// Layout makes RevalidatePath and ExpirePath cover every page at or
+	// AndBelow makes RevalidatePath and ExpirePath cover every page at or
 	// below the path, like Next.js's revalidatePath(path, "layout").
-	Layout RevalidateOption = 1 << iota
+	AndBelow RevalidateOption = 1 << iota
 	// Eager regenerates the affected pages in the background right away
 	// instead of on their next request. It covers the pages in this
 	// instance's memory tier: those it served recently.
@@ -28,62 +23,46 @@ const (
 )
 
 // RevalidatePath marks the page at path stale: its next request is served
-// the cached page (STALE) and regenerates it. With Layout it covers every
+// the cached page (STALE) and regenerates it. With AndBelow it covers every
 // page below path too. ctx must come from a page render or a handler wrapped
-// by App.Handler; elsewhere use App.RevalidatePath.
+// by runtime.Handler; elsewhere (a job in main.go, say) pass App.Context(ctx).
 func RevalidatePath(ctx context.Context, path string, opts ...RevalidateOption) error {
-	return withApp(ctx, func(a *App) error { return a.RevalidatePath(ctx, path, opts...) })
+	return withApp(ctx, func(a *App) error { return a.revalidatePath(ctx, path, false, opts...) })
 }
 
 // RevalidateTag marks every page built from data tagged tag stale.
 func RevalidateTag(ctx context.Context, tag string, opts ...RevalidateOption) error {
-	return withApp(ctx, func(a *App) error { return a.RevalidateTag(ctx, tag, opts...) })
+	return withApp(ctx, func(a *App) error { return a.revalidateTag(ctx, tag, false, opts...) })
 }
 
 // ExpirePath expires the page at path: its next request renders it fresh
 // (read-your-writes after a form post).
 func ExpirePath(ctx context.Context, path string, opts ...RevalidateOption) error {
-	return withApp(ctx, func(a *App) error { return a.ExpirePath(ctx, path, opts...) })
+	return withApp(ctx, func(a *App) error { return a.revalidatePath(ctx, path, true, opts...) })
 }
 
 // ExpireTag expires every page built from data tagged tag: their next
 // requests render them fresh.
 func ExpireTag(ctx context.Context, tag string, opts ...RevalidateOption) error {
-	return withApp(ctx, func(a *App) error { return a.ExpireTag(ctx, tag, opts...) })
+	return withApp(ctx, func(a *App) error { return a.revalidateTag(ctx, tag, true, opts...) })
 }
 
-// RevalidatePath is the package-level RevalidatePath for this app.
-func (a *App) RevalidatePath(ctx context.Context, path string, opts ...RevalidateOption) error {
+// revalidatePath marks the page at path stale, or expires it when hard.
+func (a *App) revalidatePath(ctx context.Context, path string, hard bool, opts ...RevalidateOption) error {
 	tag, err := pathRevalidationTag(path, opts)
 	if err != nil {
 		return err
 	}
-	return a.revalidate(ctx, tag, false, opts)
+	return a.revalidate(ctx, tag, hard, opts)
 }
 
-// RevalidateTag is the package-level RevalidateTag for this app.
-func (a *App) RevalidateTag(ctx context.Context, tag string, opts ...RevalidateOption) error {
+// revalidateTag marks every page built from data tagged tag stale, or
+// expires them when hard.
+func (a *App) revalidateTag(ctx context.Context, tag string, hard bool, opts ...RevalidateOption) error {
 	if err := checkTag(tag); err != nil {
 		return err
 	}
-	return a.revalidate(ctx, tag, false, opts)
-}
-
-// ExpirePath is the package-level ExpirePath for this app.
-func (a *App) ExpirePath(ctx context.Context, path string, opts ...RevalidateOption) error {
-	tag, err := pathRevalidationTag(path, opts)
-	if err != nil {
-		return err
-	}
-	return a.revalidate(ctx, tag, true, opts)
-}
-
-// ExpireTag is the package-level ExpireTag for this app.
-func (a *App) ExpireTag(ctx context.Context, tag string, opts ...RevalidateOption) error {
-	if err := checkTag(tag); err != nil {
-		return err
-	}
-	return a.revalidate(ctx, tag, true, opts)
+	return a.revalidate(ctx, tag, hard, opts)
 }
 
 // maxTagLength bounds tags and the paths given to revalidate, which become
@@ -132,7 +111,7 @@ func pathRevalidationTag(p string, opts []RevalidateOption) (string, error) {
 	if status != 0 {
 		return "", fmt.Errorf("framework: cannot revalidate %q: want an absolute URL path", p)
 	}
-	if hasOption(opts, Layout) {
+	if hasOption(opts, AndBelow) {
 		return layoutTag(clean), nil
 	}
 	return pathTag(clean), nil
@@ -184,52 +163,19 @@ func (a *App) revalidate(ctx context.Context, tag string, hard bool, opts []Reva
 
 // regenerateStale starts the regeneration of every page in the memory tier
 // that is no longer fresh.
-func (a *App) regenerateStale() {
-	now := a.now().UnixNano()
-	a.hot.each(func(path string, e *entry) {
-		if src := e.source.Load(); src != nil && a.tags.freshness(e, now) != fresh {
-			a.regenerate(src.page, path, src.params)
-		}
-	})
-}
+func (a *App) regenerateStale() { a.cache.regenerateStale(a.now().UnixNano()) }
 
 type appKey struct{}
 
-// Handler wraps an Echo handler (an app's route.go GET, POST, ...) so that
-// the package-level RevalidatePath, RevalidateTag, Fetch, Cache,
-// EnableDraftMode and DraftMode find the app and the request's draft mode
-// through the request's context. Like a page, it answers a request whose
-// path is not canonical with a 308 to the canonical one.
-func (a *App) Handler(h echo.HandlerFunc) echo.HandlerFunc {
+// routeHandler wraps a route.go's handler (runtime.Handler).
+func (a *App) routeHandler(h echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
-		if key, ok, status := canonicalPath(r.URL); !ok {
-			return redirectCanonical(c, key, status)
+		if key, _, err := a.enter(c, true); key == "" {
+			return err
 		}
-		ctx := a.Context(r.Context())
-		if a.isDraft(r) {
-			ctx = withDraftMode(ctx)
-		}
-		c.SetRequest(r.WithContext(ctx))
 		defer removeUploads(c, r)
-		return h(c)
-	}
-}
-
-// MethodNotAllowed answers the methods a route.go does not export, as
-// Next.js does for route handlers: OPTIONS with 204 No Content, anything
-// else with 405 Method Not Allowed, both with an Allow header listing
-// allowed (the methods it exports, with HEAD where it exports GET, and
-// OPTIONS). Generated routers register it; without it such a request would
-// get the app's 404 page, which says the URL does not exist when it does.
-func MethodNotAllowed(allowed ...string) echo.HandlerFunc {
-	allow := strings.Join(allowed, ", ")
-	return func(c echo.Context) error {
-		c.Response().Header().Set("Allow", allow)
-		if c.Request().Method == http.MethodOptions {
-			return c.NoContent(http.StatusNoContent)
-		}
-		return c.NoContent(http.StatusMethodNotAllowed)
+		return callHandler(h, c)
 	}
 }
 
@@ -260,7 +206,7 @@ func appFrom(ctx context.Context) *App {
 
 // errNoApp is returned by the package-level revalidation functions called
 // with a context that carries no app.
-var errNoApp = errors.New("framework: no app in context: call from a page render or a handler wrapped by App.Handler, or use the App's method")
+var errNoApp = errors.New("framework: no app in context: call from a page render or a handler wrapped by runtime.Handler, or use the App's method")
 
 func withApp(ctx context.Context, f func(*App) error) error {
 	a := appFrom(ctx)
@@ -268,139 +214,4 @@ func withApp(ctx context.Context, f func(*App) error) error {
 		return errNoApp
 	}
 	return f(a)
-}
-
-// RevalidateEndpoint is the path of the on-demand revalidation endpoint.
-const RevalidateEndpoint = "/_framework/revalidate"
-
-// maxRevalidateBody bounds the JSON a revalidation request may send; a
-// larger body is answered 413.
-const maxRevalidateBody = 1 << 20
-
-// RevalidateRequest is the JSON body of POST /_framework/revalidate.
-type RevalidateRequest struct {
-	Paths   []string `json:"paths,omitempty"`   // pages to revalidate
-	Layouts []string `json:"layouts,omitempty"` // paths whose every page below to revalidate
-	Tags    []string `json:"tags,omitempty"`    // data tags to revalidate
-	Expire  bool     `json:"expire,omitempty"`  // expire (render fresh) instead of mark stale
-	Eager   bool     `json:"eager,omitempty"`   // regenerate right away
-}
-
-// Register adds the app's own routes to e: POST /_framework/revalidate,
-// GET and HEAD /_framework/health, and GET /metrics when Options.Metrics is
-// on.
-func (a *App) Register(e *echo.Echo) {
-	e.POST(RevalidateEndpoint, a.serveRevalidate)
-	e.Match([]string{http.MethodGet, http.MethodHead}, HealthPath, echo.WrapHandler(http.HandlerFunc(a.ServeHealth)))
-	if a.opts.Metrics {
-		e.GET(MetricsPath, echo.WrapHandler(http.HandlerFunc(a.ServeMetrics)))
-	}
-}
-
-// revalidateError is the JSON body of every error answer of the revalidation
-// endpoint: {"error": "..."}, with "limit" when a limit was passed.
-type revalidateError struct {
-	Error string `json:"error"`
-	Limit int64  `json:"limit,omitempty"`
-}
-
-// revalidateFail answers a refused revalidation call.
-func revalidateFail(c echo.Context, status int, limit int64, msg string) error {
-	return c.JSON(status, revalidateError{Error: strings.TrimPrefix(msg, "framework: "), Limit: limit})
-}
-
-// serveRevalidate is the on-demand revalidation endpoint. It answers 404
-// when no secret is configured and 401 to a wrong or missing one. A call past
-// a limit (Options.RevalidateLimit names, maxTagLength bytes a name,
-// maxRevalidateBody bytes) is refused whole: nothing an outsider sends grows
-// the server's state past them, and nothing is recorded unless all of it is
-// valid.
-func (a *App) serveRevalidate(c echo.Context) error {
-	secret := a.opts.RevalidateSecret
-	if secret == "" {
-		return revalidateFail(c, http.StatusNotFound, 0, "revalidation is disabled: FRAMEWORK_REVALIDATE_SECRET is not set")
-	}
-	token, ok := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Bearer ")
-	// Comparing digests keeps the time constant whatever the lengths.
-	got, want := sha256.Sum256([]byte(token)), sha256.Sum256([]byte(secret))
-	if !ok || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
-		c.Response().Header().Set("WWW-Authenticate", "Bearer")
-		return revalidateFail(c, http.StatusUnauthorized, 0, "wrong or missing bearer token")
-	}
-	var body RevalidateRequest
-	dec := json.NewDecoder(http.MaxBytesReader(c.Response(), c.Request().Body, maxRevalidateBody))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(&body)
-	if err == nil {
-		// One JSON object, nothing after it.
-		if _, err = dec.Token(); err == io.EOF {
-			err = nil
-		} else if err == nil {
-			err = errors.New("data after the JSON object")
-		}
-	}
-	if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
-		return revalidateFail(c, http.StatusRequestEntityTooLarge, maxRevalidateBody,
-			fmt.Sprintf("body over %d bytes (1 MiB)", maxRevalidateBody))
-	}
-	if err != nil {
-		return revalidateFail(c, http.StatusBadRequest, 0, "body: "+err.Error())
-	}
-	n := len(body.Paths) + len(body.Layouts) + len(body.Tags)
-	if n == 0 {
-		return revalidateFail(c, http.StatusBadRequest, 0, `body: nothing to revalidate: give "paths", "layouts" or "tags"`)
-	}
-	if limit := a.opts.RevalidateLimit; n > limit {
-		return revalidateFail(c, http.StatusRequestEntityTooLarge, int64(limit),
-			fmt.Sprintf("at most %d paths, layouts and tags in one call (Options.RevalidateLimit), got %d", limit, n))
-	}
-	// Check everything before changing anything.
-	bad := func() error {
-		for _, p := range body.Paths {
-			if _, err := pathRevalidationTag(p, nil); err != nil {
-				return err
-			}
-		}
-		for _, p := range body.Layouts {
-			if _, err := pathRevalidationTag(p, []RevalidateOption{Layout}); err != nil {
-				return err
-			}
-		}
-		for _, t := range body.Tags {
-			if err := checkTag(t); err != nil {
-				return err
-			}
-		}
-		return nil
-	}()
-	if bad != nil {
-		var limit int64
-		if le := (*limitError)(nil); errors.As(bad, &le) {
-			limit = le.limit
-		}
-		return revalidateFail(c, http.StatusBadRequest, limit, bad.Error())
-	}
-
-	ctx := c.Request().Context()
-	revalidatePath, revalidateTag := a.RevalidatePath, a.RevalidateTag
-	if body.Expire {
-		revalidatePath, revalidateTag = a.ExpirePath, a.ExpireTag
-	}
-	var errs []error
-	for _, p := range body.Paths {
-		errs = append(errs, revalidatePath(ctx, p))
-	}
-	for _, p := range body.Layouts {
-		errs = append(errs, revalidatePath(ctx, p, Layout))
-	}
-	for _, t := range body.Tags {
-		errs = append(errs, revalidateTag(ctx, t))
-	}
-	if body.Eager {
-		a.regenerateStale()
-	}
-	if err := errors.Join(errs...); err != nil {
-		return revalidateFail(c, http.StatusServiceUnavailable, 0, err.Error())
-	}
-	return c.JSON(http.StatusOK, map[string]any{"revalidated": true, "now": a.now().UnixMilli()})
 }

@@ -32,32 +32,32 @@ func TestRevalidateTagMarksExactlyTaggedPages(t *testing.T) {
 		h.get(p)
 	}
 	h.clock.Advance(time.Second)
-	if err := h.app.RevalidateTag(context.Background(), "posts"); err != nil {
+	if err := h.app.revalidateTag(context.Background(), "posts", false); err != nil {
 		t.Fatal(err)
 	}
-	for p, want := range map[string]string{"/posts/1": CacheStale, "/posts/2": CacheStale, "/authors/1": CacheHit} {
+	for p, want := range map[string]string{"/posts/1": cacheStale, "/posts/2": cacheStale, "/authors/1": cacheHit} {
 		if got := h.get(p).cache(); got != want {
 			t.Errorf("%s: %s, want %s", p, got, want)
 		}
 	}
 	h.waitBackground()
 	for _, p := range []string{"/posts/1", "/posts/2", "/authors/1"} {
-		if got := h.get(p).cache(); got != CacheHit {
+		if got := h.get(p).cache(); got != cacheHit {
 			t.Errorf("%s after regeneration: %s, want HIT", p, got)
 		}
 	}
 	// The revalidation time survives a restart.
 	h.clock.Advance(time.Second)
-	if err := h.app.RevalidateTag(context.Background(), "authors"); err != nil {
+	if err := h.app.revalidateTag(context.Background(), "authors", false); err != nil {
 		t.Fatal(err)
 	}
 	h.restart()
 	h.page(taggedRoute("/posts/:id", posts, "posts"))
 	h.page(taggedRoute("/authors/:id", authors, "authors"))
-	if got := h.get("/authors/1").cache(); got != CacheStale {
+	if got := h.get("/authors/1").cache(); got != cacheStale {
 		t.Errorf("/authors/1 after restart: %s, want STALE", got)
 	}
-	if got := h.get("/posts/1").cache(); got != CacheHit {
+	if got := h.get("/posts/1").cache(); got != cacheHit {
 		t.Errorf("/posts/1 after restart: %s, want HIT", got)
 	}
 }
@@ -69,14 +69,14 @@ func TestExpireTagRendersFresh(t *testing.T) {
 	h.get("/posts/1")
 	s.set("v2")
 	h.clock.Advance(time.Second)
-	if err := h.app.ExpireTag(context.Background(), "posts"); err != nil {
+	if err := h.app.revalidateTag(context.Background(), "posts", true); err != nil {
 		t.Fatal(err)
 	}
 	r := h.get("/posts/1")
-	if r.cache() != CacheRevalidated || !strings.Contains(r.body, "v2") {
+	if r.cache() != cacheRevalidated || !strings.Contains(r.body, "v2") {
 		t.Fatalf("after ExpireTag: %s %q, want REVALIDATED v2", r.cache(), r.body)
 	}
-	if r := h.get("/posts/1"); r.cache() != CacheHit {
+	if r := h.get("/posts/1"); r.cache() != cacheHit {
 		t.Fatalf("next: %s", r.cache())
 	}
 }
@@ -102,21 +102,21 @@ func TestRevalidatePathAndLayout(t *testing.T) {
 	}
 	h.clock.Advance(time.Second)
 	ctx := context.Background()
-	if err := h.app.RevalidatePath(ctx, "/blog/1/"); err != nil {
+	if err := h.app.revalidatePath(ctx, "/blog/1/", false); err != nil {
 		t.Fatal(err)
 	}
-	check("path", map[string]string{"/blog": CacheHit, "/blog/1": CacheStale, "/blog/2": CacheHit, "/about": CacheHit})
+	check("path", map[string]string{"/blog": cacheHit, "/blog/1": cacheStale, "/blog/2": cacheHit, "/about": cacheHit})
 	h.clock.Advance(time.Second)
-	if err := h.app.RevalidatePath(ctx, "/blog", Layout); err != nil {
+	if err := h.app.revalidatePath(ctx, "/blog", false, AndBelow); err != nil {
 		t.Fatal(err)
 	}
-	check("layout /blog", map[string]string{"/blog": CacheStale, "/blog/1": CacheStale, "/blog/2": CacheStale, "/about": CacheHit})
+	check("layout /blog", map[string]string{"/blog": cacheStale, "/blog/1": cacheStale, "/blog/2": cacheStale, "/about": cacheHit})
 	h.clock.Advance(time.Second)
-	if err := h.app.RevalidatePath(ctx, "/", Layout); err != nil {
+	if err := h.app.revalidatePath(ctx, "/", false, AndBelow); err != nil {
 		t.Fatal(err)
 	}
-	check("layout /", map[string]string{"/blog": CacheStale, "/blog/1": CacheStale, "/blog/2": CacheStale, "/about": CacheStale})
-	if err := h.app.RevalidatePath(ctx, "blog"); err == nil {
+	check("layout /", map[string]string{"/blog": cacheStale, "/blog/1": cacheStale, "/blog/2": cacheStale, "/about": cacheStale})
+	if err := h.app.revalidatePath(ctx, "blog", false); err == nil {
 		t.Error("relative path accepted")
 	}
 }
@@ -129,12 +129,12 @@ func TestEagerRegeneratesRightAway(t *testing.T) {
 	h.get("/posts/2")
 	s.set("v2")
 	h.clock.Advance(time.Second)
-	if err := h.app.RevalidateTag(context.Background(), "posts", Eager); err != nil {
+	if err := h.app.revalidateTag(context.Background(), "posts", false, Eager); err != nil {
 		t.Fatal(err)
 	}
 	h.waitBackground()
 	for _, p := range []string{"/posts/1", "/posts/2"} {
-		if r := h.get(p); r.cache() != CacheHit || !strings.Contains(r.body, "v2") {
+		if r := h.get(p); r.cache() != cacheHit || !strings.Contains(r.body, "v2") {
 			t.Errorf("%s: %s %q, want HIT v2 without a stale request", p, r.cache(), r.body)
 		}
 	}
@@ -147,16 +147,16 @@ func TestEagerCoversPagesServedFromTheStore(t *testing.T) {
 	h.get("/posts/1")
 	h.restart() // a new process: the page is in the store, rendered by the last one
 	h.page(taggedRoute("/posts/:id", s, "posts"))
-	if r := h.get("/posts/1"); r.cache() != CacheHit {
+	if r := h.get("/posts/1"); r.cache() != cacheHit {
 		t.Fatalf("after restart: %s", r.cache())
 	}
 	s.set("v2")
 	h.clock.Advance(time.Second)
-	if err := h.app.RevalidateTag(context.Background(), "posts", Eager); err != nil {
+	if err := h.app.revalidateTag(context.Background(), "posts", false, Eager); err != nil {
 		t.Fatal(err)
 	}
 	h.waitBackground()
-	if r := h.get("/posts/1"); r.cache() != CacheHit || !strings.Contains(r.body, "v2") {
+	if r := h.get("/posts/1"); r.cache() != cacheHit || !strings.Contains(r.body, "v2") {
 		t.Errorf("%s %q, want HIT v2 without a stale request", r.cache(), r.body)
 	}
 }
@@ -165,7 +165,7 @@ func TestPackageLevelRevalidateFindsApp(t *testing.T) {
 	h := newHarness(t, Options{})
 	s := newSource("v1")
 	h.page(isrRoute("/post", time.Hour, s))
-	h.e.POST("/api/touch", h.app.Handler(func(c echoContext) error {
+	h.e.POST("/api/touch", h.app.routeHandler(func(c echoContext) error {
 		if err := RevalidatePath(c.Request().Context(), "/post"); err != nil {
 			return err
 		}
@@ -176,7 +176,7 @@ func TestPackageLevelRevalidateFindsApp(t *testing.T) {
 	if r := h.do(http.MethodPost, "/api/touch", nil); r.status != http.StatusNoContent {
 		t.Fatalf("handler: %d %s", r.status, r.body)
 	}
-	if got := h.get("/post").cache(); got != CacheStale {
+	if got := h.get("/post").cache(); got != cacheStale {
 		t.Fatalf("after handler: %s", got)
 	}
 	if err := RevalidateTag(context.Background(), "x"); err == nil {
@@ -216,7 +216,7 @@ func TestRevalidateEndpoint(t *testing.T) {
 	}
 	// Nothing above changed anything.
 	for _, p := range []string{"/posts/1", "/about"} {
-		if got := h.get(p).cache(); got != CacheHit {
+		if got := h.get(p).cache(); got != cacheHit {
 			t.Fatalf("%s after refused requests: %s, want HIT", p, got)
 		}
 	}
@@ -224,7 +224,7 @@ func TestRevalidateEndpoint(t *testing.T) {
 		t.Fatalf("good request: %d %s", r.status, r.body)
 	}
 	for _, p := range []string{"/posts/1", "/about"} {
-		if got := h.get(p).cache(); got != CacheStale {
+		if got := h.get(p).cache(); got != cacheStale {
 			t.Errorf("%s after revalidation: %s, want STALE", p, got)
 		}
 	}
@@ -234,7 +234,7 @@ func TestRevalidateEndpoint(t *testing.T) {
 	if r := post("Bearer s3cret", `{"paths":["/about"],"expire":true}`); r.status != 200 {
 		t.Fatalf("expire: %d %s", r.status, r.body)
 	}
-	if r := h.get("/about"); r.cache() != CacheRevalidated || !strings.Contains(r.body, "v3") {
+	if r := h.get("/about"); r.cache() != cacheRevalidated || !strings.Contains(r.body, "v3") {
 		t.Fatalf("after expire: %s", r.cache())
 	}
 }
@@ -257,10 +257,10 @@ func TestNotFoundIsCachedAndHeals(t *testing.T) {
 	h.page(rt)
 
 	r := h.get("/blog/new")
-	if r.status != 404 || r.cache() != CacheMiss || r.body != "<p>no such post</p>" {
+	if r.status != 404 || r.cache() != cacheMiss || r.body != "<p>no such post</p>" {
 		t.Fatalf("first: %d %s %q", r.status, r.cache(), r.body)
 	}
-	if r := h.get("/blog/new"); r.status != 404 || r.cache() != CacheHit {
+	if r := h.get("/blog/new"); r.status != 404 || r.cache() != cacheHit {
 		t.Fatalf("second: %d %s, want a cached 404", r.status, r.cache())
 	}
 	if n := s.renders.Load(); n != 1 {
@@ -278,7 +278,7 @@ func TestNotFoundIsCachedAndHeals(t *testing.T) {
 	if r := h.get("/blog/new"); r.status != 200 || !strings.Contains(r.body, "v1") {
 		t.Fatalf("after the 404 window: %d %q", r.status, r.body)
 	}
-	if r := h.get("/blog/new"); r.status != 200 || r.cache() != CacheHit {
+	if r := h.get("/blog/new"); r.status != 200 || r.cache() != cacheHit {
 		t.Fatalf("then: %d %s", r.status, r.cache())
 	}
 }
@@ -313,7 +313,7 @@ func TestRandomURLsDoNotEvictPages(t *testing.T) {
 	}
 	renders := s.renders.Load()
 	for i := range 20 {
-		if r := h.get("/blog/" + itoa(i)); r.cache() != CacheHit {
+		if r := h.get("/blog/" + itoa(i)); r.cache() != cacheHit {
 			t.Fatalf("/blog/%d after 10,000 random URLs: %s, want HIT", i, r.cache())
 		}
 	}
@@ -351,7 +351,7 @@ func TestPrerenderedPageIsAHit(t *testing.T) {
 		t.Fatalf("Prerender = %+v, %v", page, err)
 	}
 	h.page(rt)
-	if r := h.get("/blog/9"); r.cache() != CacheHit || !strings.Contains(r.body, "/blog/9 v1") {
+	if r := h.get("/blog/9"); r.cache() != cacheHit || !strings.Contains(r.body, "/blog/9 v1") {
 		t.Fatalf("prerendered: %s %q", r.cache(), r.body)
 	}
 	s.fail(errContent)

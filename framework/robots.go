@@ -48,7 +48,8 @@ type RobotsRule struct {
 // textContentType is the Content-Type of robots.txt.
 const textContentType = "text/plain; charset=utf-8"
 
-// RobotsRoute returns the route that serves robots at /robots.txt. Codegen
+// robotsRoute returns the route that serves robots at /robots.txt
+// (runtime.RobotsRoute). Codegen
 // calls it with app/robots.go's Robots and its RobotsRevalidate (Never
 // when absent): it is cached like a page, with that window and the tags of
 // the data robots reads.
@@ -56,7 +57,7 @@ const textContentType = "text/plain; charset=utf-8"
 // A value that would break the file's lines (a control character, such as
 // a newline) is left out and logged, and so is a sitemap URL that is not a
 // path nor an http or https URL.
-func RobotsRoute(robots func(ctx context.Context) (Robots, error), revalidate time.Duration) Route {
+func robotsRoute(robots func(ctx context.Context) (Robots, error), revalidate time.Duration) Route {
 	return Route{
 		Pattern:      RobotsPath,
 		Revalidate:   revalidate,

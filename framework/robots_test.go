@@ -58,27 +58,27 @@ func TestRobotsOverHTTP(t *testing.T) {
 	read := Cache(func(ctx context.Context) (string, error) {
 		return disallow.Load().(string), nil
 	}, CacheOptions{Revalidate: Never, Tags: []string{"settings"}})
-	h.page(RobotsRoute(func(ctx context.Context) (Robots, error) {
+	h.page(robotsRoute(func(ctx context.Context) (Robots, error) {
 		d, err := read(ctx)
 		return Robots{Rules: []RobotsRule{{Disallow: []string{d}}}, Sitemaps: []string{SitemapPath}}, err
 	}, time.Hour))
 	r := h.get(RobotsPath)
 	want := "User-Agent: *\nDisallow: /admin\n\nSitemap: https://example.com/sitemap.xml\n"
-	if r.status != 200 || r.body != want || r.header.Get("Content-Type") != "text/plain; charset=utf-8" || r.cache() != CacheMiss {
+	if r.status != 200 || r.body != want || r.header.Get("Content-Type") != "text/plain; charset=utf-8" || r.cache() != cacheMiss {
 		t.Fatalf("%d %s %q:\n%s", r.status, r.cache(), r.header.Get("Content-Type"), r.body)
 	}
 	if cc := r.header.Get("Cache-Control"); cc != "s-maxage=3600, stale-while-revalidate=31536000" {
 		t.Errorf("Cache-Control %q", cc)
 	}
-	if r := h.get(RobotsPath); r.cache() != CacheHit {
+	if r := h.get(RobotsPath); r.cache() != cacheHit {
 		t.Errorf("again: %s", r.cache())
 	}
 	disallow.Store("/secret")
 	h.clock.Advance(time.Second)
-	if err := h.app.RevalidateTag(context.Background(), "settings"); err != nil {
+	if err := h.app.revalidateTag(context.Background(), "settings", false); err != nil {
 		t.Fatal(err)
 	}
-	if r := h.get(RobotsPath); r.cache() != CacheStale {
+	if r := h.get(RobotsPath); r.cache() != cacheStale {
 		t.Errorf("after RevalidateTag: %s", r.cache())
 	}
 	h.waitBackground()

@@ -102,6 +102,6 @@ func (c *sideTier) size() (entries int, bytes int64) {
 
 // sideEntries returns how many 404s and redirects a holds.
 func sideEntries(a *App) int {
-	n, _ := a.side.size()
+	n, _ := a.cache.side.size()
 	return n
 }

@@ -1,14 +1,9 @@
 package framework
 
 import (
-	"bytes"
 	"context"
-	"encoding/xml"
 	"errors"
 	"fmt"
-	"io"
-	"math"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -20,7 +15,7 @@ import (
 // A sitemap (https://www.sitemaps.org/protocol.html) is served like a page,
 // through the ISR cache: /sitemap.xml lists the app's URLs, made by
 // app/sitemap.go's Sitemap (like Next.js's app/sitemap.ts) or, without
-// one, from the app's routes (AutoSitemapRoutes). Past MaxSitemapURLs URLs
+// one, from the app's routes (runtime.AutoSitemapRoutes). Past MaxSitemapURLs URLs
 // or MaxSitemapBytes bytes it becomes a sitemap index of numbered parts,
 // /sitemap-0.xml, /sitemap-1.xml, ..., each within both limits. The parts
 // sit at the root because a sitemap may only list URLs below its own
@@ -29,9 +24,9 @@ import (
 // SitemapPath is where an app's sitemap is served.
 const SitemapPath = "/sitemap.xml"
 
-// SitemapPartPattern is the route of a split sitemap's parts, which
-// answers /sitemap-0.xml as part "0.xml".
-const SitemapPartPattern = "/sitemap-:part"
+// sitemapPartPattern is the route of a split sitemap's parts, which
+// answers /sitemap-0.xml as part "0.xml" (runtime.SitemapPartPattern).
+const sitemapPartPattern = "/sitemap-:part"
 
 // SitemapTag is a tag of the sitemap and of each of its parts:
 // RevalidateTag(ctx, SitemapTag) makes all of them stale, where
@@ -97,7 +92,8 @@ func (f ChangeFrequency) valid() bool {
 	return false
 }
 
-// SitemapRoutes returns the routes that serve the sitemap of entries:
+// sitemapRoutesOf returns the routes that serve the sitemap of entries
+// (runtime.SitemapRoutes):
 // /sitemap.xml, and the parts of a sitemap split past the protocol's
 // limits. Codegen calls it with app/sitemap.go's Sitemap and its
 // SitemapRevalidate (Never when absent): like a page, the sitemap is cached
@@ -111,7 +107,7 @@ func (f ChangeFrequency) valid() bool {
 // 1; an unknown ChangeFrequency; a LastModified outside years 1 to 9999) is
 // left out and logged, so that one bad record does not take the sitemap
 // down.
-func SitemapRoutes(entries func(ctx context.Context) ([]SitemapEntry, error), revalidate time.Duration) []Route {
+func sitemapRoutesOf(entries func(ctx context.Context) ([]SitemapEntry, error), revalidate time.Duration) []Route {
 	return sitemapRoutes(&sitemapSource{entries: entries, maxURLs: MaxSitemapURLs, maxBytes: MaxSitemapBytes}, revalidate)
 }
 
@@ -119,11 +115,11 @@ func SitemapRoutes(entries func(ctx context.Context) ([]SitemapEntry, error), re
 func sitemapRoutes(s *sitemapSource, revalidate time.Duration) []Route {
 	return []Route{
 		{Pattern: SitemapPath, Revalidate: revalidate, ContentType: xmlContentType, NeedsSiteURL: true, Render: s.renderSitemap},
-		{Pattern: SitemapPartPattern, Revalidate: revalidate, ContentType: xmlContentType, NeedsSiteURL: true, Render: s.renderPart},
+		{Pattern: sitemapPartPattern, Revalidate: revalidate, ContentType: xmlContentType, NeedsSiteURL: true, Render: s.renderPart},
 	}
 }
 
-// AutoSitemapRoutes returns the sitemap routes of an app without
+// autoSitemapRoutes returns the sitemap routes of an app without
 // app/sitemap.go, made from its pages (codegen passes its Routes): every
 // cached page without params (its pattern), and every path StaticParams
 // returns for a cached page with params. Pages rendered per request
@@ -135,8 +131,8 @@ func sitemapRoutes(s *sitemapSource, revalidate time.Duration) []Route {
 // Its window is the lowest of the pages with StaticParams it lists, so
 // that a new post shows in it no later than its page would, and it carries
 // the tags of the data StaticParams reads.
-func AutoSitemapRoutes(routes func() []Route) []Route {
-	return SitemapRoutes(func(ctx context.Context) ([]SitemapEntry, error) {
+func autoSitemapRoutes(routes func() []Route) []Route {
+	return sitemapRoutesOf(func(ctx context.Context) ([]SitemapEntry, error) {
 		return routeEntries(ctx, routes())
 	}, Never)
 }
@@ -211,7 +207,7 @@ func (s *sitemapSource) renderPart(ctx context.Context, r *Request) (templ.Compo
 		return nil, ErrNotFound
 	}
 	if st := stateFrom(ctx); st != nil {
-		now := st.app.hitNow()
+		now := st.app.clock.hitNanos()
 		if k := s.parts.Load(); k != nil && n >= k.count && now-k.at < int64(st.app.opts.NotFoundWindow) {
 			return nil, ErrNotFound
 		}
@@ -253,7 +249,7 @@ func (s *sitemapSource) load(ctx context.Context, r *Request) (*sitemapDoc, stri
 	if doc.skipped > 0 {
 		a.log.Warn("framework: sitemap entries left out", "path", r.Path, "count", doc.skipped, "first", doc.firstSkip)
 	}
-	s.parts.Store(&knownParts{count: len(doc.parts), at: a.hitNow()})
+	s.parts.Store(&knownParts{count: len(doc.parts), at: a.clock.hitNanos()})
 	return doc, base, nil
 }
 
@@ -276,263 +272,3 @@ func parsePartName(name string) (int, bool) {
 
 // sitemapPartPath returns the path of part n.
 func sitemapPartPath(n int) string { return "/sitemap-" + strconv.Itoa(n) + ".xml" }
-
-// sitemapDoc is a sitemap's <url> elements, encoded once per render, and
-// where it splits into parts.
-type sitemapDoc struct {
-	urls    []byte      // every <url> element, one a line
-	ends    []int       // where each element ends in urls
-	lastmod []time.Time // each one's LastModified
-	// parts holds the index of the first entry of each part; nil when the
-	// sitemap is one file.
-	parts []int
-
-	skipped   int   // entries left out
-	firstSkip error // why the first was
-}
-
-const (
-	xmlHeader     = `<?xml version="1.0" encoding="UTF-8"?>` + "\n"
-	urlsetOpen    = xmlHeader + `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` + "\n"
-	urlsetClose   = "</urlset>\n"
-	indexOpen     = xmlHeader + `<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` + "\n"
-	indexClose    = "</sitemapindex>\n"
-	lastmodFormat = time.RFC3339 // W3C Datetime
-)
-
-// encodeSitemap encodes entries with paths resolved against base, and
-// splits them into parts of at most maxURLs entries and maxBytes bytes
-// each (urlset element included) when they do not fit in one.
-func encodeSitemap(entries []SitemapEntry, base string, maxURLs, maxBytes int) (*sitemapDoc, error) {
-	doc := &sitemapDoc{ends: make([]int, 0, len(entries)), lastmod: make([]time.Time, 0, len(entries))}
-	var buf bytes.Buffer
-	buf.Grow(len(entries) * (len(base) + 64)) // about an element with a short path
-	var scratch [64]byte                      // for formatting times without allocating
-	for i := range entries {
-		e := &entries[i]
-		loc, err := checkEntry(e, base)
-		if err != nil {
-			if doc.skipped == 0 {
-				doc.firstSkip = err
-			}
-			doc.skipped++
-			continue
-		}
-		buf.WriteString("<url><loc>")
-		writeXMLText(&buf, loc)
-		buf.WriteString("</loc>")
-		if !e.LastModified.IsZero() {
-			buf.WriteString("<lastmod>")
-			buf.Write(e.LastModified.UTC().AppendFormat(scratch[:0], lastmodFormat))
-			buf.WriteString("</lastmod>")
-		}
-		if e.ChangeFrequency != "" {
-			buf.WriteString("<changefreq>" + string(e.ChangeFrequency) + "</changefreq>")
-		}
-		if e.Priority != 0 {
-			buf.WriteString("<priority>" + strconv.FormatFloat(e.Priority, 'f', -1, 64) + "</priority>")
-		}
-		buf.WriteString("</url>\n")
-		doc.ends = append(doc.ends, buf.Len())
-		doc.lastmod = append(doc.lastmod, e.LastModified)
-	}
-	doc.urls = buf.Bytes()
-	doc.parts = splitSitemap(doc.ends, maxURLs, maxBytes-len(urlsetOpen)-len(urlsetClose))
-	if len(doc.parts) > MaxSitemapURLs {
-		return nil, fmt.Errorf("sitemap: %d URLs need %d parts, more than an index may list (%d)", len(doc.ends), len(doc.parts), MaxSitemapURLs)
-	}
-	return doc, nil
-}
-
-// writeXMLText writes s as XML character data: as it is when it holds
-// nothing to escape (printable ASCII other than &, <, >, ' and "), else
-// through xml.EscapeText, which also replaces what XML cannot hold.
-func writeXMLText(buf *bytes.Buffer, s string) {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '&' || c == '<' || c == '>' || c == '\'' || c == '"' {
-			xml.EscapeText(buf, []byte(s))
-			return
-		}
-	}
-	buf.WriteString(s)
-}
-
-// splitSitemap returns the first entry of each part when the elements
-// ending at ends do not fit in one file of maxURLs entries and maxBytes
-// bytes, or nil. A part holds at least one entry, however large.
-func splitSitemap(ends []int, maxURLs, maxBytes int) []int {
-	if len(ends) <= maxURLs && (len(ends) == 0 || ends[len(ends)-1] <= maxBytes) {
-		return nil
-	}
-	parts := []int{0}
-	start, startByte := 0, 0
-	for i, end := range ends {
-		if i > start && (i-start >= maxURLs || end-startByte > maxBytes) {
-			start, startByte = i, ends[i-1]
-			parts = append(parts, i)
-		}
-	}
-	return parts
-}
-
-// checkEntry returns the absolute URL of e, or why the protocol cannot
-// carry it.
-func checkEntry(e *SitemapEntry, base string) (string, error) {
-	loc, err := absoluteURL(base, e.URL)
-	if err != nil {
-		return "", err
-	}
-	switch {
-	case !e.ChangeFrequency.valid():
-		return "", fmt.Errorf("%s: unknown change frequency %q", loc, e.ChangeFrequency)
-	case math.IsNaN(e.Priority) || e.Priority < 0 || e.Priority > 1:
-		return "", fmt.Errorf("%s: priority %v is not between 0 and 1", loc, e.Priority)
-	case !e.LastModified.IsZero() && (e.LastModified.UTC().Year() < 1 || e.LastModified.UTC().Year() > 9999):
-		return "", fmt.Errorf("%s: last modified %v is out of range", loc, e.LastModified)
-	}
-	return loc, nil
-}
-
-// absoluteURL resolves raw, a path or an absolute http(s) URL, against
-// base, and returns it escaped as a URL.
-func absoluteURL(base, raw string) (string, error) {
-	s := raw
-	if strings.HasPrefix(raw, "/") && !strings.HasPrefix(raw, "//") {
-		s = base + raw
-		if plainURLPath(raw) {
-			// The common case, which url.Parse would return as it is:
-			// a sitemap of many URLs is made several times faster.
-			if len(s) > maxSitemapURLLength {
-				return "", fmt.Errorf("URL %.64q...: longer than %d characters", s, maxSitemapURLLength)
-			}
-			return s, nil
-		}
-	}
-	u, err := url.Parse(s)
-	if err != nil {
-		return "", fmt.Errorf("URL %q: %w", raw, err)
-	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("URL %q: want a path or an http or https URL", raw)
-	}
-	loc := u.String()
-	if len(loc) > maxSitemapURLLength {
-		return "", fmt.Errorf("URL %.64q...: longer than %d characters", loc, maxSitemapURLLength)
-	}
-	return loc, nil
-}
-
-// plainURLPath reports whether p holds only bytes that a URL's path never
-// escapes (letters, digits, "-._~$&+,;=:@" and "/"), which url.Parse and
-// URL.String leave as they are.
-func plainURLPath(p string) bool {
-	for i := 0; i < len(p); i++ {
-		if plainClass[p[i]] == 0 {
-			return false
-		}
-	}
-	return true
-}
-
-// urlset returns a sitemap of the entries from start to end.
-func (d *sitemapDoc) urlset(start, end int) []byte {
-	from, to := 0, 0
-	if start > 0 {
-		from = d.ends[start-1]
-	}
-	if end > 0 {
-		to = d.ends[end-1]
-	}
-	b := make([]byte, 0, len(urlsetOpen)+to-from+len(urlsetClose))
-	b = append(b, urlsetOpen...)
-	b = append(b, d.urls[from:to]...)
-	return append(b, urlsetClose...)
-}
-
-// index returns the sitemap index of the parts, each with the latest
-// LastModified of its entries.
-func (d *sitemapDoc) index(base string) []byte {
-	var buf bytes.Buffer
-	buf.WriteString(indexOpen)
-	for n, start := range d.parts {
-		end := len(d.ends)
-		if n+1 < len(d.parts) {
-			end = d.parts[n+1]
-		}
-		var latest time.Time
-		for _, t := range d.lastmod[start:end] {
-			if t.After(latest) {
-				latest = t
-			}
-		}
-		buf.WriteString("<sitemap><loc>")
-		xml.EscapeText(&buf, []byte(base+sitemapPartPath(n)))
-		buf.WriteString("</loc>")
-		if !latest.IsZero() {
-			buf.WriteString("<lastmod>" + latest.UTC().Format(lastmodFormat) + "</lastmod>")
-		}
-		buf.WriteString("</sitemap>\n")
-	}
-	buf.WriteString(indexClose)
-	return buf.Bytes()
-}
-
-// rawComponent writes b as it is: the body of a route that is not HTML.
-func rawComponent(b []byte) templ.Component {
-	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
-		_, err := w.Write(b)
-		return err
-	})
-}
-
-// errNoSiteURL fails a render that needs the site's URL and has neither
-// Options.SiteURL nor a request to take it from (a prerender).
-var errNoSiteURL = errors.New("no site URL to make absolute URLs with: set Options.SiteURL ($FRAMEWORK_SITE_URL)")
-
-// siteBase returns the origin that the sitemap and robots.txt make
-// absolute URLs with: Options.SiteURL, else the scheme and host of r's
-// HTTP request, which only a route rendered per request has
-// (perRequestURLs). A Host that makes no URL is a 404.
-func (a *App) siteBase(r *Request) (string, error) {
-	if a.opts.SiteURL != "" {
-		return a.opts.SiteURL, nil
-	}
-	if r == nil || r.HTTP == nil {
-		return "", errNoSiteURL
-	}
-	scheme := "http"
-	if r.HTTP.TLS != nil || strings.EqualFold(r.HTTP.Header.Get("X-Forwarded-Proto"), "https") {
-		scheme = "https"
-	}
-	base, err := parseSiteURL(scheme + "://" + r.HTTP.Host)
-	if err != nil {
-		return "", ErrNotFound
-	}
-	return base, nil
-}
-
-// perRequestURLs reports whether rt, which holds absolute URLs of the site,
-// must be rendered per request because the app has no SiteURL; it logs
-// that once.
-func (a *App) perRequestURLs(rt *Route) bool {
-	if !rt.NeedsSiteURL || a.opts.SiteURL != "" {
-		return false
-	}
-	a.siteURLWarning.Do(func() {
-		a.log.Warn("framework: no site URL (Options.SiteURL, $FRAMEWORK_SITE_URL): " + rt.Pattern +
-			" and the like take their host from each request and are not cached")
-	})
-	return true
-}
-
-// parseSiteURL checks a site URL, a scheme (http or https) and a host, and
-// returns it without a trailing slash.
-func parseSiteURL(s string) (string, error) {
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
-		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.Opaque != "" ||
-		strings.ContainsAny(u.Host, "/?#@ ") {
-		return "", fmt.Errorf("framework: site URL %q: want a scheme and a host only, like https://example.com", s)
-	}
-	return u.Scheme + "://" + u.Host, nil
-}

@@ -184,7 +184,7 @@ func TestParseSiteURL(t *testing.T) {
 			t.Errorf("%q: %q, want an error", in, got)
 		}
 	}
-	if _, err := New(Options{SiteURL: "example.com", CacheDir: t.TempDir()}); err == nil {
+	if _, err := New(Options{SiteURL: "example.com"}); err == nil {
 		t.Error("New accepted a site URL without a scheme")
 	}
 }
@@ -236,7 +236,7 @@ func TestSitemapSplitsAt50000URLs(t *testing.T) {
 	h := newSitemapHarness(t, Options{SiteURL: "https://example.com"}, 120_000, MaxSitemapURLs)
 
 	r := h.get(SitemapPath)
-	if r.status != 200 || r.cache() != CacheMiss || r.header.Get("Content-Type") != xmlContentType {
+	if r.status != 200 || r.cache() != cacheMiss || r.header.Get("Content-Type") != xmlContentType {
 		t.Fatalf("/sitemap.xml: %d %s %q", r.status, r.cache(), r.header.Get("Content-Type"))
 	}
 	if cc := r.header.Get("Cache-Control"); cc != "s-maxage=31536000" {
@@ -258,7 +258,7 @@ func TestSitemapSplitsAt50000URLs(t *testing.T) {
 	for i, size := range []int{50_000, 50_000, 20_000} {
 		path := fmt.Sprintf("/sitemap-%d.xml", i)
 		r := h.get(path)
-		if r.status != 200 || r.cache() != CacheMiss || len(r.body) > MaxSitemapBytes {
+		if r.status != 200 || r.cache() != cacheMiss || len(r.body) > MaxSitemapBytes {
 			t.Fatalf("%s: %d %s, %d bytes", path, r.status, r.cache(), len(r.body))
 		}
 		set := parseURLSet(t, []byte(r.body))
@@ -271,7 +271,7 @@ func TestSitemapSplitsAt50000URLs(t *testing.T) {
 			}
 			next++
 		}
-		if r := h.get(path, "Accept-Encoding", "gzip"); r.cache() != CacheHit || r.header.Get("Content-Encoding") != "gzip" {
+		if r := h.get(path, "Accept-Encoding", "gzip"); r.cache() != cacheHit || r.header.Get("Content-Encoding") != "gzip" {
 			t.Errorf("%s again: %s, Content-Encoding %q", path, r.cache(), r.header.Get("Content-Encoding"))
 		}
 		if r2 := h.get(path, "If-None-Match", r.header.Get("Etag")); r2.status != 304 {
@@ -315,11 +315,11 @@ func TestSitemapPartsRevalidate(t *testing.T) {
 	// New data: revalidating its tag makes the index and its parts stale.
 	h.n.Store(31)
 	h.clock.Advance(time.Second)
-	if err := h.app.RevalidateTag(context.Background(), "posts"); err != nil {
+	if err := h.app.revalidateTag(context.Background(), "posts", false); err != nil {
 		t.Fatal(err)
 	}
 	for _, path := range []string{SitemapPath, "/sitemap-2.xml"} {
-		if r := h.get(path); r.cache() != CacheStale {
+		if r := h.get(path); r.cache() != cacheStale {
 			t.Errorf("%s after RevalidateTag: %s, want STALE", path, r.cache())
 		}
 	}
@@ -340,11 +340,11 @@ func TestSitemapPartsRevalidate(t *testing.T) {
 	// SitemapTag reaches the sitemap and every part, whatever they read.
 	h.waitBackground()
 	h.clock.Advance(time.Second)
-	if err := h.app.RevalidateTag(context.Background(), SitemapTag); err != nil {
+	if err := h.app.revalidateTag(context.Background(), SitemapTag, false); err != nil {
 		t.Fatal(err)
 	}
 	for _, path := range []string{SitemapPath, "/sitemap-0.xml", "/sitemap-3.xml"} {
-		if r := h.get(path); r.cache() != CacheStale {
+		if r := h.get(path); r.cache() != cacheStale {
 			t.Errorf("%s after RevalidateTag(SitemapTag): %s, want STALE", path, r.cache())
 		}
 	}
@@ -359,7 +359,7 @@ func TestSitemapOneFile(t *testing.T) {
 	if len(set.URLs) != 3 || set.URLs[2].Loc != "https://example.com/p/2" {
 		t.Fatalf("%+v", set.URLs)
 	}
-	if r := h.get(SitemapPath); r.cache() != CacheHit {
+	if r := h.get(SitemapPath); r.cache() != cacheHit {
 		t.Errorf("again: %s", r.cache())
 	}
 	lists := h.lists.Load()
@@ -416,7 +416,7 @@ func TestSitemapWithoutSiteURL(t *testing.T) {
 		t.Errorf("logged the missing site URL %d times, want once:\n%s", n, logs.String())
 	}
 	// A prerender has no request to take a host from.
-	if _, err := h.app.Prerender(context.Background(), SitemapRoutes(func(context.Context) ([]SitemapEntry, error) { return nil, nil }, Never)[0], nil); !errors.Is(err, errNoSiteURL) {
+	if _, err := h.app.Prerender(context.Background(), sitemapRoutesOf(func(context.Context) ([]SitemapEntry, error) { return nil, nil }, Never)[0], nil); !errors.Is(err, errNoSiteURL) {
 		t.Errorf("Prerender without a site URL: %v", err)
 	}
 }
@@ -428,12 +428,13 @@ func TestSitemapWithoutSiteURL(t *testing.T) {
 func TestSitemapWithoutSiteURLRendersOneAtATime(t *testing.T) {
 	h := newHarness(t, Options{})
 	var running, most atomic.Int32
-	for _, rt := range SitemapRoutes(func(context.Context) ([]SitemapEntry, error) {
+	gate := make(chan struct{}) // holds the renders, as a large sitemap's encoding would
+	for _, rt := range sitemapRoutesOf(func(context.Context) ([]SitemapEntry, error) {
 		n := running.Add(1)
 		defer running.Add(-1)
 		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
 		}
-		time.Sleep(20 * time.Millisecond) // a large sitemap's encoding
+		<-gate
 		return []SitemapEntry{{URL: "/p"}}, nil
 	}, time.Hour) {
 		h.page(rt)
@@ -458,6 +459,11 @@ func TestSitemapWithoutSiteURLRendersOneAtATime(t *testing.T) {
 			}
 		})
 	}
+	// One renders while the others wait for it; then they go one by one.
+	waitUntil(t, "one render, the other requests waiting", func() bool {
+		return running.Load() == 1 && blockedIn("acquire") == requests-1
+	})
+	close(gate)
 	wg.Wait()
 	close(errs)
 	for err := range errs {
@@ -473,7 +479,7 @@ func TestSitemapWithoutSiteURLRendersOneAtATime(t *testing.T) {
 func TestSitemapLeavesOutBadEntries(t *testing.T) {
 	logs := newLogBuffer()
 	h := newHarness(t, Options{SiteURL: "https://example.com", Logger: logs.logger()})
-	for _, rt := range SitemapRoutes(func(context.Context) ([]SitemapEntry, error) {
+	for _, rt := range sitemapRoutesOf(func(context.Context) ([]SitemapEntry, error) {
 		return []SitemapEntry{{URL: "/ok"}, {URL: "/bad", Priority: 7}, {URL: "/ok2"}}, nil
 	}, time.Hour) {
 		h.page(rt)
@@ -518,9 +524,9 @@ func TestAutoSitemap(t *testing.T) {
 			page("/docs/*", Never, func(context.Context) ([]Params, error) {
 				return []Params{{"*": "a/b"}, {"*": "../x"}}, nil // the second is no path
 			}),
-			RobotsRoute(func(context.Context) (Robots, error) { return Robots{}, nil }, Never),
+			robotsRoute(func(context.Context) (Robots, error) { return Robots{}, nil }, Never),
 		}
-		return append(list, AutoSitemapRoutes(routes)...)
+		return append(list, autoSitemapRoutes(routes)...)
 	}
 	for _, rt := range routes() {
 		h.page(rt)
@@ -539,10 +545,10 @@ func TestAutoSitemap(t *testing.T) {
 		t.Errorf("Cache-Control %q, want the window of /blog/:id", cc)
 	}
 	h.clock.Advance(time.Second)
-	if err := h.app.RevalidateTag(context.Background(), "posts"); err != nil {
+	if err := h.app.revalidateTag(context.Background(), "posts", false); err != nil {
 		t.Fatal(err)
 	}
-	if r := h.get(SitemapPath); r.cache() != CacheStale {
+	if r := h.get(SitemapPath); r.cache() != cacheStale {
 		t.Errorf("after RevalidateTag of StaticParams' data: %s, want STALE", r.cache())
 	}
 }

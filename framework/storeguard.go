@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/isr-go/framework/framework/store"
 )
 
 // The cache is disposable, the site is not: whatever the store does (fail,
@@ -46,12 +48,12 @@ var errStoreSkipped = errors.New("framework: cache store skipped after a slow fa
 // to answer again, bounds Close, and logs a failing store once rather than
 // on every call.
 type guardedStore struct {
-	inner   Store
-	locker  Locker     // nil unless inner is one
-	watcher TagWatcher // nil unless inner is one
-	clock   Clock      // nil unless inner is one
+	inner   store.Store
+	locker  store.Locker     // nil unless inner is one
+	watcher store.TagWatcher // nil unless inner is one
+	clock   store.Clock      // nil unless inner is one
 	// keyBytes is inner when it reads keys given as bytes, else nil.
-	keyBytes KeyBytesGetter
+	keyBytes store.KeyBytesGetter
 	log      *slog.Logger
 	errors   *atomic.Uint64 // the metric of failed calls
 	// elapsed is a cheap real clock, in nanoseconds, to time failed calls.
@@ -71,12 +73,12 @@ type guardedStore struct {
 	closeTimeout time.Duration
 }
 
-func newGuardedStore(inner Store, log *slog.Logger, errs *atomic.Uint64, elapsed func() int64) *guardedStore {
+func newGuardedStore(inner store.Store, log *slog.Logger, errs *atomic.Uint64, elapsed func() int64) *guardedStore {
 	s := &guardedStore{inner: inner, log: log, errors: errs, elapsed: elapsed, stop: make(chan struct{}), closeTimeout: storeCloseTimeout}
-	s.locker, _ = inner.(Locker)
-	s.watcher, _ = inner.(TagWatcher)
-	s.clock, _ = inner.(Clock)
-	s.keyBytes, _ = inner.(KeyBytesGetter)
+	s.locker, _ = inner.(store.Locker)
+	s.watcher, _ = inner.(store.TagWatcher)
+	s.clock, _ = inner.(store.Clock)
+	s.keyBytes, _ = inner.(store.KeyBytesGetter)
 	return s
 }
 

@@ -15,6 +15,9 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/isr-go/framework/framework/internal/testredis"
+
+	"github.com/isr-go/framework/framework/badgerstore"
+	"github.com/isr-go/framework/framework/store"
 )
 
 // storedTagTimes returns the tag times in the app's store.
@@ -48,12 +51,12 @@ func TestRevalidateEndpointRefusesPastLimits(t *testing.T) {
 	h.get("/posts/1")
 	h.clock.Advance(time.Second)
 	ctx := context.Background()
-	if err := h.app.RevalidateTag(ctx, "before"); err != nil {
+	if err := h.app.revalidateTag(ctx, "before", false); err != nil {
 		t.Fatal(err)
 	}
 	h.clock.Advance(time.Second)
 	memBefore, storeBefore := memoryTagNames(h.app), h.storedTagTimes()
-	if r := h.get("/posts/1"); r.cache() != CacheHit {
+	if r := h.get("/posts/1"); r.cache() != cacheHit {
 		t.Fatalf("before: %s", r.cache())
 	}
 
@@ -128,7 +131,7 @@ func TestRevalidateEndpointRefusesPastLimits(t *testing.T) {
 			if st := h.storedTagTimes(); !maps.Equal(st, storeBefore) {
 				t.Errorf("stored tag times changed: %d, were %d", len(st), len(storeBefore))
 			}
-			if r := h.get("/posts/1"); r.cache() != CacheHit {
+			if r := h.get("/posts/1"); r.cache() != cacheHit {
 				t.Errorf("page after the refused call: %s, want HIT", r.cache())
 			}
 		})
@@ -140,7 +143,7 @@ func TestRevalidateEndpointRefusesPastLimits(t *testing.T) {
 	if r.status != http.StatusOK {
 		t.Fatalf("1,000 names: %d %s", r.status, r.body)
 	}
-	if got := h.get("/posts/1").cache(); got != CacheStale {
+	if got := h.get("/posts/1").cache(); got != cacheStale {
 		t.Fatalf("page after revalidating its tag: %s, want STALE", got)
 	}
 	if n := len(memoryTagNames(h.app)); n != len(memBefore)+1000 {
@@ -167,15 +170,15 @@ func TestRevalidateMethodsCheckNames(t *testing.T) {
 		call func() error
 		ok   bool
 	}{
-		{"RevalidatePath 256 bytes", func() error { return h.app.RevalidatePath(ctx, long[:maxTagLength]) }, true},
-		{"RevalidatePath 257 bytes", func() error { return h.app.RevalidatePath(ctx, long) }, false},
-		{"ExpirePath 257 bytes", func() error { return h.app.ExpirePath(ctx, long) }, false},
-		{"RevalidatePath layout 257 bytes", func() error { return h.app.RevalidatePath(ctx, long, Layout) }, false},
-		{"RevalidateTag 256 bytes", func() error { return h.app.RevalidateTag(ctx, long[1:]) }, true},
-		{"RevalidateTag 257 bytes", func() error { return h.app.RevalidateTag(ctx, long) }, false},
-		{"RevalidateTag tab", func() error { return h.app.RevalidateTag(ctx, "a\tb") }, false},
-		{"ExpireTag reserved name", func() error { return h.app.ExpireTag(ctx, floorTag) }, false},
-		{"RevalidateTag unicode", func() error { return h.app.RevalidateTag(ctx, "café posts") }, true},
+		{"RevalidatePath 256 bytes", func() error { return h.app.revalidatePath(ctx, long[:maxTagLength], false) }, true},
+		{"RevalidatePath 257 bytes", func() error { return h.app.revalidatePath(ctx, long, false) }, false},
+		{"ExpirePath 257 bytes", func() error { return h.app.revalidatePath(ctx, long, true) }, false},
+		{"RevalidatePath layout 257 bytes", func() error { return h.app.revalidatePath(ctx, long, false, AndBelow) }, false},
+		{"RevalidateTag 256 bytes", func() error { return h.app.revalidateTag(ctx, long[1:], false) }, true},
+		{"RevalidateTag 257 bytes", func() error { return h.app.revalidateTag(ctx, long, false) }, false},
+		{"RevalidateTag tab", func() error { return h.app.revalidateTag(ctx, "a\tb", false) }, false},
+		{"ExpireTag reserved name", func() error { return h.app.revalidateTag(ctx, floorTag, true) }, false},
+		{"RevalidateTag unicode", func() error { return h.app.revalidateTag(ctx, "café posts", false) }, true},
 	} {
 		before := h.app.tags.len()
 		err := tc.call()
@@ -200,10 +203,10 @@ func TestOldTagTimesArePruned(t *testing.T) {
 
 	h.get("/a") // generated before the revalidation of posts
 	h.clock.Advance(time.Second)
-	if err := h.app.RevalidateTag(ctx, "posts"); err != nil {
+	if err := h.app.revalidateTag(ctx, "posts", false); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.app.ExpirePath(ctx, "/gone"); err != nil {
+	if err := h.app.revalidatePath(ctx, "/gone", true); err != nil {
 		t.Fatal(err)
 	}
 	revalidatedAt := h.clock.Now()
@@ -228,22 +231,22 @@ func TestOldTagTimesArePruned(t *testing.T) {
 	// /b, 399 days old and generated after the forgotten time, is still
 	// fresh; /a, generated before it, is past the longest an entry is
 	// served (it would be a HIT if Never meant forever).
-	if r := h.get("/b"); r.cache() != CacheHit {
+	if r := h.get("/b"); r.cache() != cacheHit {
 		t.Errorf("/b: %s, want HIT", r.cache())
 	}
-	if r := h.get("/a"); r.cache() != CacheRevalidated {
+	if r := h.get("/a"); r.cache() != cacheRevalidated {
 		t.Errorf("/a: %s, want REVALIDATED", r.cache())
 	}
 
 	// The periodic prune does the same without a restart.
-	if err := h.app.RevalidateTag(ctx, "authors"); err != nil {
+	if err := h.app.revalidateTag(ctx, "authors", false); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.app.RevalidateTag(ctx, "recent"); err != nil {
+	if err := h.app.revalidateTag(ctx, "recent", false); err != nil {
 		t.Fatal(err)
 	}
 	h.clock.Advance(200 * 24 * time.Hour)
-	if err := h.app.RevalidateTag(ctx, "recent"); err != nil {
+	if err := h.app.revalidateTag(ctx, "recent", false); err != nil {
 		t.Fatal(err)
 	}
 	h.clock.Advance(201 * 24 * time.Hour)
@@ -262,8 +265,8 @@ func TestTagTimeLimitRaisesTheFloor(t *testing.T) {
 		expire bool
 		want   string // how a page generated before the forgotten times is served
 	}{
-		{"revalidate", false, CacheStale},
-		{"expire", true, CacheRevalidated},
+		{"revalidate", false, cacheStale},
+		{"expire", true, cacheRevalidated},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t, Options{TagTimeLimit: 100})
@@ -277,13 +280,9 @@ func TestTagTimeLimitRaisesTheFloor(t *testing.T) {
 				h.get(p)
 			}
 			ctx := context.Background()
-			mark := h.app.RevalidateTag
-			if tc.expire {
-				mark = h.app.ExpireTag
-			}
 			for i := range 150 {
 				h.clock.Advance(time.Millisecond)
-				if err := mark(ctx, fmt.Sprintf("t%d", i)); err != nil {
+				if err := h.app.revalidateTag(ctx, fmt.Sprintf("t%d", i), tc.expire); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -313,7 +312,7 @@ func TestTagTimeLimitRaisesTheFloor(t *testing.T) {
 				t.Fatalf("/posts/1 generated before the forgotten times: %s, want %s", r.cache(), tc.want)
 			}
 			h.waitBackground()
-			if r := h.get("/posts/1"); r.cache() != CacheHit {
+			if r := h.get("/posts/1"); r.cache() != cacheHit {
 				t.Fatalf("/posts/1 once regenerated: %s, want HIT", r.cache())
 			}
 			// The floor survives a restart.
@@ -324,7 +323,7 @@ func TestTagTimeLimitRaisesTheFloor(t *testing.T) {
 					t.Errorf("%s after restart: %s, want %s", p, r.cache(), tc.want)
 				}
 			}
-			if r := h.get("/posts/1"); r.cache() != CacheHit {
+			if r := h.get("/posts/1"); r.cache() != cacheHit {
 				t.Errorf("/posts/1 after restart: %s, want HIT", r.cache())
 			}
 			if n := h.app.tags.len(); n > 100 {
@@ -363,9 +362,9 @@ func TestTagBoundsOnRedis(t *testing.T) { eachRedis(t, testTagBoundsOnRedis) }
 func testTagBoundsOnRedis(t *testing.T, kind testredis.Kind) {
 	srv := kind.Start(t)
 	s := newSource("v1")
-	opts := Options{CacheURL: srv.URL(), TagTimeLimit: 100}
-	a := newHarness(t, opts)
-	b := newHarness(t, opts)
+	opts := Options{TagTimeLimit: 100}
+	a := newRedisHarness(t, srv.URL(), opts)
+	b := newRedisHarness(t, srv.URL(), opts)
 	b.clock = a.clock
 	b.opts.Now = a.clock.Now
 	b.restart()
@@ -374,13 +373,13 @@ func testTagBoundsOnRedis(t *testing.T, kind testredis.Kind) {
 	}
 	a.get("/posts/1")
 	a.get("/posts/2")
-	if r := b.get("/posts/1"); r.cache() != CacheHit {
+	if r := b.get("/posts/1"); r.cache() != cacheHit {
 		t.Fatalf("B before: %s", r.cache())
 	}
 	ctx := context.Background()
 	for i := range 150 {
 		a.clock.Advance(time.Millisecond)
-		if err := a.app.RevalidateTag(ctx, fmt.Sprintf("t%d", i)); err != nil {
+		if err := a.app.revalidateTag(ctx, fmt.Sprintf("t%d", i), false); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -390,19 +389,19 @@ func testTagBoundsOnRedis(t *testing.T, kind testredis.Kind) {
 		soft, _ := b.app.tags.floor()
 		return soft > 0 && b.app.tags.len() <= 100
 	})
-	if r := b.get("/posts/1"); r.cache() != CacheStale {
+	if r := b.get("/posts/1"); r.cache() != cacheStale {
 		t.Fatalf("B, page generated before the forgotten times: %s, want STALE", r.cache())
 	}
 	if n := len(a.storedTagTimes()); n > 100+1 {
 		t.Fatalf("%d tag times in Redis, want at most 100 and the floor", n)
 	}
 	// A new instance starts with the floor.
-	c := newHarness(t, Options{CacheURL: srv.URL(), TagTimeLimit: 100})
+	c := newRedisHarness(t, srv.URL(), Options{TagTimeLimit: 100})
 	c.clock = a.clock
 	c.opts.Now = a.clock.Now
 	c.restart()
 	c.page(taggedRoute("/posts/:id", s, "posts"))
-	if r := c.get("/posts/2"); r.cache() != CacheStale {
+	if r := c.get("/posts/2"); r.cache() != cacheStale {
 		t.Fatalf("new instance, page generated before the forgotten times: %s, want STALE", r.cache())
 	}
 
@@ -557,7 +556,7 @@ func TestTagTimesUnit(t *testing.T) {
 
 // ttlStore records the TTLs the app asks for.
 type ttlStore struct {
-	Store
+	store.Store
 	mu   sync.Mutex
 	ttls map[string]time.Duration
 }
@@ -570,7 +569,7 @@ func (s *ttlStore) Set(ctx context.Context, key string, value []byte, ttl time.D
 }
 
 func TestStoreTTLsAreCapped(t *testing.T) {
-	bs, err := registeredStore(LocalStore)(t.TempDir())
+	bs, err := badgerstore.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,13 +11,18 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/isr-go/framework/framework"
-	_ "github.com/isr-go/framework/framework/badgerstore" // the cache on disk, as the app server has it
+	"github.com/isr-go/framework/framework/badgerstore"
 )
 
 // TestPages serves every route through the generated router, with a real
 // cache in a temp dir.
 func TestPages(t *testing.T) {
-	app, err := framework.New(framework.Options{CacheDir: t.TempDir(), Logger: slog.New(slog.DiscardHandler)})
+	cache, err := badgerstore.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cache.Close()
+	app, err := framework.New(framework.Options{Store: cache, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +47,13 @@ func TestPages(t *testing.T) {
 		{"/api/hello", 200, `"message":"hello"`},
 		{framework.Asset("styles.css"), 200, "font:"}, // assets/styles.css, bundled
 		{framework.Asset("main.ts"), 200, "aria-current"},
-		{"/favicon.svg", 200, "<svg"},
+		{"/favicon.ico", 200, "\x00\x00\x01\x00"}, // an ICO, linked from the layout's <head>
+		{"/", 200, `<link rel="icon" href="/favicon.ico">`},
+		// The post's Metadata, in <head> by the layout.
+		{"/blog/2", 200, `<link rel="canonical" href="/blog/2">`},
+		{"/blog/2", 200, `<meta property="og:title" content="Post 2">`},
+		{"/blog/2", 200, `<meta property="og:type" content="article">`},
+		{"/blog/2", 200, `<meta property="og:url" content="/blog/2">`},
 	} {
 		res, err := http.Get(srv.URL + tc.path)
 		if err != nil {
@@ -62,7 +73,7 @@ func TestPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	res.Body.Close()
-	if cc := res.Header.Get("Cache-Control"); res.Header.Get(framework.HeaderCache) != framework.CacheHit || !strings.HasPrefix(cc, "s-maxage=600,") {
-		t.Errorf("GET /blog again: %s, Cache-Control %q; want a HIT cached for 600 s", res.Header.Get(framework.HeaderCache), cc)
+	if cc := res.Header.Get("Cache-Control"); res.Header.Get("X-Framework-Cache") != "HIT" || !strings.HasPrefix(cc, "s-maxage=600,") {
+		t.Errorf("GET /blog again: %s, Cache-Control %q; want a HIT cached for 600 s", res.Header.Get("X-Framework-Cache"), cc)
 	}
 }

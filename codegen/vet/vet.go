@@ -1,15 +1,16 @@
 // Package vet is the framework's page conventions as a go/analysis
-// analyzer: the checks framework build runs on a page's exports (an
-// untyped or non-Duration Revalidate or Expire, a Load, StaticParams or
-// Metadata of the wrong type, a Page that does not take Load's result),
-// for go vet, editors and CI, which run analyzers rather than builds; and
-// the exports of app/sitemap.go and app/robots.go (Sitemap, Robots and
-// their windows).
+// analyzer: the checks framework build runs on a page's exports (a
+// Revalidate or Expire that is neither a time.Duration nor a whole number
+// of seconds, a Load, StaticParams or Metadata of the wrong type, a Page
+// that does not take Load's result), and on its calls of r.Param with a
+// constant naming no param of the page's route, for go vet, editors and
+// CI, which run analyzers rather than builds; and the exports of
+// app/sitemap.go and app/robots.go (Sitemap, Robots and their windows).
 //
-// The checks are codegen.CheckPage, CheckSitemap and CheckRobots: the
-// analyzer only finds the packages they apply to, so framework build,
-// framework vet and go vet -vettool=framework-vet report the same message
-// at the same place.
+// The checks are codegen.CheckPage, CheckParams, CheckSitemap and
+// CheckRobots: the analyzer only finds the packages they apply to, so
+// framework build, framework vet and go vet -vettool=framework-vet report
+// the same message at the same place.
 //
 // It looks only at packages in a folder below an app/ folder that hold a
 // page (page.templ's generated page_templ.go, or a Page function), and at
@@ -38,12 +39,14 @@ var Analyzer = &analysis.Analyzer{
 	Name: "frameworkpage",
 	Doc: `check the exports of framework app pages
 
-Revalidate and Expire must be time.Duration constants (const Revalidate = 60
-is 60ns), Load func(ctx context.Context, r *framework.Request) (T, error),
-templ Page(data T) take Load's result, Metadata and StaticParams have their
-documented signatures; app/sitemap.go's Sitemap and app/robots.go's Robots
-theirs. Only packages below an app/ folder that hold a page, and the app/
-folder itself, are checked.`,
+Revalidate and Expire must be time.Duration values or untyped constants
+counting seconds (const Revalidate = 60 is a minute), never negative, Load
+func(ctx context.Context, r *framework.Request) (T, error), templ Page(data T)
+take Load's result, Metadata and StaticParams have their documented
+signatures, and r.Param("name") with a constant must name a param of the
+page's route; app/sitemap.go's Sitemap and app/robots.go's Robots and their
+windows likewise. Only packages below an app/ folder that hold a page, and the
+app/ folder itself, are checked.`,
 	URL: "https://pkg.go.dev/github.com/isr-go/framework/codegen/vet",
 	Run: run,
 }
@@ -92,12 +95,15 @@ func run(pass *analysis.Pass) (any, error) {
 	if templPage != nil {
 		missing = templPage.Name.Pos()
 	}
-	codegen.CheckPage(pass.Pkg, pattern, func(pos token.Pos, msg string) {
+	report := func(pos token.Pos, msg string) {
 		if !pos.IsValid() {
 			pos = missing
 		}
 		pass.Report(analysis.Diagnostic{Pos: pos, Message: msg})
-	})
+	}
+	codegen.CheckPage(pass.Pkg, pattern, report)
+	params, _ := codegen.RouteParams(rel) // RoutePattern accepted rel
+	codegen.CheckParams(pass.Fset, pass.Files, pass.TypesInfo, pattern, params, report)
 	return nil, nil
 }
 

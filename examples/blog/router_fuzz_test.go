@@ -17,7 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/isr-go/framework/framework"
-	_ "github.com/isr-go/framework/framework/badgerstore" // the cache on disk, as the app server has it
+	"github.com/isr-go/framework/framework/badgerstore"
 )
 
 // TestMain gives the in-process tests one database for the whole run: the
@@ -47,10 +47,15 @@ func newHostileRouter(tb testing.TB, dir string) *hostileRouter {
 	tb.Helper()
 	r := &hostileRouter{}
 	start := time.Now()
+	cache, err := badgerstore.Open(filepath.Join(dir, "cache"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { cache.Close() }) // after app.Close: cleanups run last first
 	app, err := framework.New(framework.Options{
-		CacheDir: filepath.Join(dir, "cache"),
-		Logger:   slog.New(slog.DiscardHandler),
-		Now:      func() time.Time { return start.Add(time.Duration(r.clock.Load())) },
+		Store:  cache,
+		Logger: slog.New(slog.DiscardHandler),
+		Now:    func() time.Time { return start.Add(time.Duration(r.clock.Load())) },
 	})
 	if err != nil {
 		tb.Fatal(err)
@@ -92,7 +97,7 @@ func (r *hostileRouter) check(t *testing.T, target string) {
 	}
 	after := r.serve(t, "/blog/1")
 	if after.Code != 200 || !bytes.Equal(after.Body.Bytes(), r.baseline) {
-		t.Fatalf("after GET %q, /blog/1 answers %d %s %.200q", target, after.Code, after.Header().Get(framework.HeaderCache), after.Body.String())
+		t.Fatalf("after GET %q, /blog/1 answers %d %s %.200q", target, after.Code, after.Header().Get("X-Framework-Cache"), after.Body.String())
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/isr-go/framework/framework"
+	"github.com/isr-go/framework/framework/runtime"
 
 	app "github.com/isr-go/framework/examples/blog/app"
 	app_admin "github.com/isr-go/framework/examples/blog/app/admin"
@@ -49,7 +50,7 @@ func Routes() []framework.Route {
 				if err != nil {
 					return nil, err
 				}
-				framework.SetMetadata(ctx, app_admin.Metadata(ctx, data))
+				runtime.SetMetadata(ctx, app_admin.Metadata(ctx, data))
 				return app_admin.Page(data), nil
 			},
 			Layouts:  []templ.Component{app.Layout()},
@@ -64,7 +65,7 @@ func Routes() []framework.Route {
 				if err != nil {
 					return nil, err
 				}
-				framework.SetMetadata(ctx, app_blog.Metadata(ctx, data))
+				runtime.SetMetadata(ctx, app_blog.Metadata(ctx, data))
 				return app_blog.Page(data), nil
 			},
 			Layouts:  []templ.Component{app.Layout()},
@@ -81,46 +82,48 @@ func Routes() []framework.Route {
 				if err != nil {
 					return nil, err
 				}
-				framework.SetMetadata(ctx, app_blog_id.Metadata(ctx, data))
+				runtime.SetMetadata(ctx, app_blog_id.Metadata(ctx, data))
 				return app_blog_id.Page(data), nil
 			},
 			Layouts:  []templ.Component{app.Layout()},
 			NotFound: app.NotFound(),
 			Error:    app.Error(),
 		},
-		framework.RobotsRoute(app.Robots, framework.Never),
+		runtime.RobotsRoute(app.Robots, framework.Never),
 	}
-	return append(routes, framework.SitemapRoutes(app.Sitemap, framework.Never)...)
+	return append(routes, runtime.SitemapRoutes(app.Sitemap, framework.Never)...)
 }
 
 // Register adds the app to e: the revalidation endpoint, every page
 // (GET and HEAD), route handler and public file, and the not-found pages.
 func Register(e *echo.Echo, a *framework.App) {
-	a.Register(e)
+	runtime.Register(e, a)
 	// The middleware.go chains of the pages that have one, outermost first.
 	middleware := map[string][]echo.MiddlewareFunc{
 		"/admin": {app_admin.Middleware},
 	}
 	for _, rt := range Routes() {
-		e.Match([]string{http.MethodGet, http.MethodHead}, rt.Pattern, a.Page(rt), middleware[rt.Pattern]...)
+		e.Match([]string{http.MethodGet, http.MethodHead}, rt.Pattern, runtime.Page(a, rt), middleware[rt.Pattern]...)
 	}
-	e.Add(http.MethodPost, "/admin/posts", a.Handler(app_admin_posts.POST), app_admin.Middleware)
-	e.Match([]string{http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}, "/admin/posts", framework.MethodNotAllowed("POST", "OPTIONS"), app_admin.Middleware)
-	e.Add(http.MethodGet, "/admin/preview", a.Handler(app_admin_preview.GET), app_admin.Middleware)
-	e.Add(http.MethodHead, "/admin/preview", a.Handler(app_admin_preview.GET), app_admin.Middleware)
-	e.Match([]string{http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}, "/admin/preview", framework.MethodNotAllowed("GET", "HEAD", "OPTIONS"), app_admin.Middleware)
-	e.Add(http.MethodPost, "/greeting", a.Handler(app_greeting.POST))
-	e.Match([]string{http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}, "/greeting", framework.MethodNotAllowed("POST", "OPTIONS"))
-	e.Add(http.MethodGet, "/preview/exit", a.Handler(app_preview_exit.GET))
-	e.Add(http.MethodHead, "/preview/exit", a.Handler(app_preview_exit.GET))
-	e.Match([]string{http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}, "/preview/exit", framework.MethodNotAllowed("GET", "HEAD", "OPTIONS"))
+	e.Add(http.MethodPost, "/admin/posts", runtime.Handler(a, app_admin_posts.POST), app_admin.Middleware)
+	e.Match([]string{http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}, "/admin/posts", runtime.MethodNotAllowed("POST", "OPTIONS"), app_admin.Middleware)
+	e.Add(http.MethodGet, "/admin/preview", runtime.Handler(a, app_admin_preview.GET), app_admin.Middleware)
+	e.Add(http.MethodHead, "/admin/preview", runtime.Handler(a, app_admin_preview.GET), app_admin.Middleware)
+	e.Match([]string{http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}, "/admin/preview", runtime.MethodNotAllowed("GET", "HEAD", "OPTIONS"), app_admin.Middleware)
+	e.Add(http.MethodPost, "/greeting", runtime.Handler(a, app_greeting.POST))
+	e.Match([]string{http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}, "/greeting", runtime.MethodNotAllowed("POST", "OPTIONS"))
+	e.Add(http.MethodGet, "/preview/exit", runtime.Handler(a, app_preview_exit.GET))
+	e.Add(http.MethodHead, "/preview/exit", runtime.Handler(a, app_preview_exit.GET))
+	e.Match([]string{http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}, "/preview/exit", runtime.MethodNotAllowed("GET", "HEAD", "OPTIONS"))
 	generatedStatic.Register(e)
-	e.RouteNotFound("/admin/*", a.NotFound(framework.Route{
+	e.RouteNotFound("/admin/*", runtime.NotFound(a, framework.Route{
+		Pattern:  "/admin/*",
 		Layouts:  []templ.Component{app.Layout()},
 		NotFound: app.NotFound(),
 		Error:    app.Error(),
 	}), app_admin.Middleware)
-	e.RouteNotFound("/*", a.NotFound(framework.Route{
+	e.RouteNotFound("/*", runtime.NotFound(a, framework.Route{
+		Pattern:  "/*",
 		Layouts:  []templ.Component{app.Layout()},
 		NotFound: app.NotFound(),
 		Error:    app.Error(),

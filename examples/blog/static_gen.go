@@ -17,7 +17,7 @@ var generatedStaticFiles embed.FS
 // generatedStatic serves public/ at / and the bundles of assets/ under
 // /_framework/static/, with content hashes and compressed bodies made at build.
 var generatedStatic = asset.New(generatedStaticFiles, []asset.File{
-	{Path: "/favicon.svg", Name: "public/favicon.svg", Type: "image/svg+xml", Hash: "e0aeeda2b1ea498ba2c4c913", Gzip: "static_gen/public/favicon.svg.gz", Brotli: "static_gen/public/favicon.svg.br"},
+	{Path: "/favicon.ico", Name: "public/favicon.ico", Type: "image/x-icon", Hash: "59db9a355f37d8bb7941b1cd"},
 	{Path: "/_framework/static/copy-link.BNA3SSF4.js", Name: "static_gen/static/copy-link.BNA3SSF4.js", Type: "text/javascript; charset=utf-8", Hash: "91731a4249e5c1f0ff2afa75", Gzip: "static_gen/static/copy-link.BNA3SSF4.js.gz", Brotli: "static_gen/static/copy-link.BNA3SSF4.js.br", Immutable: true},
 	{Path: "/_framework/static/copy-link.BNA3SSF4.js.map", Name: "static_gen/static/copy-link.BNA3SSF4.js.map", Type: "application/json", Hash: "e7bf97bd737dc9359f4003e0", Gzip: "static_gen/static/copy-link.BNA3SSF4.js.map.gz", Brotli: "static_gen/static/copy-link.BNA3SSF4.js.map.br", Immutable: true},
 	{Path: "/_framework/static/styles.TSRVVCYF.css", Name: "static_gen/static/styles.TSRVVCYF.css", Type: "text/css; charset=utf-8", Hash: "3dfbf3278b4bb65a1d787acb", Gzip: "static_gen/static/styles.TSRVVCYF.css.gz", Brotli: "static_gen/static/styles.TSRVVCYF.css.br", Immutable: true},

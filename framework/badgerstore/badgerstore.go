@@ -1,12 +1,14 @@
 // Package badgerstore is the default persistent store of the ISR cache: an
 // embedded Badger database on local disk, sized for a small machine.
 //
-// Importing it registers it as the framework's local store
-// (framework.LocalStore), which framework.New opens in Options.CacheDir:
+// The app server (package server) opens it in --cache-dir with OpenCache,
+// which keeps the site up whatever state the directory is in, and passes it
+// to the app:
 //
-//	import _ "github.com/isr-go/framework/framework/badgerstore"
-//
-// The app server (package server) imports it.
+//	s, err := badgerstore.OpenCache(".framework/cache/b1", slog.Default())
+//	if err != nil { ... }
+//	defer s.Close()
+//	app, err := framework.New(framework.Options{BuildID: "b1", Store: s})
 package badgerstore
 
 import (
@@ -22,16 +24,13 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/options"
-	"github.com/dgraph-io/badger/v4/table"
-	"github.com/dgraph-io/ristretto/v2/z"
 
-	"github.com/isr-go/framework/framework"
 	"github.com/isr-go/framework/framework/internal/ratelog"
+	"github.com/isr-go/framework/framework/store"
 )
 
 // tagPrefix starts the keys that hold tag revalidation times, kept apart
@@ -43,16 +42,12 @@ const tagPrefix = "\x00tag/"
 const gcInterval = 5 * time.Minute
 
 // ErrLocked is returned by Open for a directory another process has open.
-// It wraps framework.ErrStoreLocked.
-var ErrLocked = fmt.Errorf("badgerstore: %w", framework.ErrStoreLocked)
+// It wraps store.ErrLocked.
+var ErrLocked = fmt.Errorf("badgerstore: %w", store.ErrLocked)
 
-func init() {
-	framework.RegisterStore(framework.LocalStore, func(dir string) (framework.Store, error) { return Open(dir) })
-}
+var _ store.Store = (*Store)(nil)
 
-var _ framework.Store = (*Store)(nil)
-
-// Store is a framework.Store backed by Badger.
+// Store is a store.Store backed by Badger.
 type Store struct {
 	db     *badger.DB
 	dir    string
@@ -94,6 +89,9 @@ type Store struct {
 	// after Badger unmapped it could by then hold other memory, which
 	// MADV_DONTNEED would zero.
 	vlogMaps sync.RWMutex
+	// setAside is where OpenCache moved the unusable directory this
+	// store replaced, or "".
+	setAside string
 }
 
 // Sizes of the files Badger writes. They also set how much free space a
@@ -143,26 +141,7 @@ func Open(dir string) (s *Store, err error) {
 			return nil, full
 		}
 	}
-	opts := badger.DefaultOptions(dir).
-		WithLogger(badgerLogger{}).
-		WithNumVersionsToKeep(1).
-		WithDetectConflicts(false).
-		WithMemTableSize(memTableSize).
-		WithNumMemtables(numMemTables).
-		WithNumLevelZeroTables(2).
-		WithNumLevelZeroTablesStall(4).
-		WithBaseTableSize(baseTableSize).
-		WithValueLogFileSize(valueLogFileSize).
-		// Tables hold keys and small values only (pages go to the value
-		// log, past ValueThreshold), and page bodies are gzip'd already:
-		// uncompressed blocks are read in place from the mapped table,
-		// with no block cache on the heap to fill and no copy.
-		WithCompression(options.None).
-		WithBlockCacheSize(0).
-		WithIndexCacheSize(0).
-		WithNumCompactors(2).
-		WithValueThreshold(1 << 10).
-		WithReadOnly(full != nil)
+	opts := badgerOptions(dir, full != nil)
 	if err := verifyTables(dir, opts); err != nil {
 		return nil, err
 	}
@@ -204,115 +183,29 @@ func Open(dir string) (s *Store, err error) {
 	return s, nil
 }
 
-// verifyTables opens every table file in dir as Badger will, here, where a
-// panic over a damaged file can be recovered: Badger opens them on
-// goroutines of its own, where such a panic kills the process (a crash loop
-// under a supervisor). It reads each table's index, not its blocks, so it
-// costs little at start.
-//
-// A damaged table is renamed out of Badger's sight (<name>.corrupt) rather
-// than failing the open: a table a crash left half-written is not in the
-// manifest yet, and Badger opens fine without it; one the manifest needs
-// makes Badger's open fail, and the caller starts an empty cache.
-func verifyTables(dir string, opts badger.Options) error {
-	files, err := filepath.Glob(filepath.Join(dir, "*.sst"))
-	if err != nil {
-		return err
-	}
-	for _, f := range files {
-		if err := verifyTable(f, opts); err != nil {
-			slog.Warn("badgerstore: damaged table set aside", "table", f, "err", err)
-			if err := os.Rename(f, f+".corrupt"); err != nil {
-				return fmt.Errorf("badgerstore: open %s: table %s is damaged and cannot be set aside: %w", dir, filepath.Base(f), err)
-			}
-		}
-	}
-	return nil
-}
-
-// verifyTable opens the table at path as Badger will. Each table is
-// written with the compression of its day, which Badger's manifest records:
-// this store's are uncompressed, those of earlier releases Snappy, so each
-// compression is tried before the table is called damaged.
-func verifyTable(path string, opts badger.Options) error {
-	var err error
-	for _, c := range []options.CompressionType{opts.Compression, options.Snappy, options.ZSTD} {
-		if err = openTable(path, opts.BlockSize, c); err == nil {
-			return nil
-		}
-	}
-	return err
-}
-
-// openTable opens and closes the table at path, read with compression c.
-func openTable(path string, blockSize int, c options.CompressionType) (err error) {
-	mf, err := z.OpenMmapFile(path, os.O_RDONLY, 0)
-	if err != nil && !errors.Is(err, z.NewFile) {
-		return err
-	}
-	defer func() {
-		if v := recover(); v != nil {
-			err = fmt.Errorf("%v", v)
-		}
-		if err != nil {
-			mf.Close(-1) // OpenTable closed it on some errors: closing again is harmless
-		}
-	}()
-	t, err := table.OpenTable(mf, table.Options{
-		ReadOnly:    true,
-		BlockSize:   blockSize,
-		Compression: c,
-		ChkMode:     options.NoVerification,
-	})
-	if err != nil {
-		return err
-	}
-	return t.MmapFile.Close(-1)
-}
-
-// checkSpace returns an error wrapping syscall.ENOSPC when the file system
-// of dir has less than minFreeBytes free. Writes call it through hasSpace.
-func checkSpace(dir string) error {
-	var st syscall.Statfs_t
-	if err := syscall.Statfs(dir, &st); err != nil {
-		return nil // cannot tell: let the write say
-	}
-	free := st.Bavail * uint64(st.Bsize)
-	if free < minFreeBytes {
-		return fmt.Errorf("badgerstore: %w: %d MiB free in %s, writes need %d MiB", syscall.ENOSPC, free>>20, dir, minFreeBytes>>20)
-	}
-	return nil
-}
-
-// Free space is read again (checkSpace) once the store has written
-// spaceCheckBytes or spaceCheckInterval has passed since the last reading
-// that found enough: a statfs on every write was 2.6% of the CPU of a
-// 100,000-page prerender. Between readings, writes use at most about
-// spaceCheckBytes of minFreeBytes, which stays the margin. While space is
-// short every write reads it again, so that writes start again as soon as
-// it is back.
-const (
-	spaceCheckBytes    = 4 << 20
-	spaceCheckInterval = time.Second
-)
-
-// hasSpace returns checkSpace's verdict for a write of about n bytes,
-// reading the free space only when it is due.
-func (s *Store) hasSpace(n int) error {
-	if s.readOnly != nil {
-		return s.readOnly
-	}
-	now := int64(time.Since(s.opened))
-	if s.unchecked.Add(int64(n)) < spaceCheckBytes && now-s.checkedAt.Load() < int64(spaceCheckInterval) {
-		return nil
-	}
-	if err := checkSpace(s.dir); err != nil {
-		s.unchecked.Store(spaceCheckBytes) // and the next write reads again
-		return err
-	}
-	s.unchecked.Store(0)
-	s.checkedAt.Store(now)
-	return nil
+// badgerOptions are the options Open gives Badger: a bounded memory, and
+// tables that hold keys and small values only.
+func badgerOptions(dir string, readOnly bool) badger.Options {
+	return badger.DefaultOptions(dir).
+		WithLogger(badgerLogger{}).
+		WithNumVersionsToKeep(1).
+		WithDetectConflicts(false).
+		WithMemTableSize(memTableSize).
+		WithNumMemtables(numMemTables).
+		WithNumLevelZeroTables(2).
+		WithNumLevelZeroTablesStall(4).
+		WithBaseTableSize(baseTableSize).
+		WithValueLogFileSize(valueLogFileSize).
+		// Tables hold keys and small values only (pages go to the value
+		// log, past ValueThreshold), and page bodies are gzip'd already:
+		// uncompressed blocks are read in place from the mapped table,
+		// with no block cache on the heap to fill and no copy.
+		WithCompression(options.None).
+		WithBlockCacheSize(0).
+		WithIndexCacheSize(0).
+		WithNumCompactors(2).
+		WithValueThreshold(1 << 10).
+		WithReadOnly(readOnly)
 }
 
 // update runs a write transaction of about size bytes if there is space
@@ -349,75 +242,7 @@ func (s *Store) committed(version uint64) {
 	s.discardMu.Unlock()
 }
 
-// Badger reads its value log and tables through shared memory maps, and a
-// read fault maps the pages around the one read too (64 KiB by default;
-// about 0.5 MiB on our development machine, whose kernel maps whole large
-// folios), so random reads over a large cache would soon count most of it
-// in the server's RSS. The store releases those pages (releaseMappedPages) when
-// the process's resident file pages have grown by releaseGrowth since the
-// last release, checked every releaseCheckOps reads or writes, and every
-// releaseInterval in case something else (a compaction) grew them. Checking
-// costs a read of /proc/self/statm; releasing, a read of /proc/self/maps
-// and one madvise per mapped file. Variables for tests.
-var (
-	releaseGrowth   uint64 = 16 << 20
-	releaseCheckOps uint64 = 64
-	releaseInterval        = time.Second
-)
-
-// touched counts a read or write of the mapped files, and asks for a check
-// of their resident size every releaseCheckOps of them.
-func (s *Store) touched() {
-	if s.ops.Add(1)%releaseCheckOps == 0 {
-		select {
-		case s.check <- struct{}{}:
-		default: // a check is pending already
-		}
-	}
-}
-
-// releasePages releases the mapped pages when they have grown past
-// releaseGrowth, until Close.
-func (s *Store) releasePages() {
-	defer s.done.Done()
-	t := time.NewTicker(releaseInterval)
-	defer t.Stop()
-	base := residentFileBytes()
-	for {
-		select {
-		case <-s.stop:
-			return
-		case <-s.check:
-		case <-t.C:
-		}
-		if resident := residentFileBytes(); resident > base+releaseGrowth || resident < base {
-			s.vlogMaps.Lock()
-			releaseMappedPages(s.absDir)
-			s.vlogMaps.Unlock()
-			base = residentFileBytes()
-		}
-	}
-}
-
-// collectGarbage runs value-log GC until Close.
-func (s *Store) collectGarbage() {
-	defer s.done.Done()
-	t := time.NewTicker(gcInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-s.stop:
-			return
-		case <-t.C:
-			// One call rewrites at most one file; repeat while it finds
-			// work and there is room to write the live entries it moves.
-			for checkSpace(s.dir) == nil && s.runValueLogGC() == nil {
-			}
-		}
-	}
-}
-
-var _ framework.KeyBytesGetter = (*Store)(nil)
+var _ store.KeyBytesGetter = (*Store)(nil)
 
 // Get returns the value stored under key, or nil, nil when there is none or
 // it has expired.

@@ -11,13 +11,13 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 
-	"github.com/isr-go/framework/framework"
 	"github.com/isr-go/framework/framework/badgerstore"
+	"github.com/isr-go/framework/framework/store"
 	"github.com/isr-go/framework/framework/storetest"
 )
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) framework.Store {
+	storetest.Run(t, func(t *testing.T) store.Store {
 		s, err := badgerstore.Open(t.TempDir())
 		if err != nil {
 			t.Fatal(err)

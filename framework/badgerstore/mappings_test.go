@@ -116,8 +116,10 @@ func TestRandomReadsKeepMappedPagesBounded(t *testing.T) {
 	}
 	t.Logf("peak resident pages of the cache's files while reading %d MiB: %d KiB", 2*n*8>>10, peak)
 	// releaseGrowth, plus what releaseCheckOps reads map before a check
-	// (64 KiB or more each), plus a check in flight.
-	if limit := 8 << 10; peak > limit {
+	// (64 KiB or more each), plus the reads made while a release waits for
+	// a core on a busy machine; without releases the pages grow to the
+	// whole 16 MiB value log.
+	if limit := 12 << 10; peak > limit {
 		t.Fatalf("peak resident %d KiB, want at most %d KiB", peak, limit)
 	}
 }

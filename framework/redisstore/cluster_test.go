@@ -10,9 +10,9 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/isr-go/framework/framework"
 	"github.com/isr-go/framework/framework/internal/testredis"
 	"github.com/isr-go/framework/framework/redisstore"
+	"github.com/isr-go/framework/framework/store"
 	"github.com/isr-go/framework/framework/storetest"
 )
 
@@ -156,7 +156,7 @@ func TestClusterPubSubAcrossNodes(t *testing.T) {
 func TestSentinel(t *testing.T) {
 	t.Parallel() // a deployment of its own, like TestDownRedisFailsFast
 	srv := testredis.StartSentinel(t)
-	storetest.Run(t, func(t *testing.T) framework.Store {
+	storetest.Run(t, func(t *testing.T) store.Store {
 		srv.Flush()
 		return open(t, srv.URL())
 	})
@@ -205,7 +205,7 @@ func TestSentinelFailover(t *testing.T) {
 // configuration endpoint, which no URL form can say), is a full store.
 func TestNewWithClient(t *testing.T) {
 	c := testredis.SharedCluster(t)
-	storetest.Run(t, func(t *testing.T) framework.Store {
+	storetest.Run(t, func(t *testing.T) store.Store {
 		c.Flush()
 		return redisstore.New(redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{c.Nodes[0].Addr}}))
 	})

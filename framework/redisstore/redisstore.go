@@ -4,11 +4,11 @@
 // regenerates a page) and a pub/sub stream of tag times (a revalidation on
 // one instance applies on all at once).
 //
-// It satisfies framework.Store, framework.Locker, framework.TagWatcher and
-// framework.Clock. Importing it registers it for redis:// and rediss://
-// URLs, so that framework.New opens it from Options.CacheURL or
-// FRAMEWORK_CACHE. The URL's form picks the deployment, as go-redis's own
-// URL parsers read it:
+// It satisfies store.Store, store.Locker, store.TagWatcher and
+// store.Clock. The app server (package server) opens it with Open for a
+// redis:// or rediss:// --cache (FRAMEWORK_CACHE) and passes it to the app
+// in framework.Options.Store. The URL's form picks the deployment, as
+// go-redis's own URL parsers read it:
 //
 //	redis://host:6379/0                                      one Redis
 //	redis://h1:7000?addr=h2:7000&addr=h3:7000                a Redis Cluster (seed nodes)
@@ -18,10 +18,6 @@
 // secret store, a custom dialer, a cluster behind one configuration
 // endpoint), build a go-redis client and pass it to New, then the store to
 // framework.Options.Store.
-//
-//	import _ "github.com/isr-go/framework/framework/redisstore"
-//
-// The app server (package server) imports it.
 package redisstore
 
 import (
@@ -40,20 +36,14 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/isr-go/framework/framework"
+	"github.com/isr-go/framework/framework/store"
 )
 
-func init() {
-	open := func(url string) (framework.Store, error) { return Open(url) }
-	framework.RegisterStore("redis", open)
-	framework.RegisterStore("rediss", open)
-}
-
 var (
-	_ framework.Store      = (*Store)(nil)
-	_ framework.Locker     = (*Store)(nil)
-	_ framework.TagWatcher = (*Store)(nil)
-	_ framework.Clock      = (*Store)(nil)
+	_ store.Store      = (*Store)(nil)
+	_ store.Locker     = (*Store)(nil)
+	_ store.TagWatcher = (*Store)(nil)
+	_ store.Clock      = (*Store)(nil)
 )
 
 // Key names. Everything the framework writes starts with keyPrefix, so that
@@ -86,7 +76,7 @@ const (
 	lockPrefix     = keyPrefix + "lock:"
 )
 
-// Store is a framework.Store backed by Redis: one server, a Redis Cluster
+// Store is a store.Store backed by Redis: one server, a Redis Cluster
 // or a master watched by Redis Sentinel.
 type Store struct {
 	client redis.UniversalClient

@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/isr-go/framework/framework"
 	"github.com/isr-go/framework/framework/internal/testredis"
 	"github.com/isr-go/framework/framework/redisstore"
+	"github.com/isr-go/framework/framework/store"
 	"github.com/isr-go/framework/framework/storetest"
 )
 
@@ -39,7 +39,7 @@ func eachKind(t *testing.T, test func(t *testing.T, kind testredis.Kind)) {
 func TestConformance(t *testing.T) {
 	eachKind(t, func(t *testing.T, kind testredis.Kind) {
 		srv := kind.Start(t)
-		storetest.Run(t, func(t *testing.T) framework.Store {
+		storetest.Run(t, func(t *testing.T) store.Store {
 			srv.Flush()
 			return open(t, srv.URL())
 		})

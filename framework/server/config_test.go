@@ -82,8 +82,8 @@ func TestConfigBindsOnlyNamedFlags(t *testing.T) {
 }
 
 func TestConfigDefaultsOfZeroFields(t *testing.T) {
-	opts := (&Config{}).options(Options{}, nil, func(string) string { return "" }, nil)
-	if opts.CacheDir != filepath.FromSlash(".framework/cache/development") {
-		t.Errorf("CacheDir %q, want .framework/cache/development", opts.CacheDir)
+	url, dir := (&Config{}).cacheAt(Options{}, nil, func(string) string { return "" })
+	if url != "" || dir != filepath.FromSlash(".framework/cache/development") {
+		t.Errorf("cache at %q, %q; want Badger in .framework/cache/development", url, dir)
 	}
 }

@@ -16,6 +16,18 @@
 //	server build-id             print the binary's build ID
 //	server health [--addr ADDR] ask the server on ADDR for its health check: exit 0 on 200, 1 otherwise
 //
+// Each command takes the flags it uses, and --help lists them: serve all but
+// --concurrency; prerender --cache-dir, --cache, --concurrency, --site-url
+// and --log-format; health --addr; routes and build-id none.
+//
+// serve and prerender open the cache's store themselves and close it on
+// exit: the Redis --cache names (package redisstore), else Badger in
+// --cache-dir/<build ID> (badgerstore.OpenCache: a directory Badger cannot
+// open is moved aside and started afresh, and with no usable directory the
+// app serves from memory alone, its health check saying "memory-only").
+// They pass it to the app in framework.Options.Store, unless main.go set a
+// Store of its own; serve --dev opens none.
+//
 // serve stops gracefully on SIGINT or SIGTERM: it stops accepting
 // connections, lets requests in flight finish for up to 30 s (then closes
 // the connections still busy, a client that stopped reading for one, says
@@ -69,7 +81,8 @@
 // over all of them, and the app's code sees them too. Config holds the
 // flags; the framework command binds the same definitions (Config.Bind) for
 // start, build and dev, so they have one name, one variable and one help
-// text. framework.New reads no environment: this package maps it.
+// text. framework.New reads no environment and opens no store: this package
+// does both.
 //
 //	flag            variable                        default
 //	--addr          FRAMEWORK_ADDR                  :3000

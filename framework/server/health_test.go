@@ -72,9 +72,9 @@ func getHealth(t *testing.T, addr string) (int, map[string]string) {
 	return res.StatusCode, body
 }
 
-// healthCommand runs `server health` with args and returns its exit code
+// runHealth runs `server health` with args and returns its exit code
 // and output.
-func healthCommand(args ...string) (int, string) {
+func runHealth(args ...string) (int, string) {
 	var out bytes.Buffer
 	code := Run(context.Background(), append([]string{"health"}, args...), nil, nil, &out, &out)
 	return code, out.String()
@@ -99,18 +99,18 @@ func TestServeHealth(t *testing.T) {
 		}
 	}
 
-	if code, out := healthCommand("--addr", addr); code != 0 || !strings.Contains(out, `"status":"ok"`) {
+	if code, out := runHealth("--addr", addr); code != 0 || !strings.Contains(out, `"status":"ok"`) {
 		t.Fatalf("server health --addr %s: exit %d, %q", addr, code, out)
 	}
 	// The same variable as serve's: a HEALTHCHECK with no flags asks the
 	// server the environment configured.
 	t.Setenv("FRAMEWORK_ADDR", addr)
-	if code, out := healthCommand(); code != 0 {
+	if code, out := runHealth(); code != 0 {
 		t.Fatalf("server health with FRAMEWORK_ADDR=%s: exit %d, %q", addr, code, out)
 	}
 	t.Setenv("FRAMEWORK_ADDR", "")
 
-	if code, out := healthCommand("--addr", freeAddr(t)); code != 1 || !strings.Contains(out, "health:") {
+	if code, out := runHealth("--addr", freeAddr(t)); code != 1 || !strings.Contains(out, "health:") {
 		t.Fatalf("server health with no server: exit %d, %q; want 1", code, out)
 	}
 	// A server that accepts and never answers fails the check in time.
@@ -120,7 +120,7 @@ func TestServeHealth(t *testing.T) {
 	}
 	defer l.Close()
 	start := time.Now()
-	if code, out := healthCommand("--addr", l.Addr().String()); code != 1 || time.Since(start) > healthTimeout+3*time.Second {
+	if code, out := runHealth("--addr", l.Addr().String()); code != 1 || time.Since(start) > healthTimeout+3*time.Second {
 		t.Fatalf("server health against a mute server: exit %d after %v, %q; want 1 after %v", code, time.Since(start), out, healthTimeout)
 	}
 }
@@ -163,10 +163,10 @@ func TestServeHealthStoreDown(t *testing.T) {
 	if status, body := getHealth(t, lenient); status != 200 || body["status"] != "ok" {
 		t.Errorf("Redis down: %d %v, want 200 ok", status, body)
 	}
-	if code, out := healthCommand("--addr", required); code != 1 || !strings.Contains(out, "503") {
+	if code, out := runHealth("--addr", required); code != 1 || !strings.Contains(out, "503") {
 		t.Errorf("server health, store required and down: exit %d, %q; want 1", code, out)
 	}
-	if code, out := healthCommand("--addr", lenient); code != 0 {
+	if code, out := runHealth("--addr", lenient); code != 0 {
 		t.Errorf("server health, store down: exit %d, %q; want 0", code, out)
 	}
 	for _, addr := range []string{required, lenient} {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -11,6 +12,41 @@ import (
 
 	"github.com/isr-go/framework/framework"
 )
+
+// healthCommand is `server health`, the HEALTHCHECK of an image.
+type healthCommand struct {
+	env
+	cfg Config
+}
+
+const healthUsage = `usage: %s health [--addr ADDR]
+
+Ask the server listening on ADDR (the port of --addr or FRAMEWORK_ADDR, as
+serve's, on 127.0.0.1 unless it names a host) for its health check: exit 0
+when it answers 200, 1 otherwise, printing its JSON.
+`
+
+func (c *healthCommand) flags() *flag.FlagSet {
+	fs := flag.NewFlagSet("health", flag.ContinueOnError)
+	c.cfg.Bind(fs, c.getenv, FlagAddr)
+	return fs
+}
+
+// Usage prints the command's help.
+func (c *healthCommand) Usage() { printUsage(c.stderr, healthUsage, c.flags()) }
+
+// Run checks the health of the server beside it. It opens no store: the
+// server it asks holds the cache.
+func (c *healthCommand) Run(ctx context.Context, args []string) error {
+	fs := c.flags()
+	if err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	if code := checkHealth(ctx, c.cfg.addr(c.app, setFlags(fs), c.getenv), c.stdout, c.stderr); code != 0 {
+		return exitCode(code)
+	}
+	return nil
+}
 
 // healthTimeout bounds `server health`: a server that accepts and never
 // answers is unhealthy too, and must be reported before the orchestrator's

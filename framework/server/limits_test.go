@@ -19,6 +19,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/isr-go/framework/framework"
+	"github.com/isr-go/framework/framework/runtime"
 )
 
 // startServer runs Run in-process on a free loopback port until the test
@@ -221,7 +222,7 @@ func TestServerBodyLimit(t *testing.T) {
 			t.Setenv("FRAMEWORK_MAX_BODY_BYTES", tc.env)
 			var handled atomic.Int64
 			reg := func(e *echo.Echo, a *framework.App) {
-				e.POST("/upload", a.Handler(func(c echo.Context) error {
+				e.POST("/upload", runtime.Handler(a, func(c echo.Context) error {
 					handled.Add(1)
 					n, err := io.Copy(io.Discard, c.Request().Body)
 					var tooLarge *http.MaxBytesError

@@ -6,8 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
-
-	"github.com/isr-go/framework/framework"
 )
 
 // newLogger returns the server's logger, writing to w in format: "text"
@@ -51,7 +49,7 @@ func requestLog(h http.Handler, logger *slog.Logger) http.Handler {
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.EscapedPath()),
 			slog.Int("status", status),
-			slog.String("cache", w.Header().Get(framework.HeaderCache)),
+			slog.String("cache", w.Header().Get("X-Framework-Cache")),
 			slog.Int64("bytes", lw.bytes),
 			slog.Duration("duration", end.Sub(start)),
 		)

@@ -26,9 +26,10 @@ import (
 //		})
 //	}
 //
-// Every field of framework.Options is the app's to set, with two
-// differences: CacheDir is the root of the per-build caches, as --cache-dir
-// (the server adds the build ID), and BuildID is always the binary's.
+// Every field of framework.Options is the app's to set, but BuildID, which
+// is always the binary's. The server opens the store (framework.Options.Store)
+// itself unless the app sets one: the Redis that CacheURL names, else Badger
+// in CacheDir/<build ID>. It opens none in dev.
 //
 // Flags beat environment variables beat .env files beat these Options beat
 // the defaults: an operator can always override what the app chose. The
@@ -42,6 +43,17 @@ import (
 // also wins over a Store set here.
 type Options struct {
 	framework.Options
+
+	// CacheDir is the root of the per-build local caches, as --cache-dir:
+	// the server opens Badger in CacheDir/<build ID>. Default
+	// DefaultCacheDir.
+	CacheDir string
+
+	// CacheURL selects a shared store instead of Badger, as --cache:
+	// "redis://host:6379/0" (or rediss://) makes every instance pointed at
+	// that Redis serve one cache. Package redisstore documents the forms
+	// for a Redis Cluster and for Sentinel.
+	CacheURL string
 
 	// Addr is the listen address. Default ":3000".
 	Addr string
@@ -102,17 +114,9 @@ func (c *Config) options(app Options, flagSet map[string]bool, getenv func(strin
 	// wins over the app's Options.
 	from := func(flag Flag, env string) bool { return flagSet[string(flag)] || (env != "" && getenv(env) != "") }
 
-	root := c.CacheDir
-	if !from(FlagCacheDir, "FRAMEWORK_CACHE_DIR") && opts.CacheDir != "" {
-		root = opts.CacheDir
-	}
-	if root == "" {
-		root = filepath.FromSlash(DefaultCacheDir)
-	}
 	opts.BuildID = BuildID()
-	opts.CacheDir = filepath.Join(root, BuildID())
 	if from(FlagCache, "FRAMEWORK_CACHE") {
-		opts.CacheURL, opts.Store = c.CacheURL, nil
+		opts.Store = nil
 	}
 	if from(FlagSiteURL, "FRAMEWORK_SITE_URL") {
 		opts.SiteURL = c.SiteURL
@@ -139,6 +143,25 @@ func (c *Config) options(app Options, flagSet map[string]bool, getenv func(strin
 		opts.Logger = logger
 	}
 	return opts
+}
+
+// cacheAt returns where the store lives: the shared store's URL, or ""
+// for Badger in dir, this build's directory under the root the flag, the
+// environment, the app's Options or DefaultCacheDir names, in that order.
+func (c *Config) cacheAt(app Options, flagSet map[string]bool, getenv func(string) string) (url, dir string) {
+	from := func(flag Flag, env string) bool { return flagSet[string(flag)] || getenv(env) != "" }
+	root := c.CacheDir
+	if !from(FlagCacheDir, "FRAMEWORK_CACHE_DIR") && app.CacheDir != "" {
+		root = app.CacheDir
+	}
+	if root == "" {
+		root = filepath.FromSlash(DefaultCacheDir)
+	}
+	url = app.CacheURL
+	if from(FlagCache, "FRAMEWORK_CACHE") {
+		url = c.CacheURL
+	}
+	return url, filepath.Join(root, BuildID())
 }
 
 // addr returns the listen address: the flag's or the environment's, else

@@ -18,8 +18,8 @@ import (
 // TestOptionsPrecedence: a flag beats the environment beats the app's
 // Options (main.go) beats the default, field by field.
 func TestOptionsPrecedence(t *testing.T) {
-	app := Options{Addr: "app:1", Options: framework.Options{
-		CacheDir: "/app-caches", CacheURL: "redis://app:6379/0", Metrics: true, RevalidateSecret: "app-secret", DraftSecret: "app-draft", CacheTagHeader: true,
+	app := Options{Addr: "app:1", CacheDir: "/app-caches", CacheURL: "redis://app:6379/0", Options: framework.Options{
+		Metrics: true, RevalidateSecret: "app-secret", DraftSecret: "app-draft", CacheTagHeader: true,
 		SiteURL: "https://app.example",
 	}}
 	tests := []struct {
@@ -54,11 +54,12 @@ func TestOptionsPrecedence(t *testing.T) {
 			if got := tc.cfg.addr(app, tc.flags, getenv); got != tc.addr {
 				t.Errorf("addr %q, want %q", got, tc.addr)
 			}
-			if want := filepath.Join(tc.cacheDir, BuildID()); opts.CacheDir != want {
-				t.Errorf("CacheDir %q, want %q", opts.CacheDir, want)
+			url, dir := tc.cfg.cacheAt(app, tc.flags, getenv)
+			if want := filepath.Join(tc.cacheDir, BuildID()); dir != want {
+				t.Errorf("cache dir %q, want %q", dir, want)
 			}
-			if opts.CacheURL != tc.cacheURL || opts.Metrics != tc.metrics || opts.RevalidateSecret != tc.secret {
-				t.Errorf("CacheURL %q, Metrics %v, secret %q; want %q, %v, %q", opts.CacheURL, opts.Metrics, opts.RevalidateSecret, tc.cacheURL, tc.metrics, tc.secret)
+			if url != tc.cacheURL || opts.Metrics != tc.metrics || opts.RevalidateSecret != tc.secret {
+				t.Errorf("cache URL %q, Metrics %v, secret %q; want %q, %v, %q", url, opts.Metrics, opts.RevalidateSecret, tc.cacheURL, tc.metrics, tc.secret)
 			}
 			if opts.DraftSecret != tc.draft {
 				t.Errorf("DraftSecret %q, want %q", opts.DraftSecret, tc.draft)

@@ -3,45 +3,64 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
-	"io"
+	"runtime"
 	"strings"
 	"sync"
 
 	"github.com/isr-go/framework/framework"
 )
 
-// RouteInfo is one line of `server routes`: what kind of route a pattern is,
-// for `framework build`'s table.
-type RouteInfo struct {
-	Pattern      string  `json:"pattern"`
-	Kind         string  `json:"kind"` // "static", "isr" or "dynamic"
-	Revalidate   float64 `json:"revalidate_seconds,omitempty"`
-	StaticParams bool    `json:"static_params,omitempty"`
+// prerenderCommand is `server prerender`, which `framework build` runs.
+type prerenderCommand struct {
+	env
+	cfg Config
 }
 
-// routeInfo returns what kind of route rt is: dynamic (rendered every
-// request), static (cached until revalidated) or ISR (with a window).
-func routeInfo(rt *framework.Route) RouteInfo {
-	info := RouteInfo{Pattern: rt.Pattern, StaticParams: rt.StaticParams != nil}
-	switch {
-	case rt.Revalidate <= 0:
-		info.Kind = "dynamic"
-	case rt.Revalidate == framework.Never:
-		info.Kind = "static"
-	default:
-		info.Kind = "isr"
-		info.Revalidate = rt.Revalidate.Seconds()
-	}
-	return info
+const prerenderUsage = `usage: %s prerender [flags]
+
+Render every static page and every path StaticParams lists into the cache
+that serve will read (--cache-dir or --cache), printing one PrerenderEvent
+per line on stdout. It stops at the first page that fails.
+`
+
+// prerenderFlags are the flags prerender takes.
+var prerenderFlags = []Flag{FlagCacheDir, FlagCache, FlagConcurrency, FlagSiteURL, FlagLogFormat}
+
+func (c *prerenderCommand) flags() *flag.FlagSet {
+	fs := flag.NewFlagSet("prerender", flag.ContinueOnError)
+	c.cfg.Bind(fs, c.getenv, prerenderFlags...)
+	return fs
 }
 
-func printRoutes(routes []framework.Route, w io.Writer) int {
-	enc := json.NewEncoder(w)
-	for i := range routes {
-		enc.Encode(routeInfo(&routes[i]))
+// Usage prints the command's help.
+func (c *prerenderCommand) Usage() { printUsage(c.stderr, prerenderUsage, c.flags()) }
+
+// Run prerenders the app's pages into its store.
+func (c *prerenderCommand) Run(ctx context.Context, args []string) error {
+	fs := c.flags()
+	if err := parseArgs(fs, args); err != nil {
+		return err
 	}
-	return 0
+	app, _, closeApp, err := c.startApp(&c.cfg, fs, func(opts *framework.Options) {
+		// Prerendered pages go to the store for the server to read; a
+		// memory tier here would only churn (and collect) as it fills.
+		opts.MemoryCacheBytes = 1
+	})
+	if err != nil {
+		return err
+	}
+	defer closeApp()
+	concurrency := c.cfg.Concurrency
+	if concurrency <= 0 {
+		concurrency = 2 * runtime.GOMAXPROCS(0)
+	}
+	enc := json.NewEncoder(c.stdout)
+	if err := prerenderAll(ctx, app, c.routes, concurrency, func(ev PrerenderEvent) { enc.Encode(ev) }); err != nil {
+		return err
+	}
+	return nil
 }
 
 // PrerenderEvent is one line of `server prerender`'s output, which
@@ -54,7 +73,7 @@ type PrerenderEvent struct {
 	Route string `json:"route,omitempty"`
 	Path  string `json:"path,omitempty"`
 	Bytes int    `json:"bytes,omitempty"`
-	Holes int    `json:"holes,omitempty"` // the page's Dynamic holes
+	Holes int    `json:"holes,omitempty"` // the page's PerRequest holes
 	Total int    `json:"total,omitempty"` // pages to prerender, on "start" and "done"
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/isr-go/framework/framework"
+	"github.com/isr-go/framework/framework/runtime"
 )
 
 // source renders pages showing their path, and counts its renders.
@@ -54,9 +55,9 @@ func testRoutes(s *source, failID string) []framework.Route {
 // register is what a generated Register does with routes.
 func register(routes []framework.Route) func(*echo.Echo, *framework.App) {
 	return func(e *echo.Echo, a *framework.App) {
-		a.Register(e)
+		runtime.Register(e, a)
 		for _, rt := range routes {
-			e.GET(rt.Pattern, a.Page(rt))
+			e.GET(rt.Pattern, runtime.Page(a, rt))
 		}
 	}
 }
@@ -100,8 +101,8 @@ func TestRunPrerenderThenServe(t *testing.T) {
 			t.Fatal(err)
 		}
 		res.Body.Close()
-		if res.StatusCode != 200 || res.Header.Get(framework.HeaderCache) != framework.CacheHit {
-			t.Errorf("%s: %d %s, want a prerendered HIT", p, res.StatusCode, res.Header.Get(framework.HeaderCache))
+		if res.StatusCode != 200 || res.Header.Get("X-Framework-Cache") != "HIT" {
+			t.Errorf("%s: %d %s, want a prerendered HIT", p, res.StatusCode, res.Header.Get("X-Framework-Cache"))
 		}
 	}
 	if s.renders.Load() != renders {
@@ -219,8 +220,9 @@ func TestRunBuildID(t *testing.T) {
 	defer func(id string) { buildID = id }(buildID)
 	buildID = "20260101T000000-abcdef"
 	cfg := Config{CacheDir: "/caches"}
-	if opts := cfg.options(Options{}, nil, func(string) string { return "" }, nil); opts.BuildID != buildID || opts.CacheDir != "/caches/"+buildID {
-		t.Fatalf("options under build %s: BuildID %q, CacheDir %q", buildID, opts.BuildID, opts.CacheDir)
+	opts := cfg.options(Options{}, nil, func(string) string { return "" }, nil)
+	if _, dir := cfg.cacheAt(Options{}, nil, func(string) string { return "" }); opts.BuildID != buildID || dir != "/caches/"+buildID {
+		t.Fatalf("options under build %s: BuildID %q, cache dir %q", buildID, opts.BuildID, dir)
 	}
 }
 

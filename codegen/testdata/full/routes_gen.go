@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/isr-go/framework/framework"
+	"github.com/isr-go/framework/framework/runtime"
 
 	app "github.com/isr-go/framework/codegen/testdata/full/app"
 	app_api "github.com/isr-go/framework/codegen/testdata/full/app/api"
@@ -47,7 +48,7 @@ func Routes() []framework.Route {
 				if err != nil {
 					return nil, err
 				}
-				framework.SetMetadata(ctx, app_blog.Metadata(ctx, data))
+				runtime.SetMetadata(ctx, app_blog.Metadata(ctx, data))
 				return app_blog.Page(data), nil
 			},
 			Layouts:  []templ.Component{app.Layout(), app_blog.Layout()},
@@ -65,7 +66,7 @@ func Routes() []framework.Route {
 				if err != nil {
 					return nil, err
 				}
-				framework.SetMetadata(ctx, app_blog_id.Metadata(ctx, data))
+				runtime.SetMetadata(ctx, app_blog_id.Metadata(ctx, data))
 				return app_blog_id.Page(data), nil
 			},
 			Layouts:  []templ.Component{app.Layout(), app_blog.Layout()},
@@ -87,44 +88,47 @@ func Routes() []framework.Route {
 			NotFound: app.NotFound(),
 			Error:    app.Error(),
 		},
-		framework.RobotsRoute(app.Robots, app.RobotsRevalidate),
+		runtime.RobotsRoute(app.Robots, app.RobotsRevalidate),
 	}
-	return append(routes, framework.AutoSitemapRoutes(Routes)...)
+	return append(routes, runtime.AutoSitemapRoutes(Routes)...)
 }
 
 // Register adds the app to e: the revalidation endpoint, every page
 // (GET and HEAD), route handler and public file, and the not-found pages.
 func Register(e *echo.Echo, a *framework.App) {
-	a.Register(e)
+	runtime.Register(e, a)
 	// The middleware.go chains of the pages that have one, outermost first.
 	middleware := map[string][]echo.MiddlewareFunc{
-		"/":                          {app.Middleware},
-		"/blog":                      {app.Middleware, app_blog.Middleware},
-		"/blog/:id":                  {app.Middleware, app_blog.Middleware},
-		"/docs/*":                    {app.Middleware},
-		framework.RobotsPath:         {app.Middleware},
-		framework.SitemapPath:        {app.Middleware},
-		framework.SitemapPartPattern: {app.Middleware},
+		"/":                        {app.Middleware},
+		"/blog":                    {app.Middleware, app_blog.Middleware},
+		"/blog/:id":                {app.Middleware, app_blog.Middleware},
+		"/docs/*":                  {app.Middleware},
+		framework.RobotsPath:       {app.Middleware},
+		framework.SitemapPath:      {app.Middleware},
+		runtime.SitemapPartPattern: {app.Middleware},
 	}
 	for _, rt := range Routes() {
-		e.Match([]string{http.MethodGet, http.MethodHead}, rt.Pattern, a.Page(rt), middleware[rt.Pattern]...)
+		e.Match([]string{http.MethodGet, http.MethodHead}, rt.Pattern, runtime.Page(a, rt), middleware[rt.Pattern]...)
 	}
-	e.Add(http.MethodGet, "/api/ping", a.Handler(app_api_ping.GET), app.Middleware, app_api.Middleware)
-	e.Add(http.MethodPost, "/api/ping", a.Handler(app_api_ping.POST), app.Middleware, app_api.Middleware)
-	e.Add(http.MethodHead, "/api/ping", a.Handler(app_api_ping.GET), app.Middleware, app_api.Middleware)
-	e.Match([]string{http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}, "/api/ping", framework.MethodNotAllowed("GET", "HEAD", "POST", "OPTIONS"), app.Middleware, app_api.Middleware)
+	e.Add(http.MethodGet, "/api/ping", runtime.Handler(a, app_api_ping.GET), app.Middleware, app_api.Middleware)
+	e.Add(http.MethodPost, "/api/ping", runtime.Handler(a, app_api_ping.POST), app.Middleware, app_api.Middleware)
+	e.Add(http.MethodHead, "/api/ping", runtime.Handler(a, app_api_ping.GET), app.Middleware, app_api.Middleware)
+	e.Match([]string{http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}, "/api/ping", runtime.MethodNotAllowed("GET", "HEAD", "POST", "OPTIONS"), app.Middleware, app_api.Middleware)
 	generatedStatic.Register(e, app.Middleware)
-	e.RouteNotFound("/api/*", a.NotFound(framework.Route{
+	e.RouteNotFound("/api/*", runtime.NotFound(a, framework.Route{
+		Pattern:  "/api/*",
 		Layouts:  []templ.Component{app.Layout()},
 		NotFound: app.NotFound(),
 		Error:    app.Error(),
 	}), app.Middleware, app_api.Middleware)
-	e.RouteNotFound("/blog/*", a.NotFound(framework.Route{
+	e.RouteNotFound("/blog/*", runtime.NotFound(a, framework.Route{
+		Pattern:  "/blog/*",
 		Layouts:  []templ.Component{app.Layout(), app_blog.Layout()},
 		NotFound: app_blog.NotFound(),
 		Error:    app.Error(),
 	}), app.Middleware, app_blog.Middleware)
-	e.RouteNotFound("/*", a.NotFound(framework.Route{
+	e.RouteNotFound("/*", runtime.NotFound(a, framework.Route{
+		Pattern:  "/*",
 		Layouts:  []templ.Component{app.Layout()},
 		NotFound: app.NotFound(),
 		Error:    app.Error(),

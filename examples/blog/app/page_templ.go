@@ -52,7 +52,7 @@ func Page() templ.Component {
 // greetingHole is the greeting, rendered for each request inside the cached
 // page; registered, so that a shell read from the store is served without
 // rendering the page again.
-var greetingHole = framework.Dynamic(greeting()).Fallback(greetingForm("Hello!")).Register("greeting")
+var greetingHole = framework.PerRequest(greeting()).Fallback(greetingForm("Hello!")).Register("greeting")
 
 // greeting greets the visitor by the name they gave the form, from their
 // cookie.

@@ -17,11 +17,11 @@ const latestCount = 5
 
 // LatestPosts is the admin's "Latest posts" box: the newest published
 // posts, read from the database and rendered once, then cached with
-// framework.Cached until the "posts" tag is revalidated (the admin's form
+// framework.CacheComponent until the "posts" tag is revalidated (the admin's form
 // does, on every save). The admin page itself is dynamic, rendered on every
 // request; the box is not.
 func LatestPosts() templ.Component {
-	return framework.Cached("admin/latest-posts", framework.CacheOptions{
+	return framework.CacheComponent("admin/latest-posts", framework.CacheOptions{
 		Revalidate: framework.Never,
 		Tags:       []string{posts.Tag},
 	}, templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {

@@ -1,3 +1,4 @@
 package app
 
-const Revalidate = 5
+// An int is neither a time.Duration nor an untyped number of seconds.
+const Revalidate int = 5

@@ -8,5 +8,5 @@ package app
 // DynamicParams is a string, not a bool.
 const DynamicParams = "yes"
 
-// Revalidate is seconds, not a time.Duration.
-const Revalidate = 60
+// Revalidate is an int: no time.Duration, no untyped number of seconds.
+const Revalidate int = 60

@@ -1,5 +1,4 @@
 package app // want `want func Robots\(ctx context.Context\) \(framework.Robots, error\)`
 
-import "time"
-
-const RobotsRevalidate = time.Hour
+// RobotsRevalidate is an hour, in seconds.
+const RobotsRevalidate = 3600

@@ -1,11 +1,12 @@
-// Package untyped has the trap vet is for: 60 is 60ns, not a minute.
+// Package untyped declares windows of types that are neither a
+// time.Duration nor an untyped number of seconds.
 package untyped
 
 import "github.com/a-h/templ"
 
-const Revalidate = 60 // want `Revalidate must be a time.Duration, got int`
+const Revalidate int = 60 // want `Revalidate must be a time.Duration or an untyped constant counting seconds \(const Revalidate = 60\), got int`
 
-var Expire = 3600.0 // want `Expire must be a time.Duration, got float64`
+var Expire = 3600.0 // want `Expire must be a time.Duration or an untyped constant counting seconds \(const Expire = 60\), got float64`
 
 const DynamicParams = "yes" // want `DynamicParams must be a bool, got string`
 

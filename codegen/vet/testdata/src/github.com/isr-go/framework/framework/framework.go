@@ -2,7 +2,16 @@
 // the checks compare types by package path and name only.
 package framework
 
-type Request struct{}
+import (
+	"math"
+	"time"
+)
+
+const Never time.Duration = math.MaxInt64
+
+type Request struct{ Params Params }
+
+func (r *Request) Param(name string) string { return r.Params[name] }
 
 type Params map[string]string
 

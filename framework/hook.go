@@ -1,0 +1,18 @@
+package framework
+
+import "github.com/isr-go/framework/framework/internal/hook"
+
+// init hands the plumbing of generated code to package runtime, which
+// exports it, so that this package's documentation lists what apps call.
+func init() {
+	hook.Set(hook.Funcs[*App, Route, Metadata, Robots, SitemapEntry]{
+		Register:          (*App).register,
+		Page:              (*App).pageHandler,
+		NotFound:          (*App).notFoundHandler,
+		Handler:           (*App).routeHandler,
+		SetMetadata:       setMetadata,
+		RobotsRoute:       robotsRoute,
+		SitemapRoutes:     sitemapRoutesOf,
+		AutoSitemapRoutes: autoSitemapRoutes,
+	})
+}
