@@ -47,13 +47,7 @@ func (r *router) source() ([]byte, error) {
 	w.line("package %s", r.pkgName)
 	w.line("")
 	r.writeImports(&w)
-	if len(r.public) > 0 {
-		w.line("// publicFiles holds public/, served at /.")
-		w.line("//")
-		w.line("//go:embed all:public")
-		w.line("var publicFiles embed.FS")
-		w.line("")
-	}
+	r.writeNoPrefetch(&w)
 	r.writeRoutes(&w)
 	w.line("")
 	r.writeRegister(&w)
@@ -286,14 +280,11 @@ func (r *router) writeHandlers(w *writer) {
 	}
 }
 
-// writePublic serves each file of public/ at its path.
+// writePublic serves public/ and the bundles of assets/, through the
+// generatedStatic of static_gen.go (see assets.go).
 func (r *router) writePublic(w *writer) {
-	if len(r.public) == 0 {
-		return
-	}
-	w.line("public, _ := fs.Sub(publicFiles, \"public\")")
-	for _, file := range r.public {
-		w.line("e.FileFS(%q, %q, public%s)", "/"+file, file, middlewareArgs(r.publicMiddleware))
+	if r.static {
+		w.line("%s.Register(e%s)", staticVar, middlewareArgs(r.publicMiddleware))
 	}
 }
 

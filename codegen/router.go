@@ -19,6 +19,7 @@ type router struct {
 	pages            []pageRoute     // static, then params, then catch-alls
 	handlers         []handlerRoute  // likewise
 	public           []string        // files under public/, slash-separated
+	static           bool            // static_gen.go serves public/ or assets/
 	publicMiddleware []string        // app/middleware.go, which covers public/ (served at /)
 	notFounds        []notFoundRoute // deepest first, so that each URL gets its nearest
 
@@ -80,9 +81,9 @@ type notFoundRoute struct {
 }
 
 // newRouter works out the router of an app from its checked folders.
-func newRouter(pkgName string, folders []*folder, exported map[string]*exports, public []string) *router {
+func newRouter(pkgName string, folders []*folder, exported map[string]*exports, public []string, static bool) *router {
 	b := newRouterBuilder(folders)
-	r := &router{pkgName: pkgName, public: public}
+	r := &router{pkgName: pkgName, public: public, static: static}
 	for _, f := range byRank(folders, func(f *folder) bool { return f.page }) {
 		r.pages = append(r.pages, pageRoute{
 			pattern:    f.pattern(),
@@ -104,7 +105,7 @@ func newRouter(pkgName string, folders []*folder, exported map[string]*exports, 
 		})
 	}
 	root := b.byRel["app"]
-	if root != nil && len(public) > 0 {
+	if root != nil && static {
 		r.publicMiddleware = b.middleware(root)
 	}
 	r.sitemap = sitemapKind(root, folders, public)
@@ -148,9 +149,6 @@ func (r *router) importGroups(b *routerBuilder, exported map[string]*exports) []
 	}
 	for _, n := range r.notFounds {
 		usesTempl = usesTempl || len(n.chrome.layouts) > 0
-	}
-	if len(r.public) > 0 {
-		std = append(std, importSpec{path: "embed"}, importSpec{path: "io/fs"})
 	}
 	std = append(std, importSpec{path: "net/http"}) // http.MethodGet and the like
 	if r.usesSeconds() {

@@ -72,7 +72,7 @@ func TestRouterSource(t *testing.T) {
 			},
 		},
 	} {
-		src, err := newRouter("main", tc.folders, tc.exported, nil).source()
+		src, err := newRouter("main", tc.folders, tc.exported, nil, false).source()
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}

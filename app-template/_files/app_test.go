@@ -45,7 +45,8 @@ func TestPages(t *testing.T) {
 		{"/blog/2/", 200, "This is post 2."}, // 308 to /blog/2, the one URL, followed
 		{"/no/such/page", 404, "Not found"},
 		{"/api/hello", 200, `"message":"hello"`},
-		{"/styles.css", 200, "font:"},
+		{framework.Asset("styles.css"), 200, "font:"}, // assets/styles.css, bundled
+		{framework.Asset("main.ts"), 200, "aria-current"},
 		{"/favicon.ico", 200, "\x00\x00\x01\x00"}, // an ICO, linked from the layout's <head>
 		{"/", 200, `<link rel="icon" href="/favicon.ico">`},
 		// The post's Metadata, in <head> by the layout.

@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/isr-go/framework/framework"
+	"github.com/isr-go/framework/framework/asset"
 )
 
 // serveCommand is `server serve`, the default command.
@@ -119,6 +120,7 @@ func handler(app *framework.App, appMiddleware []echo.MiddlewareFunc, register f
 	// The health check is answered before the app's middleware: an
 	// authenticating middleware must not fail the load balancer's probe.
 	h = healthFirst(app, h)
+	h = asset.NoSniff(h)
 	if logRequests {
 		h = requestLog(h, logger)
 	}
