@@ -235,21 +235,45 @@ func matchPattern(pattern, p string) bool {
 	}
 }
 
-// reportLinks prints the broken links on w, and returns an error with
-// strict, else a warning.
+// reportLinks prints the broken links on w, a line per link and reason
+// naming the first pages that have it, and returns an error with strict,
+// else a warning.
 func reportLinks(w io.Writer, broken []brokenLink, strict bool) error {
 	if len(broken) == 0 {
 		return nil
 	}
-	fmt.Fprintf(w, "\nBroken links (%d):\n", len(broken))
+	type target struct{ link, reason string }
+	pages := map[target][]string{}
+	var order []target
 	for _, b := range broken {
-		fmt.Fprintf(w, "  %s\n", b)
+		k := target{b.link, b.reason}
+		if pages[k] == nil {
+			order = append(order, k)
+		}
+		pages[k] = append(pages[k], b.page)
+	}
+	fmt.Fprintf(w, "\nBroken links (%d):\n", len(broken))
+	for _, k := range order {
+		verb := "links"
+		if len(pages[k]) > 1 {
+			verb = "link"
+		}
+		fmt.Fprintf(w, "  %s %s to %s: %s\n", linkingPages(pages[k]), verb, k.link, k.reason)
 	}
 	if strict {
 		return fmt.Errorf("%d broken links (--strict-links)", len(broken))
 	}
 	fmt.Fprintln(w, "warning: --strict-links makes them an error")
 	return nil
+}
+
+// linkingPages names pages, the first three of them when there are more.
+func linkingPages(pages []string) string {
+	const shown = 3
+	if len(pages) <= shown+1 {
+		return strings.Join(pages, ", ")
+	}
+	return fmt.Sprintf("%s and %d other pages", strings.Join(pages[:shown], ", "), len(pages)-shown)
 }
 
 // checkBuildLinks checks the links of the prerendered pages of the app in

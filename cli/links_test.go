@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -79,5 +80,21 @@ func TestCheckLinks(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("export's broken links (-want +got):\n%s", diff)
+	}
+}
+
+// TestReportLinksGroupsPages: a link broken on many pages (in a layout) is
+// one line naming the first pages.
+func TestReportLinksGroupsPages(t *testing.T) {
+	var broken []brokenLink
+	for _, p := range []string{"/a", "/b", "/c", "/d", "/e"} {
+		broken = append(broken, brokenLink{p, "/admin", "no such page"})
+	}
+	broken = append(broken, brokenLink{"/a", "/blgo/3", "no such page"})
+	var out strings.Builder
+	err := reportLinks(&out, broken, true)
+	want := "\nBroken links (6):\n  /a, /b, /c and 2 other pages link to /admin: no such page\n  /a links to /blgo/3: no such page\n"
+	if out.String() != want || err == nil || err.Error() != "6 broken links (--strict-links)" {
+		t.Errorf("reportLinks: %v\n%s\nwant\n%s", err, out.String(), want)
 	}
 }
