@@ -1,6 +1,7 @@
 // Package cli is the framework command: it scaffolds apps (new), runs them
-// in development (dev), builds and prerenders them (build), serves builds
-// (start), and revalidates a running server (revalidate).
+// in development (dev), builds and prerenders them (build), writes their
+// static pages to a folder (export), serves builds (start), and revalidates
+// a running server (revalidate).
 //
 // Each command is a type in a file of its own (newCommand in new.go,
 // buildCommand in build.go, ...): a struct whose fields its flags are bound
