@@ -86,8 +86,12 @@ func newLinkChecker(routes []server.RouteInfo, handlers []codegen.Handler, event
 	return c
 }
 
-// unescape returns the URL path p unescaped, or p if it does not unescape.
+// unescape returns the URL path p unescaped, or p if it does not unescape
+// or has a query (a /_framework/ file's, which is matched as it is).
 func unescape(p string) string {
+	if strings.Contains(p, "?") {
+		return p
+	}
 	if u, err := url.PathUnescape(p); err == nil {
 		return u
 	}
@@ -104,6 +108,11 @@ func (c *linkChecker) check(events []server.ExportEvent, static bool) []brokenLi
 	for _, ev := range events {
 		if ev.Event != "page" {
 			continue
+		}
+		if !static {
+			for _, f := range ev.Fragments {
+				broken = append(broken, brokenLink{ev.Path, f, "no element of the page has that id"})
+			}
 		}
 		for _, link := range ev.Links {
 			p := unescape(link)
@@ -130,6 +139,9 @@ func (c *linkChecker) check(events []server.ExportEvent, static bool) []brokenLi
 func (c *linkChecker) serverReason(p string) string {
 	if c.files[p] || c.pages[p] {
 		return ""
+	}
+	if _, ok := c.skipped[p]; ok {
+		return "" // the server answers it; a static host cannot
 	}
 	if len(p) > 1 && strings.HasSuffix(p, "/") {
 		p = strings.TrimRight(p, "/") // redirected to the canonical path

@@ -47,7 +47,9 @@ func TestCheckLinks(t *testing.T) {
 	handlers := []codegen.Handler{{Pattern: "/api/hello", File: "app/api/hello/route.go", Methods: []string{"GET"}}, {Pattern: "/api/form", File: "app/api/form/route.go", Methods: []string{"POST"}}}
 	events := []server.ExportEvent{
 		{Event: "page", Route: "/", Path: "/", Links: []string{"/blog", "/blog/", "/blog/7", "/blog/99", "/blgo/3", "/docs/a%20b", "/docs/c", "/admin", "/api/hello", "/api/form", "/styles.css", "/img/a%20b.png"}},
-		{Event: "page", Route: "/blog", Path: "/blog", Links: []string{"/"}},
+		{Event: "page", Route: "/blog", Path: "/blog", Links: []string{"/", "/_framework/static/a.1.css", "/_framework/image?w=640&src=%2Fa.png", "/_framework/static/gone.2.js"}, Fragments: []string{"#usage"}},
+		{Event: "file", Path: "/_framework/static/a.1.css"},
+		{Event: "skip", Path: "/_framework/image?w=640&src=%2Fa.png", Reason: "has a query string, which a static host ignores"},
 		{Event: "page", Route: "/blog/:id", Path: "/blog/7"},
 		{Event: "page", Route: "/docs/:page", Path: "/docs/a%20b"},
 		{Event: "skip", Route: "/admin", Reason: "is rendered per request (Revalidate 0)"},
@@ -64,6 +66,8 @@ func TestCheckLinks(t *testing.T) {
 		"/ links to /api/form: no such page: app/api/form/route.go answers POST, not GET",
 		"/ links to /blgo/3: no such page",
 		"/ links to /docs/c: no such page: StaticParams of /docs/:page does not list it (DynamicParams = false)",
+		"/blog links to #usage: no element of the page has that id",
+		"/blog links to /_framework/static/gone.2.js: no such page",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("server's broken links (-want +got):\n%s", diff)
@@ -77,6 +81,7 @@ func TestCheckLinks(t *testing.T) {
 		"/ links to /api/hello: not exported: app/api/hello/route.go is a route handler, run per request",
 		"/ links to /blog/: a trailing slash: the server redirects it to /blog, a static host does not; link that",
 		"/ links to /blog/99: not exported: /blog/:id renders params StaticParams does not list on request (DynamicParams)",
+		"/blog links to /_framework/image?w=640&src=%2Fa.png: not exported: /_framework/image?w=640&src=%2Fa.png has a query string, which a static host ignores",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("export's broken links (-want +got):\n%s", diff)

@@ -17,6 +17,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -63,13 +64,16 @@ func (c *exportCommand) Usage() { printUsage(c.stderr, exportUsage, c.flags()) }
 
 // ExportEvent is one line of `server export`'s output.
 type ExportEvent struct {
-	Event  string   `json:"event"`            // "page", "file", "skip" or "done"
-	Route  string   `json:"route,omitempty"`  // the page's route pattern
-	Path   string   `json:"path,omitempty"`   // the URL path, escaped
-	File   string   `json:"file,omitempty"`   // slash-separated, under --out; none without --out
-	Bytes  int      `json:"bytes,omitempty"`  // the file's size
-	Links  []string `json:"links,omitempty"`  // a page's same-origin links (paths, escaped)
-	Reason string   `json:"reason,omitempty"` // why a skipped page needs a server
+	Event string   `json:"event"`           // "page", "file", "skip" or "done"
+	Route string   `json:"route,omitempty"` // the page's route pattern
+	Path  string   `json:"path,omitempty"`  // the URL path, escaped
+	File  string   `json:"file,omitempty"`  // slash-separated, under --out; none without --out
+	Bytes int      `json:"bytes,omitempty"` // the file's size
+	Links []string `json:"links,omitempty"` // a page's same-origin links (paths, escaped)
+	// Fragments are the page's links to itself ("#usage") that name no
+	// element of it.
+	Fragments []string `json:"fragments,omitempty"`
+	Reason    string   `json:"reason,omitempty"` // why a skipped page needs a server
 }
 
 // Reasons a page needs a server, in "skip" events.
@@ -92,8 +96,9 @@ type exporter struct {
 	site *url.URL
 	host string
 
-	mu   sync.Mutex
-	emit func(ExportEvent)
+	mu         sync.Mutex
+	emit       func(ExportEvent)
+	referenced map[string]bool // the pages' links under /_framework/
 }
 
 // Run exports the app.
@@ -109,9 +114,10 @@ func (c *exportCommand) Run(ctx context.Context, args []string) error {
 	}
 	defer closeApp()
 	x := &exporter{
-		h:    handler(app, c.app.Middleware, c.register, c.app.Limits.withDefaults().MaxBodyBytes, false, logger),
-		out:  c.out,
-		host: "localhost",
+		h:          handler(app, c.app.Middleware, c.register, c.app.Limits.withDefaults().MaxBodyBytes, false, logger),
+		out:        c.out,
+		host:       "localhost",
+		referenced: map[string]bool{},
 	}
 	if site != "" {
 		if x.site, err = url.Parse(site); err != nil {
@@ -211,6 +217,36 @@ func (x *exporter) run(ctx context.Context, routes []framework.Route, concurrenc
 			return err
 		}
 	}
+	return x.frameworkFiles()
+}
+
+// frameworkFiles exports the files under /_framework/ that the pages link
+// to (fingerprinted assets, image variants), as the server answers them: a
+// link the server does not answer is left for the link check to report.
+// A static host cannot tell URLs apart by their query, so one with a query
+// is listed as needing a server.
+func (x *exporter) frameworkFiles() error {
+	links := make([]string, 0, len(x.referenced))
+	for l := range x.referenced {
+		links = append(links, l)
+	}
+	slices.Sort(links)
+	for _, l := range links {
+		w := x.get(l)
+		switch {
+		case w.Code != http.StatusOK:
+		case x.out == "":
+			x.send(ExportEvent{Event: "file", Path: l})
+		case strings.Contains(l, "?"):
+			x.send(ExportEvent{Event: "skip", Path: l, Reason: "has a query string, which a static host ignores"})
+		default:
+			file, err := x.write(l, false, w.Body.Bytes())
+			if err != nil {
+				return err
+			}
+			x.send(ExportEvent{Event: "file", Path: l, File: file, Bytes: w.Body.Len()})
+		}
+	}
 	return nil
 }
 
@@ -272,7 +308,14 @@ func (x *exporter) page(j pageJob) error {
 	isHTML := strings.HasPrefix(w.Header().Get("Content-Type"), "text/html")
 	ev := ExportEvent{Event: "page", Route: j.route, Path: j.path, Bytes: len(body)}
 	if isHTML {
-		ev.Links = pageLinks(body, j.path, x.site)
+		ev.Links, ev.Fragments = pageLinks(body, j.path, x.site)
+		x.mu.Lock()
+		for _, l := range ev.Links {
+			if strings.HasPrefix(l, frameworkPrefix) {
+				x.referenced[l] = true
+			}
+		}
+		x.mu.Unlock()
 	}
 	file, err := x.write(j.path, isHTML, body)
 	if err != nil {

@@ -34,6 +34,9 @@ func exportRoutes(s *source) []framework.Route {
 				return hole.Render(ctx, w)
 			}), nil
 		}},
+		framework.Route{Pattern: "/styled", Revalidate: framework.Never, Render: func(context.Context, *framework.Request) (templ.Component, error) {
+			return templ.Raw(`<link rel="stylesheet" href="/_framework/static/app.1.css"><img src="/_framework/image?w=8&amp;src=%2Fa.png"><img src="/_framework/static/gone.2.png">`), nil
+		}},
 		framework.Route{Pattern: "/docs/:page", Revalidate: framework.Never, StaticParamsOnly: true, Render: s.render,
 			StaticParams: func(context.Context) ([]framework.Params, error) { return []framework.Params{{"page": "a b"}}, nil }},
 	)
@@ -47,6 +50,9 @@ func exportRoutes(s *source) []framework.Route {
 func registerWithNotFound(routes []framework.Route) func(*echo.Echo, *framework.App) {
 	return func(e *echo.Echo, a *framework.App) {
 		register(routes)(e, a)
+		// What the assets and images of an app would serve.
+		e.GET("/_framework/static/app.1.css", func(c echo.Context) error { return c.Blob(200, "text/css", []byte("p{}")) })
+		e.GET("/_framework/image", func(c echo.Context) error { return c.Blob(200, "image/png", []byte("png")) })
 		e.RouteNotFound("/*", runtime.NotFound(a, framework.Route{NotFound: templ.Raw("<h1>Nothing here</h1>")}))
 	}
 }
@@ -88,13 +94,16 @@ func TestRunPrerenderThenExport(t *testing.T) {
 	if last.Event != "done" {
 		t.Errorf("last event %+v, want done", last)
 	}
-	for _, name := range []string{"index.html", "blog/0.html", "blog/19.html", "docs/a b.html", "sitemap.xml", "404.html"} {
+	for _, name := range []string{"index.html", "blog/0.html", "blog/19.html", "docs/a b.html", "sitemap.xml", "404.html", "styled.html", "_framework/static/app.1.css"} {
 		if _, ok := files[name]; !ok {
 			t.Errorf("no %s among the files: %v", name, files)
 		}
 	}
-	if len(files) != 1+20+1+1+1 {
-		t.Errorf("%d files, want 24: %v", len(files), files)
+	if len(files) != 1+20+1+1+1+2 {
+		t.Errorf("%d files, want 26: %v", len(files), files)
+	}
+	if b, err := os.ReadFile(filepath.Join(out, "_framework", "static", "app.1.css")); err != nil || string(b) != "p{}" {
+		t.Errorf("the stylesheet the page links: %q, %v", b, err)
 	}
 	for key, want := range map[string]string{
 		"/dash ":        reasonDynamic,
@@ -107,8 +116,8 @@ func TestRunPrerenderThenExport(t *testing.T) {
 			t.Errorf("skip %q: %q, want %q (skips: %v)", key, skips[key], want, skips)
 		}
 	}
-	if len(skips) != 5 {
-		t.Errorf("skips %v, want 5", skips)
+	if len(skips) != 6 {
+		t.Errorf("skips %v, want 6", skips)
 	}
 	// The bytes the server sends, in the file and in its .gz.
 	addr := freeAddr(t)
