@@ -136,8 +136,9 @@ func (c *exportCommand) Run(ctx context.Context, args []string) error {
 
 // exportDir returns the absolute path of the export directory out of the
 // app in app, after checking that replacing it cannot lose anything else:
-// it must not hold the app, and if it has files it must look like an
-// export (an index.html or a 404.html).
+// it must neither hold the app nor be in its app/, public/ or .framework/,
+// and if it has files it must look like an export (an index.html or a
+// 404.html).
 func exportDir(app, out string) (string, error) {
 	out, err := filepath.Abs(out)
 	if err != nil {
@@ -148,6 +149,12 @@ func exportDir(app, out string) (string, error) {
 	}
 	if out == app || strings.HasPrefix(app, out+string(filepath.Separator)) {
 		return "", fmt.Errorf("cannot export to %s: it holds the app", out)
+	}
+	for _, own := range []string{"app", "public", outDir} {
+		dir := filepath.Join(app, own)
+		if out == dir || strings.HasPrefix(out, dir+string(filepath.Separator)) {
+			return "", fmt.Errorf("cannot export to %s: it is part of the app (%s/)", out, own)
+		}
 	}
 	entries, err := os.ReadDir(out)
 	if errors.Is(err, os.ErrNotExist) || err == nil && len(entries) == 0 {
