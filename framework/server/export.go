@@ -278,9 +278,11 @@ func (x *exporter) pages(ctx context.Context, jobs []pageJob, concurrency int) e
 	return context.Cause(ctx)
 }
 
-// get requests p through the handler, as a client without compression.
+// get requests p through the handler, as a browser without compression:
+// an error answered for a browser is an HTML page.
 func (x *exporter) get(p string) *httptest.ResponseRecorder {
 	r := httptest.NewRequest(http.MethodGet, "http://"+x.host+p, nil)
+	r.Header.Set("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
 	w := httptest.NewRecorder()
 	x.h.ServeHTTP(w, r)
 	return w
