@@ -34,9 +34,14 @@ const (
 type buildCommand struct {
 	env    Env
 	server server.Config // --cache, --cache-dir, --concurrency
+	// strictLinks makes a broken link an error rather than a warning.
+	strictLinks bool
+	// What Run built, for export: the server's routes, the handlers.
+	routes   []server.RouteInfo
+	handlers []codegen.Handler
 }
 
-const buildUsage = `usage: framework build [--cache URL] [--cache-dir DIR] [--concurrency N] [DIR]
+const buildUsage = `usage: framework build [--cache URL] [--cache-dir DIR] [--concurrency N] [--strict-links] [DIR]
 
 Build generates the app's router from app/ (running templ generate first),
 compiles its server into .framework/server under a new build ID, prerenders
@@ -51,6 +56,11 @@ the same), or into the shared cache of --cache / $FRAMEWORK_CACHE
 are deleted. The build ID lives in the server binary only:
 .framework/server build-id prints it.
 
+Every same-origin href and src of the prerendered pages is checked against
+the app's routes (a param route's listed params when DynamicParams is
+false), route handlers and public files; each broken one is printed with
+the page that links it, a warning unless --strict-links.
+
 Example:
 
 	framework build && framework start
@@ -60,6 +70,7 @@ Example:
 func (c *buildCommand) flags() *flag.FlagSet {
 	fs := flag.NewFlagSet("framework build", flag.ContinueOnError)
 	c.server.Bind(fs, c.env.Getenv, server.FlagCache, server.FlagCacheDir, server.FlagConcurrency)
+	fs.BoolVar(&c.strictLinks, "strict-links", false, "fail the build on a broken same-origin link")
 	return fs
 }
 
@@ -109,6 +120,10 @@ func (c *buildCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	printRouteTable(c.env.Stdout, routes, gen.Handlers, stats)
+	c.routes, c.handlers = routes, gen.Handlers
+	if err := checkBuildLinks(ctx, dir, cfg, routes, gen.Handlers, c.strictLinks, c.env.Stdout); err != nil {
+		return err
+	}
 	fmt.Fprintf(c.env.Stdout, "\nBuilt in %.1fs. Run `framework start` to serve it.\n", time.Since(start).Seconds())
 	return nil
 }

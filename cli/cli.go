@@ -1,6 +1,7 @@
 // Package cli is the framework command: it scaffolds apps (new), runs them
-// in development (dev), builds and prerenders them (build), serves builds
-// (start), and revalidates a running server (revalidate).
+// in development (dev), builds and prerenders them (build), writes their
+// static pages to a folder (export), serves builds (start), and revalidates
+// a running server (revalidate).
 //
 // Each command is a type in a file of its own (newCommand in new.go,
 // buildCommand in build.go, ...): a struct whose fields its flags are bound
@@ -57,6 +58,7 @@ var commands = []struct {
 	{"new", "create an app from the template", func(env Env) command { return &newCommand{env: env} }},
 	{"dev", "run an app in development, rebuilding and reloading on save", func(env Env) command { return &devCommand{env: env} }},
 	{"build", "generate, compile and prerender an app for production", func(env Env) command { return &buildCommand{env: env} }},
+	{"export", "build an app and write its static pages and files to a folder", func(env Env) command { return &exportCommand{env: env} }},
 	{"vet", "check the exports of an app's pages without building it", func(env Env) command { return &vetCommand{env: env} }},
 	{"start", "serve the last build", func(env Env) command { return &startCommand{env: env} }},
 	{"revalidate", "revalidate pages of a running server by path or tag", func(env Env) command { return &revalidateCommand{env: env} }},

@@ -446,8 +446,45 @@ func start(t *testing.T, cmd *exec.Cmd) (stop func() error) {
 	return stop
 }
 
+// productsRoute is a route handler that reads data/ at run time, as an app
+// with its content in a JSON file does: in the image, it must find the file
+// where it is beside the app's sources.
+const productsRoute = `// Package products serves data/products.json, read per request.
+package products
+
+import (
+	"net/http"
+	"os"
+
+	"github.com/labstack/echo/v4"
+)
+
+// GET answers the products.
+func GET(c echo.Context) error {
+	b, err := os.ReadFile("data/products.json")
+	if err != nil {
+		return err
+	}
+	return c.JSONBlob(http.StatusOK, b)
+}
+`
+
 func TestDockerfile(t *testing.T) {
 	dir := newApp(t)
+	if _, err := os.Stat(filepath.Join(dir, "data")); err != nil {
+		t.Fatalf("the new app has no data/ folder: %v", err)
+	}
+	for name, content := range map[string]string{
+		"data/products.json":        `[{"id":"1","name":"Teapot"}]`,
+		"app/api/products/route.go": productsRoute,
+	} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	ignore, err := os.ReadFile(filepath.Join(dir, ".dockerignore"))
 	if err != nil {
 		t.Fatalf("the new app has no .dockerignore: %v", err)
@@ -458,7 +495,7 @@ func TestDockerfile(t *testing.T) {
 			t.Errorf(".dockerignore sends %s to the builder", p)
 		}
 	}
-	for _, p := range []string{"app/page.templ", "go.mod", "go.sum", "main.go", "public/styles.css", ".env", ".env.production"} {
+	for _, p := range []string{"app/page.templ", "go.mod", "go.sum", "main.go", "public/styles.css", "data/products.json", ".env", ".env.production"} {
 		if contextIgnore.excludes(p) {
 			t.Errorf(".dockerignore keeps %s from the build", p)
 		}
@@ -516,8 +553,8 @@ func TestDockerfile(t *testing.T) {
 		t.Errorf("cache dir %s, VOLUME %v: want /app/.framework/cache, the one volume", cacheDir, img.volumes)
 	}
 
-	// The image holds the server and its build's cache, nothing else: no
-	// sources, no Go, no .env file.
+	// The image holds the server, its build's cache and data/, nothing
+	// else: no sources, no Go, no .env file.
 	id, err := exec.Command(img.at("/app/server"), "build-id").Output()
 	if err != nil {
 		t.Fatalf("/app/server build-id: %v", err)
@@ -536,8 +573,13 @@ func TestDockerfile(t *testing.T) {
 	})
 	cache := path.Join(cacheDir, buildID) + "/"
 	for _, f := range files {
-		if f != "/app/server" && !strings.HasPrefix(f, cache) {
-			t.Errorf("the image holds %s: only /app/server and %s are shipped", f, cache)
+		if f != "/app/server" && !strings.HasPrefix(f, cache) && !strings.HasPrefix(f, "/app/data/") {
+			t.Errorf("the image holds %s: only /app/server, /app/data/ and %s are shipped", f, cache)
+		}
+	}
+	for _, f := range []string{"/app/data/products.json", "/app/data/README.md"} {
+		if !slices.Contains(files, f) {
+			t.Errorf("the image lacks %s: the app's data/ is not shipped", f)
 		}
 	}
 	if len(files) < 2 {
@@ -566,6 +608,14 @@ func TestDockerfile(t *testing.T) {
 			if got := get(t, base+p); got.status != 200 || got.cache != "HIT" {
 				t.Errorf("%s: %d %s, want a prerendered HIT", p, got.status, got.cache)
 			}
+		}
+		// A route handler reads data/ at run time, relative to the
+		// server's working directory, as on the developer's machine.
+		if got := get(t, base+"/api/products"); got.status != 200 || !strings.Contains(got.body, "Teapot") {
+			t.Errorf("/api/products: %d %.200q, want the products read from /app/data", got.status, got.body)
+		}
+		if got := get(t, base+"/favicon.ico"); got.status != 200 || !strings.HasPrefix(got.body, "\x00\x00\x01\x00") {
+			t.Errorf("/favicon.ico: %d, want the template's icon", got.status)
 		}
 		out, err := img.container(t, img.healthcheck, env).CombinedOutput()
 		if err != nil {

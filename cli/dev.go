@@ -88,7 +88,7 @@ const devEvents = "/_framework/dev/events"
 // (or a curious user) can tell that the page listens.
 const reloadScript = `<script>(function(){var es=new EventSource("` + devEvents + `");` +
 	`es.addEventListener("open",function(){window.__frameworkDevConnected=true});` +
-	`es.addEventListener("reload",function(){location.reload()});})();</script>`
+	`es.addEventListener("reload",function(){location.reload()});` + cssSwap + `})();</script>`
 
 // Run serves the app in args[0], or in the working directory, until ctx
 // ends, rebuilding it on every change.
@@ -113,7 +113,7 @@ func (c *devCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	d := &devServer{dir: dir, env: env, environ: environ, tmp: tmp, debug: env.Getenv("FRAMEWORK_DEBUG_DEV") == "1", clients: make(map[chan struct{}]bool)}
+	d := &devServer{dir: dir, env: env, environ: environ, tmp: tmp, debug: env.Getenv("FRAMEWORK_DEBUG_DEV") == "1", clients: make(map[chan string]bool)}
 	defer d.stopApp()
 
 	l, err := net.Listen("tcp", c.server.Addr)
@@ -153,7 +153,7 @@ func (c *devCommand) Run(ctx context.Context, args []string) error {
 func (d *devServer) change(ctx context.Context, files []string) {
 	start := time.Now()
 	root, _ := filepath.Abs(d.dir) // files are absolute
-	var texts, data []string
+	var texts, data, assets []string
 	build := false
 	for _, f := range files {
 		switch classify(root, f, d.embeds) {
@@ -163,6 +163,8 @@ func (d *devServer) change(ctx context.Context, files []string) {
 			build = true
 		case changeData:
 			data = append(data, f)
+		case changeAsset:
+			assets = append(assets, f)
 		}
 	}
 	if !build && len(texts) > 0 {
@@ -172,6 +174,11 @@ func (d *devServer) change(ctx context.Context, files []string) {
 			}
 			build = true
 		}
+	}
+	if build {
+		d.assets.reset() // the new build bundles assets/ itself
+	} else if len(assets) > 0 {
+		d.changeAssets(relNamesList(root, assets))
 	}
 	switch {
 	case build:
@@ -316,7 +323,9 @@ type devServer struct {
 	target        *url.URL
 	buildErr      string
 	restartFailed bool // buildErr says a restart failed, not a build
-	clients       map[chan struct{}]bool
+	clients       map[chan string]bool
+	assets        devAssets // assets/ bundled after an edit, served from memory
+	assetsFailed  bool      // buildErr says bundling assets/ failed
 }
 
 // appProcess is a running dev server. A new build starts beside the
@@ -531,12 +540,16 @@ func (p *appProcess) halt() {
 	}
 }
 
-func (d *devServer) reloadClients() {
+func (d *devServer) reloadClients() { d.notifyClients("reload") }
+
+// notifyClients sends event to the open tabs: "reload", or "css" to swap
+// their stylesheets in place.
+func (d *devServer) notifyClients(event string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for c := range d.clients {
 		select {
-		case c <- struct{}{}:
+		case c <- event:
 		default:
 		}
 	}
@@ -545,6 +558,9 @@ func (d *devServer) reloadClients() {
 func (d *devServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == devEvents {
 		d.serveEvents(w, r)
+		return
+	}
+	if d.assets.serve(w, r) {
 		return
 	}
 	d.mu.Lock()
@@ -606,7 +622,7 @@ func (d *devServer) serveEvents(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
 		return
 	}
-	c := make(chan struct{}, 1)
+	c := make(chan string, 1)
 	d.mu.Lock()
 	d.clients[c] = true
 	d.mu.Unlock()
@@ -623,8 +639,8 @@ func (d *devServer) serveEvents(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
 			return
-		case <-c:
-			fmt.Fprint(w, "event: reload\ndata: {}\n\n")
+		case event := <-c:
+			fmt.Fprintf(w, "event: %s\ndata: {}\n\n", event)
 			flusher.Flush()
 		}
 	}

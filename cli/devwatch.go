@@ -139,6 +139,7 @@ const (
 	changeText                    // a .templ file: applied without a rebuild if only its text changed
 	changeBuild                   // compiled into the server: rebuild
 	changeData                    // read by the server at run time: restart it
+	changeAsset                   // under assets/: bundled again, no Go rebuild
 )
 
 // classify says what a change of path (absolute, or relative to the working
@@ -153,6 +154,8 @@ func classify(root, path string, embeds []embedDir) changeKind {
 	switch {
 	case strings.HasSuffix(name, ".templ"), isMarkdownPage(rel):
 		return changeText
+	case isAsset(rel):
+		return changeAsset
 	case strings.HasPrefix(rel, "public/"), strings.HasPrefix(rel, "vendor/"):
 		return changeBuild
 	case name == "go.mod", name == "go.sum", name == "go.work", name == "go.work.sum":
@@ -201,7 +204,7 @@ func ignored(rel string) bool {
 			return true
 		}
 	}
-	if name == "node_modules" || rel == codegen.OutputFile || strings.HasSuffix(name, "_templ.go") || strings.HasSuffix(name, "_templ.txt") {
+	if name == "node_modules" || rel == codegen.OutputFile || rel == codegen.StaticFile || strings.HasPrefix(rel, codegen.StaticDir+"/") || strings.HasSuffix(name, "_templ.go") || strings.HasSuffix(name, "_templ.txt") {
 		return true
 	}
 	if strings.HasPrefix(name, ".") {

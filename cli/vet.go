@@ -118,6 +118,13 @@ func vetApp(ctx context.Context, dir string) (codegen.ErrorList, error) {
 			add(e)
 		}
 	})
+	assetErrs, err := codegen.AssetErrors(dir, pkgs)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range assetErrs {
+		add(e)
+	}
 	graph, err := checker.Analyze([]*analysis.Analyzer{vet.Analyzer}, pkgs, nil)
 	if err != nil {
 		return nil, err

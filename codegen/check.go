@@ -41,6 +41,9 @@ type checker struct {
 	dir  string // the app's directory, absolute
 	pos  *SourcePositions
 	errs ErrorList
+	// assets are the entry points of assets/, which framework.Asset
+	// calls may name.
+	assets []string
 }
 
 // errorAt records an error at pos.
@@ -121,6 +124,7 @@ func (c *checker) load(ctx context.Context, folders []*folder) (map[string]*expo
 			// checking them would only add follow-on errors.
 			continue
 		}
+		c.checkAssetCalls(p)
 		result[f.rel] = c.check(f, p)
 	}
 	return result, nil

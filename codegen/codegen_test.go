@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata")
@@ -24,6 +26,8 @@ func TestGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	compareGolden(t, dir, got)
+
+	goldenStatic(t, dir, res.static)
 
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -41,7 +45,7 @@ func TestGolden(t *testing.T) {
 		Sitemap:  "automatic",
 		Robots:   "app/robots.go",
 	}
-	if diff := cmp.Diff(wantRes, res); diff != "" {
+	if diff := cmp.Diff(wantRes, res, cmpopts.IgnoreUnexported(Result{})); diff != "" {
 		t.Errorf("result (-want +got):\n%s", diff)
 	}
 }
@@ -118,6 +122,36 @@ func TestErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// goldenStatic compares what the build makes of testdata/full's public/
+// and assets/ (static_gen.go and static_gen/) with the committed files,
+// which TestServe compiles and serves. Only -update writes them.
+func goldenStatic(t *testing.T, dir string, got map[string][]byte) {
+	t.Helper()
+	if *update {
+		if err := writeStatic(dir, got); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := make(map[string]string)
+	for _, rel := range []string{StaticFile, StaticDir} {
+		filepath.WalkDir(filepath.Join(dir, rel), func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				body, _ := os.ReadFile(p)
+				r, _ := filepath.Rel(dir, p)
+				want[filepath.ToSlash(r)] = string(body)
+			}
+			return nil
+		})
+	}
+	gotText := make(map[string]string)
+	for rel, body := range got {
+		gotText[rel] = string(body)
+	}
+	if diff := cmp.Diff(want, gotText); diff != "" {
+		t.Errorf("static files differ from %s (-want +got; go test ./codegen -run Golden -update to accept):\n%s", dir, diff)
 	}
 }
 

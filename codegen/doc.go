@@ -72,7 +72,11 @@
 // or app/robots.go is an error; the automatic sitemap steps aside for them.
 //
 // Layouts export templ Layout() (rendering { children... }), not-found pages
-// templ NotFound(), error pages templ Error().
+// templ NotFound(), error pages templ Error() (which read the status and
+// message with framework.ErrorFrom). A folder with a not_found.templ, an
+// error.templ or a middleware.go gets a not-found route for the URLs below
+// it (e.RouteNotFound), whose framework.Route carries its Pattern: the app's
+// error handler finds the nearest error page of a URL by it.
 //
 // # Errors
 //

@@ -30,6 +30,8 @@ type Result struct {
 	Sitemap string
 	// Robots is "app/robots.go" when it makes /robots.txt, else "".
 	Robots string
+
+	static map[string][]byte // StaticFile and StaticDir's files, by path
 }
 
 // Page is one page route.
@@ -69,6 +71,9 @@ func Generate(ctx context.Context, dir string, opts ...Option) (*Result, error) 
 	if err != nil {
 		return nil, err
 	}
+	if err := writeStatic(dir, res.static); err != nil {
+		return nil, err
+	}
 	res.Changed, err = writeIfChanged(res.Output, src)
 	return res, err
 }
@@ -87,7 +92,11 @@ func routesFile(ctx context.Context, dir string, opts ...Option) (*Result, []byt
 	}
 	folders, errs := scan(dir)
 	errs = append(errs, conflicts(folders)...)
-	c := &checker{dir: dir, pos: NewSourcePositions(dir)}
+	entries, err := entryPoints(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	c := &checker{dir: dir, pos: NewSourcePositions(dir), assets: entries}
 	exported, err := c.load(ctx, goFolders(folders))
 	if err != nil {
 		return nil, nil, err
@@ -108,12 +117,18 @@ func routesFile(ctx context.Context, dir string, opts ...Option) (*Result, []byt
 	if err := errs.err(); err != nil {
 		return nil, nil, err
 	}
-	r := newRouter(pkgName, folders, exported, public, markdownInput{pages: mds, content: hasContent(dir)})
+	static, err := staticOutputs(dir, pkgName, public)
+	if err != nil {
+		return nil, nil, err
+	}
+	r := newRouter(pkgName, folders, exported, public, static != nil, markdownInput{pages: mds, content: hasContent(dir)})
 	src, err := r.source()
 	if err != nil {
 		return nil, nil, err
 	}
-	return r.result(filepath.Join(dir, OutputFile)), src, nil
+	res := r.result(filepath.Join(dir, OutputFile))
+	res.static = static
+	return res, src, nil
 }
 
 // writeIfChanged writes src to path unless the file holds src already, so

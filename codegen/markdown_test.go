@@ -39,6 +39,7 @@ func TestGoldenMarkdown(t *testing.T) {
 		t.Fatal(err)
 	}
 	compareGolden(t, dir, got)
+	goldenStatic(t, dir, res.static)
 	want := []Page{
 		{Pattern: "/", File: "app/page.md"},
 		{Pattern: "/docs", File: "app/docs/page.md", Dynamic: true},

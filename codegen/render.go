@@ -47,13 +47,7 @@ func (r *router) source() ([]byte, error) {
 	w.line("package %s", r.pkgName)
 	w.line("")
 	r.writeImports(&w)
-	if len(r.public) > 0 {
-		w.line("// publicFiles holds public/, served at /.")
-		w.line("//")
-		w.line("//go:embed all:public")
-		w.line("var publicFiles embed.FS")
-		w.line("")
-	}
+	r.writeNoPrefetch(&w)
 	r.writeContent(&w)
 	r.writeRoutes(&w)
 	w.line("")
@@ -291,25 +285,25 @@ func (r *router) writeHandlers(w *writer) {
 	}
 }
 
-// writePublic serves each file of public/ at its path.
+// writePublic serves public/ and the bundles of assets/, through the
+// generatedStatic of static_gen.go (see assets.go).
 func (r *router) writePublic(w *writer) {
-	if len(r.public) == 0 {
-		return
-	}
-	w.line("public, _ := fs.Sub(publicFiles, \"public\")")
-	for _, file := range r.public {
-		w.line("e.FileFS(%q, %q, public%s)", "/"+file, file, middlewareArgs(r.publicMiddleware))
+	if r.static {
+		w.line("%s.Register(e%s)", staticVar, middlewareArgs(r.publicMiddleware))
 	}
 }
 
-// writeNotFounds registers the not-found routes.
+// writeNotFounds registers the not-found routes. Each Route carries its
+// Pattern, so that the app's error handler finds the nearest error page of
+// a URL too.
 func (r *router) writeNotFounds(w *writer) {
 	for _, n := range r.notFounds {
 		if n.chrome.empty() {
-			w.line("e.RouteNotFound(%q, runtime.NotFound(a, framework.Route{})%s)", n.pattern, middlewareArgs(n.middleware))
+			w.line("e.RouteNotFound(%q, runtime.NotFound(a, framework.Route{Pattern: %q})%s)", n.pattern, n.pattern, middlewareArgs(n.middleware))
 			continue
 		}
 		w.open("e.RouteNotFound(%q, runtime.NotFound(a, framework.Route{", n.pattern)
+		w.line("Pattern: %q,", n.pattern)
 		writeChrome(w, n.chrome)
 		w.close("})%s)", middlewareArgs(n.middleware))
 	}

@@ -19,6 +19,7 @@ type router struct {
 	pages            []pageRoute     // static, then params, then catch-alls
 	handlers         []handlerRoute  // likewise
 	public           []string        // files under public/, slash-separated
+	static           bool            // static_gen.go serves public/ or assets/
 	publicMiddleware []string        // app/middleware.go, which covers public/ (served at /)
 	notFounds        []notFoundRoute // deepest first, so that each URL gets its nearest
 
@@ -74,8 +75,8 @@ type handlerRoute struct {
 	middleware []string
 }
 
-// notFoundRoute answers unknown URLs below a folder with a not_found.templ
-// or a middleware.go.
+// notFoundRoute answers unknown URLs below a folder with a not_found.templ,
+// an error.templ or a middleware.go.
 type notFoundRoute struct {
 	pattern    string // "/blog/*"
 	chrome     chrome
@@ -83,9 +84,9 @@ type notFoundRoute struct {
 }
 
 // newRouter works out the router of an app from its checked folders.
-func newRouter(pkgName string, folders []*folder, exported map[string]*exports, public []string, md markdownInput) *router {
+func newRouter(pkgName string, folders []*folder, exported map[string]*exports, public []string, static bool, md markdownInput) *router {
 	b := newRouterBuilder(folders)
-	r := &router{pkgName: pkgName, public: public, content: md.content}
+	r := &router{pkgName: pkgName, public: public, static: static, content: md.content}
 	for _, f := range byRank(folders, func(f *folder) bool { return f.page || md.pages[f.rel] != nil }) {
 		if md := md.pages[f.rel]; md != nil {
 			r.pages = append(r.pages, md.route(f, b))
@@ -111,7 +112,7 @@ func newRouter(pkgName string, folders []*folder, exported map[string]*exports, 
 		})
 	}
 	root := b.byRel["app"]
-	if root != nil && len(public) > 0 {
+	if root != nil && static {
 		r.publicMiddleware = b.middleware(root)
 	}
 	r.sitemap = sitemapKind(root, folders, public)
@@ -126,8 +127,11 @@ func newRouter(pkgName string, folders []*folder, exported map[string]*exports, 
 		}
 	}
 	// A middleware folder gets its own not-found route too, so that its
-	// middleware sees unknown URLs below it as well.
-	notFounds := slices.DeleteFunc(slices.Clone(folders), func(f *folder) bool { return !f.notFound && !f.middleware })
+	// middleware sees unknown URLs below it as well; and an error.templ's
+	// folder, so that the app's error handler (which finds error pages by
+	// these routes' prefixes) answers a route handler's errors below it
+	// with it.
+	notFounds := slices.DeleteFunc(slices.Clone(folders), func(f *folder) bool { return !f.notFound && !f.middleware && !f.errorPage })
 	slices.SortStableFunc(notFounds, func(a, b *folder) int { return cmp.Compare(len(b.segments), len(a.segments)) })
 	for _, f := range notFounds {
 		prefix := f.pattern()
@@ -153,10 +157,7 @@ func (r *router) importGroups(b *routerBuilder, exported map[string]*exports) []
 	for _, n := range r.notFounds {
 		usesTempl = usesTempl || len(n.chrome.layouts) > 0
 	}
-	if len(r.public) > 0 {
-		std = append(std, importSpec{path: "embed"}, importSpec{path: "io/fs"})
-	}
-	if r.content && len(r.public) == 0 {
+	if r.content {
 		std = append(std, importSpec{path: "embed"})
 	}
 	std = append(std, importSpec{path: "net/http"}) // http.MethodGet and the like

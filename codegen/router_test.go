@@ -25,7 +25,7 @@ func appFolder(rel string, has func(f *folder)) *folder {
 
 // TestRouterSource covers what the golden app (testdata/full) does not:
 // an app without pages, a not-found route with nothing to render it in,
-// and two folders with one import alias.
+// two folders with one import alias, and an error page below app/.
 func TestRouterSource(t *testing.T) {
 	const mod = "example.com/site/"
 	for _, tc := range []struct {
@@ -55,8 +55,24 @@ func TestRouterSource(t *testing.T) {
 				"app/a_b": {pkgPath: mod + "app/a_b", load: true, metadata: true},
 			},
 		},
+		{
+			// An error.templ's folder gets a not-found route, whose
+			// Pattern tells the app's error handler where that error
+			// page applies: a route handler's errors below it use it.
+			name: "error_page_folder",
+			folders: []*folder{
+				appFolder("app", func(f *folder) { f.layout, f.notFound, f.errorPage = true, true, true }),
+				appFolder("app/shop", func(f *folder) { f.errorPage = true }),
+				appFolder("app/shop/api", func(f *folder) { f.route = true }),
+			},
+			exported: map[string]*exports{
+				"app":          {pkgPath: mod + "app"},
+				"app/shop":     {pkgPath: mod + "app/shop"},
+				"app/shop/api": {pkgPath: mod + "app/shop/api", handlers: []string{"POST"}},
+			},
+		},
 	} {
-		src, err := newRouter("main", tc.folders, tc.exported, nil, markdownInput{}).source()
+		src, err := newRouter("main", tc.folders, tc.exported, nil, false, markdownInput{}).source()
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}

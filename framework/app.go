@@ -120,7 +120,9 @@ type Options struct {
 
 	// OnError is called, besides logging, when a render fails: in the
 	// background (the last good page keeps being served) or in a request.
-	// err is a *RenderError.
+	// It hears of every other 5xx too, from a route handler, a middleware
+	// or a panic in either (App.HTTPErrorHandler): then err's Method is
+	// the request's and its Route the matched route's pattern.
 	OnError func(ctx context.Context, err *RenderError)
 
 	// HTTPClient makes Fetch's requests. Default: a client with a 10 s
@@ -141,10 +143,14 @@ type RenderError struct {
 	Path       string // the URL path
 	Route      string // the route's pattern
 	Background bool   // a regeneration; the last good page is still served
+	Method     string // the request's, for a route handler's or middleware's error; "" for a page's
 	Err        error
 }
 
 func (e *RenderError) Error() string {
+	if e.Method != "" {
+		return fmt.Sprintf("%s %s: %v", e.Method, e.Path, e.Err)
+	}
 	if e.Background {
 		return fmt.Sprintf("regenerate %s: %v", e.Path, e.Err)
 	}
@@ -182,6 +188,8 @@ type App struct {
 	// tagWrites orders the store's writes of tag times with the deletion
 	// of forgotten ones (forgetTagTimes).
 	tagWrites sync.RWMutex
+
+	errorPages errorPages // for HTTPErrorHandler, from NotFound
 }
 
 // withDefaults returns opts with every field left zero set to its default:

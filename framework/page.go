@@ -172,9 +172,12 @@ type renderFunc = func(context.Context, *Request) (templ.Component, error)
 
 // notFoundHandler returns the Echo handler for URLs that match no route
 // (runtime.NotFound): rt's NotFound body inside its Layouts, answered 404
-// and never cached.
+// and never cached. Only NotFound, Layouts and Error of rt are used, and its
+// Pattern: the prefix the handler is registered for ("/admin/*"), below
+// which HTTPErrorHandler answers browsers with rt's pages.
 func (a *App) notFoundHandler(rt Route) echo.HandlerFunc {
 	p := a.newPage(rt)
+	a.errorPages.add(rt)
 	return func(c echo.Context) error {
 		key, draft, err := a.enter(c, false)
 		if key == "" {

@@ -175,7 +175,7 @@ func (a *App) routeHandler(h echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		defer removeUploads(c, r)
-		return h(c)
+		return callHandler(h, c)
 	}
 }
 

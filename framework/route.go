@@ -29,7 +29,8 @@ type Params map[string]string
 // A Route is one page: how to render it and how long its output may be
 // cached. Codegen fills it from a page package's exports.
 type Route struct {
-	// Pattern is the Echo path pattern, "/blog/:id" or "/docs/*".
+	// Pattern is the Echo path pattern, "/blog/:id" or "/docs/*"; for a
+	// Route passed to App.NotFound, the prefix it answers ("/admin/*").
 	Pattern string
 
 	// CatchAll names the param that holds a "*" segment's value ("slug"
@@ -67,8 +68,9 @@ type Route struct {
 	// plain "404 page not found".
 	NotFound templ.Component
 
-	// Error is the body of this route's 500s (inside Layouts). Nil gives a
-	// plain "500 internal server error".
+	// Error is the body of this route's 500s (inside Layouts), which reads
+	// the status and message with ErrorFrom. Nil gives a plain "500
+	// internal server error".
 	Error templ.Component
 
 	// ContentType is the Content-Type of the route's pages (its 200s);

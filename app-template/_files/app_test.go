@@ -45,7 +45,15 @@ func TestPages(t *testing.T) {
 		{"/blog/2/", 200, "This is post 2."}, // 308 to /blog/2, the one URL, followed
 		{"/no/such/page", 404, "Not found"},
 		{"/api/hello", 200, `"message":"hello"`},
-		{"/styles.css", 200, "font:"},
+		{framework.Asset("styles.css"), 200, "font:"}, // assets/styles.css, bundled
+		{framework.Asset("main.ts"), 200, "aria-current"},
+		{"/favicon.ico", 200, "\x00\x00\x01\x00"}, // an ICO, linked from the layout's <head>
+		{"/", 200, `<link rel="icon" href="/favicon.ico">`},
+		// The post's Metadata, in <head> by the layout.
+		{"/blog/2", 200, `<link rel="canonical" href="/blog/2">`},
+		{"/blog/2", 200, `<meta property="og:title" content="Post 2">`},
+		{"/blog/2", 200, `<meta property="og:type" content="article">`},
+		{"/blog/2", 200, `<meta property="og:url" content="/blog/2">`},
 	} {
 		res, err := http.Get(srv.URL + tc.path)
 		if err != nil {

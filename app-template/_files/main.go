@@ -10,9 +10,6 @@
 package main
 
 import (
-	"context"
-	"log/slog"
-
 	"github.com/isr-go/framework/framework"
 	"github.com/isr-go/framework/framework/server"
 )
@@ -22,11 +19,13 @@ func main() {
 		Options: framework.Options{
 			// OnError hears of every failed render: in a request (a 500
 			// unless an older page can stand in) and in the background
-			// (the last good page keeps being served). Send it to your
-			// error tracker.
-			OnError: func(ctx context.Context, err *framework.RenderError) {
-				slog.ErrorContext(ctx, "render failed", "path", err.Path, "route", err.Route, "background", err.Background, "err", err.Err)
-			},
+			// (the last good page keeps being served); and of every other
+			// 5xx, from a route handler or a middleware (Method is then
+			// the request's). Each is logged already, once, with its
+			// cause; send them to your error tracker.
+			// OnError: func(ctx context.Context, err *framework.RenderError) {
+			// 	tracker.Capture(ctx, err) // err.Path, err.Route, err.Method, err.Err
+			// },
 
 			// CacheTagHeader adds a Cache-Tag header listing a page's data
 			// tags, for CDNs that purge by tag (Cloudflare, Fastly).

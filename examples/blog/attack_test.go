@@ -168,6 +168,14 @@ func TestBlogUnderAttack(t *testing.T) {
 		t.Errorf("a 2 MiB upload: %d %.100q, want 413", r.status, r.body)
 	}
 	check("a 2 MiB upload")
+	// A person's browser is told so on the blog's error page, not in JSON.
+	req, _ = http.NewRequest(http.MethodPost, b.base+"/greeting", strings.NewReader(bigBody))
+	req.Header.Set("Content-Type", bigType)
+	req.Header.Set("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+	if r := b.do(nil, req); r.status != http.StatusRequestEntityTooLarge || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") ||
+		!strings.Contains(r.body, "The ISR Blog") || !strings.Contains(r.body, "request body over 1048576 bytes") {
+		t.Errorf("a 2 MiB upload from a browser: %d %s %.300q, want the blog's 413 page with the message", r.status, r.header.Get("Content-Type"), r.body)
+	}
 	// Sent without a length (chunked), it is cut at the limit: the form
 	// cannot be read, which is a 413 too, not an empty name that forgets
 	// the visitor's.

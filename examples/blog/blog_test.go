@@ -233,6 +233,14 @@ func TestBlogOverHTTP(t *testing.T) {
 		t.Errorf("gzip not served")
 	}
 
+	// The favicon a browser asks for on its first visit, linked from <head>.
+	if r := b.get("/favicon.ico"); r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "image/") || !strings.HasPrefix(r.body, "\x00\x00\x01\x00") {
+		t.Errorf("/favicon.ico: %d %q, want an icon", r.status, r.header.Get("Content-Type"))
+	}
+	if r := b.get("/"); !strings.Contains(r.body, `<link rel="icon" href="/favicon.ico">`) {
+		t.Errorf("/ does not link the favicon: %.400q", r.body)
+	}
+
 	// Unknown ids are 404s with the app's page, and nothing persists.
 	for _, p := range []string{"/blog/99999", "/blog/not-a-number"} {
 		if r := b.get(p); r.status != 404 || !strings.Contains(r.body, "There is no such page") {

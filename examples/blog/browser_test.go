@@ -108,6 +108,7 @@ func TestDraftPreviewInBrowser(t *testing.T) {
 		chromedp.Text("article.post h1", &heading),
 		chromedp.Location(&location),
 		shot("preview"),
+		transitionDone(),
 		chromedp.Click("#exit-preview"),
 		chromedp.WaitVisible("main"),
 		chromedp.Text("main", &afterExit),

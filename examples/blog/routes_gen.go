@@ -4,8 +4,6 @@ package main
 
 import (
 	"context"
-	"embed"
-	"io/fs"
 	"net/http"
 
 	"github.com/a-h/templ"
@@ -24,10 +22,10 @@ import (
 	app_preview_exit "github.com/isr-go/framework/examples/blog/app/preview/exit"
 )
 
-// publicFiles holds public/, served at /.
-//
-//go:embed all:public
-var publicFiles embed.FS
+// The route handlers, which framework.SpeculationRules never prefetches.
+func init() {
+	framework.NoPrefetch("/admin/posts", "/admin/preview", "/greeting", "/preview/exit")
+}
 
 // Routes returns every page of the app, for framework build to
 // prerender and print, in registration order, then its robots.txt
@@ -117,14 +115,15 @@ func Register(e *echo.Echo, a *framework.App) {
 	e.Add(http.MethodGet, "/preview/exit", runtime.Handler(a, app_preview_exit.GET))
 	e.Add(http.MethodHead, "/preview/exit", runtime.Handler(a, app_preview_exit.GET))
 	e.Match([]string{http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}, "/preview/exit", runtime.MethodNotAllowed("GET", "HEAD", "OPTIONS"))
-	public, _ := fs.Sub(publicFiles, "public")
-	e.FileFS("/styles.css", "styles.css", public)
+	generatedStatic.Register(e)
 	e.RouteNotFound("/admin/*", runtime.NotFound(a, framework.Route{
+		Pattern:  "/admin/*",
 		Layouts:  []templ.Component{app.Layout()},
 		NotFound: app.NotFound(),
 		Error:    app.Error(),
 	}), app_admin.Middleware)
 	e.RouteNotFound("/*", runtime.NotFound(a, framework.Route{
+		Pattern:  "/*",
 		Layouts:  []templ.Component{app.Layout()},
 		NotFound: app.NotFound(),
 		Error:    app.Error(),

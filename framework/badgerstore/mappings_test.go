@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -81,9 +82,12 @@ func TestReleaseMappedPages(t *testing.T) {
 }
 
 // TestRandomReadsKeepMappedPagesBounded reads 16 MB of values at random
-// through Badger, twice, and checks that the store keeps the resident pages
-// of its files near releaseGrowth: a read fault maps the pages around the
-// value too, so without releases they grow to the whole value log.
+// through Badger, twice, and checks that the store releases the resident
+// pages of its files as they grow: a read fault maps the pages around the
+// value too, so without releases they grow to the whole value log and stay.
+// How high they get between two releases depends on how fast the release
+// goroutine gets a core, so the test logs the peak and asserts that reading
+// on brings them back under a bound.
 func TestRandomReadsKeepMappedPagesBounded(t *testing.T) {
 	dir, _ := filepath.Abs(t.TempDir())
 	defer func(d time.Duration, g, c uint64) {
@@ -104,22 +108,29 @@ func TestRandomReadsKeepMappedPagesBounded(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	peak := 0
-	for i := range 2 * n {
+	read := func(i int) {
 		key := "k" + strconv.Itoa(int(uint(i)*7919%n))
 		if v, err := s.Get(ctx, key); err != nil || len(v) != 8<<10 {
 			t.Fatalf("%s: %d bytes, %v", key, len(v), err)
 		}
+	}
+	peak := 0
+	for i := range 2 * n {
+		read(i)
 		if i%100 == 0 {
 			peak = max(peak, residentKiB(t, dir))
 		}
 	}
 	t.Logf("peak resident pages of the cache's files while reading %d MiB: %d KiB", 2*n*8>>10, peak)
-	// releaseGrowth, plus what releaseCheckOps reads map before a check
-	// (64 KiB or more each), plus the reads made while a release waits for
-	// a core on a busy machine; without releases the pages grow to the
-	// whole 16 MiB value log.
-	if limit := 12 << 10; peak > limit {
-		t.Fatalf("peak resident %d KiB, want at most %d KiB", peak, limit)
+	// releaseGrowth plus what a few reads map (64 KiB to 1 MiB each); the
+	// value log is 16 MiB.
+	const limit = 6 << 10
+	deadline := time.Now().Add(10 * time.Second)
+	for i := 0; residentKiB(t, dir) > limit; i++ {
+		if time.Now().After(deadline) {
+			t.Fatalf("resident pages of the cache's files stay at %d KiB, want them released to at most %d KiB", residentKiB(t, dir), limit)
+		}
+		read(i)
+		runtime.Gosched()
 	}
 }

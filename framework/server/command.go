@@ -47,6 +47,7 @@ var commands = []struct {
 }{
 	{"serve", func(e env) command { return &serveCommand{env: e} }},
 	{"prerender", func(e env) command { return &prerenderCommand{env: e} }},
+	{"export", func(e env) command { return &exportCommand{env: e} }},
 	{"routes", func(e env) command { return &routesCommand{env: e} }},
 	{"build-id", func(e env) command { return &buildIDCommand{env: e} }},
 	{"health", func(e env) command { return &healthCommand{env: e} }},
@@ -76,7 +77,7 @@ func run(ctx context.Context, args []string, routes []framework.Route, register 
 		}
 	}
 	if cmd == nil {
-		fmt.Fprintf(stderr, "unknown command %q: want serve, prerender, routes, build-id or health\n", name)
+		fmt.Fprintf(stderr, "unknown command %q: want serve, prerender, export, routes, build-id or health\n", name)
 		return 2
 	}
 	err := cmd.Run(ctx, args)
@@ -122,7 +123,7 @@ func parseArgs(fs *flag.FlagSet, args []string) error {
 func printUsage(w io.Writer, usage string, fs *flag.FlagSet) {
 	prog := filepath.Base(os.Args[0])
 	fmt.Fprintf(w, usage, prog)
-	fmt.Fprintf(w, "\nCommands: serve (the default), prerender, routes, build-id, health. See go doc github.com/isr-go/framework/framework/server.\n")
+	fmt.Fprintf(w, "\nCommands: serve (the default), prerender, export, routes, build-id, health. See go doc github.com/isr-go/framework/framework/server.\n")
 	n := 0
 	fs.VisitAll(func(*flag.Flag) { n++ })
 	if n > 0 {

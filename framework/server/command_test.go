@@ -16,6 +16,7 @@ func TestCommandsTakeTheirFlags(t *testing.T) {
 	}{
 		{"serve", []string{"-addr", "-cache-dir", "-cache ", "-dev", "-metrics", "-log-requests", "-health-requires-store"}, []string{"-concurrency"}},
 		{"prerender", []string{"-cache-dir", "-cache ", "-concurrency", "-site-url", "-log-format"}, []string{"-addr", "-dev", "-metrics"}},
+		{"export", []string{"-out", "-cache-dir", "-cache ", "-concurrency", "-site-url", "-log-format"}, []string{"-addr", "-dev", "-metrics"}},
 		{"health", []string{"-addr"}, []string{"-cache", "-log-format"}},
 		{"routes", nil, []string{"Flags:"}},
 		{"build-id", nil, []string{"Flags:"}},

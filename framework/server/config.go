@@ -3,7 +3,6 @@ package server
 import (
 	"flag"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -212,7 +211,7 @@ func DefaultLimits() Limits {
 }
 
 // Apply sets l on srv, for an app that runs its own http.Server. The body
-// limit is not the server's: wrap its handler with LimitBody.
+// limit is not the server's: add BodyLimit to its Echo with e.Pre.
 func (l Limits) Apply(srv *http.Server) {
 	srv.ReadHeaderTimeout = l.ReadHeaderTimeout
 	srv.ReadTimeout = l.ReadTimeout
@@ -267,31 +266,4 @@ func (l Limits) fromEnv(getenv func(string) string) (Limits, error) {
 		l.MaxBodyBytes = n
 	}
 	return l, nil
-}
-
-// LimitBody returns next with request bodies bounded to max bytes (none
-// when max <= 0): a body that declares more is answered 413 without
-// calling next, with a JSON error like the revalidation endpoint's, and one
-// sent without a length fails with *http.MaxBytesError when read past max.
-func LimitBody(next http.Handler, max int64) http.Handler {
-	if max <= 0 {
-		return next
-	}
-	tooLarge := fmt.Sprintf(`{"error":"request body over %d bytes (FRAMEWORK_MAX_BODY_BYTES)","limit":%d}`+"\n", max, max)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > max {
-			h := w.Header()
-			h.Set("Content-Type", "application/json")
-			// Go drains a little of an unread body to keep the
-			// connection; not one this large.
-			h.Set("Connection", "close")
-			w.WriteHeader(http.StatusRequestEntityTooLarge)
-			io.WriteString(w, tooLarge)
-			return
-		}
-		if r.Body != nil && r.Body != http.NoBody {
-			r.Body = http.MaxBytesReader(w, r.Body, max)
-		}
-		next.ServeHTTP(w, r)
-	})
 }

@@ -12,6 +12,7 @@
 //
 //	server [serve] [flags]      serve the app over HTTP (the default)
 //	server prerender [flags]    render every static page and every path StaticParams lists into the cache
+//	server export [--out DIR]   write the static pages and files, as served, to DIR (see framework export)
 //	server routes               print one RouteInfo per route, as JSON lines
 //	server build-id             print the binary's build ID
 //	server health [--addr ADDR] ask the server on ADDR for its health check: exit 0 on 200, 1 otherwise

@@ -43,12 +43,15 @@ type RouteInfo struct {
 	Kind         string  `json:"kind"` // "static", "isr" or "dynamic"
 	Revalidate   float64 `json:"revalidate_seconds,omitempty"`
 	StaticParams bool    `json:"static_params,omitempty"`
+	// StaticParamsOnly: params StaticParams does not list are 404s
+	// (DynamicParams = false).
+	StaticParamsOnly bool `json:"static_params_only,omitempty"`
 }
 
 // routeInfo returns what kind of route rt is: dynamic (rendered every
 // request), static (cached until revalidated) or ISR (with a window).
 func routeInfo(rt *framework.Route) RouteInfo {
-	info := RouteInfo{Pattern: rt.Pattern, StaticParams: rt.StaticParams != nil}
+	info := RouteInfo{Pattern: rt.Pattern, StaticParams: rt.StaticParams != nil, StaticParamsOnly: rt.StaticParamsOnly}
 	switch {
 	case rt.Revalidate <= 0:
 		info.Kind = "dynamic"

@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/isr-go/framework/framework"
+	"github.com/isr-go/framework/framework/asset"
 )
 
 // serveCommand is `server serve`, the default command.
@@ -96,21 +97,31 @@ func memoryLimit(tier int64) int64 {
 }
 
 // handler returns what the server answers requests with: the app's routes
-// (register) behind its middleware, behind the redirect of non-canonical
-// paths and the body limit (maxBody bytes), and behind the request log when
+// (register) behind its middleware and the body limit (maxBody bytes),
+// behind the redirect of non-canonical paths, and behind the request log when
 // logRequests is on. Off, the log is not installed at all, so that the hit
 // path pays nothing for it.
 func handler(app *framework.App, appMiddleware []echo.MiddlewareFunc, register func(*echo.Echo, *framework.App), maxBody int64, logRequests bool, logger *slog.Logger) http.Handler {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.Use(middleware.Recover())
+	// The app's error handler (runtime.Register installs it too) answers
+	// the body limit's 413 and the panics Recover catches: logged once,
+	// with the stack, by the handler rather than by Recover.
+	e.HTTPErrorHandler = app.HTTPErrorHandler
+	e.Pre(BodyLimit(maxBody))
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		DisableStackAll: true,
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			return fmt.Errorf("panic: %w\n%s", err, stack)
+		},
+	}))
 	e.Use(appMiddleware...)
 	register(e, app)
 	h := framework.CanonicalPaths(e)
 	// The health check is answered before the app's middleware: an
 	// authenticating middleware must not fail the load balancer's probe.
 	h = healthFirst(app, h)
-	h = LimitBody(h, maxBody)
+	h = asset.NoSniff(h)
 	if logRequests {
 		h = requestLog(h, logger)
 	}

@@ -4,8 +4,6 @@ package full
 
 import (
 	"context"
-	"embed"
-	"io/fs"
 	"net/http"
 
 	"github.com/a-h/templ"
@@ -22,10 +20,10 @@ import (
 	app_docs_slug "github.com/isr-go/framework/codegen/testdata/full/app/docs/slug__"
 )
 
-// publicFiles holds public/, served at /.
-//
-//go:embed all:public
-var publicFiles embed.FS
+// The route handlers, which framework.SpeculationRules never prefetches.
+func init() {
+	framework.NoPrefetch("/api/ping")
+}
 
 // Routes returns every page of the app, for framework build to
 // prerender and print, in registration order, then its robots.txt
@@ -116,19 +114,21 @@ func Register(e *echo.Echo, a *framework.App) {
 	e.Add(http.MethodPost, "/api/ping", runtime.Handler(a, app_api_ping.POST), app.Middleware, app_api.Middleware)
 	e.Add(http.MethodHead, "/api/ping", runtime.Handler(a, app_api_ping.GET), app.Middleware, app_api.Middleware)
 	e.Match([]string{http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}, "/api/ping", runtime.MethodNotAllowed("GET", "HEAD", "POST", "OPTIONS"), app.Middleware, app_api.Middleware)
-	public, _ := fs.Sub(publicFiles, "public")
-	e.FileFS("/humans.txt", "humans.txt", public, app.Middleware)
+	generatedStatic.Register(e, app.Middleware)
 	e.RouteNotFound("/api/*", runtime.NotFound(a, framework.Route{
+		Pattern:  "/api/*",
 		Layouts:  []templ.Component{app.Layout()},
 		NotFound: app.NotFound(),
 		Error:    app.Error(),
 	}), app.Middleware, app_api.Middleware)
 	e.RouteNotFound("/blog/*", runtime.NotFound(a, framework.Route{
+		Pattern:  "/blog/*",
 		Layouts:  []templ.Component{app.Layout(), app_blog.Layout()},
 		NotFound: app_blog.NotFound(),
 		Error:    app.Error(),
 	}), app.Middleware, app_blog.Middleware)
 	e.RouteNotFound("/*", runtime.NotFound(a, framework.Route{
+		Pattern:  "/*",
 		Layouts:  []templ.Component{app.Layout()},
 		NotFound: app.NotFound(),
 		Error:    app.Error(),

@@ -4,7 +4,6 @@ package markdown
 
 import (
 	"embed"
-	"io/fs"
 	"net/http"
 	"time"
 
@@ -16,11 +15,6 @@ import (
 
 	app "github.com/isr-go/framework/codegen/testdata/markdown/app"
 )
-
-// publicFiles holds public/, served at /.
-//
-//go:embed all:public
-var publicFiles embed.FS
 
 // contentFiles holds content/, the app's content collections.
 //
@@ -100,6 +94,5 @@ func Register(e *echo.Echo, a *framework.App) {
 	for _, rt := range Routes() {
 		e.Match([]string{http.MethodGet, http.MethodHead}, rt.Pattern, runtime.Page(a, rt))
 	}
-	public, _ := fs.Sub(publicFiles, "public")
-	e.FileFS("/cat.png", "cat.png", public)
+	generatedStatic.Register(e)
 }

@@ -1,0 +1,302 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/url"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/isr-go/framework/codegen"
+	"github.com/isr-go/framework/framework/server"
+)
+
+// runExport runs the server's export command in the app in dir with args
+// (after "export") and returns its events.
+func runExport(ctx context.Context, dir string, args []string) ([]server.ExportEvent, error) {
+	cmd := exec.CommandContext(ctx, filepath.Join(".", outDir, serverBin), append([]string{"export"}, args...)...)
+	cmd.Dir = dir
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if msg == "" {
+			msg = err.Error()
+		}
+		return nil, fmt.Errorf("%s", msg)
+	}
+	var events []server.ExportEvent
+	dec := json.NewDecoder(&stdout)
+	for dec.More() {
+		var ev server.ExportEvent
+		if err := dec.Decode(&ev); err != nil {
+			return nil, fmt.Errorf("export: %w", err)
+		}
+		events = append(events, ev)
+	}
+	return events, nil
+}
+
+// brokenLink is a same-origin link of a page that the site does not answer.
+type brokenLink struct{ page, link, reason string }
+
+func (b brokenLink) String() string { return b.page + " links to " + b.link + ": " + b.reason }
+
+// linkChecker knows what an app answers: its routes, route handlers and
+// files, and the pages an export listed.
+type linkChecker struct {
+	routes   []server.RouteInfo // by codegen.ComparePatterns: the router's order of preference
+	handlers []codegen.Handler
+	pages    map[string]bool   // paths of the pages listed, unescaped
+	files    map[string]bool   // paths of the files listed, unescaped
+	skipped  map[string]string // the reason a route's or path's pages need a server
+}
+
+// newLinkChecker returns the checker of an app with routes and handlers,
+// whose export listed events.
+func newLinkChecker(routes []server.RouteInfo, handlers []codegen.Handler, events []server.ExportEvent) *linkChecker {
+	c := &linkChecker{
+		routes:   slices.Clone(routes),
+		handlers: slices.Clone(handlers),
+		pages:    map[string]bool{},
+		files:    map[string]bool{},
+		skipped:  map[string]string{},
+	}
+	slices.SortStableFunc(c.routes, func(a, b server.RouteInfo) int { return codegen.ComparePatterns(a.Pattern, b.Pattern) })
+	slices.SortStableFunc(c.handlers, func(a, b codegen.Handler) int { return codegen.ComparePatterns(a.Pattern, b.Pattern) })
+	for _, ev := range events {
+		switch ev.Event {
+		case "page":
+			c.pages[unescape(ev.Path)] = true
+		case "file":
+			c.files[unescape(ev.Path)] = true
+		case "skip":
+			key := ev.Route
+			if ev.Path != "" {
+				key = unescape(ev.Path)
+			}
+			c.skipped[key] = ev.Reason
+		}
+	}
+	return c
+}
+
+// unescape returns the URL path p unescaped, or p if it does not unescape
+// or has a query (a /_framework/ file's, which is matched as it is).
+func unescape(p string) string {
+	if strings.Contains(p, "?") {
+		return p
+	}
+	if u, err := url.PathUnescape(p); err == nil {
+		return u
+	}
+	return p
+}
+
+// check returns the broken links of the pages in events, sorted: links
+// nothing in the app answers. With static true it checks them for a static
+// export too, and reports only what the server would answer but the
+// export does not: a page or handler that needs a server, a path with a
+// trailing slash.
+func (c *linkChecker) check(events []server.ExportEvent, static bool) []brokenLink {
+	var broken []brokenLink
+	for _, ev := range events {
+		if ev.Event != "page" {
+			continue
+		}
+		if !static {
+			for _, f := range ev.Fragments {
+				broken = append(broken, brokenLink{ev.Path, f, "no element of the page has that id"})
+			}
+		}
+		for _, link := range ev.Links {
+			p := unescape(link)
+			reason := c.serverReason(p)
+			if static {
+				if reason != "" {
+					continue // the server's check reports it
+				}
+				reason = c.staticReason(p)
+			}
+			if reason != "" {
+				broken = append(broken, brokenLink{ev.Path, link, reason})
+			}
+		}
+	}
+	slices.SortFunc(broken, func(a, b brokenLink) int {
+		return strings.Compare(a.page+"\x00"+a.link, b.page+"\x00"+b.link)
+	})
+	return broken
+}
+
+// serverReason returns why the running server would not answer a GET of
+// the unescaped path p with a page or file, or "".
+func (c *linkChecker) serverReason(p string) string {
+	if c.files[p] || c.pages[p] {
+		return ""
+	}
+	if _, ok := c.skipped[p]; ok {
+		return "" // the server answers it; a static host cannot
+	}
+	if len(p) > 1 && strings.HasSuffix(p, "/") {
+		p = strings.TrimRight(p, "/") // redirected to the canonical path
+		if p == "" {
+			p = "/"
+		}
+		if c.files[p] || c.pages[p] {
+			return ""
+		}
+	}
+	if rt, ok := c.route(p); ok {
+		if rt.StaticParamsOnly && strings.ContainsAny(rt.Pattern, ":*") {
+			return "no such page: StaticParams of " + rt.Pattern + " does not list it (DynamicParams = false)"
+		}
+		return ""
+	}
+	if h, ok := c.handler(p); ok {
+		if slices.Contains(h.Methods, "GET") {
+			return ""
+		}
+		return "no such page: " + h.File + " answers " + strings.Join(h.Methods, ", ") + ", not GET"
+	}
+	return "no such page"
+}
+
+// staticReason returns why a static export does not hold the unescaped
+// path p, which the server answers, or "".
+func (c *linkChecker) staticReason(p string) string {
+	if c.files[p] || c.pages[p] {
+		return ""
+	}
+	if len(p) > 1 && strings.HasSuffix(p, "/") {
+		return "a trailing slash: the server redirects it to " + strings.TrimRight(p, "/") + ", a static host does not; link that"
+	}
+	if reason, ok := c.skipped[p]; ok {
+		return "not exported: " + p + " " + reason
+	}
+	if rt, ok := c.route(p); ok {
+		if reason, ok := c.skipped[rt.Pattern]; ok {
+			return "not exported: " + rt.Pattern + " " + reason
+		}
+		return "not exported"
+	}
+	if h, ok := c.handler(p); ok {
+		return "not exported: " + h.File + " is a route handler, run per request"
+	}
+	return "not exported"
+}
+
+// route returns the page route the router would pick for p.
+func (c *linkChecker) route(p string) (server.RouteInfo, bool) {
+	for _, rt := range c.routes {
+		if matchPattern(rt.Pattern, p) {
+			return rt, true
+		}
+	}
+	return server.RouteInfo{}, false
+}
+
+// handler returns the route handler the router would pick for p.
+func (c *linkChecker) handler(p string) (codegen.Handler, bool) {
+	for _, h := range c.handlers {
+		if matchPattern(h.Pattern, p) {
+			return h, true
+		}
+	}
+	return codegen.Handler{}, false
+}
+
+// matchPattern reports whether the Echo pattern ("/blog/:id", "/docs/*",
+// "/sitemap-:part") matches the unescaped path p. A param matches the
+// rest of its segment, at least a byte of it; a catch-all one or more
+// segments.
+func matchPattern(pattern, p string) bool {
+	for {
+		i := strings.IndexAny(pattern, ":*")
+		if i < 0 {
+			return pattern == p
+		}
+		if !strings.HasPrefix(p, pattern[:i]) {
+			return false
+		}
+		p = p[i:]
+		if pattern[i] == '*' {
+			return p != "" && p != "/"
+		}
+		pattern = pattern[i:]
+		end := strings.IndexByte(pattern, '/')
+		if end < 0 {
+			end = len(pattern)
+		}
+		pattern = pattern[end:]
+		seg := strings.IndexByte(p, '/')
+		if seg < 0 {
+			seg = len(p)
+		}
+		// A param followed by literal text in its segment
+		// ("/sitemap-:part" has none after it) takes the segment.
+		if seg == 0 {
+			return false
+		}
+		p = p[seg:]
+	}
+}
+
+// reportLinks prints the broken links on w, a line per link and reason
+// naming the first pages that have it, and returns an error with strict,
+// else a warning.
+func reportLinks(w io.Writer, broken []brokenLink, strict bool) error {
+	if len(broken) == 0 {
+		return nil
+	}
+	type target struct{ link, reason string }
+	pages := map[target][]string{}
+	var order []target
+	for _, b := range broken {
+		k := target{b.link, b.reason}
+		if pages[k] == nil {
+			order = append(order, k)
+		}
+		pages[k] = append(pages[k], b.page)
+	}
+	fmt.Fprintf(w, "\nBroken links (%d):\n", len(broken))
+	for _, k := range order {
+		verb := "links"
+		if len(pages[k]) > 1 {
+			verb = "link"
+		}
+		fmt.Fprintf(w, "  %s %s to %s: %s\n", linkingPages(pages[k]), verb, k.link, k.reason)
+	}
+	if strict {
+		return fmt.Errorf("%d broken links (--strict-links)", len(broken))
+	}
+	fmt.Fprintln(w, "warning: --strict-links makes them an error")
+	return nil
+}
+
+// linkingPages names pages, the first three of them when there are more.
+func linkingPages(pages []string) string {
+	const shown = 3
+	if len(pages) <= shown+1 {
+		return strings.Join(pages, ", ")
+	}
+	return fmt.Sprintf("%s and %d other pages", strings.Join(pages[:shown], ", "), len(pages)-shown)
+}
+
+// checkBuildLinks checks the links of the prerendered pages of the app in
+// dir, built with routes and handlers, and reports the broken ones on
+// w: an error with strict, else a warning. cfg names the build's cache.
+func checkBuildLinks(ctx context.Context, dir string, cfg server.Config, routes []server.RouteInfo, handlers []codegen.Handler, strict bool, w io.Writer) error {
+	args := cfg.Args(server.FlagCacheDir, server.FlagCache, server.FlagConcurrency)
+	events, err := runExport(ctx, dir, args)
+	if err != nil {
+		return fmt.Errorf("check links: %w", err)
+	}
+	c := newLinkChecker(routes, handlers, events)
+	return reportLinks(w, c.check(events, false), strict)
+}

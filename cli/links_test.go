@@ -1,0 +1,105 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/isr-go/framework/codegen"
+	"github.com/isr-go/framework/framework/server"
+)
+
+func TestMatchPattern(t *testing.T) {
+	for _, tc := range []struct {
+		pattern, path string
+		want          bool
+	}{
+		{"/", "/", true},
+		{"/blog", "/blog", true},
+		{"/blog", "/blogs", false},
+		{"/blog/:id", "/blog/7", true},
+		{"/blog/:id", "/blog/", false},
+		{"/blog/:id", "/blog/7/comments", false},
+		{"/blog/:id/comments", "/blog/7/comments", true},
+		{"/docs/*", "/docs/a/b", true},
+		{"/docs/*", "/docs/", false},
+		{"/sitemap-:part", "/sitemap-0.xml", true},
+		{"/sitemap-:part", "/sitemap.xml", false},
+	} {
+		if got := matchPattern(tc.pattern, tc.path); got != tc.want {
+			t.Errorf("matchPattern(%q, %q) = %v, want %v", tc.pattern, tc.path, got, tc.want)
+		}
+	}
+}
+
+// TestCheckLinks: a link is broken when nothing answers it (a typo, a
+// param a DynamicParams = false route does not list, a handler without
+// GET); an export also breaks links to what it left out.
+func TestCheckLinks(t *testing.T) {
+	routes := []server.RouteInfo{
+		{Pattern: "/", Kind: "static"},
+		{Pattern: "/blog", Kind: "isr"},
+		{Pattern: "/blog/:id", Kind: "isr", StaticParams: true},
+		{Pattern: "/docs/:page", Kind: "static", StaticParams: true, StaticParamsOnly: true},
+		{Pattern: "/admin", Kind: "dynamic"},
+	}
+	handlers := []codegen.Handler{{Pattern: "/api/hello", File: "app/api/hello/route.go", Methods: []string{"GET"}}, {Pattern: "/api/form", File: "app/api/form/route.go", Methods: []string{"POST"}}}
+	events := []server.ExportEvent{
+		{Event: "page", Route: "/", Path: "/", Links: []string{"/blog", "/blog/", "/blog/7", "/blog/99", "/blgo/3", "/docs/a%20b", "/docs/c", "/admin", "/api/hello", "/api/form", "/styles.css", "/img/a%20b.png"}},
+		{Event: "page", Route: "/blog", Path: "/blog", Links: []string{"/", "/_framework/static/a.1.css", "/_framework/image?w=640&src=%2Fa.png", "/_framework/static/gone.2.js"}, Fragments: []string{"#usage"}},
+		{Event: "file", Path: "/_framework/static/a.1.css"},
+		{Event: "skip", Path: "/_framework/image?w=640&src=%2Fa.png", Reason: "has a query string, which a static host ignores"},
+		{Event: "page", Route: "/blog/:id", Path: "/blog/7"},
+		{Event: "page", Route: "/docs/:page", Path: "/docs/a%20b"},
+		{Event: "skip", Route: "/admin", Reason: "is rendered per request (Revalidate 0)"},
+		{Event: "skip", Route: "/blog/:id", Reason: "renders params StaticParams does not list on request (DynamicParams)"},
+		{Event: "file", Path: "/styles.css"},
+		{Event: "file", Path: "/img/a%20b.png"},
+	}
+	c := newLinkChecker(routes, handlers, events)
+	var got []string
+	for _, b := range c.check(events, false) {
+		got = append(got, b.String())
+	}
+	want := []string{
+		"/ links to /api/form: no such page: app/api/form/route.go answers POST, not GET",
+		"/ links to /blgo/3: no such page",
+		"/ links to /docs/c: no such page: StaticParams of /docs/:page does not list it (DynamicParams = false)",
+		"/blog links to #usage: no element of the page has that id",
+		"/blog links to /_framework/static/gone.2.js: no such page",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("server's broken links (-want +got):\n%s", diff)
+	}
+	got = nil
+	for _, b := range c.check(events, true) {
+		got = append(got, b.String())
+	}
+	want = []string{
+		"/ links to /admin: not exported: /admin is rendered per request (Revalidate 0)",
+		"/ links to /api/hello: not exported: app/api/hello/route.go is a route handler, run per request",
+		"/ links to /blog/: a trailing slash: the server redirects it to /blog, a static host does not; link that",
+		"/ links to /blog/99: not exported: /blog/:id renders params StaticParams does not list on request (DynamicParams)",
+		"/blog links to /_framework/image?w=640&src=%2Fa.png: not exported: /_framework/image?w=640&src=%2Fa.png has a query string, which a static host ignores",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("export's broken links (-want +got):\n%s", diff)
+	}
+}
+
+// TestReportLinksGroupsPages: a link broken on many pages (in a layout) is
+// one line naming the first pages.
+func TestReportLinksGroupsPages(t *testing.T) {
+	var broken []brokenLink
+	for _, p := range []string{"/a", "/b", "/c", "/d", "/e"} {
+		broken = append(broken, brokenLink{p, "/admin", "no such page"})
+	}
+	broken = append(broken, brokenLink{"/a", "/blgo/3", "no such page"})
+	var out strings.Builder
+	err := reportLinks(&out, broken, true)
+	want := "\nBroken links (6):\n  /a, /b, /c and 2 other pages link to /admin: no such page\n  /a links to /blgo/3: no such page\n"
+	if out.String() != want || err == nil || err.Error() != "6 broken links (--strict-links)" {
+		t.Errorf("reportLinks: %v\n%s\nwant\n%s", err, out.String(), want)
+	}
+}

@@ -1,0 +1,461 @@
+package codegen
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/format"
+	"go/token"
+	"io/fs"
+	"maps"
+	"mime"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/andybalholm/brotli"
+	"github.com/evanw/esbuild/pkg/api"
+	"github.com/klauspost/compress/gzip"
+	"golang.org/x/tools/go/packages"
+
+	"github.com/isr-go/framework/framework/asset"
+)
+
+// The static files of an app: what the build makes of public/ and
+// assets/, beside routes_gen.go. Both are committed with the app, as
+// routes_gen.go is, so that a fresh clone builds, vets and tests with the
+// go command alone.
+const (
+	// StaticFile is the generated Go file that embeds public/ and
+	// StaticDir and lists their files for package asset.
+	StaticFile = "static_gen.go"
+	// StaticDir holds the bundles of assets/ (under static/) and the
+	// compressed copies of public/'s text files (under public/).
+	StaticDir = "static_gen"
+	// AssetsDir is the folder of entry points.
+	AssetsDir = "assets"
+	// staticVar is the generated Set, which routes_gen.go registers.
+	staticVar = "generatedStatic"
+)
+
+// compressible lists the extensions of the text files compressed at build.
+var compressible = []string{".css", ".js", ".mjs", ".svg", ".json", ".txt", ".xml", ".webmanifest", ".map"}
+
+// contentTypes are the types of extensions mime does not know everywhere.
+var contentTypes = map[string]string{
+	".js":          "text/javascript; charset=utf-8",
+	".mjs":         "text/javascript; charset=utf-8",
+	".css":         "text/css; charset=utf-8",
+	".map":         "application/json",
+	".json":        "application/json",
+	".webmanifest": "application/manifest+json",
+	".svg":         "image/svg+xml",
+	".txt":         "text/plain; charset=utf-8",
+	".xml":         "text/xml; charset=utf-8",
+	".html":        "text/html; charset=utf-8",
+	".woff2":       "font/woff2",
+	".woff":        "font/woff",
+	".ico":         "image/x-icon",
+	".webp":        "image/webp",
+	".avif":        "image/avif",
+	".png":         "image/png",
+	".jpg":         "image/jpeg",
+	".jpeg":        "image/jpeg",
+	".gif":         "image/gif",
+}
+
+// contentType returns the Content-Type of a file by its name.
+func contentType(name string) string {
+	ext := strings.ToLower(path.Ext(name))
+	if t, ok := contentTypes[ext]; ok {
+		return t
+	}
+	if t := mime.TypeByExtension(ext); t != "" {
+		return t
+	}
+	return "application/octet-stream"
+}
+
+// entryPoints lists the entry points of dir/assets: its top-level .ts,
+// .js and .css files, sorted.
+func entryPoints(dir string) ([]string, error) {
+	list, err := os.ReadDir(filepath.Join(dir, AssetsDir))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range list {
+		switch path.Ext(e.Name()) {
+		case ".ts", ".js", ".css":
+			if !e.IsDir() && !strings.HasPrefix(e.Name(), ".") && !strings.HasSuffix(e.Name(), ".d.ts") {
+				names = append(names, e.Name())
+			}
+		}
+	}
+	return names, nil
+}
+
+// staticOutputs works out what the build writes for public/ (files,
+// slash-separated, as publicFiles lists them) and dir/assets: StaticFile's
+// source and the files of StaticDir, keyed by their paths relative to
+// dir. It writes nothing. Nothing to serve gives no files at all.
+func staticOutputs(dir, pkgName string, public []string) (map[string][]byte, error) {
+	out := make(map[string][]byte)
+	var files []asset.File
+	add := func(urlPath, name string, body []byte, immutable bool, compressedDir string) {
+		sum := sha256.Sum256(body)
+		f := asset.File{Path: urlPath, Name: name, Type: contentType(name), Hash: hex.EncodeToString(sum[:12]), Immutable: immutable}
+		if slices.Contains(compressible, strings.ToLower(path.Ext(name))) {
+			base := path.Join(StaticDir, compressedDir, path.Base(name))
+			if gz := gzipped(body); len(gz) < len(body)*9/10 {
+				f.Gzip = base + ".gz"
+				out[f.Gzip] = gz
+			}
+			if br := brotlied(body); len(br) < len(body)*9/10 {
+				f.Brotli = base + ".br"
+				out[f.Brotli] = br
+			}
+		}
+		files = append(files, f)
+	}
+	for _, p := range public {
+		body, err := os.ReadFile(filepath.Join(dir, "public", filepath.FromSlash(p)))
+		if err != nil {
+			return nil, err
+		}
+		add("/"+p, "public/"+p, body, false, path.Join("public", path.Dir(p)))
+	}
+	bundles, urls, err := bundle(dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range slices.Sorted(maps.Keys(bundles)) {
+		rel := path.Join(StaticDir, "static", name)
+		out[rel] = bundles[name]
+		add(asset.StaticPrefix+name, rel, bundles[name], true, "static")
+	}
+	if len(files) == 0 {
+		return nil, nil
+	}
+	out[StaticFile] = staticSource(pkgName, files, urls, len(public) > 0, len(out) > 0)
+	return out, nil
+}
+
+// staticSource renders static_gen.go.
+func staticSource(pkgName string, files []asset.File, urls map[string]string, public, generated bool) []byte {
+	var w writer
+	w.line("// Code generated by framework codegen; DO NOT EDIT.")
+	w.line("")
+	w.line("package %s", pkgName)
+	w.line("")
+	w.open("import (")
+	w.line("%q", "embed")
+	w.line("")
+	w.line("%q", "github.com/isr-go/framework/framework/asset")
+	w.close(")")
+	w.line("")
+	var patterns []string
+	if public {
+		patterns = append(patterns, "all:public")
+	}
+	if generated {
+		patterns = append(patterns, "all:"+StaticDir)
+	}
+	w.line("// generatedStaticFiles holds public/ and what the build made of it and")
+	w.line("// of assets/.")
+	w.line("//")
+	w.line("//go:embed %s", strings.Join(patterns, " "))
+	w.line("var generatedStaticFiles embed.FS")
+	w.line("")
+	w.line("// %s serves public/ at / and the bundles of assets/ under", staticVar)
+	w.line("// %s, with content hashes and compressed bodies made at build.", asset.StaticPrefix)
+	w.open("var %s = asset.New(generatedStaticFiles, []asset.File{", staticVar)
+	for _, f := range files {
+		fields := []string{"Path: " + strconv.Quote(f.Path), "Name: " + strconv.Quote(f.Name), "Type: " + strconv.Quote(f.Type), "Hash: " + strconv.Quote(f.Hash)}
+		if f.Gzip != "" {
+			fields = append(fields, "Gzip: "+strconv.Quote(f.Gzip))
+		}
+		if f.Brotli != "" {
+			fields = append(fields, "Brotli: "+strconv.Quote(f.Brotli))
+		}
+		if f.Immutable {
+			fields = append(fields, "Immutable: true")
+		}
+		w.line("{%s},", strings.Join(fields, ", "))
+	}
+	w.close("})")
+	if len(urls) > 0 {
+		w.line("")
+		w.line("// The URLs framework.Asset answers, by entry point of assets/.")
+		w.open("func init() {")
+		w.open("asset.Publish(map[string]string{")
+		for _, name := range slices.Sorted(maps.Keys(urls)) {
+			w.line("%q: %q,", name, urls[name])
+		}
+		w.close("})")
+		w.close("}")
+	}
+	src, err := format.Source(w.buf.Bytes())
+	if err != nil {
+		panic(fmt.Sprintf("codegen: formatting %s: %v\n%s", StaticFile, err, w.buf.Bytes()))
+	}
+	return src
+}
+
+// gzipped compresses body at gzip's best level.
+func gzipped(body []byte) []byte {
+	var b bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+	zw.Write(body)
+	zw.Close()
+	return b.Bytes()
+}
+
+// brotlied compresses body at brotli's best level, affordable once at build.
+func brotlied(body []byte) []byte {
+	var b bytes.Buffer
+	bw := brotli.NewWriterLevel(&b, brotli.BestCompression)
+	bw.Write(body)
+	bw.Close()
+	return b.Bytes()
+}
+
+// fileLoaders are the files CSS url() and JS imports may name besides
+// code: copied beside the bundles under content-hashed names.
+var fileLoaders = map[string]api.Loader{
+	".woff2": api.LoaderFile, ".woff": api.LoaderFile, ".ttf": api.LoaderFile, ".otf": api.LoaderFile, ".eot": api.LoaderFile,
+	".png": api.LoaderFile, ".jpg": api.LoaderFile, ".jpeg": api.LoaderFile, ".gif": api.LoaderFile, ".webp": api.LoaderFile,
+	".avif": api.LoaderFile, ".svg": api.LoaderFile, ".ico": api.LoaderFile,
+}
+
+// bundle bundles and minifies the entry points of dir/assets with
+// esbuild, in process. It returns the output files by name
+// ("main.4G3J7X3G.js", its .map, the fonts CSS names) and, by entry point,
+// the URL of its bundle. Problems in the sources come back as an
+// ErrorList at their file:line:col.
+func bundle(dir string) (map[string][]byte, map[string]string, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	entries, err := entryPoints(dir)
+	if err != nil || len(entries) == 0 {
+		return nil, nil, err
+	}
+	var paths []string
+	for _, e := range entries {
+		paths = append(paths, filepath.Join(dir, AssetsDir, e))
+	}
+	outdir := filepath.Join(dir, StaticDir, "static")
+	result := api.Build(api.BuildOptions{
+		EntryPoints:       paths,
+		AbsWorkingDir:     dir,
+		Outdir:            outdir,
+		Bundle:            true,
+		MinifyWhitespace:  true,
+		MinifyIdentifiers: true,
+		MinifySyntax:      true,
+		Sourcemap:         api.SourceMapLinked,
+		EntryNames:        "[name].[hash]",
+		AssetNames:        "[name].[hash]",
+		ChunkNames:        "[name].[hash]",
+		PublicPath:        strings.TrimSuffix(asset.StaticPrefix, "/"),
+		Loader:            fileLoaders,
+		Target:            api.ES2020,
+		Metafile:          true,
+		LogLevel:          api.LogLevelSilent,
+		Write:             false,
+	})
+	if len(result.Errors) > 0 {
+		var errs ErrorList
+		for _, m := range result.Errors {
+			pos := token.Position{}
+			if m.Location != nil {
+				pos = token.Position{Filename: filepath.ToSlash(m.Location.File), Line: m.Location.Line, Column: m.Location.Column + 1}
+			}
+			errs.add(pos, "%s", m.Text)
+		}
+		errs.sort()
+		return nil, nil, errs
+	}
+	files := make(map[string][]byte)
+	for _, f := range result.OutputFiles {
+		rel, err := filepath.Rel(outdir, f.Path)
+		if err != nil {
+			return nil, nil, err
+		}
+		files[filepath.ToSlash(rel)] = f.Contents
+	}
+	var meta struct {
+		Outputs map[string]struct {
+			EntryPoint string `json:"entryPoint"`
+		} `json:"outputs"`
+	}
+	if err := json.Unmarshal([]byte(result.Metafile), &meta); err != nil {
+		return nil, nil, fmt.Errorf("esbuild's metafile: %w", err)
+	}
+	urls := make(map[string]string)
+	for out, o := range meta.Outputs {
+		if o.EntryPoint == "" || strings.HasSuffix(out, ".map") {
+			continue
+		}
+		name := path.Base(o.EntryPoint)
+		// A script's own bundle, not the stylesheet of the CSS it imports.
+		if path.Ext(name) != ".css" && path.Ext(out) == ".css" {
+			continue
+		}
+		urls[name] = asset.StaticPrefix + path.Base(out)
+	}
+	return files, urls, nil
+}
+
+// writeStatic writes the outputs of staticOutputs under dir, and removes
+// what an earlier build wrote that they no longer hold: StaticFile, and
+// the files of StaticDir.
+func writeStatic(dir string, out map[string][]byte) error {
+	for rel, body := range out {
+		full := filepath.Join(dir, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			return err
+		}
+		if _, err := writeIfChanged(full, body); err != nil {
+			return err
+		}
+	}
+	if _, ok := out[StaticFile]; !ok {
+		if err := os.Remove(filepath.Join(dir, StaticFile)); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+	}
+	root := filepath.Join(dir, StaticDir)
+	var stale, dirs []string
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if os.IsNotExist(err) {
+			return fs.SkipAll
+		}
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		if d.IsDir() {
+			dirs = append(dirs, p)
+		} else if _, ok := out[filepath.ToSlash(rel)]; !ok {
+			stale = append(stale, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, p := range stale {
+		if err := os.Remove(p); err != nil {
+			return err
+		}
+	}
+	// Deepest first: a folder emptied by the removals goes too.
+	sort.Sort(sort.Reverse(sort.StringSlice(dirs)))
+	for _, d := range dirs {
+		os.Remove(d) // fails, as it should, on a folder with files
+	}
+	return nil
+}
+
+// checkAssetCalls reports each call framework.Asset("name") in p whose
+// constant name is not an entry point of assets/, at the call's argument.
+func (c *checker) checkAssetCalls(p *packages.Package) {
+	for _, file := range p.Syntax {
+		local := ""
+		for _, imp := range file.Imports {
+			if imp.Path.Value == strconv.Quote(frameworkPath) {
+				local = "framework"
+				if imp.Name != nil {
+					local = imp.Name.Name
+				}
+			}
+		}
+		if local == "" || local == "_" {
+			continue
+		}
+		ast.Inspect(file, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) != 1 {
+				return true
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok || sel.Sel.Name != "Asset" {
+				return true
+			}
+			if x, ok := sel.X.(*ast.Ident); !ok || x.Name != local {
+				return true
+			}
+			lit, ok := call.Args[0].(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				return true
+			}
+			name, err := strconv.Unquote(lit.Value)
+			if err != nil || slices.Contains(c.assets, name) {
+				return true
+			}
+			known := "assets/ has no entry point (a top-level .ts, .js or .css file)"
+			if len(c.assets) > 0 {
+				known = "the entry points of assets/ are " + strings.Join(c.assets, ", ")
+			}
+			c.errorAt(p.Fset, lit.Pos(), "framework.Asset(%q): no such asset; %s", name, known)
+			return true
+		})
+	}
+}
+
+// writeNoPrefetch writes an init that tells framework.SpeculationRules the
+// route handlers' paths, which it must not prefetch. It runs before
+// prerender renders a page, as Register does not.
+func (r *router) writeNoPrefetch(w *writer) {
+	if len(r.handlers) == 0 {
+		return
+	}
+	var patterns []string
+	for _, h := range r.handlers {
+		patterns = append(patterns, strconv.Quote(h.pattern))
+	}
+	w.line("// The route handlers, which framework.SpeculationRules never prefetches.")
+	w.open("func init() {")
+	w.line("framework.NoPrefetch(%s)", strings.Join(patterns, ", "))
+	w.close("}")
+	w.line("")
+}
+
+// AssetErrors returns the calls framework.Asset("name") in pkgs (loaded
+// with their syntax) whose constant name is no entry point of dir/assets,
+// positioned as framework build reports them; framework vet runs it.
+func AssetErrors(dir string, pkgs []*packages.Package) (ErrorList, error) {
+	entries, err := entryPoints(dir)
+	if err != nil {
+		return nil, err
+	}
+	c := &checker{dir: dir, pos: NewSourcePositions(dir), assets: entries}
+	for _, p := range pkgs {
+		c.checkAssetCalls(p)
+	}
+	return c.errs, nil
+}
+
+// Bundle bundles the entry points of dir/assets as framework build does,
+// writing nothing: the output files by name ("styles.4G3J7X3G.css", its
+// .map, the files CSS names), and the URL of each entry point's bundle.
+// framework dev serves them from memory after an edit of assets/, without
+// a Go rebuild. Problems in the sources are an ErrorList.
+func Bundle(dir string) (map[string][]byte, map[string]string, error) { return bundle(dir) }
+
+// ContentType returns the Content-Type the build gives a file by its name.
+func ContentType(name string) string { return contentType(name) }

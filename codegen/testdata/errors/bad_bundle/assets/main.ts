@@ -1,0 +1,3 @@
+import { missing } from "./nowhere";
+
+const x: number = ;

@@ -1,0 +1,53 @@
+package framework
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"strings"
+	"sync/atomic"
+
+	"github.com/a-h/templ"
+)
+
+// noPrefetch holds the URL patterns SpeculationRules leaves alone besides
+// /_framework/*: the app's route handlers, which NoPrefetch sets.
+var noPrefetch atomic.Pointer[[]string]
+
+// NoPrefetch sets the paths (Echo patterns: "/api/ping", "/files/:id",
+// "/docs/*") SpeculationRules never prefetches. routes_gen.go calls it
+// with the app's route handlers, which may change state (a logout, the
+// draft-mode switches) or answer per request, and are no pages.
+func NoPrefetch(patterns ...string) { noPrefetch.Store(&patterns) }
+
+// SpeculationRules returns a <script type="speculationrules"> for the
+// <head> of a layout: browsers that support Speculation Rules prefetch a
+// same-origin page link when the pointer rests on it (eagerness
+// "moderate"), so that the click finds the page in the browser's memory.
+// The prefetch is a GET with Sec-Purpose: prefetch, answered from the ISR
+// cache like any other. It never prefetches /_framework/*, the route
+// handlers NoPrefetch lists, links with rel=nofollow or download, or
+// links marked data-no-prefetch.
+func SpeculationRules() templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		_, err := io.WriteString(w, `<script type="speculationrules">`+speculationJSON()+`</script>`)
+		return err
+	})
+}
+
+// speculationJSON renders the rules. Echo's patterns are URLPattern's
+// syntax too (":id", "*"); each is excluded with any query string.
+func speculationJSON() string {
+	type cond = map[string]any
+	where := []cond{{"href_matches": "/*"}, {"not": cond{"href_matches": "/_framework/*"}}}
+	if p := noPrefetch.Load(); p != nil {
+		for _, pattern := range *p {
+			where = append(where, cond{"not": cond{"href_matches": pattern}}, cond{"not": cond{"href_matches": pattern + "?*"}})
+		}
+	}
+	where = append(where, cond{"not": cond{"selector_matches": "[rel~=nofollow], [download], [data-no-prefetch]"}})
+	rules := cond{"prefetch": []cond{{"source": "document", "where": cond{"and": where}, "eagerness": "moderate"}}}
+	b, _ := json.Marshal(rules)
+	// json.Marshal escapes <, > and & already; "</script" cannot occur.
+	return strings.TrimSpace(string(b))
+}
