@@ -430,7 +430,7 @@ func (r *router) writeNoPrefetch(w *writer) {
 	}
 	w.line("// The route handlers, which framework.SpeculationRules never prefetches.")
 	w.open("func init() {")
-	w.line("framework.NoPrefetch(%s)", strings.Join(patterns, ", "))
+	w.line("runtime.NoPrefetch(%s)", strings.Join(patterns, ", "))
 	w.close("}")
 	w.line("")
 }

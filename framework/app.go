@@ -121,7 +121,7 @@ type Options struct {
 	// OnError is called, besides logging, when a render fails: in the
 	// background (the last good page keeps being served) or in a request.
 	// It hears of every other 5xx too, from a route handler, a middleware
-	// or a panic in either (App.HTTPErrorHandler): then err's Method is
+	// or a panic in either (the app's Echo error handler): then err's Method is
 	// the request's and its Route the matched route's pattern.
 	OnError func(ctx context.Context, err *RenderError)
 
@@ -189,7 +189,7 @@ type App struct {
 	// of forgotten ones (forgetTagTimes).
 	tagWrites sync.RWMutex
 
-	errorPages errorPages // for HTTPErrorHandler, from NotFound
+	errorPages errorPages // for httpErrorHandler, from notFoundHandler
 }
 
 // withDefaults returns opts with every field left zero set to its default:

@@ -24,7 +24,7 @@ import (
 
 // The route handlers, which framework.SpeculationRules never prefetches.
 func init() {
-	framework.NoPrefetch("/admin/posts", "/admin/preview", "/greeting", "/preview/exit")
+	runtime.NoPrefetch("/admin/posts", "/admin/preview", "/greeting", "/preview/exit")
 }
 
 // Routes returns every page of the app, for framework build to
