@@ -53,6 +53,13 @@ func (r *router) source() ([]byte, error) {
 		w.line("//go:embed all:public")
 		w.line("var publicFiles embed.FS")
 		w.line("")
+		w.line("// init records public/ for the images of framework.Image and")
+		w.line("// /_framework/image, before any page renders.")
+		w.open("func init() {")
+		w.line("public, _ := fs.Sub(publicFiles, \"public\")")
+		w.line("runtime.PublicFiles(public)")
+		w.close("}")
+		w.line("")
 	}
 	r.writeRoutes(&w)
 	w.line("")

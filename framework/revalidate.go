@@ -269,6 +269,7 @@ type RevalidateRequest struct {
 func (a *App) register(e *echo.Echo) {
 	e.POST(RevalidateEndpoint, a.serveRevalidate)
 	e.Match([]string{http.MethodGet, http.MethodHead}, HealthPath, echo.WrapHandler(http.HandlerFunc(a.ServeHealth)))
+	a.registerImages(e)
 	if a.opts.Metrics {
 		e.GET(MetricsPath, echo.WrapHandler(http.HandlerFunc(a.ServeMetrics)))
 	}

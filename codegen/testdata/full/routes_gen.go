@@ -27,6 +27,13 @@ import (
 //go:embed all:public
 var publicFiles embed.FS
 
+// init records public/ for the images of framework.Image and
+// /_framework/image, before any page renders.
+func init() {
+	public, _ := fs.Sub(publicFiles, "public")
+	runtime.PublicFiles(public)
+}
+
 // Routes returns every page of the app, for framework build to
 // prerender and print, in registration order, then its robots.txt
 // and sitemap.
