@@ -9,6 +9,7 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -25,24 +26,39 @@ import (
 	"github.com/isr-go/framework/framework/badgerstore"
 )
 
-// photo returns a w x h JPEG that compresses like a photo: gradients and
-// noise.
+// photo returns a w x h JPEG that compresses like a photo: gradients,
+// soft discs, waves and noise.
 func photo(t testing.TB, w, h int) []byte {
 	t.Helper()
 	m := image.NewRGBA(image.Rect(0, 0, w, h))
 	r := rand.New(rand.NewPCG(1, 2))
+	type disc struct{ x, y, rad, r, g, b float64 }
+	discs := make([]disc, 12)
+	for i := range discs {
+		discs[i] = disc{r.Float64() * float64(w), r.Float64() * float64(h), float64(w) * (0.03 + r.Float64()*0.1), r.Float64() * 255, r.Float64() * 255, r.Float64() * 255}
+	}
 	for y := range h {
 		for x := range w {
-			n := uint8(r.IntN(24))
-			m.SetRGBA(x, y, color.RGBA{uint8(x*200/w) + n, uint8(y*200/h) + n, uint8((x+y)*100/(w+h)) + n, 255})
+			fx, fy := float64(x)/float64(w), float64(y)/float64(h)
+			c := [3]float64{40 + 180*fx, 90 + 100*fy, 200 - 120*fx*fy}
+			for _, d := range discs {
+				if dist := math.Hypot(float64(x)-d.x, float64(y)-d.y); dist < d.rad {
+					a := 0.5 * (1 - 0.3*dist/d.rad)
+					c[0], c[1], c[2] = c[0]*(1-a)+d.r*a, c[1]*(1-a)+d.g*a, c[2]*(1-a)+d.b*a
+				}
+			}
+			wave := 12*math.Sin(float64(x)*2000/float64(w)/23+3*math.Cos(float64(y)*1500/float64(h)/37)) + r.NormFloat64()*5
+			m.SetRGBA(x, y, color.RGBA{clampTest(c[0] + wave), clampTest(c[1] + wave), clampTest(c[2] + wave), 255})
 		}
 	}
 	var b bytes.Buffer
-	if err := jpeg.Encode(&b, m, &jpeg.Options{Quality: 85}); err != nil {
+	if err := jpeg.Encode(&b, m, &jpeg.Options{Quality: 80}); err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()
 }
+
+func clampTest(v float64) uint8 { return uint8(math.Max(0, math.Min(255, v))) }
 
 // logo returns a w x h PNG whose left half is transparent.
 func logo(t testing.TB, w, h int) []byte {

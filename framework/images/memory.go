@@ -12,19 +12,19 @@ type memory struct {
 	max   int64
 	size  int64
 	order *list.List // of *memoryItem, most recent first
-	items map[string]*list.Element
+	items map[variantKey]*list.Element
 }
 
 type memoryItem struct {
-	key string
+	key variantKey
 	v   *variant
 }
 
 func newMemory(max int64) *memory {
-	return &memory{max: max, order: list.New(), items: make(map[string]*list.Element)}
+	return &memory{max: max, order: list.New(), items: make(map[variantKey]*list.Element)}
 }
 
-func (m *memory) get(key string) *variant {
+func (m *memory) get(key variantKey) *variant {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	el := m.items[key]
@@ -35,7 +35,7 @@ func (m *memory) get(key string) *variant {
 	return el.Value.(*memoryItem).v
 }
 
-func (m *memory) add(key string, v *variant) {
+func (m *memory) add(key variantKey, v *variant) {
 	cost := itemCost(key, v)
 	if cost > m.max/8 {
 		return // one huge variant must not empty the tier
@@ -57,6 +57,6 @@ func (m *memory) add(key string, v *variant) {
 	}
 }
 
-func itemCost(key string, v *variant) int64 {
-	return int64(len(key) + len(v.etag) + len(v.body) + 128)
+func itemCost(key variantKey, v *variant) int64 {
+	return int64(len(key.id) + len(v.etag) + len(v.body) + 128)
 }

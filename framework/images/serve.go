@@ -32,23 +32,48 @@ const (
 	lockPoll      = 25 * time.Millisecond
 )
 
-// A request is a parsed, valid image request.
-type request struct {
-	src     string
-	width   int
-	quality int
-	format  string // of the variant
-	key     string // of the variant in the cache
-	etag    string // known before rendering for a local source, else ""
-	cc      string // Cache-Control
-	local   *meta  // nil for a remote source
-	remote  *url.URL
+// Header values, shared by every response: a handler's header map may
+// hold them, as nothing changes them after ServeHTTP.
+var (
+	immutableH      = []string{immutable}
+	mustRevalidateH = []string{mustRevalidate}
+	varyH           = []string{"Accept"}
+	nosniffH        = []string{"nosniff"}
+)
+
+// A variantKey names a variant: the source (its content hash, or for a
+// remote source "r/" and its URL's), width, quality and format (for a
+// remote source "webp" or "auto", the source's decides).
+type variantKey struct {
+	id     string
+	w, q   int
+	format string
 }
 
-// ServeHTTP answers GET and HEAD of Path.
+// storeKey is the key of k in the cache.
+func (k variantKey) storeKey() string {
+	return "img/" + k.id + "/" + strconv.Itoa(k.w) + "/" + strconv.Itoa(k.q) + "." + k.format
+}
+
+// etag is the ETag of a variant of a local source, made from its key.
+func (k variantKey) etag() string {
+	return `"` + k.id + "-" + strconv.Itoa(k.w) + "-" + strconv.Itoa(k.q) + "." + k.format + `"`
+}
+
+// A request is a parsed, valid image request.
+type request struct {
+	src    string
+	key    variantKey
+	cc     []string // Cache-Control
+	local  bool
+	remote *url.URL
+}
+
+// ServeHTTP answers GET and HEAD of Path. A variant in memory is served
+// without allocating.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	h.Set("X-Content-Type-Options", "nosniff")
+	h["X-Content-Type-Options"] = nosniffH
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		h.Set("Allow", "GET, HEAD")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -59,26 +84,28 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, p)
 		return
 	}
-	h.Set("Vary", "Accept")
-	if req.etag != "" && etagMatch(r.Header.Get("If-None-Match"), req.etag) {
-		h.Set("Cache-Control", req.cc)
-		h.Set("ETag", req.etag)
+	h["Vary"] = varyH
+	v := s.hot.get(req.key)
+	if v == nil {
+		if req.local && etagMatch(r.Header.Get("If-None-Match"), req.key.etag()) {
+			h["Cache-Control"] = req.cc
+			h.Set("ETag", req.key.etag())
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		if v, p = s.variant(r.Context(), req); p != nil {
+			s.refuse(w, p)
+			return
+		}
+	}
+	h["Cache-Control"] = req.cc
+	h["Etag"] = v.etagH
+	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatch(inm, v.etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	v, p := s.variant(r.Context(), req)
-	if p != nil {
-		s.refuse(w, p)
-		return
-	}
-	h.Set("Cache-Control", req.cc)
-	h.Set("ETag", v.etag)
-	if etagMatch(r.Header.Get("If-None-Match"), v.etag) {
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
-	h.Set("Content-Type", contentType(v.format))
-	h.Set("Content-Length", strconv.Itoa(len(v.body)))
+	h["Content-Type"] = v.typeH
+	h["Content-Length"] = v.lengthH
 	w.WriteHeader(http.StatusOK)
 	if r.Method == http.MethodGet {
 		w.Write(v.body)
@@ -91,55 +118,93 @@ func (s *Server) refuse(w http.ResponseWriter, p *problem) {
 	http.Error(w, p.reason, p.status)
 }
 
+// A query holds the raw parameters of an image request.
+type query struct{ src, w, q, v string }
+
+// parseQuery reads raw's parameters in one pass, the first value of each
+// winning. Only a value with escapes is copied.
+func parseQuery(raw string) query {
+	var q query
+	for raw != "" {
+		var part string
+		part, raw, _ = strings.Cut(raw, "&")
+		name, value, _ := strings.Cut(part, "=")
+		var dst *string
+		switch name {
+		case "src":
+			dst = &q.src
+		case "w":
+			dst = &q.w
+		case "q":
+			dst = &q.q
+		case "v":
+			dst = &q.v
+		default:
+			continue
+		}
+		if *dst != "" {
+			continue
+		}
+		if strings.IndexByte(value, '%') >= 0 || strings.IndexByte(value, '+') >= 0 {
+			u, err := url.QueryUnescape(value)
+			if err != nil {
+				u = "\x00" // invalid escapes: a value no check accepts
+			}
+			value = u
+		}
+		*dst = value
+	}
+	return q
+}
+
 // parse validates a request's query and, for a local source, reads its
 // meta.
-func (s *Server) parse(r *http.Request) (*request, *problem) {
-	q := r.URL.Query()
-	req := &request{src: q.Get("src")}
+func (s *Server) parse(r *http.Request) (request, *problem) {
+	params := parseQuery(r.URL.RawQuery)
+	req := request{src: params.src}
+	ws, qs := params.w, params.q
 	var err error
-	if req.width, err = strconv.Atoi(q.Get("w")); err != nil || !slices.Contains(s.widths, req.width) {
-		return nil, fail(http.StatusBadRequest, "w=%q is not one of the configured widths: %s", q.Get("w"), joinInts(s.widths))
+	if req.key.w, err = strconv.Atoi(ws); err != nil || !slices.Contains(s.widths, req.key.w) {
+		return req, fail(http.StatusBadRequest, "w=%q is not one of the configured widths: %s", ws, joinInts(s.widths))
 	}
-	req.quality = DefaultQuality
-	if qs := q.Get("q"); qs != "" {
-		if req.quality, err = strconv.Atoi(qs); err != nil || req.quality < 1 || req.quality > 100 {
-			return nil, fail(http.StatusBadRequest, "q=%q is not a quality from 1 to 100", qs)
+	req.key.q = DefaultQuality
+	if qs != "" {
+		if req.key.q, err = strconv.Atoi(qs); err != nil || req.key.q < 1 || req.key.q > 100 {
+			return req, fail(http.StatusBadRequest, "q=%q is not a quality from 1 to 100", qs)
 		}
 	}
 	webpOK := acceptsWebP(r.Header.Get("Accept"))
+	req.cc = mustRevalidateH
 	switch {
 	case req.src == "":
-		return nil, fail(http.StatusBadRequest, "src is missing: name a file in public/, such as src=/photos/a.jpg")
+		return req, fail(http.StatusBadRequest, "src is missing: name a file in public/, such as src=/photos/a.jpg")
 	case strings.HasPrefix(req.src, "/") && !strings.HasPrefix(req.src, "//"):
 		name, p := localName(req.src)
 		if p != nil {
-			return nil, p
+			return req, p
 		}
 		m, p := s.localMeta(name)
 		if p != nil {
-			return nil, p
+			return req, p
 		}
-		req.local = &m
-		req.format = outputFormat(m.format, webpOK)
-		id := m.hash + "/" + strconv.Itoa(req.width) + "/" + strconv.Itoa(req.quality) + "." + req.format
-		req.key = "img/" + id
-		req.etag = `"` + strings.ReplaceAll(id, "/", "-") + `"`
-		req.cc = mustRevalidate
-		if q.Get("v") == m.version() {
-			req.cc = immutable
+		req.local = true
+		req.key.id = m.hash
+		req.key.format = outputFormat(m.format, webpOK)
+		if params.v == m.version() {
+			req.cc = immutableH
 		}
 	default:
 		u, p := s.remoteURL(req.src)
 		if p != nil {
-			return nil, p
+			return req, p
 		}
 		req.remote = u
-		// The source's format is known once fetched; the key names whether
-		// the client takes WebP, which decides it.
 		sum := sha256.Sum256([]byte(u.String()))
-		req.key = "img/r/" + hex.EncodeToString(sum[:16]) + "/" + strconv.Itoa(req.width) + "/" + strconv.Itoa(req.quality) + "/" + strconv.FormatBool(webpOK)
-		req.format = strconv.FormatBool(webpOK)
-		req.cc = mustRevalidate
+		req.key.id = "r/" + hex.EncodeToString(sum[:16])
+		req.key.format = "auto"
+		if webpOK {
+			req.key.format = formatWebP
+		}
 	}
 	return req, nil
 }
@@ -180,22 +245,20 @@ func joinInts(v []int) string {
 	return strings.Join(s, ", ")
 }
 
-// variant returns the variant req names: from memory, else from the
-// cache, else rendered once in this process (and, on a shared cache with a
+// variant returns the variant req names, not in memory: from the cache,
+// else rendered once in this process (and, on a shared cache with a
 // Locker, once in the cluster) and cached.
-func (s *Server) variant(ctx context.Context, req *request) (*variant, *problem) {
-	if v := s.hot.get(req.key); v != nil {
-		return v, nil
-	}
-	if v := s.stored(ctx, req.key); v != nil {
+func (s *Server) variant(ctx context.Context, req request) (*variant, *problem) {
+	storeKey := req.key.storeKey()
+	if v := s.stored(ctx, storeKey); v != nil {
 		s.hot.add(req.key, v)
 		return v, nil
 	}
-	res, _, _ := s.flights.Do(req.key, func() (any, error) {
+	res, _, _ := s.flights.Do(storeKey, func() (any, error) {
 		// Not the request's context: others may wait on this render.
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), renderTimeout)
 		defer cancel()
-		v, p := s.renderOnce(ctx, req)
+		v, p := s.renderOnce(ctx, req, storeKey)
 		if p != nil {
 			return p, nil
 		}
@@ -224,16 +287,16 @@ func (s *Server) stored(ctx context.Context, key string) *variant {
 // lock on it when the cache has a Locker: an instance that finds the lock
 // taken waits for the holder's variant. When the lock cannot be had (the
 // store fails, or the holder takes too long), this instance renders.
-func (s *Server) renderOnce(ctx context.Context, req *request) (*variant, *problem) {
+func (s *Server) renderOnce(ctx context.Context, req request, key string) (*variant, *problem) {
 	if s.opts.Locker != nil && s.opts.Cache != nil {
 		deadline := time.Now().Add(renderTimeout)
 		for {
-			unlock, ok, err := s.opts.Locker.TryLock(ctx, "lock/"+req.key, renderTimeout+5*time.Second)
+			unlock, ok, err := s.opts.Locker.TryLock(ctx, "lock/"+key, renderTimeout+5*time.Second)
 			if err != nil {
 				break
 			}
 			// The lock's last holder may have stored it just before.
-			if v := s.stored(ctx, req.key); v != nil {
+			if v := s.stored(ctx, key); v != nil {
 				if ok {
 					unlock()
 				}
@@ -262,57 +325,63 @@ func (s *Server) renderOnce(ctx context.Context, req *request) (*variant, *probl
 		if req.remote != nil {
 			ttl = remoteTTL
 		}
-		if err := s.opts.Cache.Set(ctx, req.key, v.encode(), ttl); err != nil {
-			s.log.Warn("framework: image variant not cached", "key", req.key, "err", err)
+		if err := s.opts.Cache.Set(ctx, key, v.encode(), ttl); err != nil {
+			s.log.Warn("framework: image variant not cached", "key", key, "err", err)
 		}
 	}
 	return v, nil
 }
 
 // renderVariant reads req's source and renders its variant.
-func (s *Server) renderVariant(ctx context.Context, req *request) (*variant, *problem) {
-	if req.local != nil {
+func (s *Server) renderVariant(ctx context.Context, req request) (*variant, *problem) {
+	var data []byte
+	if req.local {
 		name, _ := localName(req.src)
-		data, err := fs.ReadFile(s.opts.Public, name)
-		if err != nil {
+		var err error
+		if data, err = fs.ReadFile(s.opts.Public, name); err != nil {
 			return nil, fail(http.StatusNotFound, "%s: %v", req.src, err)
 		}
-		m, p := metaOf(data)
-		if p != nil {
+	} else {
+		var p *problem
+		if data, p = s.fetch(ctx, req.remote); p != nil {
 			return nil, p
 		}
-		if m.hash != req.local.hash {
-			// Edited since its meta was read: render what the key names.
-			return nil, fail(http.StatusConflict, "%s changed while it was read; ask again", req.src)
-		}
-		body, p := s.render(ctx, data, req.width, req.quality, req.format)
-		if p != nil {
-			return nil, p
-		}
-		return &variant{format: req.format, etag: req.etag, body: body}, nil
-	}
-	data, p := s.fetch(ctx, req.remote)
-	if p != nil {
-		return nil, p
 	}
 	m, p := metaOf(data)
 	if p != nil {
 		return nil, p
 	}
-	format := outputFormat(m.format, req.format == "true")
-	body, p := s.render(ctx, data, req.width, req.quality, format)
+	format, etag := req.key.format, req.key.etag()
+	if req.local && m.hash != req.key.id {
+		// Edited since its meta was read: what the key names is gone.
+		return nil, fail(http.StatusConflict, "%s changed while it was read; ask again", req.src)
+	}
+	if !req.local {
+		format = outputFormat(m.format, format == formatWebP)
+	}
+	body, p := s.render(ctx, data, req.key.w, req.key.q, format)
 	if p != nil {
 		return nil, p
 	}
-	sum := sha256.Sum256(body)
-	return &variant{format: format, etag: `"` + hex.EncodeToString(sum[:12]) + `"`, body: body}, nil
+	if !req.local {
+		sum := sha256.Sum256(body)
+		etag = `"` + hex.EncodeToString(sum[:12]) + `"`
+	}
+	return newVariant(format, etag, body), nil
 }
 
-// A variant is a rendered image as cached.
+// A variant is a rendered image as cached, with its header values.
 type variant struct {
 	format string
 	etag   string
 	body   []byte
+
+	typeH, etagH, lengthH []string
+}
+
+func newVariant(format, etag string, body []byte) *variant {
+	return &variant{format: format, etag: etag, body: body,
+		typeH: []string{contentType(format)}, etagH: []string{etag}, lengthH: []string{strconv.Itoa(len(body))}}
 }
 
 // encode lays v out as the cache stores it: format, ETag, then the body.
@@ -340,5 +409,5 @@ func decodeVariant(b []byte) *variant {
 	default:
 		return nil
 	}
-	return &variant{format: string(format), etag: string(etag), body: body}
+	return newVariant(string(format), string(etag), body)
 }

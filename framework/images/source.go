@@ -47,8 +47,8 @@ type meta struct {
 func (m meta) version() string { return m.hash[:8] }
 
 // metaCache memoises the meta of public files, checked against their size
-// and modification time (zero for embedded files, which never change) so
-// that a file edited in development is read again.
+// and modification time so that a file edited in development is read
+// again; files embedded in the binary have none, and never change.
 type metaCache struct {
 	mu    sync.Mutex
 	files map[string]metaEntry
@@ -77,13 +77,16 @@ func (s *Server) localMeta(name string) (meta, *problem) {
 	if s.opts.Public == nil {
 		return meta{}, fail(http.StatusNotFound, "no public folder to read /%s from", name)
 	}
+	s.meta.mu.Lock()
+	e, ok := s.meta.files[name]
+	s.meta.mu.Unlock()
+	if ok && e.modTime.IsZero() {
+		return e.meta, nil // embedded in the binary: it never changes
+	}
 	info, err := fs.Stat(s.opts.Public, name)
 	if err != nil || !info.Mode().IsRegular() {
 		return meta{}, fail(http.StatusNotFound, "/%s: no such file in public/", name)
 	}
-	s.meta.mu.Lock()
-	e, ok := s.meta.files[name]
-	s.meta.mu.Unlock()
 	if ok && e.size == info.Size() && e.modTime.Equal(info.ModTime()) {
 		return e.meta, nil
 	}

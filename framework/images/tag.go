@@ -147,7 +147,9 @@ func (s *Server) Render(ctx context.Context, w io.Writer, p Props) error {
 // version, the source's content version, makes it immutable ("" for a
 // remote src).
 func URL(src string, width, quality int, version string) string {
-	u := Path + "?src=" + url.QueryEscape(src) + "&w=" + strconv.Itoa(width) + "&q=" + strconv.Itoa(quality)
+	// Slashes stay as they are, as a query allows: the URL reads
+	// better, and the server has nothing to unescape.
+	u := Path + "?src=" + strings.ReplaceAll(url.QueryEscape(src), "%2F", "/") + "&w=" + strconv.Itoa(width) + "&q=" + strconv.Itoa(quality)
 	if version != "" {
 		u += "&v=" + version
 	}
