@@ -29,6 +29,13 @@ import (
 //go:embed all:public
 var publicFiles embed.FS
 
+// init records public/ for the images of framework.Image and
+// /_framework/image, before any page renders.
+func init() {
+	public, _ := fs.Sub(publicFiles, "public")
+	runtime.PublicFiles(public)
+}
+
 // Routes returns every page of the app, for framework build to
 // prerender and print, in registration order, then its robots.txt
 // and sitemap.
@@ -118,6 +125,7 @@ func Register(e *echo.Echo, a *framework.App) {
 	e.Add(http.MethodHead, "/preview/exit", runtime.Handler(a, app_preview_exit.GET))
 	e.Match([]string{http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}, "/preview/exit", runtime.MethodNotAllowed("GET", "HEAD", "OPTIONS"))
 	public, _ := fs.Sub(publicFiles, "public")
+	e.FileFS("/covers/lake.jpg", "covers/lake.jpg", public)
 	e.FileFS("/styles.css", "styles.css", public)
 	e.RouteNotFound("/admin/*", runtime.NotFound(a, framework.Route{
 		Layouts:  []templ.Component{app.Layout()},

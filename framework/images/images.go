@@ -28,6 +28,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gen2brain/webp"
 	"golang.org/x/sync/singleflight"
 
 	"github.com/isr-go/framework/framework/store"
@@ -137,6 +138,9 @@ func New(opts Options) *Server {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	// The WebP encoder compiles itself (a quarter of a second) at its
+	// first use: not in a visitor's request.
+	go webp.Init()
 	widths := slices.Concat(opts.DeviceSizes, opts.ImageSizes)
 	slices.Sort(widths)
 	widths = slices.Compact(widths)
