@@ -20,6 +20,7 @@ package images
 
 import (
 	"context"
+	"hash/maphash"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -112,6 +113,7 @@ type Server struct {
 	workers chan struct{} // the resize pool
 	flights singleflight.Group
 	hot     *memory
+	answers answers
 	meta    metaCache
 	log     *slog.Logger
 
@@ -154,6 +156,7 @@ func New(opts Options) *Server {
 		},
 		workers: make(chan struct{}, runtime.GOMAXPROCS(0)),
 		hot:     newMemory(opts.MemoryBytes),
+		answers: answers{seed: maphash.MakeSeed()},
 		log:     opts.Logger,
 	}
 }

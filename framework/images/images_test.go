@@ -20,6 +20,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/fstest"
 
 	"github.com/gen2brain/webp"
 
@@ -139,13 +140,13 @@ func newFixture(t *testing.T, opts Options) *fixture {
 	return f
 }
 
-type answer struct {
+type reply struct {
 	status int
 	header http.Header
 	body   []byte
 }
 
-func get(t *testing.T, base, query string, header ...string) answer {
+func get(t *testing.T, base, query string, header ...string) reply {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, base+Path+"?"+query, nil)
 	if err != nil {
@@ -163,7 +164,7 @@ func get(t *testing.T, base, query string, header ...string) answer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return answer{res.StatusCode, res.Header, body}
+	return reply{res.StatusCode, res.Header, body}
 }
 
 const acceptWebP = "image/avif,image/webp,image/apng,image/*,*/*;q=0.8"
@@ -383,5 +384,36 @@ func TestRemote(t *testing.T) {
 	}
 	if n := redirected.Load(); n != 0 {
 		t.Errorf("the redirect was followed %d times", n)
+	}
+}
+
+// TestEmbedded: the variants of files that never change (embedded, with
+// no modification time) are answered again from the table of recent
+// answers: by Accept, by version, and with 304s.
+func TestEmbedded(t *testing.T) {
+	s := New(Options{Public: fstest.MapFS{"a.jpg": {Data: photo(t, 800, 600)}}})
+	hs := httptest.NewServer(s)
+	defer hs.Close()
+	m, p := s.localMeta("a.jpg")
+	if p != nil || !m.fixed {
+		t.Fatalf("meta %+v, %v; want fixed", m, p)
+	}
+	for range 2 {
+		for _, tc := range []struct{ query, accept, ctype, cc string }{
+			{"src=/a.jpg&w=640&v=" + m.version(), acceptWebP, "image/webp", immutable},
+			{"src=/a.jpg&w=640&v=" + m.version(), "image/*", "image/jpeg", immutable},
+			{"src=/a.jpg&w=640", acceptWebP, "image/webp", mustRevalidate},
+		} {
+			a := get(t, hs.URL, tc.query, "Accept", tc.accept)
+			if a.status != 200 || a.header.Get("Content-Type") != tc.ctype || a.header.Get("Cache-Control") != tc.cc || a.header.Get("Vary") != "Accept" {
+				t.Errorf("%s %s: %d %s %q; want %s %q", tc.query, tc.accept, a.status, a.header.Get("Content-Type"), a.header.Get("Cache-Control"), tc.ctype, tc.cc)
+			}
+			if nm := get(t, hs.URL, tc.query, "Accept", tc.accept, "If-None-Match", a.header.Get("ETag")); nm.status != http.StatusNotModified {
+				t.Errorf("%s %s If-None-Match: %d", tc.query, tc.accept, nm.status)
+			}
+		}
+	}
+	if n := s.Resizes(); n != 2 {
+		t.Errorf("%d resizes; want 2 (WebP and JPEG)", n)
 	}
 }

@@ -66,6 +66,7 @@ type request struct {
 	key    variantKey
 	cc     []string // Cache-Control
 	local  bool
+	fixed  bool // the source never changes
 	remote *url.URL
 }
 
@@ -79,12 +80,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
+	h["Vary"] = varyH
+	query, accept := r.URL.RawQuery, r.Header.Get("Accept")
+	if an := s.answers.get(query, accept); an != nil {
+		s.answer(w, r, an.cc, an.v)
+		return
+	}
 	req, p := s.parse(r)
 	if p != nil {
 		s.refuse(w, p)
 		return
 	}
-	h["Vary"] = varyH
 	v := s.hot.get(req.key)
 	if v == nil {
 		if req.local && etagMatch(r.Header.Get("If-None-Match"), req.key.etag()) {
@@ -98,7 +104,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	h["Cache-Control"] = req.cc
+	if req.fixed {
+		s.answers.add(&answer{query: query, accept: accept, cc: req.cc, v: v})
+	}
+	s.answer(w, r, req.cc, v)
+}
+
+// answer sends v.
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, cc []string, v *variant) {
+	h := w.Header()
+	h["Cache-Control"] = cc
 	h["Etag"] = v.etagH
 	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatch(inm, v.etag) {
 		w.WriteHeader(http.StatusNotModified)
@@ -187,7 +202,7 @@ func (s *Server) parse(r *http.Request) (request, *problem) {
 		if p != nil {
 			return req, p
 		}
-		req.local = true
+		req.local, req.fixed = true, m.fixed
 		req.key.id = m.hash
 		req.key.format = outputFormat(m.format, webpOK)
 		if params.v == m.version() {

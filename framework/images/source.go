@@ -41,6 +41,7 @@ type meta struct {
 	hash          string // hex SHA-256 of the file, its first 16 digits
 	width, height int
 	format        string // "jpeg", "png", "gif" or "webp"
+	fixed         bool   // embedded in the binary: it never changes
 }
 
 // version is the short content hash URLs carry as v=.
@@ -98,6 +99,7 @@ func (s *Server) localMeta(name string) (meta, *problem) {
 	if p != nil {
 		return meta{}, p
 	}
+	m.fixed = info.ModTime().IsZero()
 	s.meta.mu.Lock()
 	if s.meta.files == nil {
 		s.meta.files = make(map[string]metaEntry)
