@@ -81,7 +81,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h["Vary"] = varyH
-	query, accept := r.URL.RawQuery, r.Header.Get("Accept")
+	query, accept := r.URL.RawQuery, headerValue(r.Header, "Accept")
 	if an := s.answers.get(query, accept); an != nil {
 		s.answer(w, r, an.cc, an.v)
 		return
@@ -115,7 +115,7 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, cc []string, v *
 	h := w.Header()
 	h["Cache-Control"] = cc
 	h["Etag"] = v.etagH
-	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatch(inm, v.etag) {
+	if inm := headerValue(r.Header, "If-None-Match"); inm != "" && etagMatch(inm, v.etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
@@ -125,6 +125,15 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, cc []string, v *
 	if r.Method == http.MethodGet {
 		w.Write(v.body)
 	}
+}
+
+// headerValue is h.Get(key) for a canonical key, as the server's request
+// headers have, without canonicalising it again.
+func headerValue(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 // refuse answers a request that cannot be served, with its reason.
