@@ -275,7 +275,9 @@ func joinInts(v []int) string {
 func (s *Server) variant(ctx context.Context, req request) (*variant, *problem) {
 	storeKey := req.key.storeKey()
 	if v := s.stored(ctx, storeKey); v != nil {
-		s.hot.add(req.key, v)
+		if req.local {
+			s.hot.add(req.key, v)
+		}
 		return v, nil
 	}
 	res, _, _ := s.flights.Do(storeKey, func() (any, error) {
@@ -286,7 +288,11 @@ func (s *Server) variant(ctx context.Context, req request) (*variant, *problem) 
 		if p != nil {
 			return p, nil
 		}
-		s.hot.add(req.key, v)
+		if req.local {
+			// A remote image's variants expire in the store, to be fetched
+			// again: memory does not keep them past that.
+			s.hot.add(req.key, v)
+		}
 		return v, nil
 	})
 	if p, ok := res.(*problem); ok {
