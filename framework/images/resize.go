@@ -43,7 +43,7 @@ const webpMethod = 0
 
 // render decodes data, resizes it to width (or the source's width, if
 // smaller) and encodes it in format at quality, on the resize pool.
-func (s *Server) render(ctx context.Context, data []byte, width, quality int, format string) ([]byte, *problem) {
+func (s *Server) render(ctx context.Context, data []byte, width, quality int, format string) (out []byte, p *problem) {
 	select {
 	case s.workers <- struct{}{}:
 	case <-ctx.Done():
@@ -51,25 +51,32 @@ func (s *Server) render(ctx context.Context, data []byte, width, quality int, fo
 	}
 	defer func() { <-s.workers }()
 	s.resizes.Add(1)
+	// A decoder that panics on a hostile file refuses that file; the
+	// server goes on.
+	defer func() {
+		if v := recover(); v != nil {
+			out, p = nil, fail(http.StatusUnprocessableEntity, "src cannot be decoded: %v", v)
+		}
+	}()
 
 	src, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
 		return nil, fail(http.StatusUnprocessableEntity, "src cannot be decoded: %v", err)
 	}
 	dst := resize(src, width)
-	var out bytes.Buffer
+	var buf bytes.Buffer
 	switch format {
 	case formatWebP:
-		err = webp.Encode(&out, nrgba(dst), webp.Options{Quality: quality, Method: webpMethod})
+		err = webp.Encode(&buf, nrgba(dst), webp.Options{Quality: quality, Method: webpMethod})
 	case formatJPEG:
-		err = jpeg.Encode(&out, dst, &jpeg.Options{Quality: quality})
+		err = jpeg.Encode(&buf, dst, &jpeg.Options{Quality: quality})
 	default:
-		err = (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&out, dst)
+		err = (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, dst)
 	}
 	if err != nil {
 		return nil, fail(http.StatusUnprocessableEntity, "encode %s: %v", format, err)
 	}
-	return out.Bytes(), nil
+	return buf.Bytes(), nil
 }
 
 // resize scales src to width pixels wide (never up), keeping its aspect
