@@ -122,6 +122,8 @@ func newFixture(t *testing.T, opts Options) *fixture {
 	write("logo.png", logo(t, 800, 400))
 	write("bomb.png", bombPNG(7746, 7746))
 	write("notes.txt", []byte("not an image"))
+	whole := photo(t, 640, 480)
+	write("broken.jpg", whole[:len(whole)/3])
 	// Outside public/: nothing may reach it.
 	if err := os.WriteFile(filepath.Join(dir, "secret.jpg"), photo(t, 64, 64), 0o644); err != nil {
 		t.Fatal(err)
@@ -245,14 +247,15 @@ func TestRefused(t *testing.T) {
 		{"src=file:///etc/passwd&w=640", 400, "neither a path in public/ nor an http or https URL"},
 		{"src=https://evil.example/a.jpg&w=640", 400, "not on the allow-list"},
 		{"src=/notes.txt&w=640", 415, "not a JPEG, PNG, GIF or WebP image"},
+		{"src=/broken.jpg&w=640", 422, "src cannot be decoded"},
 	} {
 		a := get(t, f.url, tc.query)
 		if a.status != tc.status || !strings.Contains(string(a.body), tc.reason) {
 			t.Errorf("%s: %d %q; want %d %q", tc.query, a.status, a.body, tc.status, tc.reason)
 		}
 	}
-	if n := f.srv.Resizes(); n != 0 {
-		t.Errorf("%d resizes for refused requests", n)
+	if n := f.srv.Resizes(); n != 1 {
+		t.Errorf("%d resizes for refused requests; want 1, the broken JPEG's", n)
 	}
 }
 
