@@ -115,6 +115,11 @@ type Options struct {
 	// outage would otherwise fail every instance at once.
 	HealthRequiresStore bool
 
+	// ImageHosts are the hosts whose images /_framework/image resizes
+	// besides public/ files ("images.example.com", or "host:port"); a
+	// remote src on any other host is refused. Default none.
+	ImageHosts []string
+
 	// Logger receives the app's logs. Default slog.Default().
 	Logger *slog.Logger
 
@@ -184,6 +189,8 @@ type App struct {
 	done   context.Context
 	finish context.CancelFunc
 	loops  sync.WaitGroup
+
+	images appImages // /_framework/image and Image
 
 	// tagWrites orders the store's writes of tag times with the deletion
 	// of forgotten ones (forgetTagTimes).

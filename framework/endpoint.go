@@ -35,6 +35,7 @@ type RevalidateRequest struct {
 func (a *App) register(e *echo.Echo) {
 	e.HTTPErrorHandler = a.httpErrorHandler
 	e.POST(RevalidateEndpoint, a.serveRevalidate)
+	a.registerImages(e)
 	e.Match([]string{http.MethodGet, http.MethodHead}, HealthPath, echo.WrapHandler(http.HandlerFunc(a.ServeHealth)))
 	if a.opts.Metrics {
 		e.GET(MetricsPath, echo.WrapHandler(http.HandlerFunc(a.ServeMetrics)))

@@ -44,7 +44,7 @@ var funcs = hook.Get[*framework.App, framework.Route, framework.Metadata, framew
 const SitemapPartPattern = "/sitemap-:part"
 
 // Register adds the app's own routes to e: POST /_framework/revalidate,
-// GET and HEAD /_framework/health, and GET /metrics when
+// GET and HEAD /_framework/health and /_framework/image, and GET /metrics when
 // Options.Metrics is on.
 func Register(e *echo.Echo, a *framework.App) { funcs.Register(a, e) }
 
