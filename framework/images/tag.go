@@ -69,28 +69,9 @@ func (s *Server) Render(ctx context.Context, w io.Writer, p Props) error {
 	if quality < 1 || quality > 100 {
 		return fmt.Errorf("image %s: Quality %d is not from 1 to 100", p.Src, quality)
 	}
-	width, height, version := p.Width, p.Height, ""
-	switch {
-	case strings.HasPrefix(p.Src, "/") && !strings.HasPrefix(p.Src, "//"):
-		name, prob := localName(p.Src)
-		if prob != nil {
-			return fmt.Errorf("image: %s", prob.reason)
-		}
-		m, prob := s.localMeta(name)
-		if prob != nil {
-			return fmt.Errorf("image %s: %s", p.Src, prob.reason)
-		}
-		if width == 0 && height == 0 {
-			width, height = m.width, m.height
-		}
-		version = m.version()
-	default:
-		if _, prob := s.remoteURL(p.Src); prob != nil {
-			return errors.New("image: " + prob.reason)
-		}
-		if width <= 0 || height <= 0 {
-			return fmt.Errorf("image %s: a remote image needs its Width and Height", p.Src)
-		}
+	width, height, version, err := s.source(p)
+	if err != nil {
+		return err
 	}
 
 	candidates := s.opts.DeviceSizes
@@ -139,8 +120,38 @@ func (s *Server) Render(ctx context.Context, w io.Writer, p Props) error {
 	b.WriteString(`" src="`)
 	b.WriteString(html.EscapeString(URL(p.Src, widths[len(widths)-1], quality, version)))
 	b.WriteString(`">`)
-	_, err := io.WriteString(w, b.String())
+	_, err = io.WriteString(w, b.String())
 	return err
+}
+
+// source returns the width and height Render writes for p's image and the
+// version its URLs carry: a local file's own (from its header, unless p
+// sets them) and content version, or a remote image's from p.
+func (s *Server) source(p Props) (width, height int, version string, err error) {
+	width, height = p.Width, p.Height
+	switch {
+	case strings.HasPrefix(p.Src, "/") && !strings.HasPrefix(p.Src, "//"):
+		name, prob := localName(p.Src)
+		if prob != nil {
+			return 0, 0, "", fmt.Errorf("image: %s", prob.reason)
+		}
+		m, prob := s.localMeta(name)
+		if prob != nil {
+			return 0, 0, "", fmt.Errorf("image %s: %s", p.Src, prob.reason)
+		}
+		if width == 0 && height == 0 {
+			width, height = m.width, m.height
+		}
+		version = m.version()
+	default:
+		if _, prob := s.remoteURL(p.Src); prob != nil {
+			return 0, 0, "", errors.New("image: " + prob.reason)
+		}
+		if width <= 0 || height <= 0 {
+			return 0, 0, "", fmt.Errorf("image %s: a remote image needs its Width and Height", p.Src)
+		}
+	}
+	return width, height, version, nil
 }
 
 // URL returns the endpoint's URL of src's variant at width and quality;
