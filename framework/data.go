@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/isr-go/framework/framework/store"
 )
 
 // FetchOptions control how Fetch caches a response. The zero value caches
@@ -269,6 +271,9 @@ func (sc *dataScope) use(window time.Duration, tags []string) {
 type dataCache struct {
 	buildID string
 	store   *guardedStore
+	// hot is the memory tier of pages, which also holds, under their
+	// store keys, the values too large for the store.
+	hot     *memoryTier
 	tags    *tagTimes
 	clock   *appClock
 	metrics *metrics
@@ -322,7 +327,10 @@ func (d *dataCache) get(ctx context.Context, id string, window time.Duration, ta
 			ttl = DefaultExpire
 		}
 		ttl = min(ttl, maxEntryLifetime)
-		d.store.Set(ctx, key, e.encode(), ttl)
+		if err := d.store.Set(ctx, key, e.encode(), ttl); errors.Is(err, store.ErrTooLarge) {
+			e.checkTags = e.tags
+			d.hot.set(key, e)
+		}
 	}
 	landed := err
 	if err != nil && ctx.Err() != nil {
@@ -343,6 +351,12 @@ var errFetchAbandoned = errors.New("framework: the request fetching this data ga
 
 // stored returns the stored data entry under key if it is fresh.
 func (d *dataCache) stored(ctx context.Context, key string) *entry {
+	if e := d.hot.get(key); e != nil {
+		if d.tags.freshness(e, d.clock.now().UnixNano()) != fresh {
+			return nil
+		}
+		return e
+	}
 	b, err := d.store.Get(ctx, key)
 	if err != nil || b == nil {
 		return nil
