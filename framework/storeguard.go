@@ -92,6 +92,9 @@ type guardedStore struct {
 	// elapsed nanoseconds, for one line per key and minute.
 	tooLargeMu sync.Mutex
 	tooLarge   map[string]int64
+	// tooLargeValues counts the values not stored for their size, for
+	// the metric framework_store_values_too_large_total.
+	tooLargeValues atomic.Uint64
 }
 
 func newGuardedStore(inner store.Store, log *slog.Logger, errs *atomic.Uint64, elapsed func() int64) *guardedStore {

@@ -14,9 +14,11 @@ import (
 // kept in the memory tier, and the log says so once per key and minute,
 // with the key and sizes and never the value, which may be private data.
 
-// logTooLarge says that key's value (size bytes, over limit, 0 when the
-// store did not say) is not stored, once per key and storeLogInterval.
+// logTooLarge counts key's value (size bytes, over limit, 0 when the store
+// did not say) as not stored, and says so once per key and
+// storeLogInterval.
 func (s *guardedStore) logTooLarge(key string, size, limit int64) {
+	s.tooLargeValues.Add(1)
 	now := s.elapsed()
 	s.tooLargeMu.Lock()
 	if s.tooLarge == nil || len(s.tooLarge) >= tooLargeKeys {

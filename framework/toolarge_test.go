@@ -148,6 +148,10 @@ func testTooLarge(t *testing.T, h *harness, logs *logBuffer, size int) {
 		}
 	}
 
+	// The page twice (its render, its prerender), the data value twice.
+	if n := h.app.store.tooLargeValues.Load(); n != 4 {
+		t.Errorf("framework_store_values_too_large_total = %d, want 4", n)
+	}
 	if h.app.store.open.Load() || !h.app.store.up() || h.app.metrics.storeErrors.Load() != 0 {
 		t.Fatalf("breaker open %v, store up %v, store errors %d; want closed, up, 0", h.app.store.open.Load(), h.app.store.up(), h.app.metrics.storeErrors.Load())
 	}
