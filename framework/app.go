@@ -273,7 +273,7 @@ func New(opts Options) (*App, error) {
 		log:            opts.Logger,
 		debug:          opts.DebugCache,
 	}, &a.clock, a.store, newMemoryTier(opts.MemoryCacheBytes), newSideTier(opts.NotFoundLimit, opts.MemoryCacheBytes/4), a.tags, &a.metrics)
-	a.data = &dataCache{buildID: opts.BuildID, store: a.store, tags: a.tags, clock: &a.clock, metrics: &a.metrics}
+	a.data = &dataCache{buildID: opts.BuildID, store: a.store, hot: a.cache.hot, tags: a.tags, clock: &a.clock, metrics: &a.metrics}
 	a.holes.timeout = opts.RenderTimeout
 
 	a.syncClock()

@@ -2,6 +2,7 @@ package framework
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
+
+	"github.com/isr-go/framework/framework/store"
 )
 
 // page is a Route served by an App.
@@ -210,8 +213,10 @@ func (a *App) prerender(ctx context.Context, rt Route, params Params) (path stri
 		return "", 0, 0, fmt.Errorf("prerender %s: %w", key, ErrNotFound)
 	}
 	// A prerender that did not reach the store is a build that did not
-	// happen: its pages would render on their first requests instead.
-	if err := a.cache.save(key, renderJob{source: &p.src, params: params}, e); err != nil {
+	// happen: its pages would render on their first requests instead. A
+	// page too large for the store is the exception: it is logged, and
+	// rendered on its first request into the memory tier.
+	if err := a.cache.save(key, renderJob{source: &p.src, params: params}, e); err != nil && !errors.Is(err, store.ErrTooLarge) {
 		return "", 0, 0, fmt.Errorf("prerender %s: store: %w", key, err)
 	}
 	return key, len(e.body), len(e.holeAt), nil
