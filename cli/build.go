@@ -152,7 +152,11 @@ func compileServer(ctx context.Context, dir, out, buildID string, stderr io.Writ
 	// and a production server does not run under a debugger. Stack
 	// traces and profiles keep their function names and lines.
 	ldflags := "-w -X " + server.BuildIDSymbol + "=" + buildID
-	cmd := exec.CommandContext(ctx, "go", "build", "-ldflags", ldflags, "-o", out, ".")
+	// nodynamic keeps the WebP encoder of /_framework/image
+	// (github.com/gen2brain/webp) to its WASM build: its loader of a system
+	// libwebp would make even a CGO_ENABLED=0 binary dynamically linked, and
+	// the Dockerfile's distroless/static image has no libc.
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "nodynamic", "-ldflags", ldflags, "-o", out, ".")
 	cmd.Dir = dir
 	var output bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &output, &output

@@ -127,8 +127,8 @@ func TestDevEditsTextDataAndCode(t *testing.T) {
 		t.Fatalf("dev server binaries after the first build: %v, want one", got)
 	}
 	first := d.binaries()[0]
-	// The first post's data, read through framework.Cache, is cached.
-	waitFor(t, "blog", d.base+"/blog", 10*time.Second, 50*time.Millisecond, func(p page) bool { return strings.Contains(p.body, ">Post 1<") })
+	// The newest post's data, read through framework.Cache, is cached.
+	waitFor(t, "blog", d.base+"/blog", 10*time.Second, 50*time.Millisecond, func(p page) bool { return strings.Contains(p.body, ">Post 3<") })
 
 	// 1. Text: served without a rebuild, by the same binary.
 	d.edit(t, "app/page.templ", "<h1>Welcome</h1>", "<h1>Hello from a text edit</h1>")
@@ -155,7 +155,7 @@ func TestDevEditsTextDataAndCode(t *testing.T) {
 	// to keep them in one of two Badger caches it alternated between:
 	// this third build would have read the first build's.)
 	d.edit(t, "app/blog/posts.go", `Title: fmt.Sprintf("Post %d", i)`, `Title: fmt.Sprintf("Edited post %d", i)`)
-	waitFor(t, "edited data", d.base+"/blog", 90*time.Second, 50*time.Millisecond, func(p page) bool { return strings.Contains(p.body, ">Edited post 1<") })
+	waitFor(t, "edited data", d.base+"/blog", 90*time.Second, 50*time.Millisecond, func(p page) bool { return strings.Contains(p.body, ">Edited post 3<") })
 	if entries, _ := os.ReadDir(filepath.Join(dir, ".framework", "cache")); len(entries) > 0 {
 		t.Errorf("dev wrote a cache to disk: %v", entries)
 	}

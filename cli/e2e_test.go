@@ -183,7 +183,7 @@ func TestNewBuildStartRevalidate(t *testing.T) {
 	if err != nil {
 		t.Fatalf("framework build: %v\n%s", err, out)
 	}
-	for _, want := range []string{"○ /   ", "◐ /blog ", "ISR 10m", "◐ /blog/:id ", "ISR 1m", "Prerendering: 5/5 pages", "Built in"} {
+	for _, want := range []string{"○ /   ", "◐ /blog ", "ISR 10m", "◐ /blog/:id ", "ISR 1m", "Prerendering: 6/6 pages", "Built in"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("build output lacks %q:\n%s", want, out)
 		}

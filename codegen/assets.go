@@ -161,8 +161,14 @@ func staticSource(pkgName string, files []asset.File, urls map[string]string, pu
 	w.line("")
 	w.open("import (")
 	w.line("%q", "embed")
+	if public {
+		w.line("%q", "io/fs")
+	}
 	w.line("")
 	w.line("%q", "github.com/isr-go/framework/framework/asset")
+	if public {
+		w.line("%q", "github.com/isr-go/framework/framework/runtime")
+	}
 	w.close(")")
 	w.line("")
 	var patterns []string
@@ -204,6 +210,15 @@ func staticSource(pkgName string, files []asset.File, urls map[string]string, pu
 			w.line("%q: %q,", name, urls[name])
 		}
 		w.close("})")
+		w.close("}")
+	}
+	if public {
+		w.line("")
+		w.line("// init hands public/ to framework.Image and /_framework/image,")
+		w.line("// before any page renders (prerender never calls Register).")
+		w.open("func init() {")
+		w.line("public, _ := fs.Sub(generatedStaticFiles, \"public\")")
+		w.line("runtime.PublicFiles(public)")
 		w.close("}")
 	}
 	src, err := format.Source(w.buf.Bytes())
@@ -430,7 +445,7 @@ func (r *router) writeNoPrefetch(w *writer) {
 	}
 	w.line("// The route handlers, which framework.SpeculationRules never prefetches.")
 	w.open("func init() {")
-	w.line("framework.NoPrefetch(%s)", strings.Join(patterns, ", "))
+	w.line("runtime.NoPrefetch(%s)", strings.Join(patterns, ", "))
 	w.close("}")
 	w.line("")
 }

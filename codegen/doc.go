@@ -1,7 +1,9 @@
 // Package codegen turns an app's app/ folder into the Go file that routes
 // it: routes_gen.go, beside app/, with Routes (every page, for framework
 // build) and Register (every page, route handler, static file, not-found
-// page and the revalidation endpoint, on Echo, with their middleware).
+// page and the revalidation endpoint, on Echo, with their middleware). It
+// embeds public/ and records it, when the program starts, for the images of
+// framework.Image and /_framework/image (runtime.PublicFiles).
 //
 // # Conventions
 //

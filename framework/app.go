@@ -115,13 +115,18 @@ type Options struct {
 	// outage would otherwise fail every instance at once.
 	HealthRequiresStore bool
 
+	// ImageHosts are the hosts whose images /_framework/image resizes
+	// besides public/ files ("images.example.com", or "host:port"); a
+	// remote src on any other host is refused. Default none.
+	ImageHosts []string
+
 	// Logger receives the app's logs. Default slog.Default().
 	Logger *slog.Logger
 
 	// OnError is called, besides logging, when a render fails: in the
 	// background (the last good page keeps being served) or in a request.
 	// It hears of every other 5xx too, from a route handler, a middleware
-	// or a panic in either (App.HTTPErrorHandler): then err's Method is
+	// or a panic in either (the app's Echo error handler): then err's Method is
 	// the request's and its Route the matched route's pattern.
 	OnError func(ctx context.Context, err *RenderError)
 
@@ -185,11 +190,13 @@ type App struct {
 	finish context.CancelFunc
 	loops  sync.WaitGroup
 
+	images appImages // /_framework/image and Image
+
 	// tagWrites orders the store's writes of tag times with the deletion
 	// of forgotten ones (forgetTagTimes).
 	tagWrites sync.RWMutex
 
-	errorPages errorPages // for HTTPErrorHandler, from NotFound
+	errorPages errorPages // for httpErrorHandler, from notFoundHandler
 }
 
 // withDefaults returns opts with every field left zero set to its default:
@@ -266,7 +273,7 @@ func New(opts Options) (*App, error) {
 		log:            opts.Logger,
 		debug:          opts.DebugCache,
 	}, &a.clock, a.store, newMemoryTier(opts.MemoryCacheBytes), newSideTier(opts.NotFoundLimit, opts.MemoryCacheBytes/4), a.tags, &a.metrics)
-	a.data = &dataCache{buildID: opts.BuildID, store: a.store, tags: a.tags, clock: &a.clock, metrics: &a.metrics}
+	a.data = &dataCache{buildID: opts.BuildID, store: a.store, hot: a.cache.hot, tags: a.tags, clock: &a.clock, metrics: &a.metrics}
 	a.holes.timeout = opts.RenderTimeout
 
 	a.syncClock()

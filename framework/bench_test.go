@@ -93,7 +93,7 @@ func benchApp(b *testing.B, memoryBytes int64) *echo.Echo {
 	app.register(e) // as generated routers do: canonical-path redirects before routing
 	e.GET("/blog/:id", app.pageHandler(Route{Pattern: "/blog/:id", Revalidate: time.Hour,
 		Render: func(ctx context.Context, r *Request) (templ.Component, error) { return templ.Raw(benchBody), nil }}))
-	if _, err := app.Prerender(context.Background(), Route{Pattern: "/blog/:id", Revalidate: time.Hour,
+	if _, err := prerenderPage(app, context.Background(), Route{Pattern: "/blog/:id", Revalidate: time.Hour,
 		Render: func(ctx context.Context, r *Request) (templ.Component, error) { return templ.Raw(benchBody), nil }}, Params{"id": "7"}); err != nil {
 		b.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func BenchmarkHitBadgerMany(b *testing.B) {
 	e.GET("/blog/:id", app.pageHandler(route))
 	reqs := make([]*http.Request, pages)
 	for i := range reqs {
-		if _, err := app.Prerender(context.Background(), route, Params{"id": strconv.Itoa(i)}); err != nil {
+		if _, err := prerenderPage(app, context.Background(), route, Params{"id": strconv.Itoa(i)}); err != nil {
 			b.Fatal(err)
 		}
 		reqs[i], _ = http.NewRequest(http.MethodGet, "/blog/"+strconv.Itoa(i), nil)

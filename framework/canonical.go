@@ -183,17 +183,16 @@ const (
 	plainDot
 )
 
-// CanonicalPaths wraps the server's handler so that every request whose path
+// canonicalPaths wraps the server's handler so that every request whose path
 // is not canonical (a trailing slash, an empty, "." or ".." segment, a
 // needless or lower-case escape) is answered 308 to the canonical path, query
 // kept, before routing and before any middleware: pages, route handlers,
-// public files and an app's own routes all have one URL each. The app server
-// (server.Main) uses it; pages and route handlers check on their own too, for apps
-// that serve their Echo themselves.
+// public files and an app's own routes all have one URL each
+// (runtime.CanonicalPaths, which the app server wraps its handler with).
 //
 // It is a plain http.Handler rather than Echo "pre" middleware because Echo
 // allocates on every request once any pre middleware is set.
-func CanonicalPaths(next http.Handler) http.Handler {
+func canonicalPaths(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if key, ok, status := canonicalPath(r.URL); ok {
 			next.ServeHTTP(w, r)

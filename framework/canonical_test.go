@@ -138,7 +138,7 @@ func TestCanonicalPathsEverywhere(t *testing.T) {
 	}))
 	h.e.FileFS("/styles.css", "testdata/public/styles.css", testPublic)
 	h.e.RouteNotFound("/*", h.app.notFoundHandler(Route{}))
-	wrapped := httptest.NewServer(CanonicalPaths(h.e))
+	wrapped := httptest.NewServer(canonicalPaths(h.e))
 	t.Cleanup(wrapped.Close)
 
 	tests := []struct {

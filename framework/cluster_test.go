@@ -81,7 +81,7 @@ func TestClusterPrerenderedOnceIsAHitOnBoth(t *testing.T) {
 func testClusterPrerenderedOnceIsAHitOnBoth(t *testing.T, kind testredis.Kind) {
 	s := newSource("v1")
 	a, b := cluster(t, kind.Start(t), s, "/posts/:id")
-	if _, err := a.app.Prerender(context.Background(), taggedRoute("/posts/:id", s, "posts"), Params{"id": "1"}); err != nil {
+	if _, err := prerenderPage(a.app, context.Background(), taggedRoute("/posts/:id", s, "posts"), Params{"id": "1"}); err != nil {
 		t.Fatal(err)
 	}
 	for name, h := range map[string]*harness{"A": a, "B": b} {

@@ -109,7 +109,7 @@ func TestHolesSurviveTheStore(t *testing.T) {
 	h := newHarness(t, Options{})
 	p := &holePage{s: newSource("v1"), hole: PerRequest(greeting)}
 	rt := Route{Pattern: "/", Revalidate: Never, Render: p.render}
-	if _, err := h.app.Prerender(context.Background(), rt, nil); err != nil {
+	if _, err := prerenderPage(h.app, context.Background(), rt, nil); err != nil {
 		t.Fatal(err)
 	}
 	h.restart()
@@ -411,7 +411,7 @@ func TestRegisteredHolesNeedNoRenderFromTheStore(t *testing.T) {
 				}), nil
 			}
 			rt := Route{Pattern: "/", Revalidate: Never, Render: render}
-			if _, err := h.app.Prerender(context.Background(), rt, nil); err != nil {
+			if _, err := prerenderPage(h.app, context.Background(), rt, nil); err != nil {
 				t.Fatal(err)
 			}
 			h.restart()

@@ -31,10 +31,11 @@ type RevalidateRequest struct {
 
 // register adds the app's own routes to e (runtime.Register): POST
 // /_framework/revalidate, GET and HEAD /_framework/health, and GET /metrics
-// when Options.Metrics is on; and makes HTTPErrorHandler e's error handler.
+// when Options.Metrics is on; and makes httpErrorHandler e's error handler.
 func (a *App) register(e *echo.Echo) {
-	e.HTTPErrorHandler = a.HTTPErrorHandler
+	e.HTTPErrorHandler = a.httpErrorHandler
 	e.POST(RevalidateEndpoint, a.serveRevalidate)
+	a.registerImages(e)
 	e.Match([]string{http.MethodGet, http.MethodHead}, HealthPath, echo.WrapHandler(http.HandlerFunc(a.ServeHealth)))
 	if a.opts.Metrics {
 		e.GET(MetricsPath, echo.WrapHandler(http.HandlerFunc(a.ServeMetrics)))

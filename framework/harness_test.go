@@ -346,3 +346,16 @@ func openBadger(tb testing.TB) store.Store {
 	tb.Cleanup(func() { s.Close() })
 	return s
 }
+
+// prerendered is what prerender returns, for tests that look at it.
+type prerendered struct {
+	Path  string
+	Bytes int
+	Holes int
+}
+
+// prerenderPage prerenders rt for params on a, as runtime.Prerender does.
+func prerenderPage(a *App, ctx context.Context, rt Route, params Params) (prerendered, error) {
+	path, size, holes, err := a.prerender(ctx, rt, params)
+	return prerendered{path, size, holes}, err
+}

@@ -1,6 +1,10 @@
 package framework
 
-import "github.com/isr-go/framework/framework/internal/hook"
+import (
+	"context"
+
+	"github.com/isr-go/framework/framework/internal/hook"
+)
 
 // init hands the plumbing of generated code to package runtime, which
 // exports it, so that this package's documentation lists what apps call.
@@ -14,5 +18,11 @@ func init() {
 		RobotsRoute:       robotsRoute,
 		SitemapRoutes:     sitemapRoutesOf,
 		AutoSitemapRoutes: autoSitemapRoutes,
+		Prerender: func(a *App, ctx context.Context, rt Route, params map[string]string) (string, int, int, error) {
+			return a.prerender(ctx, rt, params)
+		},
+		CanonicalPaths:   canonicalPaths,
+		NoPrefetch:       setNoPrefetch,
+		HTTPErrorHandler: (*App).httpErrorHandler,
 	})
 }

@@ -117,9 +117,9 @@ func splitPath(p string) []string {
 	return strings.Split(p, "/")
 }
 
-// HTTPErrorHandler answers the errors that route handlers and middleware
+// httpErrorHandler answers the errors that route handlers and middleware
 // return (and Echo's own: an unknown URL with no not-found route, a method
-// no route takes). App.Register installs it as e.HTTPErrorHandler; set
+// no route takes). runtime.Register installs it as e.HTTPErrorHandler; set
 // yours after Register to replace it.
 //
 // A request whose Accept header prefers text/html (a browser's) gets an
@@ -131,7 +131,7 @@ func splitPath(p string) []string {
 // A 5xx is logged once, with its cause (the error, an *echo.HTTPError's
 // Internal error, or a panic with its stack), and passed to
 // Options.OnError as a *RenderError whose Method is the request's.
-func (a *App) HTTPErrorHandler(err error, c echo.Context) {
+func (a *App) httpErrorHandler(err error, c echo.Context) {
 	status, message, cause := httpErrorOf(err)
 	a.reportHTTPError(c, status, cause)
 	res := c.Response()

@@ -139,6 +139,7 @@ func (a *App) writeMetrics(out io.Writer) {
 	w.sample("framework_revalidations_total", `kind="hard"`, float64(m.hardRevalidations.Load()))
 
 	w.counter("framework_store_errors_total", "Failed operations on the cache store.", m.storeErrors.Load())
+	w.counter("framework_store_values_too_large_total", "Values not stored for being larger than the store holds, kept in memory.", a.store.tooLargeValues.Load())
 	up := 1.0
 	if !a.store.up() {
 		up = 0

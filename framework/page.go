@@ -2,6 +2,7 @@ package framework
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
+
+	"github.com/isr-go/framework/framework/store"
 )
 
 // page is a Route served by an App.
@@ -174,7 +177,7 @@ type renderFunc = func(context.Context, *Request) (templ.Component, error)
 // (runtime.NotFound): rt's NotFound body inside its Layouts, answered 404
 // and never cached. Only NotFound, Layouts and Error of rt are used, and its
 // Pattern: the prefix the handler is registered for ("/admin/*"), below
-// which HTTPErrorHandler answers browsers with rt's pages.
+// which httpErrorHandler answers browsers with rt's pages.
 func (a *App) notFoundHandler(rt Route) echo.HandlerFunc {
 	p := a.newPage(rt)
 	a.errorPages.add(rt)
@@ -190,34 +193,31 @@ func (a *App) notFoundHandler(rt Route) echo.HandlerFunc {
 	}
 }
 
-// Prerendered describes a page Prerender stored.
-type Prerendered struct {
-	Path  string // the page's URL path
-	Bytes int    // the size of its HTML
-	Holes int    // how many PerRequest holes it has, rendered per request
-}
-
-// Prerender renders the page of rt for params and stores it, as `framework
-// build` does for every path StaticParams lists, so that its first request
-// is a HIT. A page that renders a 404 fails: StaticParams listed a path that
-// does not exist. Dynamic routes (Revalidate 0) are rendered but not stored.
-func (a *App) Prerender(ctx context.Context, rt Route, params Params) (Prerendered, error) {
+// prerender renders the page of rt for params and stores it, as `framework
+// build` does for every path StaticParams lists (runtime.Prerender), so that
+// its first request is a HIT. It returns the page's path, the size of its
+// HTML and how many PerRequest holes it has. A page that renders a 404
+// fails: StaticParams listed a path that does not exist. Dynamic routes
+// (Revalidate 0) are rendered but not stored.
+func (a *App) prerender(ctx context.Context, rt Route, params Params) (path string, size, holes int, err error) {
 	key, err := rt.PathFor(params)
 	if err != nil {
-		return Prerendered{}, fmt.Errorf("prerender: %w", err)
+		return "", 0, 0, fmt.Errorf("prerender: %w", err)
 	}
 	p := a.newPage(rt)
 	e, err := p.render(ctx, key, params, nil, rt.Render)
 	if err != nil {
-		return Prerendered{}, fmt.Errorf("prerender %s: %w", key, err)
+		return "", 0, 0, fmt.Errorf("prerender %s: %w", key, err)
 	}
 	if e.status == http.StatusNotFound {
-		return Prerendered{}, fmt.Errorf("prerender %s: %w", key, ErrNotFound)
+		return "", 0, 0, fmt.Errorf("prerender %s: %w", key, ErrNotFound)
 	}
 	// A prerender that did not reach the store is a build that did not
-	// happen: its pages would render on their first requests instead.
-	if err := a.cache.save(key, renderJob{source: &p.src, params: params}, e); err != nil {
-		return Prerendered{}, fmt.Errorf("prerender %s: store: %w", key, err)
+	// happen: its pages would render on their first requests instead. A
+	// page too large for the store is the exception: it is logged, and
+	// rendered on its first request into the memory tier.
+	if err := a.cache.save(key, renderJob{source: &p.src, params: params}, e); err != nil && !errors.Is(err, store.ErrTooLarge) {
+		return "", 0, 0, fmt.Errorf("prerender %s: store: %w", key, err)
 	}
-	return Prerendered{Path: key, Bytes: len(e.body), Holes: len(e.holeAt)}, nil
+	return key, len(e.body), len(e.holeAt), nil
 }

@@ -175,7 +175,7 @@ func errorEntry(body []byte) *entry {
 
 // answerNonCanonical answers a request whose path is not canonical: 308 to
 // the canonical path key with the query kept, or the 4xx its path deserves
-// (status), in plain text. It is the one answer of CanonicalPaths, pages,
+// (status), in plain text. It is the one answer of canonicalPaths, pages,
 // 404s and route handlers.
 func answerNonCanonical(w http.ResponseWriter, r *http.Request, key string, status int) {
 	if status != 0 {

@@ -346,7 +346,7 @@ func TestPrerenderedPageIsAHit(t *testing.T) {
 	h := newHarness(t, Options{})
 	s := newSource("v1")
 	rt := isrRoute("/blog/:id", time.Hour, s)
-	page, err := h.app.Prerender(context.Background(), rt, Params{"id": "9"})
+	page, err := prerenderPage(h.app, context.Background(), rt, Params{"id": "9"})
 	if err != nil || page.Path != "/blog/9" || page.Bytes == 0 {
 		t.Fatalf("Prerender = %+v, %v", page, err)
 	}
@@ -355,7 +355,7 @@ func TestPrerenderedPageIsAHit(t *testing.T) {
 		t.Fatalf("prerendered: %s %q", r.cache(), r.body)
 	}
 	s.fail(errContent)
-	if _, err := h.app.Prerender(context.Background(), rt, Params{"id": "10"}); err == nil || !strings.Contains(err.Error(), "/blog/10") {
+	if _, err := prerenderPage(h.app, context.Background(), rt, Params{"id": "10"}); err == nil || !strings.Contains(err.Error(), "/blog/10") {
 		t.Fatalf("failing prerender: %v", err)
 	}
 }

@@ -416,7 +416,7 @@ func TestSitemapWithoutSiteURL(t *testing.T) {
 		t.Errorf("logged the missing site URL %d times, want once:\n%s", n, logs.String())
 	}
 	// A prerender has no request to take a host from.
-	if _, err := h.app.Prerender(context.Background(), sitemapRoutesOf(func(context.Context) ([]SitemapEntry, error) { return nil, nil }, Never)[0], nil); !errors.Is(err, errNoSiteURL) {
+	if _, err := prerenderPage(h.app, context.Background(), sitemapRoutesOf(func(context.Context) ([]SitemapEntry, error) { return nil, nil }, Never)[0], nil); !errors.Is(err, errNoSiteURL) {
 		t.Errorf("Prerender without a site URL: %v", err)
 	}
 }

@@ -11,14 +11,12 @@ import (
 )
 
 // noPrefetch holds the URL patterns SpeculationRules leaves alone besides
-// /_framework/*: the app's route handlers, which NoPrefetch sets.
+// /_framework/*: the app's route handlers, which runtime.NoPrefetch sets.
 var noPrefetch atomic.Pointer[[]string]
 
-// NoPrefetch sets the paths (Echo patterns: "/api/ping", "/files/:id",
-// "/docs/*") SpeculationRules never prefetches. routes_gen.go calls it
-// with the app's route handlers, which may change state (a logout, the
-// draft-mode switches) or answer per request, and are no pages.
-func NoPrefetch(patterns ...string) { noPrefetch.Store(&patterns) }
+// setNoPrefetch sets the paths (Echo patterns: "/api/ping", "/files/:id",
+// "/docs/*") SpeculationRules never prefetches (runtime.NoPrefetch).
+func setNoPrefetch(patterns ...string) { noPrefetch.Store(&patterns) }
 
 // SpeculationRules returns a <script type="speculationrules"> for the
 // <head> of a layout: browsers that support Speculation Rules prefetch a
@@ -26,7 +24,7 @@ func NoPrefetch(patterns ...string) { noPrefetch.Store(&patterns) }
 // "moderate"), so that the click finds the page in the browser's memory.
 // The prefetch is a GET with Sec-Purpose: prefetch, answered from the ISR
 // cache like any other. It never prefetches /_framework/*, the route
-// handlers NoPrefetch lists, links with rel=nofollow or download, or
+// handlers routes_gen.go lists, links with rel=nofollow or download, or
 // links marked data-no-prefetch.
 func SpeculationRules() templ.Component {
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {

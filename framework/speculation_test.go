@@ -11,8 +11,8 @@ import (
 // TestSpeculationRules: the rules prefetch same-origin links on hover and
 // leave out /_framework/* and the route handlers NoPrefetch names.
 func TestSpeculationRules(t *testing.T) {
-	NoPrefetch("/preview/exit", "/files/:id")
-	defer NoPrefetch()
+	setNoPrefetch("/preview/exit", "/files/:id")
+	defer setNoPrefetch()
 	var b bytes.Buffer
 	if err := SpeculationRules().Render(context.Background(), &b); err != nil {
 		t.Fatal(err)

@@ -35,8 +35,21 @@ const (
 	storeCloseTimeout = 10 * time.Second
 
 	// storeLogInterval spaces out the log lines about a store that keeps
-	// failing and recovering.
+	// failing and recovering, and those about one key's value too large
+	// to store.
 	storeLogInterval = time.Minute
+
+	// maxStoredValue is the largest entry the framework writes to a
+	// store; a larger one is kept in the memory tier only. Every instance
+	// reading an entry copies and decodes it whole, and Redis serves one
+	// command at a time: an entry of tens of megabytes (a list of every
+	// post) would cost each reader that much, and stall Redis for every
+	// other. 8 MiB holds any page a browser should load as one document,
+	// and is half Badger's largest value (badgerstore.MaxValueSize).
+	maxStoredValue = 8 << 20
+
+	// tooLargeKeys bounds the keys whose too-large log line is remembered.
+	tooLargeKeys = 1024
 )
 
 // errStoreSkipped is what store calls return while the breaker is open.
@@ -71,10 +84,21 @@ type guardedStore struct {
 	closeOnce sync.Once
 	// closeTimeout is storeCloseTimeout; tests shorten it.
 	closeTimeout time.Duration
+
+	// maxValue is maxStoredValue; tests raise it to reach the store's own
+	// limit.
+	maxValue int
+	// tooLarge is when each key's value was last logged as too large,
+	// elapsed nanoseconds, for one line per key and minute.
+	tooLargeMu sync.Mutex
+	tooLarge   map[string]int64
+	// tooLargeValues counts the values not stored for their size, for
+	// the metric framework_store_values_too_large_total.
+	tooLargeValues atomic.Uint64
 }
 
 func newGuardedStore(inner store.Store, log *slog.Logger, errs *atomic.Uint64, elapsed func() int64) *guardedStore {
-	s := &guardedStore{inner: inner, log: log, errors: errs, elapsed: elapsed, stop: make(chan struct{}), closeTimeout: storeCloseTimeout}
+	s := &guardedStore{inner: inner, log: log, errors: errs, elapsed: elapsed, stop: make(chan struct{}), closeTimeout: storeCloseTimeout, maxValue: maxStoredValue}
 	s.locker, _ = inner.(store.Locker)
 	s.watcher, _ = inner.(store.TagWatcher)
 	s.clock, _ = inner.(store.Clock)
@@ -93,7 +117,9 @@ func (s *guardedStore) call(op string, f func() error) (err error) {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("framework: cache store panicked in %s: %v", op, v)
 		}
-		if err != nil {
+		if err != nil && !errors.Is(err, store.ErrTooLarge) {
+			// A value refused for its size is the store answering, not
+			// failing: it neither counts nor opens the breaker.
 			s.failed(op, err, time.Duration(s.elapsed()-start))
 		} else if s.failing.Load() {
 			s.failing.Store(false)
@@ -202,9 +228,29 @@ func (s *guardedStore) getKeyBytes(ctx context.Context, key []byte) (value []byt
 	return value, err
 }
 
+// Set stores value, unless it is over maxValue or the store refuses it as
+// too large: then it returns an error wrapping store.ErrTooLarge, which the
+// caller answers by keeping the value in memory, deletes what key held (an
+// older, smaller version must not come back once memory drops the new
+// one), and logs the key and sizes once a minute. The error of a Set never
+// carries the store's text past its first line, where a store may quote
+// the value (Badger dumps its first kilobyte).
 func (s *guardedStore) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
-	err := s.call("set", func() error { return s.inner.Set(ctx, key, value, ttl) })
-	if err == nil && s.diskFull.Load() && s.diskFull.CompareAndSwap(true, false) {
+	var err error
+	if len(value) > s.maxValue {
+		err = &store.TooLargeError{Key: key, Size: int64(len(value)), Limit: int64(s.maxValue)}
+	} else {
+		err = s.call("set", func() error { return setError(key, value, s.inner.Set(ctx, key, value, ttl)) })
+	}
+	var tooLarge *store.TooLargeError
+	switch {
+	case errors.As(err, &tooLarge):
+		s.logTooLarge(key, int64(len(value)), tooLarge.Limit)
+		s.Delete(ctx, key)
+	case errors.Is(err, store.ErrTooLarge):
+		s.logTooLarge(key, int64(len(value)), 0)
+		s.Delete(ctx, key)
+	case err == nil && s.diskFull.Load() && s.diskFull.CompareAndSwap(true, false):
 		s.log.Info("framework: cache disk has space again; writing the cache")
 	}
 	return err

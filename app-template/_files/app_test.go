@@ -39,6 +39,15 @@ func TestPages(t *testing.T) {
 	}{
 		{"/", 200, "Welcome"},
 		{"/blog", 200, "Post 3"},
+		// The list, a page at a time: the newest two, then the oldest.
+		{"/blog", 200, `<a rel="next" href="/blog/page/2">`},
+		{"/blog", 200, `<link rel="canonical" href="/blog">`},
+		{"/blog/page/2", 200, "Post 1"},
+		{"/blog/page/2", 200, `<a rel="prev" href="/blog">`},
+		{"/blog/page/2", 200, `<link rel="canonical" href="/blog/page/2">`},
+		{"/blog/page/1", 200, "Post 3"}, // 308 to /blog, followed
+		{"/blog/page/3", 404, "Not found"},
+		{"/blog/page/x", 404, "Not found"},
 		{"/blog/2", 200, "This is post 2."},
 		{"/blog/99", 404, "Not found"},
 		{"/blog/02", 200, "This is post 2."}, // 308 to /blog/2 from Load, followed

@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/url"
@@ -8,10 +9,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/gen2brain/webp"
 )
 
 // TestBlogInBrowser walks the blog in a real headless Chromium: the list, a
@@ -129,6 +133,60 @@ func TestDraftPreviewInBrowser(t *testing.T) {
 	}
 	if r := b.get(strings.TrimPrefix(location, b.base)); r.status != 404 {
 		t.Errorf("the draft for a visitor: %d", r.status)
+	}
+}
+
+// TestCoverImageInBrowser: on a phone (375 CSS pixels wide at DPR 2), a
+// post's cover loads as the 750 (or 828) pixel variant, in WebP: Chromium
+// picks it from the srcset framework.Image writes, and the endpoint
+// answers its Accept with WebP.
+func TestCoverImageInBrowser(t *testing.T) {
+	chromium := findChromium(t)
+	b := buildBlog(t)
+	b.start()
+	ctx, shot := newBrowser(t, chromium)
+
+	type response struct {
+		mime string
+		id   network.RequestID
+	}
+	var mu sync.Mutex
+	images := map[string]response{} // by URL, the image responses
+	chromedp.ListenTarget(ctx, func(ev any) {
+		if r, ok := ev.(*network.EventResponseReceived); ok && strings.Contains(r.Response.URL, "/_framework/image") {
+			mu.Lock()
+			images[r.Response.URL] = response{r.Response.MimeType, r.RequestID}
+			mu.Unlock()
+		}
+	})
+	var loaded bool
+	var src string
+	err := chromedp.Run(ctx,
+		chromedp.EmulateViewport(375, 812, chromedp.EmulateScale(2)),
+		chromedp.Navigate(b.base+"/blog/1"),
+		chromedp.WaitVisible("article.post img.cover"),
+		chromedp.Poll(`(() => { const i = document.querySelector("article.post img.cover"); return i.complete && i.naturalWidth > 0 })()`, &loaded),
+		chromedp.Evaluate(`document.querySelector("article.post img.cover").currentSrc`, &src),
+		shot("cover-375"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	res := images[src]
+	mu.Unlock()
+	var body []byte
+	if err := chromedp.Run(ctx, chromedp.ActionFunc(func(ctx context.Context) (err error) {
+		body, err = network.GetResponseBody(res.id).Do(ctx)
+		return err
+	})); err != nil {
+		t.Fatalf("the cover's response (%s): %v", src, err)
+	}
+	cfg, err := webp.DecodeConfig(bytes.NewReader(body))
+	u, _ := url.Parse(src)
+	w := u.Query().Get("w")
+	if (w != "750" && w != "828") || u.Query().Get("v") == "" || res.mime != "image/webp" || err != nil || cfg.Width != 750 {
+		t.Errorf("on 375 px at DPR 2 the cover is %s, %s, %d pixels wide (%v); want the 750 or 828 variant, versioned, in WebP, 750 wide", src, res.mime, cfg.Width, err)
 	}
 }
 

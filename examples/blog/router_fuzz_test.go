@@ -18,6 +18,7 @@ import (
 
 	"github.com/isr-go/framework/framework"
 	"github.com/isr-go/framework/framework/badgerstore"
+	"github.com/isr-go/framework/framework/runtime"
 )
 
 // TestMain gives the in-process tests one database for the whole run: the
@@ -63,7 +64,7 @@ func newHostileRouter(tb testing.TB, dir string) *hostileRouter {
 	tb.Cleanup(func() { app.Close() })
 	e := echo.New()
 	Register(e, app)
-	r.handler = framework.CanonicalPaths(e)
+	r.handler = runtime.CanonicalPaths(e)
 	res := r.serve(tb, "/blog/1")
 	if res.Code != 200 || !bytes.Contains(res.Body.Bytes(), []byte("<article")) {
 		tb.Fatalf("/blog/1: %d %.200q", res.Code, res.Body.String())

@@ -18,13 +18,14 @@ import (
 	app_admin_preview "github.com/isr-go/framework/examples/blog/app/admin/preview"
 	app_blog "github.com/isr-go/framework/examples/blog/app/blog"
 	app_blog_id "github.com/isr-go/framework/examples/blog/app/blog/id_"
+	app_blog_page_n "github.com/isr-go/framework/examples/blog/app/blog/page/n_"
 	app_greeting "github.com/isr-go/framework/examples/blog/app/greeting"
 	app_preview_exit "github.com/isr-go/framework/examples/blog/app/preview/exit"
 )
 
 // The route handlers, which framework.SpeculationRules never prefetches.
 func init() {
-	framework.NoPrefetch("/admin/posts", "/admin/preview", "/greeting", "/preview/exit")
+	runtime.NoPrefetch("/admin/posts", "/admin/preview", "/greeting", "/preview/exit")
 }
 
 // Routes returns every page of the app, for framework build to
@@ -84,6 +85,23 @@ func Routes() []framework.Route {
 				}
 				runtime.SetMetadata(ctx, app_blog_id.Metadata(ctx, data))
 				return app_blog_id.Page(data), nil
+			},
+			Layouts:  []templ.Component{app.Layout()},
+			NotFound: app.NotFound(),
+			Error:    app.Error(),
+		},
+		{
+			Pattern:          "/blog/page/:n",
+			Revalidate:       app_blog_page_n.Revalidate,
+			StaticParamsOnly: !app_blog_page_n.DynamicParams,
+			StaticParams:     app_blog_page_n.StaticParams,
+			Render: func(ctx context.Context, r *framework.Request) (templ.Component, error) {
+				data, err := app_blog_page_n.Load(ctx, r)
+				if err != nil {
+					return nil, err
+				}
+				runtime.SetMetadata(ctx, app_blog_page_n.Metadata(ctx, data))
+				return app_blog_page_n.Page(data), nil
 			},
 			Layouts:  []templ.Component{app.Layout()},
 			NotFound: app.NotFound(),

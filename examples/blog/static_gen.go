@@ -4,8 +4,10 @@ package main
 
 import (
 	"embed"
+	"io/fs"
 
 	"github.com/isr-go/framework/framework/asset"
+	"github.com/isr-go/framework/framework/runtime"
 )
 
 // generatedStaticFiles holds public/ and what the build made of it and
@@ -17,17 +19,25 @@ var generatedStaticFiles embed.FS
 // generatedStatic serves public/ at / and the bundles of assets/ under
 // /_framework/static/, with content hashes and compressed bodies made at build.
 var generatedStatic = asset.New(generatedStaticFiles, []asset.File{
+	{Path: "/covers/lake.jpg", Name: "public/covers/lake.jpg", Type: "image/jpeg", Hash: "1dbf987ee99a8e904a5e585d"},
 	{Path: "/favicon.ico", Name: "public/favicon.ico", Type: "image/x-icon", Hash: "59db9a355f37d8bb7941b1cd"},
 	{Path: "/_framework/static/copy-link.BNA3SSF4.js", Name: "static_gen/static/copy-link.BNA3SSF4.js", Type: "text/javascript; charset=utf-8", Hash: "91731a4249e5c1f0ff2afa75", Gzip: "static_gen/static/copy-link.BNA3SSF4.js.gz", Brotli: "static_gen/static/copy-link.BNA3SSF4.js.br", Immutable: true},
 	{Path: "/_framework/static/copy-link.BNA3SSF4.js.map", Name: "static_gen/static/copy-link.BNA3SSF4.js.map", Type: "application/json", Hash: "e7bf97bd737dc9359f4003e0", Gzip: "static_gen/static/copy-link.BNA3SSF4.js.map.gz", Brotli: "static_gen/static/copy-link.BNA3SSF4.js.map.br", Immutable: true},
-	{Path: "/_framework/static/styles.TSRVVCYF.css", Name: "static_gen/static/styles.TSRVVCYF.css", Type: "text/css; charset=utf-8", Hash: "3dfbf3278b4bb65a1d787acb", Gzip: "static_gen/static/styles.TSRVVCYF.css.gz", Brotli: "static_gen/static/styles.TSRVVCYF.css.br", Immutable: true},
-	{Path: "/_framework/static/styles.TSRVVCYF.css.map", Name: "static_gen/static/styles.TSRVVCYF.css.map", Type: "application/json", Hash: "01f26b7cfff09221a3880b48", Gzip: "static_gen/static/styles.TSRVVCYF.css.map.gz", Brotli: "static_gen/static/styles.TSRVVCYF.css.map.br", Immutable: true},
+	{Path: "/_framework/static/styles.IG5YSVMO.css", Name: "static_gen/static/styles.IG5YSVMO.css", Type: "text/css; charset=utf-8", Hash: "ed7725e1d413408257685763", Gzip: "static_gen/static/styles.IG5YSVMO.css.gz", Brotli: "static_gen/static/styles.IG5YSVMO.css.br", Immutable: true},
+	{Path: "/_framework/static/styles.IG5YSVMO.css.map", Name: "static_gen/static/styles.IG5YSVMO.css.map", Type: "application/json", Hash: "e2bf9e4328161292a3d27722", Gzip: "static_gen/static/styles.IG5YSVMO.css.map.gz", Brotli: "static_gen/static/styles.IG5YSVMO.css.map.br", Immutable: true},
 })
 
 // The URLs framework.Asset answers, by entry point of assets/.
 func init() {
 	asset.Publish(map[string]string{
 		"copy-link.ts": "/_framework/static/copy-link.BNA3SSF4.js",
-		"styles.css":   "/_framework/static/styles.TSRVVCYF.css",
+		"styles.css":   "/_framework/static/styles.IG5YSVMO.css",
 	})
+}
+
+// init hands public/ to framework.Image and /_framework/image,
+// before any page renders (prerender never calls Register).
+func init() {
+	public, _ := fs.Sub(generatedStaticFiles, "public")
+	runtime.PublicFiles(public)
 }

@@ -96,12 +96,23 @@ type Store struct {
 
 // Sizes of the files Badger writes. They also set how much free space a
 // write needs (minFreeBytes).
+//
+// valueLogFileSize is also the largest value Badger takes (it refuses one
+// larger than a value log file). 16 MiB keeps the value log collected in
+// small steps, the memory it maps small and the free space a write needs
+// low, and holds twice the framework's own cap on an entry (8 MiB), so that
+// the cap, not Badger, is what refuses an entry the framework writes.
 const (
 	memTableSize     = 4 << 20
 	numMemTables     = 2
 	baseTableSize    = 2 << 20
 	valueLogFileSize = 16 << 20
 )
+
+// MaxValueSize is the largest value Set stores; a larger one is refused
+// with a *store.TooLargeError before Badger sees it, whose own error would
+// quote the value's first kilobyte.
+const MaxValueSize = valueLogFileSize
 
 // minFreeBytes is the free space below which the store refuses writes.
 // Badger writes its value log and memtables through memory-mapped files
@@ -278,6 +289,9 @@ func (s *Store) get(key []byte) ([]byte, error) {
 
 // Set stores value under key; it expires after ttl, or never when ttl is 0.
 func (s *Store) Set(_ context.Context, key string, value []byte, ttl time.Duration) error {
+	if len(value) > MaxValueSize {
+		return fmt.Errorf("badgerstore: %w", &store.TooLargeError{Key: key, Size: int64(len(value)), Limit: MaxValueSize})
+	}
 	e := badger.NewEntry([]byte(key), value)
 	if ttl > 0 {
 		e = e.WithTTL(ttl)

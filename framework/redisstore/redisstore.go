@@ -32,6 +32,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -80,6 +81,10 @@ const (
 // or a master watched by Redis Sentinel.
 type Store struct {
 	client redis.UniversalClient
+
+	// maxValue is Redis's proto-max-bulk-len, the largest value it takes,
+	// once read (0 before).
+	maxValue atomic.Int64
 
 	// The tag times last read and the version they had.
 	mu          sync.Mutex
@@ -200,11 +205,45 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 }
 
 // Set stores value under key; it expires after ttl, or never when ttl is 0.
+//
+// A value over Redis's proto-max-bulk-len is refused with a
+// *store.TooLargeError before it is sent: Redis would answer it with a
+// protocol error and close the connection.
 func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	if limit := s.valueLimit(ctx); int64(len(value)) > limit {
+		return fmt.Errorf("redisstore: %w", &store.TooLargeError{Key: key, Size: int64(len(value)), Limit: limit})
+	}
 	if err := s.client.Set(ctx, keyPrefix+key, value, ttl).Err(); err != nil {
 		return fmt.Errorf("redisstore: set %q: %w", key, err)
 	}
 	return nil
+}
+
+// defaultMaxValue is Redis's default proto-max-bulk-len, 512 MB.
+const defaultMaxValue = 512 << 20
+
+// valueLimit returns Redis's proto-max-bulk-len. It is read with CONFIG GET
+// on the first write rather than in Open, which does not wait for Redis;
+// where CONFIG is not allowed (an ACL, a managed Redis that renames it) the
+// default is assumed for good. While Redis does not answer, the default
+// stands and the next write asks again.
+func (s *Store) valueLimit(ctx context.Context) int64 {
+	if n := s.maxValue.Load(); n > 0 {
+		return n
+	}
+	got, err := s.client.ConfigGet(ctx, "proto-max-bulk-len").Result()
+	var reply redis.Error
+	switch {
+	case err == nil:
+		if n, err := strconv.ParseInt(got["proto-max-bulk-len"], 10, 64); err == nil && n > 0 {
+			s.maxValue.Store(n)
+			return n
+		}
+		s.maxValue.Store(defaultMaxValue)
+	case errors.As(err, &reply):
+		s.maxValue.Store(defaultMaxValue) // refused: asking again would not help
+	}
+	return defaultMaxValue
 }
 
 // Delete removes key.

@@ -1,11 +1,14 @@
 package redisstore_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"maps"
 	"os"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -259,4 +262,51 @@ func nodeCalls(t *testing.T, n *testredis.Server, command string) int {
 	}
 	c, _ := strconv.Atoi(m[1])
 	return c
+}
+
+// TestTooLargeForProtoMaxBulkLen: a value over the proto-max-bulk-len that
+// Redis reports (lowered to 1 MiB here) is refused before it is sent, with
+// a *store.TooLargeError naming the sizes and not the value; the key keeps
+// its value, and the store takes the next write.
+func TestTooLargeForProtoMaxBulkLen(t *testing.T) {
+	srv := testredis.Start(t)
+	srv.Command("CONFIG", "SET", "proto-max-bulk-len", "1mb")
+	s := open(t, srv.URL())
+	defer s.Close()
+	ctx := context.Background()
+	if err := s.Set(ctx, "k", []byte("before"), 0); err != nil {
+		t.Fatal(err)
+	}
+	big := []byte(strings.Repeat("SECRET-MARKER ", (2<<20)/14))
+	err := s.Set(ctx, "k", big, 0)
+	var tooLarge *store.TooLargeError
+	if !errors.As(err, &tooLarge) || !errors.Is(err, store.ErrTooLarge) {
+		t.Fatalf("Set of %d bytes with proto-max-bulk-len 1mb: %.200v; want a *store.TooLargeError", len(big), err)
+	}
+	if tooLarge.Limit != 1<<20 || tooLarge.Size != int64(len(big)) || strings.Contains(err.Error(), "SECRET-MARKER") {
+		t.Fatalf("refused Set: %+v, %.300q", *tooLarge, err)
+	}
+	if got, err := s.Get(ctx, "k"); err != nil || string(got) != "before" {
+		t.Fatalf("after a refused Set, Get = %.40q, %v", got, err)
+	}
+	if err := s.Set(ctx, "k", big[:1<<19], 0); err != nil {
+		t.Fatalf("Set of 512 KiB under the limit: %v", err)
+	}
+}
+
+// TestTooLargeWithoutConfig: a user whose ACL forbids CONFIG writes values
+// up to Redis's default limit: the refused CONFIG GET is not an error.
+func TestTooLargeWithoutConfig(t *testing.T) {
+	srv := testredis.Start(t)
+	srv.Command("ACL", "SETUSER", "app", "on", ">pw", "~*", "&*", "+@all", "-config")
+	s := open(t, "redis://app:pw@"+srv.Addr+"/0")
+	defer s.Close()
+	ctx := context.Background()
+	v := bytes.Repeat([]byte("v"), 2<<20)
+	if err := s.Set(ctx, "k", v, 0); err != nil {
+		t.Fatalf("Set without CONFIG: %v", err)
+	}
+	if got, err := s.Get(ctx, "k"); err != nil || !bytes.Equal(got, v) {
+		t.Fatalf("Get = %d bytes, %v", len(got), err)
+	}
 }

@@ -44,9 +44,9 @@ var funcs = hook.Get[*framework.App, framework.Route, framework.Metadata, framew
 const SitemapPartPattern = "/sitemap-:part"
 
 // Register adds the app's own routes to e: POST /_framework/revalidate,
-// GET and HEAD /_framework/health, GET /metrics when Options.Metrics is
-// on, and the stylesheet of highlighted Markdown code
-// (MarkdownStylesheetPath).
+// GET and HEAD /_framework/health, /_framework/image and the stylesheet of
+// highlighted Markdown code (MarkdownStylesheetPath), and GET /metrics when
+// Options.Metrics is on.
 func Register(e *echo.Echo, a *framework.App) {
 	funcs.Register(a, e)
 	e.Match([]string{http.MethodGet, http.MethodHead}, MarkdownStylesheetPath, serveMarkdownStylesheet)
@@ -136,4 +136,61 @@ func SitemapRoutes(entries func(ctx context.Context) ([]framework.SitemapEntry, 
 // tags of the data StaticParams reads.
 func AutoSitemapRoutes(routes func() []framework.Route) []framework.Route {
 	return funcs.AutoSitemapRoutes(routes)
+}
+
+// Prerendered describes a page Prerender stored.
+type Prerendered struct {
+	Path  string // the page's URL path
+	Bytes int    // the size of its HTML
+	Holes int    // how many PerRequest holes it has, rendered per request
+}
+
+// Prerender renders the page of rt for params and stores it in a's cache, as
+// `framework build` does for every path StaticParams lists, so that its
+// first request is a HIT. A page that renders a 404 fails: StaticParams
+// listed a path that does not exist. Dynamic routes (Revalidate 0) are
+// rendered but not stored.
+func Prerender(ctx context.Context, a *framework.App, rt framework.Route, params framework.Params) (Prerendered, error) {
+	path, size, holes, err := funcs.Prerender(a, ctx, rt, params)
+	return Prerendered{Path: path, Bytes: size, Holes: holes}, err
+}
+
+// CanonicalPaths wraps a server's handler so that every request whose path
+// is not canonical (a trailing slash, an empty, "." or ".." segment, a
+// needless or lower-case escape) is answered 308 to the canonical path,
+// query kept, before routing and before any middleware: pages, route
+// handlers, public files and an app's own routes all have one URL each. The
+// app server (server.Main) wraps its handler with it; pages and route
+// handlers check on their own too, for apps that serve their Echo
+// themselves.
+//
+// It is a plain http.Handler rather than Echo "pre" middleware because Echo
+// allocates on every request once any pre middleware is set.
+func CanonicalPaths(next http.Handler) http.Handler { return funcs.CanonicalPaths(next) }
+
+// NoPrefetch sets the paths (Echo patterns: "/api/ping", "/files/:id",
+// "/docs/*") that framework.SpeculationRules never prefetches.
+// routes_gen.go calls it with the app's route handlers, which may change
+// state (a logout, the draft-mode switches) or answer per request, and are
+// no pages.
+func NoPrefetch(patterns ...string) { funcs.NoPrefetch(patterns...) }
+
+// HTTPErrorHandler returns a's handler of the errors that route handlers
+// and middleware return (and Echo's own: an unknown URL with no not-found
+// route, a method no route takes). Register installs it as
+// e.HTTPErrorHandler; set yours after Register to replace it.
+//
+// A request whose Accept header prefers text/html (a browser's) gets an
+// HTML page: the nearest error.templ for its path (not_found.templ for a
+// 404) inside its layouts, which reads the status and message with
+// framework.ErrorFrom, or a plain page saying both when the app has none.
+// Any other request (an API client, curl's */*) gets Echo's JSON,
+// {"message": "..."}.
+//
+// A 5xx is logged once, with its cause (the error, an *echo.HTTPError's
+// Internal error, or a panic with its stack), and passed to
+// Options.OnError as a *framework.RenderError whose Method is the
+// request's.
+func HTTPErrorHandler(a *framework.App) echo.HTTPErrorHandler {
+	return func(err error, c echo.Context) { funcs.HTTPErrorHandler(a, err, c) }
 }

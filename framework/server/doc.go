@@ -33,7 +33,7 @@
 // connections, lets requests in flight finish for up to 30 s (then closes
 // the connections still busy, a client that stopped reading for one, says
 // so, and exits 0), then waits for background regenerations (App.Close). Every request goes through
-// framework.CanonicalPaths first, so that every page has one URL.
+// runtime.CanonicalPaths first, so that every page has one URL.
 //
 // prerender writes one PrerenderEvent per line on stdout, which `framework
 // build` turns into its progress bar and route table. It stops at the first

@@ -5,11 +5,12 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"runtime"
+	goruntime "runtime"
 	"strings"
 	"sync"
 
 	"github.com/isr-go/framework/framework"
+	"github.com/isr-go/framework/framework/runtime"
 )
 
 // prerenderCommand is `server prerender`, which `framework build` runs.
@@ -54,7 +55,7 @@ func (c *prerenderCommand) Run(ctx context.Context, args []string) error {
 	defer closeApp()
 	concurrency := c.cfg.Concurrency
 	if concurrency <= 0 {
-		concurrency = 2 * runtime.GOMAXPROCS(0)
+		concurrency = 2 * goruntime.GOMAXPROCS(0)
 	}
 	enc := json.NewEncoder(c.stdout)
 	if err := prerenderAll(ctx, app, c.routes, concurrency, func(ev PrerenderEvent) { enc.Encode(ev) }); err != nil {
@@ -126,7 +127,7 @@ func prerenderAll(ctx context.Context, app *framework.App, routes []framework.Ro
 		go func() {
 			defer wg.Done()
 			for j := range work {
-				page, err := app.Prerender(ctx, *j.route, j.params)
+				page, err := runtime.Prerender(ctx, app, *j.route, j.params)
 				if err != nil {
 					cancel(fmt.Errorf("%w (route %s, params %v)", err, j.route.Pattern, map[string]string(j.params)))
 					continue

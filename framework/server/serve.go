@@ -17,6 +17,7 @@ import (
 
 	"github.com/isr-go/framework/framework"
 	"github.com/isr-go/framework/framework/asset"
+	"github.com/isr-go/framework/framework/runtime"
 )
 
 // serveCommand is `server serve`, the default command.
@@ -107,7 +108,7 @@ func handler(app *framework.App, appMiddleware []echo.MiddlewareFunc, register f
 	// The app's error handler (runtime.Register installs it too) answers
 	// the body limit's 413 and the panics Recover catches: logged once,
 	// with the stack, by the handler rather than by Recover.
-	e.HTTPErrorHandler = app.HTTPErrorHandler
+	e.HTTPErrorHandler = runtime.HTTPErrorHandler(app)
 	e.Pre(BodyLimit(maxBody))
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		DisableStackAll: true,
@@ -117,7 +118,7 @@ func handler(app *framework.App, appMiddleware []echo.MiddlewareFunc, register f
 	}))
 	e.Use(appMiddleware...)
 	register(e, app)
-	h := framework.CanonicalPaths(e)
+	h := runtime.CanonicalPaths(e)
 	// The health check is answered before the app's middleware: an
 	// authenticating middleware must not fail the load balancer's probe.
 	h = healthFirst(app, h)

@@ -18,6 +18,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -31,7 +32,8 @@ type Store interface {
 	// there is none or it has expired.
 	Get(ctx context.Context, key string) ([]byte, error)
 	// Set stores value under key. It expires after ttl; 0 keeps it until
-	// it is overwritten or deleted.
+	// it is overwritten or deleted. A value larger than the store holds is
+	// refused with a *TooLargeError, leaving key as it was.
 	Set(ctx context.Context, key string, value []byte, ttl time.Duration) error
 	// Delete removes key. Deleting an absent key is not an error.
 	Delete(ctx context.Context, key string) error
@@ -117,3 +119,24 @@ func (discard) Close() error                                             { retur
 // directory that another process has open. The directory must then be left
 // alone rather than set aside from under the other process.
 var ErrLocked = errors.New("another process is using the store")
+
+// ErrTooLarge is wrapped by the error Set returns for a value larger than
+// the store can hold. It is not a failure of the store: the framework keeps
+// such a value in memory, logs it, and keeps using the store.
+var ErrTooLarge = errors.New("value too large for the store")
+
+// A TooLargeError is what Set returns for a value larger than the store
+// holds. Its text names the key and the sizes, never the value, which may
+// be private data. It wraps ErrTooLarge.
+type TooLargeError struct {
+	Key   string
+	Size  int64 // the value's size, in bytes
+	Limit int64 // the largest value the store holds, in bytes
+}
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("set %q: value of %d bytes over the limit %d", e.Key, e.Size, e.Limit)
+}
+
+// Unwrap returns ErrTooLarge.
+func (e *TooLargeError) Unwrap() error { return ErrTooLarge }

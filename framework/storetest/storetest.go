@@ -5,7 +5,9 @@ package storetest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -42,6 +44,7 @@ var tests = []struct {
 	{"TagTimes", testTagTimes},
 	{"DeleteTagTimes", testDeleteTagTimes},
 	{"Concurrent", testConcurrent},
+	{"TooLarge", testTooLarge},
 }
 
 // testGetMissing: a missing key reads as nil, without an error.
@@ -297,5 +300,49 @@ func testConcurrent(t *testing.T, s store.Store) {
 	case <-done:
 	case <-time.After(time.Minute): // a store that hangs fails, not the whole run
 		t.Fatal("concurrent Sets and Gets still running after a minute")
+	}
+}
+
+// tooLargeMarker is in the value testTooLarge writes, and must be in no
+// error the store returns.
+const tooLargeMarker = "PRIVATE-VALUE-MARKER"
+
+// testTooLarge: a value of 17 MiB (over Badger's largest, 16 MiB) is
+// either stored and read back whole, or refused with a *store.TooLargeError
+// wrapping store.ErrTooLarge whose text names the sizes and not the value;
+// a refused Set leaves the key as it was, and the store takes the next
+// write.
+func testTooLarge(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	if err := s.Set(ctx, "k", []byte("before"), 0); err != nil {
+		t.Fatal(err)
+	}
+	big := bytes.Repeat([]byte(tooLargeMarker+" "), (17<<20)/(len(tooLargeMarker)+1)+1)
+	err := s.Set(ctx, "k", big, 0)
+	if err == nil {
+		got, err := s.Get(ctx, "k")
+		if err != nil || !bytes.Equal(got, big) {
+			t.Fatalf("Get after a Set of %d bytes = %d bytes, %v", len(big), len(got), err)
+		}
+		return
+	}
+	var tooLarge *store.TooLargeError
+	if !errors.Is(err, store.ErrTooLarge) || !errors.As(err, &tooLarge) {
+		t.Fatalf("Set of %d bytes: %.200q; want a *store.TooLargeError", len(big), err)
+	}
+	if strings.Contains(err.Error(), tooLargeMarker) {
+		t.Fatalf("the error of a refused Set quotes the value: %.300q", err)
+	}
+	if tooLarge.Key != "k" || tooLarge.Size != int64(len(big)) || tooLarge.Limit <= 0 || tooLarge.Limit >= tooLarge.Size {
+		t.Fatalf("refused Set: %+v; want key k, size %d and a limit below it", *tooLarge, len(big))
+	}
+	if got, err := s.Get(ctx, "k"); err != nil || string(got) != "before" {
+		t.Fatalf("after a refused Set, Get = %.40q, %v; want the value before", got, err)
+	}
+	if err := s.Set(ctx, "k2", []byte("after"), 0); err != nil {
+		t.Fatalf("a Set after a refused one: %v", err)
+	}
+	if got, err := s.Get(ctx, "k2"); err != nil || string(got) != "after" {
+		t.Fatalf("Get after a refused Set = %q, %v", got, err)
 	}
 }

@@ -22,7 +22,7 @@ import (
 
 // The route handlers, which framework.SpeculationRules never prefetches.
 func init() {
-	framework.NoPrefetch("/api/ping")
+	runtime.NoPrefetch("/api/ping")
 }
 
 // Routes returns every page of the app, for framework build to

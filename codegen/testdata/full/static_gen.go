@@ -4,8 +4,10 @@ package full
 
 import (
 	"embed"
+	"io/fs"
 
 	"github.com/isr-go/framework/framework/asset"
+	"github.com/isr-go/framework/framework/runtime"
 )
 
 // generatedStaticFiles holds public/ and what the build made of it and
@@ -31,4 +33,11 @@ func init() {
 		"main.ts":    "/_framework/static/main.UAXWPHNO.js",
 		"styles.css": "/_framework/static/styles.4G3J7X3G.css",
 	})
+}
+
+// init hands public/ to framework.Image and /_framework/image,
+// before any page renders (prerender never calls Register).
+func init() {
+	public, _ := fs.Sub(generatedStaticFiles, "public")
+	runtime.PublicFiles(public)
 }

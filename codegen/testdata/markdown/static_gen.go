@@ -4,8 +4,10 @@ package markdown
 
 import (
 	"embed"
+	"io/fs"
 
 	"github.com/isr-go/framework/framework/asset"
+	"github.com/isr-go/framework/framework/runtime"
 )
 
 // generatedStaticFiles holds public/ and what the build made of it and
@@ -19,3 +21,10 @@ var generatedStaticFiles embed.FS
 var generatedStatic = asset.New(generatedStaticFiles, []asset.File{
 	{Path: "/cat.png", Name: "public/cat.png", Type: "image/png", Hash: "074522f5bcd75c5832b201d7"},
 })
+
+// init hands public/ to framework.Image and /_framework/image,
+// before any page renders (prerender never calls Register).
+func init() {
+	public, _ := fs.Sub(generatedStaticFiles, "public")
+	runtime.PublicFiles(public)
+}

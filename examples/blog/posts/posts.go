@@ -105,6 +105,14 @@ func (s *Store) init(ctx context.Context, seed int) error {
 			return err
 		}
 	}
+	// The pages of the list read a range of these, newest first: the
+	// published posts alone, or every post in draft mode.
+	if _, err := s.db.ExecContext(ctx, `CREATE INDEX IF NOT EXISTS posts_published_by_date ON posts (published, updated DESC, id DESC)`); err != nil {
+		return err
+	}
+	if _, err := s.db.ExecContext(ctx, `CREATE INDEX IF NOT EXISTS posts_by_date ON posts (updated DESC, id DESC)`); err != nil {
+		return err
+	}
 	var n int
 	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM posts`).Scan(&n); err != nil {
 		return err
@@ -177,6 +185,44 @@ func (s *Store) List(ctx context.Context, drafts bool) ([]Summary, error) {
 	}
 	defer rows.Close()
 	var list []Summary
+	for rows.Next() {
+		var p Summary
+		var updated int64
+		if err := rows.Scan(&p.ID, &p.Title, &updated, &p.Published); err != nil {
+			return nil, err
+		}
+		p.Updated = time.Unix(updated, 0).UTC()
+		list = append(list, p)
+	}
+	return list, rows.Err()
+}
+
+// Count returns how many posts are published, or how many there are with
+// the drafts when drafts is true.
+func (s *Store) Count(ctx context.Context, drafts bool) (int, error) {
+	query := `SELECT COUNT(*) FROM posts WHERE published = 1`
+	if drafts {
+		query = `SELECT COUNT(*) FROM posts`
+	}
+	var n int
+	err := s.db.QueryRowContext(ctx, query).Scan(&n)
+	return n, err
+}
+
+// Range returns at most limit posts after the first offset, newest first,
+// without bodies: the published ones, with the drafts when drafts is true.
+// It reads them in an index's order, limit rows past offset.
+func (s *Store) Range(ctx context.Context, drafts bool, offset, limit int) ([]Summary, error) {
+	query := `SELECT id, title, updated, published FROM posts WHERE published = 1 ORDER BY updated DESC, id DESC LIMIT ? OFFSET ?`
+	if drafts {
+		query = `SELECT id, title, updated, published FROM posts ORDER BY updated DESC, id DESC LIMIT ? OFFSET ?`
+	}
+	rows, err := s.db.QueryContext(ctx, query, limit, offset)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	list := make([]Summary, 0, limit)
 	for rows.Next() {
 		var p Summary
 		var updated int64
@@ -278,4 +324,68 @@ var list = framework.Cache(func(ctx context.Context, drafts bool) ([]Summary, er
 		return nil, err
 	}
 	return s.List(ctx, drafts)
+}, framework.CacheOptions{Revalidate: framework.Never, Tags: []string{Tag}})
+
+// PageSize is how many posts a page of the list shows.
+const PageSize = 20
+
+// A Page is one page of the post list: page 1 the newest posts, at /blog;
+// page n at /blog/page/n.
+type Page struct {
+	Number int // from 1
+	Pages  int // how many pages the list has, at least 1
+	Posts  []Summary
+}
+
+// URL is the canonical URL of page n of the list.
+func URL(n int) string {
+	if n <= 1 {
+		return "/blog"
+	}
+	return "/blog/page/" + strconv.Itoa(n)
+}
+
+// ListPage returns page n of the list of the default database, as List
+// reads it: the published posts, with the drafts in draft mode. Past the
+// last page (or below 1) it returns framework.ErrNotFound. The count and
+// each page are cached apart, tagged "posts", so that every value is as
+// small as a page whatever the number of posts, and a page number past the
+// end costs no query.
+func ListPage(ctx context.Context, n int) (Page, error) {
+	drafts := framework.DraftMode(ctx)
+	total, err := count(ctx, drafts)
+	if err != nil {
+		return Page{}, err
+	}
+	pages := max(1, (total+PageSize-1)/PageSize)
+	if n < 1 || n > pages {
+		return Page{}, framework.ErrNotFound
+	}
+	list, err := pageOf(ctx, drafts, n)
+	if err != nil {
+		return Page{}, err
+	}
+	return Page{Number: n, Pages: pages, Posts: list}, nil
+}
+
+// Pages returns how many pages the list of published posts has.
+func Pages(ctx context.Context) (int, error) {
+	total, err := count(ctx, false)
+	return max(1, (total+PageSize-1)/PageSize), err
+}
+
+var count = framework.Cache(func(ctx context.Context, drafts bool) (int, error) {
+	s, err := Default()
+	if err != nil {
+		return 0, err
+	}
+	return s.Count(ctx, drafts)
+}, framework.CacheOptions{Revalidate: framework.Never, Tags: []string{Tag}})
+
+var pageOf = framework.Cache(func(ctx context.Context, drafts bool, n int) ([]Summary, error) {
+	s, err := Default()
+	if err != nil {
+		return nil, err
+	}
+	return s.Range(ctx, drafts, (n-1)*PageSize, PageSize)
 }, framework.CacheOptions{Revalidate: framework.Never, Tags: []string{Tag}})

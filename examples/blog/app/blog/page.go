@@ -1,4 +1,5 @@
-// Package blog is the list of posts, at /blog.
+// Package blog is the list of posts: its newest page at /blog, older pages
+// at /blog/page/N (package listpage).
 package blog
 
 import (
@@ -14,13 +15,13 @@ import (
 // a post is written (the admin revalidates the "posts" tag).
 const Revalidate = time.Hour
 
-// Load reads the posts through the data cache, tagged "posts": the
-// published ones, and the drafts too in draft mode.
-func Load(ctx context.Context, r *framework.Request) ([]posts.Summary, error) {
-	return posts.List(ctx)
+// Load reads the newest page of posts through the data cache, tagged
+// "posts": the published ones, and the drafts too in draft mode.
+func Load(ctx context.Context, r *framework.Request) (posts.Page, error) {
+	return posts.ListPage(ctx, 1)
 }
 
 // Metadata titles the list.
-func Metadata(ctx context.Context, list []posts.Summary) framework.Metadata {
-	return framework.Metadata{Title: "Posts", Description: "Every post of the ISR Blog.", Canonical: "/blog"}
+func Metadata(ctx context.Context, p posts.Page) framework.Metadata {
+	return framework.Metadata{Title: "Posts", Description: "The newest posts of the ISR Blog.", Canonical: posts.URL(1)}
 }

@@ -1,0 +1,73 @@
+package images
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestRender: the <img> lists the widths up to the source's own (the
+// next one up served at the source's width), points src at the largest,
+// carries the source's version, its size from its header, and lazy
+// loading unless Priority; an empty Alt without Decorative is an error.
+func TestRender(t *testing.T) {
+	f := newFixture(t, Options{RemoteHosts: []string{"cdn.example"}})
+	meta, p := f.srv.localMeta("photos/a.jpg")
+	if p != nil {
+		t.Fatal(p)
+	}
+	v := "&amp;v=" + meta.version()
+	for _, tc := range []struct {
+		name  string
+		props Props
+		want  []string
+		not   []string
+	}{
+		{"device sizes", Props{Src: "/photos/a.jpg", Alt: "A <gradient>"}, []string{
+			`<img alt="A &lt;gradient&gt;" width="1200" height="900" loading="lazy" decoding="async" srcset="`,
+			`/_framework/image?src=/photos/a.jpg&amp;w=640&amp;q=75` + v + ` 640w, `,
+			`w=1080&amp;q=75` + v + ` 1080w, `,
+			`w=1200&amp;q=75` + v + ` 1200w" src="/_framework/image?src=/photos/a.jpg&amp;w=1200&amp;q=75` + v + `">`,
+		}, []string{"w=16&", "w=1920", "fetchpriority", "sizes="}},
+		{"sizes and priority", Props{Src: "/photos/a.jpg", Alt: "x", Sizes: "(max-width: 768px) 100vw, 768px", Priority: true, Quality: 60, Class: "cover"}, []string{
+			`fetchpriority="high" decoding="async" class="cover" sizes="(max-width: 768px) 100vw, 768px" srcset="/_framework/image?src=/photos/a.jpg&amp;w=16&amp;q=60` + v + ` 16w, `,
+			` 384w, `, ` 640w, `, ` 1200w"`,
+		}, []string{"loading=", "1920w"}},
+		{"decorative", Props{Src: "/logo.png", Decorative: true}, []string{`<img alt="" width="800" height="400"`, ` 828w"`}, []string{"1080w"}},
+		{"remote", Props{Src: "https://cdn.example/p.jpg", Alt: "p", Width: 700, Height: 500}, []string{`src=https%3A//cdn.example/p.jpg&amp;w=750&amp;q=75 750w" src=`}, []string{"v="}},
+	} {
+		var b strings.Builder
+		if err := f.srv.Render(context.Background(), &b, tc.props); err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(b.String(), w) {
+				t.Errorf("%s: %s\nlacks %s", tc.name, b.String(), w)
+			}
+		}
+		for _, n := range tc.not {
+			if strings.Contains(b.String(), n) {
+				t.Errorf("%s: %s\nhas %s", tc.name, b.String(), n)
+			}
+		}
+	}
+	for _, tc := range []struct {
+		props  Props
+		reason string
+	}{
+		{Props{Src: "/photos/a.jpg"}, "Alt is empty"},
+		{Props{Src: "/photos/a.jpg", Alt: "x", Decorative: true}, "Decorative with an Alt"},
+		{Props{Src: "/photos/nope.jpg", Alt: "x"}, "no such file"},
+		{Props{Src: "/../secret.jpg", Alt: "x"}, "not a path inside public/"},
+		{Props{Src: "/bomb.png", Alt: "x"}, "the limit is 50"},
+		{Props{Src: "https://cdn.example/p.jpg", Alt: "x"}, "needs its Width and Height"},
+		{Props{Src: "https://other.example/p.jpg", Alt: "x", Width: 1, Height: 1}, "not on the allow-list"},
+		{Props{Src: "/photos/a.jpg", Alt: "x", Quality: 101}, "not from 1 to 100"},
+	} {
+		err := f.srv.Render(context.Background(), &strings.Builder{}, tc.props)
+		if err == nil || !strings.Contains(err.Error(), tc.reason) {
+			t.Errorf("%+v: %v; want an error with %q", tc.props, err, tc.reason)
+		}
+	}
+}
