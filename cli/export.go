@@ -111,13 +111,18 @@ func (c *exportCommand) Run(ctx context.Context, args []string) error {
 		xargs = append(xargs, "--site-url", cfg.SiteURL)
 	}
 	fmt.Fprintln(c.env.Stdout, "\nExporting...")
-	events, err := runExport(ctx, ".", xargs)
+	checker := newLinkChecker(b.routes, b.handlers)
+	var events []server.ExportEvent
+	err = runExport(ctx, ".", xargs, func(ev server.ExportEvent) {
+		checker.add(ev)
+		ev.Links, ev.Fragments = nil, nil // the checker has them
+		events = append(events, ev)
+	})
 	if err != nil {
 		return err
 	}
 	needServer := printExportTable(c.env.Stdout, b.routes, b.handlers, events)
-	checker := newLinkChecker(b.routes, b.handlers, events)
-	if err := reportLinks(c.env.Stdout, checker.check(events, true), c.strictLinks); err != nil {
+	if err := reportLinks(c.env.Stdout, checker.check(true), c.strictLinks); err != nil {
 		return err
 	}
 	var files, size int

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -17,73 +18,122 @@ import (
 )
 
 // runExport runs the server's export command in the app in dir with args
-// (after "export") and returns its events.
-func runExport(ctx context.Context, dir string, args []string) ([]server.ExportEvent, error) {
+// (after "export") and passes each of its events to each, as they come:
+// the events of a site of a million pages are not held at once.
+func runExport(ctx context.Context, dir string, args []string, each func(server.ExportEvent)) error {
 	cmd := exec.CommandContext(ctx, filepath.Join(".", outDir, serverBin), append([]string{"export"}, args...)...)
 	cmd.Dir = dir
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	var decodeErr error
+	dec := json.NewDecoder(bufio.NewReader(stdout))
+	for {
+		var ev server.ExportEvent
+		if err := dec.Decode(&ev); err == io.EOF {
+			break
+		} else if err != nil {
+			decodeErr = fmt.Errorf("export: %w", err)
+			io.Copy(io.Discard, stdout) // let the command finish
+			break
+		}
+		each(ev)
+	}
+	if err := cmd.Wait(); err != nil {
 		msg := strings.TrimSpace(stderr.String())
 		if msg == "" {
 			msg = err.Error()
 		}
-		return nil, fmt.Errorf("%s", msg)
+		return fmt.Errorf("%s", msg)
 	}
-	var events []server.ExportEvent
-	dec := json.NewDecoder(&stdout)
-	for dec.More() {
-		var ev server.ExportEvent
-		if err := dec.Decode(&ev); err != nil {
-			return nil, fmt.Errorf("export: %w", err)
-		}
-		events = append(events, ev)
-	}
-	return events, nil
+	return decodeErr
 }
 
-// brokenLink is a same-origin link of a page that the site does not answer.
-type brokenLink struct{ page, link, reason string }
+// brokenLink is a same-origin link of a page that the site does not answer;
+// more counts the other pages with the same link left out of the list.
+type brokenLink struct {
+	page, link, reason string
+	more               int
+}
 
 func (b brokenLink) String() string { return b.page + " links to " + b.link + ": " + b.reason }
 
-// linkChecker knows what an app answers: its routes, route handlers and
-// files, and the pages an export listed.
-type linkChecker struct {
-	routes   []server.RouteInfo // by codegen.ComparePatterns: the router's order of preference
-	handlers []codegen.Handler
-	pages    map[string]bool   // paths of the pages listed, unescaped
-	files    map[string]bool   // paths of the files listed, unescaped
-	skipped  map[string]string // the reason a route's or path's pages need a server
+// maxLinkPages is how many of the pages that have a link the checker keeps,
+// to name them in a report; the others are counted.
+const maxLinkPages = 4
+
+// linkUse is where one link appears: the first pages that have it, and how
+// many do.
+type linkUse struct {
+	pages []string
+	count int
 }
 
-// newLinkChecker returns the checker of an app with routes and handlers,
-// whose export listed events.
-func newLinkChecker(routes []server.RouteInfo, handlers []codegen.Handler, events []server.ExportEvent) *linkChecker {
+// linkChecker knows what an app answers: its routes, route handlers and
+// files, and the pages an export listed; and the links of those pages, each
+// distinct link once, so that it holds no more than the site's link graph
+// needs for a million pages that share their navigation.
+type linkChecker struct {
+	routes    []server.RouteInfo // by codegen.ComparePatterns: the router's order of preference
+	handlers  []codegen.Handler
+	pages     map[string]bool     // paths of the pages listed, unescaped
+	files     map[string]bool     // paths of the files listed, unescaped
+	skipped   map[string]string   // the reason a route's or path's pages need a server
+	links     map[string]*linkUse // the pages' same-origin links, as written
+	fragments []brokenLink        // links of pages to ids they do not have
+}
+
+// newLinkChecker returns the checker of an app with routes and handlers;
+// add gives it the export's events.
+func newLinkChecker(routes []server.RouteInfo, handlers []codegen.Handler) *linkChecker {
 	c := &linkChecker{
 		routes:   slices.Clone(routes),
 		handlers: slices.Clone(handlers),
 		pages:    map[string]bool{},
 		files:    map[string]bool{},
 		skipped:  map[string]string{},
+		links:    map[string]*linkUse{},
 	}
 	slices.SortStableFunc(c.routes, func(a, b server.RouteInfo) int { return codegen.ComparePatterns(a.Pattern, b.Pattern) })
 	slices.SortStableFunc(c.handlers, func(a, b codegen.Handler) int { return codegen.ComparePatterns(a.Pattern, b.Pattern) })
-	for _, ev := range events {
-		switch ev.Event {
-		case "page":
-			c.pages[unescape(ev.Path)] = true
-		case "file":
-			c.files[unescape(ev.Path)] = true
-		case "skip":
-			key := ev.Route
-			if ev.Path != "" {
-				key = unescape(ev.Path)
-			}
-			c.skipped[key] = ev.Reason
-		}
-	}
 	return c
+}
+
+// add records an event of the export: a page with its links, a file, or
+// what needs a server.
+func (c *linkChecker) add(ev server.ExportEvent) {
+	switch ev.Event {
+	case "page":
+		c.pages[unescape(ev.Path)] = true
+		for _, f := range ev.Fragments {
+			c.fragments = append(c.fragments, brokenLink{page: ev.Path, link: f, reason: "no element of the page has that id"})
+		}
+		for _, link := range ev.Links {
+			u := c.links[link]
+			if u == nil {
+				u = &linkUse{}
+				c.links[link] = u
+			}
+			if len(u.pages) < maxLinkPages {
+				u.pages = append(u.pages, ev.Path)
+			}
+			u.count++
+		}
+	case "file":
+		c.files[unescape(ev.Path)] = true
+	case "skip":
+		key := ev.Route
+		if ev.Path != "" {
+			key = unescape(ev.Path)
+		}
+		c.skipped[key] = ev.Reason
+	}
 }
 
 // unescape returns the URL path p unescaped, or p if it does not unescape
@@ -98,34 +148,33 @@ func unescape(p string) string {
 	return p
 }
 
-// check returns the broken links of the pages in events, sorted: links
-// nothing in the app answers. With static true it checks them for a static
-// export too, and reports only what the server would answer but the
-// export does not: a page or handler that needs a server, a path with a
-// trailing slash.
-func (c *linkChecker) check(events []server.ExportEvent, static bool) []brokenLink {
+// check returns the broken links of the pages added, sorted: links nothing
+// in the app answers. With static true it checks them for a static export
+// too, and reports only what the server would answer but the export does
+// not: a page or handler that needs a server, a path with a trailing slash.
+func (c *linkChecker) check(static bool) []brokenLink {
 	var broken []brokenLink
-	for _, ev := range events {
-		if ev.Event != "page" {
+	if !static {
+		broken = append(broken, c.fragments...)
+	}
+	for link, u := range c.links {
+		p := unescape(link)
+		reason := c.serverReason(p)
+		if static {
+			if reason != "" {
+				continue // the server's check reports it
+			}
+			reason = c.staticReason(p)
+		}
+		if reason == "" {
 			continue
 		}
-		if !static {
-			for _, f := range ev.Fragments {
-				broken = append(broken, brokenLink{ev.Path, f, "no element of the page has that id"})
+		for i, page := range u.pages {
+			b := brokenLink{page: page, link: link, reason: reason}
+			if i == len(u.pages)-1 {
+				b.more = u.count - len(u.pages)
 			}
-		}
-		for _, link := range ev.Links {
-			p := unescape(link)
-			reason := c.serverReason(p)
-			if static {
-				if reason != "" {
-					continue // the server's check reports it
-				}
-				reason = c.staticReason(p)
-			}
-			if reason != "" {
-				broken = append(broken, brokenLink{ev.Path, link, reason})
-			}
+			broken = append(broken, b)
 		}
 	}
 	slices.SortFunc(broken, func(a, b brokenLink) int {
@@ -256,36 +305,42 @@ func reportLinks(w io.Writer, broken []brokenLink, strict bool) error {
 	}
 	type target struct{ link, reason string }
 	pages := map[target][]string{}
+	more := map[target]int{}
 	var order []target
+	total := 0
 	for _, b := range broken {
 		k := target{b.link, b.reason}
 		if pages[k] == nil {
 			order = append(order, k)
 		}
 		pages[k] = append(pages[k], b.page)
+		more[k] += b.more
+		total += 1 + b.more
 	}
-	fmt.Fprintf(w, "\nBroken links (%d):\n", len(broken))
+	fmt.Fprintf(w, "\nBroken links (%d):\n", total)
 	for _, k := range order {
 		verb := "links"
-		if len(pages[k]) > 1 {
+		if len(pages[k])+more[k] > 1 {
 			verb = "link"
 		}
-		fmt.Fprintf(w, "  %s %s to %s: %s\n", linkingPages(pages[k]), verb, k.link, k.reason)
+		fmt.Fprintf(w, "  %s %s to %s: %s\n", linkingPages(pages[k], more[k]), verb, k.link, k.reason)
 	}
 	if strict {
-		return fmt.Errorf("%d broken links (--strict-links)", len(broken))
+		return fmt.Errorf("%d broken links (--strict-links)", total)
 	}
 	fmt.Fprintln(w, "warning: --strict-links makes them an error")
 	return nil
 }
 
-// linkingPages names pages, the first three of them when there are more.
-func linkingPages(pages []string) string {
+// linkingPages names pages, the first three of them when there are more,
+// and counts the others with more.
+func linkingPages(pages []string, more int) string {
 	const shown = 3
-	if len(pages) <= shown+1 {
+	if len(pages) <= shown+1 && more == 0 {
 		return strings.Join(pages, ", ")
 	}
-	return fmt.Sprintf("%s and %d other pages", strings.Join(pages[:shown], ", "), len(pages)-shown)
+	n := min(shown, len(pages))
+	return fmt.Sprintf("%s and %d other pages", strings.Join(pages[:n], ", "), len(pages)-n+more)
 }
 
 // checkBuildLinks checks the links of the prerendered pages of the app in
@@ -293,10 +348,9 @@ func linkingPages(pages []string) string {
 // w: an error with strict, else a warning. cfg names the build's cache.
 func checkBuildLinks(ctx context.Context, dir string, cfg server.Config, routes []server.RouteInfo, handlers []codegen.Handler, strict bool, w io.Writer) error {
 	args := cfg.Args(server.FlagCacheDir, server.FlagCache, server.FlagConcurrency)
-	events, err := runExport(ctx, dir, args)
-	if err != nil {
+	c := newLinkChecker(routes, handlers)
+	if err := runExport(ctx, dir, args, c.add); err != nil {
 		return fmt.Errorf("check links: %w", err)
 	}
-	c := newLinkChecker(routes, handlers, events)
-	return reportLinks(w, c.check(events, false), strict)
+	return reportLinks(w, c.check(false), strict)
 }

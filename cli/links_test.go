@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -57,9 +58,12 @@ func TestCheckLinks(t *testing.T) {
 		{Event: "file", Path: "/styles.css"},
 		{Event: "file", Path: "/img/a%20b.png"},
 	}
-	c := newLinkChecker(routes, handlers, events)
+	c := newLinkChecker(routes, handlers)
+	for _, ev := range events {
+		c.add(ev)
+	}
 	var got []string
-	for _, b := range c.check(events, false) {
+	for _, b := range c.check(false) {
 		got = append(got, b.String())
 	}
 	want := []string{
@@ -73,7 +77,7 @@ func TestCheckLinks(t *testing.T) {
 		t.Errorf("server's broken links (-want +got):\n%s", diff)
 	}
 	got = nil
-	for _, b := range c.check(events, true) {
+	for _, b := range c.check(true) {
 		got = append(got, b.String())
 	}
 	want = []string{
@@ -93,13 +97,29 @@ func TestCheckLinks(t *testing.T) {
 func TestReportLinksGroupsPages(t *testing.T) {
 	var broken []brokenLink
 	for _, p := range []string{"/a", "/b", "/c", "/d", "/e"} {
-		broken = append(broken, brokenLink{p, "/admin", "no such page"})
+		broken = append(broken, brokenLink{page: p, link: "/admin", reason: "no such page"})
 	}
-	broken = append(broken, brokenLink{"/a", "/blgo/3", "no such page"})
+	broken = append(broken, brokenLink{page: "/a", link: "/blgo/3", reason: "no such page"})
 	var out strings.Builder
 	err := reportLinks(&out, broken, true)
 	want := "\nBroken links (6):\n  /a, /b, /c and 2 other pages link to /admin: no such page\n  /a links to /blgo/3: no such page\n"
 	if out.String() != want || err == nil || err.Error() != "6 broken links (--strict-links)" {
+		t.Errorf("reportLinks: %v\n%s\nwant\n%s", err, out.String(), want)
+	}
+}
+
+// TestLinkCheckerCountsEveryPage: the checker keeps a few of the pages that
+// share a broken link (a layout's) and counts the rest, so that a large
+// site's report names the first pages and the total.
+func TestLinkCheckerCountsEveryPage(t *testing.T) {
+	c := newLinkChecker([]server.RouteInfo{{Pattern: "/p/:n", Kind: "isr", StaticParams: true}}, nil)
+	for i := range 10 {
+		c.add(server.ExportEvent{Event: "page", Route: "/p/:n", Path: fmt.Sprintf("/p/%d", i), Links: []string{"/admin", fmt.Sprintf("/p/%d", i+1)}})
+	}
+	var out strings.Builder
+	err := reportLinks(&out, c.check(false), false)
+	want := "\nBroken links (10):\n  /p/0, /p/1, /p/2 and 7 other pages link to /admin: no such page\nwarning: --strict-links makes them an error\n"
+	if out.String() != want || err != nil {
 		t.Errorf("reportLinks: %v\n%s\nwant\n%s", err, out.String(), want)
 	}
 }
