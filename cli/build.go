@@ -297,13 +297,7 @@ func printRouteTable(w io.Writer, routes []server.RouteInfo, handlers []codegen.
 	var rows []row
 	partial := false
 	for _, r := range routes {
-		symbol, kind := "○", "static"
-		switch r.Kind {
-		case "isr":
-			symbol, kind = "◐", "ISR "+formatWindow(time.Duration(r.Revalidate*float64(time.Second)))
-		case "dynamic":
-			symbol, kind = "λ", "dynamic"
-		}
+		symbol, kind := routeKind(r)
 		pages, size := "-", "-"
 		if s := stats[r.Pattern]; s != nil {
 			pages = fmt.Sprint(s.pages)
@@ -352,4 +346,16 @@ func formatBytes(n int) string {
 		return fmt.Sprintf("%d B", n)
 	}
 	return fmt.Sprintf("%.1f kB", float64(n)/1000)
+}
+
+// routeKind returns the symbol and the kind a route table shows for r:
+// static, ISR with its window, or dynamic.
+func routeKind(r server.RouteInfo) (symbol, kind string) {
+	switch r.Kind {
+	case "isr":
+		return "◐", "ISR " + formatWindow(time.Duration(r.Revalidate*float64(time.Second)))
+	case "dynamic":
+		return "λ", "dynamic"
+	}
+	return "○", "static"
 }

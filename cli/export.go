@@ -199,13 +199,7 @@ func printExportTable(w io.Writer, routes []server.RouteInfo, handlers []codegen
 	type row struct{ pattern, symbol, kind, pages, size string }
 	var rows []row
 	for _, r := range routes {
-		symbol, kind := "○", "static"
-		switch r.Kind {
-		case "isr":
-			symbol, kind = "◐", "ISR "+formatWindow(time.Duration(r.Revalidate*float64(time.Second)))
-		case "dynamic":
-			symbol, kind = "λ", "dynamic"
-		}
+		symbol, kind := routeKind(r)
 		pages, size := "-", "-"
 		if n := counts[r.Pattern]; n != nil {
 			pages, size = fmt.Sprint(n.pages), formatBytes(n.bytes/n.pages)

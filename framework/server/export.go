@@ -248,30 +248,7 @@ func (x *exporter) frameworkFiles() error {
 
 // pages exports jobs, concurrency at a time, and stops at the first error.
 func (x *exporter) pages(ctx context.Context, jobs []pageJob, concurrency int) error {
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	work := make(chan pageJob)
-	var wg sync.WaitGroup
-	for range max(1, min(concurrency, len(jobs))) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range work {
-				if err := x.page(j); err != nil {
-					cancel(err)
-				}
-			}
-		}()
-	}
-	for _, j := range jobs {
-		if ctx.Err() != nil {
-			break
-		}
-		work <- j
-	}
-	close(work)
-	wg.Wait()
-	return context.Cause(ctx)
+	return eachAtOnce(ctx, jobs, concurrency, func(_ context.Context, j pageJob) error { return x.page(j) })
 }
 
 // get requests p through the handler, as a browser without compression:

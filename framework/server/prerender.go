@@ -118,35 +118,47 @@ func prerenderAll(ctx context.Context, app *framework.App, routes []framework.Ro
 	}
 	emit(PrerenderEvent{Event: "start", Total: len(jobs)})
 
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	work := make(chan job)
-	var wg sync.WaitGroup
-	for range max(1, min(concurrency, len(jobs))) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range work {
-				page, err := runtime.Prerender(ctx, app, *j.route, j.params)
-				if err != nil {
-					cancel(fmt.Errorf("%w (route %s, params %v)", err, j.route.Pattern, map[string]string(j.params)))
-					continue
-				}
-				emit(PrerenderEvent{Event: "page", Route: j.route.Pattern, Path: page.Path, Bytes: page.Bytes, Holes: page.Holes})
-			}
-		}()
-	}
-	for _, j := range jobs {
-		if ctx.Err() != nil {
-			break
+	err := eachAtOnce(ctx, jobs, concurrency, func(ctx context.Context, j job) error {
+		page, err := runtime.Prerender(ctx, app, *j.route, j.params)
+		if err != nil {
+			return fmt.Errorf("%w (route %s, params %v)", err, j.route.Pattern, map[string]string(j.params))
 		}
-		work <- j
-	}
-	close(work)
-	wg.Wait()
-	if err := context.Cause(ctx); err != nil {
+		emit(PrerenderEvent{Event: "page", Route: j.route.Pattern, Path: page.Path, Bytes: page.Bytes, Holes: page.Holes})
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	emit(PrerenderEvent{Event: "done", Total: len(jobs)})
 	return nil
+}
+
+// eachAtOnce calls f with each of items, on up to concurrency goroutines,
+// and returns the first error; after it, the items not yet started are
+// left alone and the ctx of the calls running is cancelled.
+func eachAtOnce[T any](ctx context.Context, items []T, concurrency int, f func(context.Context, T) error) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	work := make(chan T)
+	var wg sync.WaitGroup
+	for range max(1, min(concurrency, len(items))) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for it := range work {
+				if err := f(ctx, it); err != nil {
+					cancel(err)
+				}
+			}
+		}()
+	}
+	for _, it := range items {
+		if ctx.Err() != nil {
+			break
+		}
+		work <- it
+	}
+	close(work)
+	wg.Wait()
+	return context.Cause(ctx)
 }
