@@ -181,7 +181,7 @@ type App struct {
 
 	data   *dataCache   // Fetch and Cache
 	holes  holeRenders  // the holes of pages read from the store
-	sites  *siteRenders // sitemaps and robots.txt without a SiteURL
+	sites  *siteRenders // the site URL's users: sitemaps and robots.txt without one, metadata
 	drafts draftKeys    // draft-mode cookies
 
 	// done ends the App's background loops (clock sync, following a

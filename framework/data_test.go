@@ -1,10 +1,12 @@
 package framework
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -314,5 +316,41 @@ func TestDevDataLivesOneProcess(t *testing.T) {
 	getTitle(ctx, 1)
 	if n := calls.Load(); n != 3 {
 		t.Fatalf("calls after RevalidateTag = %d, want 3", n)
+	}
+}
+
+// TestMetadataURLsResolveAgainstTheSiteURL: a page's canonical and Open
+// Graph URLs written as paths reach its layouts absolute, against
+// Options.SiteURL, as Next.js resolves them against metadataBase; without
+// a site URL they stay paths and the first relative canonical is logged.
+func TestMetadataURLsResolveAgainstTheSiteURL(t *testing.T) {
+	layout := templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		m := MetadataFrom(ctx)
+		fmt.Fprintf(w, "%s|%s|%s|", m.Canonical, m.OpenGraph.URL, m.OpenGraph.Image)
+		return templ.GetChildren(ctx).Render(ctx, w)
+	})
+	render := func(ctx context.Context, r *Request) (templ.Component, error) {
+		setMetadata(ctx, Metadata{Canonical: "/blog/1", OpenGraph: OpenGraph{URL: "/blog/1", Image: "https://cdn.example.org/a.jpg"}})
+		return templ.Raw("body"), nil
+	}
+	for _, tc := range []struct {
+		site, want string
+		logged     bool
+	}{
+		{"https://example.com", "https://example.com/blog/1|https://example.com/blog/1|https://cdn.example.org/a.jpg|body", false},
+		{"", "/blog/1|/blog/1|https://cdn.example.org/a.jpg|body", true},
+	} {
+		var logs bytes.Buffer
+		h := newHarness(t, Options{SiteURL: tc.site, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+		h.page(Route{Pattern: "/a", Revalidate: time.Hour, Layouts: []templ.Component{layout}, Render: render})
+		h.page(Route{Pattern: "/b", Revalidate: time.Hour, Layouts: []templ.Component{layout}, Render: render})
+		for _, p := range []string{"/a", "/b"} {
+			if r := h.get(p); r.body != tc.want {
+				t.Errorf("site %q, %s: body %q, want %q", tc.site, p, r.body, tc.want)
+			}
+		}
+		if n := strings.Count(logs.String(), "canonical URL is a path"); n != map[bool]int{true: 1}[tc.logged] {
+			t.Errorf("site %q: %d warnings about a relative canonical URL, want logged %v:\n%s", tc.site, n, tc.logged, logs.String())
+		}
 	}
 }

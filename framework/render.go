@@ -86,6 +86,9 @@ func (st *renderState) tagList() []string {
 // (runtime.SetMetadata).
 func setMetadata(ctx context.Context, m Metadata) {
 	if st := stateFrom(ctx); st != nil {
+		if st.app != nil {
+			m = st.app.sites.absoluteMetadata(m, st.app.opts.SiteURL, st.app.log)
+		}
 		st.mu.Lock()
 		st.metadata = m
 		st.mu.Unlock()

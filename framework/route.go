@@ -195,8 +195,11 @@ func PermanentRedirect(url string) error {
 type Metadata struct {
 	Title       string
 	Description string
-	Canonical   string
-	OpenGraph   OpenGraph
+	// Canonical, OpenGraph.URL and OpenGraph.Image may be paths ("/blog/1"):
+	// layouts read them resolved against Options.SiteURL, as Next.js
+	// resolves them against metadataBase.
+	Canonical string
+	OpenGraph OpenGraph
 	// Extra holds the front matter fields of a page.md other than title
 	// and description (date, draft, and whatever its layout reads, as
 	// YAML decodes them: string, int, float64, bool, time.Time, []any,

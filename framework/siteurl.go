@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
 	"sync"
@@ -56,6 +57,9 @@ func (a *App) perRequestURLs(rt *Route) bool {
 // otherwise keep every core busy and the site's pages waiting.
 type siteRenders struct {
 	slot chan struct{}
+	// relativeWarning logs once that a page's canonical URL stays relative
+	// for want of a site URL.
+	relativeWarning sync.Once
 	// warning logs once that such a route is served per request.
 	warning sync.Once
 }
@@ -85,4 +89,32 @@ func parseSiteURL(s string) (string, error) {
 		return "", fmt.Errorf("framework: site URL %q: want a scheme and a host only, like https://example.com", s)
 	}
 	return u.Scheme + "://" + u.Host, nil
+}
+
+// absoluteMetadata returns m with its URLs that are paths (the canonical
+// URL, Open Graph's URL and image) resolved against site, as Next.js
+// resolves them against metadataBase: search engines and link previews
+// want absolute URLs. Without a site URL a relative canonical URL stays as
+// it is, and the first is logged.
+func (s *siteRenders) absoluteMetadata(m Metadata, site string, log *slog.Logger) Metadata {
+	if site == "" {
+		if isSitePath(m.Canonical) {
+			s.relativeWarning.Do(func() {
+				log.Warn("framework: a page's canonical URL is a path; set the site URL (FRAMEWORK_SITE_URL, --site-url or Options.SiteURL) to make it absolute, as search engines want", "canonical", m.Canonical)
+			})
+		}
+		return m
+	}
+	for _, u := range []*string{&m.Canonical, &m.OpenGraph.URL, &m.OpenGraph.Image} {
+		if isSitePath(*u) {
+			*u = site + *u
+		}
+	}
+	return m
+}
+
+// isSitePath reports whether u is a path on the site ("/blog/1"), not an
+// absolute or protocol-relative URL.
+func isSitePath(u string) bool {
+	return strings.HasPrefix(u, "/") && !strings.HasPrefix(u, "//")
 }
