@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestSearchInBrowser types into the sidebar's search box in headless
+// Chromium: the bundled script loads the index from /search and lists the
+// matching section, and Enter goes to the first hit.
+func TestSearchInBrowser(t *testing.T) {
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("chromium not installed")
+		}
+		t.Skip("chromium not installed (apt-get install -y chromium)")
+	}
+	srv := serve(t)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancel()
+	ctx, cancel := chromedp.NewContext(alloc)
+	defer cancel()
+	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+
+	var first, doc, location string
+	err = chromedp.Run(ctx,
+		chromedp.Navigate(srv.URL+"/docs/getting-started"),
+		chromedp.WaitVisible("#search"),
+		chromedp.SendKeys("#search", "broken LINKS"),
+		chromedp.WaitVisible(`#search-results a[href="/docs/export#broken-links"]`),
+		chromedp.Text(`#search-results li:first-child a`, &first),
+		chromedp.Text(`#search-results li:first-child small`, &doc),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Enter goes to the first hit: RunResponse waits for that document.
+	res, err := chromedp.RunResponse(ctx, chromedp.SendKeys("#search", "\r"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.URL != srv.URL+"/docs/export" || res.Status != 200 {
+		t.Errorf("Enter loaded %s (%d), want /docs/export", res.URL, res.Status)
+	}
+	if err := chromedp.Run(ctx, chromedp.Location(&location)); err != nil {
+		t.Fatal(err)
+	}
+	if first != "Broken links" || doc != "Static export" {
+		t.Errorf("first hit %q in %q, want Broken links in Static export", first, doc)
+	}
+	if location != srv.URL+"/docs/export#broken-links" {
+		t.Errorf("Enter went to %s, want /docs/export#broken-links", location)
+	}
+}

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// generated reads the files framework build writes into the app.
+func generated(t *testing.T) map[string][]byte {
+	t.Helper()
+	m := make(map[string][]byte)
+	for _, name := range []string{"routes_gen.go", "static_gen.go"} {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m[name] = b
+	}
+	err := filepath.WalkDir("static_gen", func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			m[p], err = os.ReadFile(p)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestExportStrictLinks runs the real framework command's export of the
+// app with --strict and --strict-links: every page is exported (none
+// needs a server) and no link is broken, every doc is a file of the
+// export, and the generated files it writes are the committed ones.
+func TestExportStrictLinks(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the framework command and the app's server")
+	}
+	before := generated(t)
+	bin := filepath.Join(t.TempDir(), "framework")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/isr-go/framework/cli/framework").CombinedOutput(); err != nil {
+		t.Fatalf("go build the framework command: %v\n%s", err, out)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	cmd := exec.Command(bin, "export", "--strict", "--strict-links", "--site-url", "https://docs.example", "--cache-dir", t.TempDir(), out)
+	b, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("framework export --strict --strict-links: %v\n%s", err, b)
+	}
+	if strings.Contains(string(b), "Broken links") || strings.Contains(string(b), "Not exported") {
+		t.Errorf("framework export reports broken links or pages left out:\n%s", b)
+	}
+	for _, d := range repoDocs(t) {
+		if _, err := os.Stat(filepath.Join(out, "docs", d.slug+".html")); err != nil {
+			t.Errorf("the export lacks /docs/%s: %v", d.slug, err)
+		}
+	}
+	for _, name := range []string{"index.html", "search.html", "sitemap.xml"} {
+		if _, err := os.Stat(filepath.Join(out, name)); err != nil {
+			t.Errorf("the export lacks %s: %v", name, err)
+		}
+	}
+	after := generated(t)
+	for name, body := range after {
+		if !bytes.Equal(before[name], body) {
+			t.Errorf("%s differs from what framework build writes: run framework build examples/docs and commit it", name)
+		}
+	}
+	for name := range before {
+		if _, ok := after[name]; !ok {
+			t.Errorf("%s is committed but framework build no longer writes it", name)
+		}
+	}
+}
