@@ -1,6 +1,7 @@
 package codegen
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"go/token"
@@ -13,8 +14,10 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/isr-go/framework/framework/images"
 	"github.com/isr-go/framework/internal/frontmatter"
 	"github.com/isr-go/framework/internal/markdown"
 )
@@ -78,8 +81,9 @@ func MarkdownPage(dir, file string) (MarkdownOutput, error) {
 		return fail(err)
 	}
 	doc, err := markdown.Convert(body, markdown.Options{
-		Link:  func(dest string) string { return markdownLink(path.Dir(rel), dest) },
-		Image: func(src string) (string, int, int) { return publicImage(dir, src) },
+		Link:     func(dest string) string { return markdownLink(path.Dir(rel), dest) },
+		Image:    func(src string) (string, int, int) { return publicImage(dir, src) },
+		ImageTag: func(src, alt string) (string, bool) { return publicImageTag(dir, src, alt) },
 	})
 	if err != nil {
 		return fail(err)
@@ -117,9 +121,33 @@ func markdownLink(dir, dest string) string {
 	return route
 }
 
+// publicImageTag returns the <img> framework.Image renders for an image
+// served from public/ (src "/cat.png" is public/cat.png), with its srcset of
+// /_framework/image variants and the file's width, height and version, made
+// at build by the same code; false for any other image, or one the image
+// endpoint cannot serve (not an image, over its size limit).
+func publicImageTag(dir, src, alt string) (string, bool) {
+	if !strings.HasPrefix(src, "/") || strings.HasPrefix(src, "//") || strings.ContainsAny(src, "?#") {
+		return "", false
+	}
+	var b strings.Builder
+	v, _ := imageServers.LoadOrStore(dir, sync.OnceValue(func() *images.Server {
+		return images.New(images.Options{Public: os.DirFS(filepath.Join(dir, "public"))})
+	}))
+	srv := v.(func() *images.Server)()
+	if err := srv.Render(context.Background(), &b, images.Props{Src: src, Alt: alt, Decorative: alt == ""}); err != nil {
+		return "", false
+	}
+	return b.String(), true
+}
+
+// imageServers holds an image server per app folder, which reads and
+// hashes each file of public/ once however many pages show it.
+var imageServers sync.Map
+
 // publicImage returns the size of an image served from public/ (src
 // "/cat.png" is public/cat.png), for width and height; 0, 0 for any
-// other. An Image component, when there is one, plugs in here.
+// other.
 func publicImage(dir, src string) (string, int, int) {
 	if !strings.HasPrefix(src, "/") || strings.HasPrefix(src, "//") {
 		return src, 0, 0

@@ -61,11 +61,15 @@ func TestServeMarkdown(t *testing.T) {
 		`<a href="/docs">the docs</a>`,
 		`<pre class="chroma"><code><span class="line"><span class="cl"><span class="kd">func</span>`,
 		`<link rel="stylesheet" href="` + runtime.MarkdownStylesheetPath + `">`,
-		`<img src="/cat.png" alt="A cat" title="The cat" width="3" height="2" loading="lazy">`,
+		// The image, as framework.Image renders it: a srcset of variants.
+		`<img alt="A cat" width="3" height="2" loading="lazy" decoding="async" srcset="/_framework/image?src=/cat.png&amp;w=640&amp;q=75&amp;v=074522f5 640w" src="/_framework/image?src=/cat.png&amp;w=640&amp;q=75&amp;v=074522f5" title="The cat">`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("GET / lacks %q:\n%s", want, body)
 		}
+	}
+	if res, img := get("/_framework/image?src=/cat.png&w=640&q=75&v=074522f5"); res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "image/") {
+		t.Errorf("the image's variant: %d %s\n%.200s", res.StatusCode, res.Header.Get("Content-Type"), img)
 	}
 	res, _ = get("/")
 	if got := res.Header.Get("X-Framework-Cache"); got != "HIT" {

@@ -46,9 +46,12 @@ type Options struct {
 	Link func(dest string) string
 	// Image returns the src of an image written as src, and its size
 	// when known (0 when not), for width and height attributes that keep
-	// the layout still while it loads. This is where an Image component
-	// would take over: a hook that returns srcset too.
+	// the layout still while it loads.
 	Image func(src string) (url string, width, height int)
+	// ImageTag, when it returns ok, is the whole <img> of an image written
+	// as src with the text alt: framework.Image's, with its srcset. Image
+	// serves the images it does not take.
+	ImageTag func(src, alt string) (tag string, ok bool)
 }
 
 // Convert converts a Markdown body to HTML.

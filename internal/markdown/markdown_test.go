@@ -65,3 +65,24 @@ func TestStylesheet(t *testing.T) {
 		t.Errorf("stylesheet:\n%s", css)
 	}
 }
+
+// TestImageTag: an image the ImageTag hook takes is its tag, with the
+// Markdown title added; one it does not take is a plain <img>.
+func TestImageTag(t *testing.T) {
+	doc, err := Convert([]byte("![A cat](/cat.png \"The cat\") ![dog](dog.png)\n"), Options{
+		ImageTag: func(src, alt string) (string, bool) {
+			if src != "/cat.png" {
+				return "", false
+			}
+			return `<img alt="` + alt + `" srcset="/v 640w">`, true
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`<img alt="A cat" srcset="/v 640w" title="The cat">`, `<img src="dog.png" alt="dog" loading="lazy">`} {
+		if !strings.Contains(doc.HTML, want) {
+			t.Errorf("HTML lacks %q:\n%s", want, doc.HTML)
+		}
+	}
+}

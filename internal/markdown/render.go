@@ -3,6 +3,7 @@ package markdown
 import (
 	"bytes"
 	"strconv"
+	"strings"
 
 	"github.com/alecthomas/chroma/v2"
 	chromahtml "github.com/alecthomas/chroma/v2/formatters/html"
@@ -52,8 +53,8 @@ func (r *codeRenderer) render(w util.BufWriter, src []byte, node ast.Node, enter
 	return ast.WalkSkipChildren, nil
 }
 
-// imageRenderer renders images as plain <img>, with the width and height
-// Options.Image knows.
+// imageRenderer renders images as Options.ImageTag makes them, or as plain
+// <img> with the width and height Options.Image knows.
 type imageRenderer struct{ opts Options }
 
 func (r *imageRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
@@ -65,6 +66,15 @@ func (r *imageRenderer) render(w util.BufWriter, src []byte, node ast.Node, ente
 		return ast.WalkContinue, nil
 	}
 	n := node.(*ast.Image)
+	if r.opts.ImageTag != nil {
+		if tag, ok := r.opts.ImageTag(string(n.Destination), plainText(n, src)); ok {
+			if len(n.Title) > 0 {
+				tag = strings.TrimSuffix(tag, ">") + ` title="` + string(util.EscapeHTML(n.Title)) + `">`
+			}
+			w.WriteString(tag)
+			return ast.WalkSkipChildren, nil
+		}
+	}
 	url, width, height := string(n.Destination), 0, 0
 	if r.opts.Image != nil {
 		url, width, height = r.opts.Image(url)

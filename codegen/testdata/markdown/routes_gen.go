@@ -39,7 +39,7 @@ date: 2026-12-01
 <h1 id="welcome-to-the-site">Welcome to <em>the site</em> <a href="#welcome-to-the-site" class="anchor">#</a></h1>
 <p>Read <a href="/docs/setup_guide#install">the setup guide</a>, or <a href="/docs">the docs</a>.
 External links stay: <a href="https://go.dev">Go</a>, and so do <a href="#welcome-to-the-site">anchors</a>.</p>
-<p><img src="/cat.png" alt="A cat" title="The cat" width="3" height="2" loading="lazy"></p>
+<p><img alt="A cat" width="3" height="2" loading="lazy" decoding="async" srcset="/_framework/image?src=/cat.png&amp;w=640&amp;q=75&amp;v=074522f5 640w" src="/_framework/image?src=/cat.png&amp;w=640&amp;q=75&amp;v=074522f5" title="The cat"></p>
 <h2 id="code">Code <a href="#code" class="anchor">#</a></h2>
 <pre class="chroma"><code><span class="line"><span class="cl"><span class="kd">func</span><span class="w"> </span><span class="nf">main</span><span class="p">()</span><span class="w"> </span><span class="p">{</span><span class="w">
 </span></span></span><span class="line"><span class="cl"><span class="w">	</span><span class="nx">fmt</span><span class="p">.</span><span class="nf">Println</span><span class="p">(</span><span class="s">&#34;hi&#34;</span><span class="p">)</span><span class="w">
