@@ -1,13 +1,12 @@
 package cli_test
 
 import (
-	"context"
-	"os"
-	"os/exec"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/isr-go/framework/internal/testbrowser"
 )
 
 // TestDevBrowserSwapsStylesheet opens a page of framework dev in headless
@@ -15,34 +14,13 @@ import (
 // it: the same document (a mark set on it survives), its stylesheet
 // swapped in place, with no reload.
 func TestDevBrowserSwapsStylesheet(t *testing.T) {
-	chromium, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("chromium not installed")
-		}
-		t.Skip("chromium not installed (apt-get install -y chromium)")
-	}
 	d := startDev(t)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(alloc)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
+	ctx := testbrowser.Start(t) // after the server: its 90 s are the browser's
 
 	const color = `getComputedStyle(document.body).color`
 	var before, after string
 	var marked bool
-	err = chromedp.Run(ctx,
+	err := chromedp.Run(ctx,
 		chromedp.Navigate(d.base+"/"),
 		chromedp.WaitVisible("h1"),
 		chromedp.Poll(`window.__frameworkDevConnected === true`, nil, chromedp.WithPollingTimeout(10*time.Second)),

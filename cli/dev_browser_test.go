@@ -1,14 +1,13 @@
 package cli_test
 
 import (
-	"context"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/isr-go/framework/internal/testbrowser"
 )
 
 // TestDevBrowserSeesTextEdit opens a page of framework dev in a headless
@@ -17,35 +16,11 @@ import (
 // the document first, so that a page the test navigated to again could not
 // pass. With CI set, a missing Chromium fails the test.
 func TestDevBrowserSeesTextEdit(t *testing.T) {
-	chromium, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("chromium not installed")
-		}
-		t.Skip("chromium not installed (apt-get install -y chromium)")
-	}
 	d := startDev(t)
-
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(alloc)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
+	ctx := testbrowser.Start(t) // after the server: its 90 s are the browser's
 
 	var before string
-	err = chromedp.Run(ctx,
+	err := chromedp.Run(ctx,
 		chromedp.Navigate(d.base+"/"),
 		chromedp.WaitVisible("h1"),
 		chromedp.Text("h1", &before),

@@ -50,10 +50,9 @@ func TestGeneratedFilesCommitted(t *testing.T) {
 // are ones Chromium accepts, and a prefetch of a post (Sec-Purpose:
 // prefetch) is answered from the ISR cache.
 func TestAssetsInBrowser(t *testing.T) {
-	chromium := findChromium(t)
 	b := buildBlog(t)
 	b.start()
-	ctx, shot := newBrowser(t, chromium)
+	ctx, shot := newBrowser(t)
 
 	// transferSize is 0 for a resource the browser took from its cache,
 	// and the bytes of headers and body for one it fetched.

@@ -6,16 +6,16 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
 	"github.com/gen2brain/webp"
+	"github.com/isr-go/framework/internal/testbrowser"
 )
 
 // TestBlogInBrowser walks the blog in a real headless Chromium: the list, a
@@ -23,10 +23,9 @@ import (
 // home page's greeting by name (a hole in a cached page). Screenshots of
 // every step are kept (newBrowser), their paths logged.
 func TestBlogInBrowser(t *testing.T) {
-	chromium := findChromium(t)
 	b := buildBlog(t)
 	b.start()
-	ctx, shot := newBrowser(t, chromium)
+	ctx, shot := newBrowser(t)
 
 	var title, heading, list string
 	admin, _ := url.Parse(b.base + "/admin")
@@ -89,10 +88,9 @@ func TestBlogInBrowser(t *testing.T) {
 // leaves the preview through the banner's link, after which the draft is a
 // 404 again.
 func TestDraftPreviewInBrowser(t *testing.T) {
-	chromium := findChromium(t)
 	b := buildBlog(t)
 	b.start()
-	ctx, shot := newBrowser(t, chromium)
+	ctx, shot := newBrowser(t)
 
 	admin, _ := url.Parse(b.base + "/admin")
 	admin.User = url.UserPassword("admin", password)
@@ -141,10 +139,9 @@ func TestDraftPreviewInBrowser(t *testing.T) {
 // picks it from the srcset framework.Image writes, and the endpoint
 // answers its Accept with WebP.
 func TestCoverImageInBrowser(t *testing.T) {
-	chromium := findChromium(t)
 	b := buildBlog(t)
 	b.start()
-	ctx, shot := newBrowser(t, chromium)
+	ctx, shot := newBrowser(t)
 
 	type response struct {
 		mime string
@@ -190,43 +187,12 @@ func TestCoverImageInBrowser(t *testing.T) {
 	}
 }
 
-// findChromium returns the path of chromium, or skips the test without it
-// (fails it on CI).
-func findChromium(t *testing.T) string {
-	t.Helper()
-	chromium, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("chromium not installed")
-		}
-		t.Skip("chromium not installed (apt-get install -y chromium)")
-	}
-	return chromium
-}
-
 // newBrowser starts a headless Chromium for the test, bounded to 90 s, and
 // returns its context and a screenshot action: screenshots are kept after
 // the test in the temp dir's blog-browser-screenshots, their paths logged.
-func newBrowser(t *testing.T, chromium string) (context.Context, func(name string) chromedp.Action) {
+func newBrowser(t *testing.T) (context.Context, func(name string) chromedp.Action) {
 	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1100, 900),
-	)
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(cancel)
-	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(cancel)
+	ctx := testbrowser.Start(t, chromedp.WindowSize(1100, 900))
 
 	// Kept after the test, so that the logged paths can be opened.
 	shots := filepath.Join(os.TempDir(), "blog-browser-screenshots")

@@ -1,45 +1,22 @@
 package main
 
 import (
-	"context"
-	"os"
-	"os/exec"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/isr-go/framework/internal/testbrowser"
 )
 
 // TestSearchInBrowser types into the sidebar's search box in headless
 // Chromium: the bundled script loads the index from /search and lists the
 // matching section, and Enter goes to the first hit.
 func TestSearchInBrowser(t *testing.T) {
-	chromium, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("chromium not installed")
-		}
-		t.Skip("chromium not installed (apt-get install -y chromium)")
-	}
 	srv := serve(t)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(alloc)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
+	ctx := testbrowser.Start(t) // after the server: its 90 s are the browser's
 
 	var first, doc, location string
-	err = chromedp.Run(ctx,
+	err := chromedp.Run(ctx,
 		chromedp.Navigate(srv.URL+"/docs/getting-started"),
 		chromedp.WaitVisible("#search"),
 		chromedp.SendKeys("#search", "broken LINKS"),

@@ -1,0 +1,48 @@
+// Package testbrowser starts the headless Chromium of the repository's
+// browser tests (chromedp), with the flags this machine's closed network
+// needs.
+package testbrowser
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// Start returns the context of a headless Chromium for t, bounded to 90 s
+// and closed when t ends; opts add to its flags (a window size, say). It
+// skips t when Chromium is not installed, and fails it then on CI (CI set),
+// where .ci/test installs it.
+func Start(t *testing.T, opts ...chromedp.ExecAllocatorOption) context.Context {
+	t.Helper()
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("chromium not installed")
+		}
+		t.Skip("chromium not installed (apt-get install -y chromium)")
+	}
+	all := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		// Without these Chromium dials hosts the sandbox refuses.
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	alloc, cancel := chromedp.NewExecAllocator(context.Background(), append(all, opts...)...)
+	t.Cleanup(cancel)
+	ctx, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(cancel)
+	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
