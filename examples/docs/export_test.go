@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // generated reads the files framework build writes into the app.
@@ -41,12 +43,16 @@ func TestExportStrictLinks(t *testing.T) {
 		t.Skip("builds the framework command and the app's server")
 	}
 	before := generated(t)
+	// Bounds the build of the command and the export, so that neither can
+	// hang the run.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
 	bin := filepath.Join(t.TempDir(), "framework")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/isr-go/framework/cli/framework").CombinedOutput(); err != nil {
+	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/isr-go/framework/cli/framework").CombinedOutput(); err != nil {
 		t.Fatalf("go build the framework command: %v\n%s", err, out)
 	}
 	out := filepath.Join(t.TempDir(), "out")
-	cmd := exec.Command(bin, "export", "--strict", "--strict-links", "--site-url", "https://docs.example", "--cache-dir", t.TempDir(), out)
+	cmd := exec.CommandContext(ctx, bin, "export", "--strict", "--strict-links", "--site-url", "https://docs.example", "--cache-dir", t.TempDir(), out)
 	b, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("framework export --strict --strict-links: %v\n%s", err, b)
