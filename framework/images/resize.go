@@ -11,6 +11,8 @@ import (
 
 	"github.com/gen2brain/webp"
 	xdraw "golang.org/x/image/draw"
+
+	"github.com/isr-go/framework/internal/scaledjpeg"
 )
 
 // Output formats.
@@ -41,9 +43,10 @@ func outputFormat(srcFormat string, webpOK bool) string {
 // percent more bytes.
 const webpMethod = 0
 
-// render decodes data, resizes it to width (or the source's width, if
-// smaller) and encodes it in format at quality, on the resize pool.
-func (s *Server) render(ctx context.Context, data []byte, width, quality int, format string) (out []byte, p *problem) {
+// render decodes data, the source m describes, resizes it to width (or
+// the source's width, if smaller) and encodes it in format at quality, on
+// the resize pool.
+func (s *Server) render(ctx context.Context, data []byte, m meta, width, quality int, format string) (out []byte, p *problem) {
 	select {
 	case s.workers <- struct{}{}:
 	case <-ctx.Done():
@@ -59,19 +62,36 @@ func (s *Server) render(ctx context.Context, data []byte, width, quality int, fo
 		}
 	}()
 
-	src, _, err := image.Decode(bytes.NewReader(data))
+	src, err := decode(data, m, width)
 	if err != nil {
 		return nil, fail(http.StatusUnprocessableEntity, "src cannot be decoded: %v", err)
 	}
-	dst := resize(src, width)
+	w, h := targetSize(m.width, m.height, width)
 	var buf bytes.Buffer
-	switch format {
-	case formatWebP:
-		err = webp.Encode(&buf, nrgba(dst), webp.Options{Quality: quality, Method: webpMethod})
-	case formatJPEG:
+	switch {
+	case format == formatWebP && isPlanar(src):
+		// 4:2:0 planes with opaque alpha, which the encoder takes as they
+		// are, without a conversion from RGB.
+		dst := image.NewNYCbCrA(image.Rect(0, 0, w, h), image.YCbCrSubsampleRatio420)
+		resizePlanes(&dst.YCbCr, src, true)
+		for i := range dst.A {
+			dst.A[i] = 255
+		}
+		err = webp.Encode(&buf, dst, webp.Options{Quality: quality, Method: webpMethod})
+	case format == formatJPEG && isPlanar(src):
+		dst := image.NewYCbCr(image.Rect(0, 0, w, h), image.YCbCrSubsampleRatio420)
+		resizePlanes(dst, src, false)
 		err = jpeg.Encode(&buf, dst, &jpeg.Options{Quality: quality})
 	default:
-		err = (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, dst)
+		dst := resize(src, w, h)
+		switch format {
+		case formatWebP:
+			err = webp.Encode(&buf, nrgba(dst), webp.Options{Quality: quality, Method: webpMethod})
+		case formatJPEG:
+			err = jpeg.Encode(&buf, dst, &jpeg.Options{Quality: quality})
+		default:
+			err = (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, dst)
+		}
 	}
 	if err != nil {
 		return nil, fail(http.StatusUnprocessableEntity, "encode %s: %v", format, err)
@@ -79,24 +99,55 @@ func (s *Server) render(ctx context.Context, data []byte, width, quality int, fo
 	return buf.Bytes(), nil
 }
 
-// resize scales src to width pixels wide (never up), keeping its aspect
-// ratio. A reduction of 2x or more averages each target pixel's box of
-// source pixels (3 or 4 pixels a side for 2000 to 640), which does not
-// alias and reads each source pixel once; a smaller one is filtered
-// bilinear interpolation. BenchmarkScale compares them with Catmull-Rom.
-func resize(src image.Image, width int) *image.RGBA {
+// isPlanar reports whether m is a decoded JPEG's planes, which
+// resizePlanes scales.
+func isPlanar(m image.Image) bool {
+	switch m.(type) {
+	case *image.YCbCr, *image.Gray:
+		return true
+	}
+	return false
+}
+
+// targetSize is the size of the variant width pixels wide of a w x h
+// source: never wider than the source, the aspect ratio kept.
+func targetSize(w, h, width int) (int, int) {
+	width = min(width, w)
+	return width, max(1, (h*width+w/2)/w)
+}
+
+// decode decodes data, the source m describes. A JPEG at least twice as
+// wide as width is decoded at the largest of 1/2, 1/4 and 1/8 of its size
+// that is still as wide, which skips most of the inverse DCTs and is
+// already filtered (package scaledjpeg); anything else at its full size.
+func decode(data []byte, m meta, width int) (image.Image, error) {
+	if m.format == formatJPEG {
+		scale := 1
+		for scale < 8 && m.width >= 2*scale*width {
+			scale *= 2
+		}
+		src, err := scaledjpeg.Decode(bytes.NewReader(data), scale)
+		if err != scaledjpeg.ErrNotYCbCr {
+			return src, err
+		}
+	}
+	src, _, err := image.Decode(bytes.NewReader(data))
+	return src, err
+}
+
+// resize scales src to w x h, a reduction or its own size. A reduction of
+// 2x or more averages each target pixel's box of source pixels (3 or 4
+// pixels a side for 2000 to 640), which does not alias and reads each
+// source pixel once; a smaller one is filtered bilinear interpolation.
+// A JPEG's planes are scaled by resizePlanes instead.
+func resize(src image.Image, w, h int) *image.RGBA {
 	b := src.Bounds()
-	width = min(width, b.Dx())
-	height := max(1, (b.Dy()*width+b.Dx()/2)/b.Dx())
-	if b.Dx()/width < 2 || b.Dy()/height < 2 {
-		dst := image.NewRGBA(image.Rect(0, 0, width, height))
+	if b.Dx()/w < 2 || b.Dy()/h < 2 {
+		dst := image.NewRGBA(image.Rect(0, 0, w, h))
 		xdraw.BiLinear.Scale(dst, dst.Bounds(), src, b, xdraw.Src, nil)
 		return dst
 	}
-	if ycc, ok := src.(*image.YCbCr); ok {
-		return boxYCbCr(ycc, width, height)
-	}
-	return boxRGBA(toRGBA(src), width, height)
+	return boxRGBA(toRGBA(src), w, h)
 }
 
 // toRGBA returns src as premultiplied RGBA, at the origin.
@@ -158,52 +209,6 @@ func boxRGBA(src *image.RGBA, w, h int) *image.RGBA {
 	return dst
 }
 
-// boxYCbCr scales a decoded JPEG down to w x h, each pixel the average of
-// its box, reading the planes directly into opaque RGBA: the full-size
-// image is never converted. Chroma, subsampled, is averaged over the
-// samples each box covers.
-func boxYCbCr(src *image.YCbCr, w, h int) *image.RGBA {
-	b := src.Rect
-	dst := image.NewRGBA(image.Rect(0, 0, w, h))
-	xe, ye := edges(b.Dx(), w), edges(b.Dy(), h)
-	hs, vs := subsampling(src.SubsampleRatio)
-	// Chroma samples are at (x/hs, y/vs) of the image's own coordinates.
-	cx0, cy0 := b.Min.X/hs, b.Min.Y/vs
-	ys := make([]int32, w) // the sums of Y of one row of boxes
-	for y := range h {
-		clear(ys)
-		for sy := ye[y]; sy < ye[y+1]; sy++ {
-			row := src.Y[src.YOffset(b.Min.X, b.Min.Y+sy):]
-			for x := range w {
-				var sum int32
-				for _, v := range row[xe[x]:xe[x+1]] {
-					sum += int32(v)
-				}
-				ys[x] += sum
-			}
-		}
-		rows := int32(ye[y+1] - ye[y])
-		// The chroma rows this row of boxes covers.
-		r0, r1 := (b.Min.Y+ye[y])/vs-cy0, (b.Min.Y+ye[y+1]-1)/vs-cy0
-		o := dst.Pix[y*dst.Stride : y*dst.Stride+4*w]
-		for x := range w {
-			c0, c1 := (b.Min.X+xe[x])/hs-cx0, (b.Min.X+xe[x+1]-1)/hs-cx0
-			var cb, cr, n int32
-			for r := r0; r <= r1; r++ {
-				base := r * src.CStride
-				for c := c0; c <= c1; c++ {
-					cb += int32(src.Cb[base+c])
-					cr += int32(src.Cr[base+c])
-					n++
-				}
-			}
-			rr, g, bl := ycbcrToRGB(ys[x]/(rows*int32(xe[x+1]-xe[x])), cb/n-128, cr/n-128)
-			o[4*x], o[4*x+1], o[4*x+2], o[4*x+3] = rr, g, bl, 255
-		}
-	}
-	return dst
-}
-
 // subsampling returns the horizontal and vertical chroma subsampling of r.
 func subsampling(r image.YCbCrSubsampleRatio) (hs, vs int) {
 	switch r {
@@ -219,22 +224,6 @@ func subsampling(r image.YCbCrSubsampleRatio) (hs, vs int) {
 		return 4, 2
 	}
 	return 1, 1
-}
-
-// ycbcrToRGB is JFIF's conversion, in 16.16 fixed point as image/color's.
-func ycbcrToRGB(y, cb, cr int32) (uint8, uint8, uint8) {
-	yy := y<<16 + 1<<15
-	return clamp8((yy + 91881*cr) >> 16), clamp8((yy - 22554*cb - 46802*cr) >> 16), clamp8((yy + 116130*cb) >> 16)
-}
-
-func clamp8(v int32) uint8 {
-	switch {
-	case v < 0:
-		return 0
-	case v > 255:
-		return 255
-	}
-	return uint8(v)
 }
 
 // nrgba returns m as non-premultiplied RGBA, what the WebP encoder takes;

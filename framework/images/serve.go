@@ -67,6 +67,7 @@ type request struct {
 	cc     []string // Cache-Control
 	local  bool
 	fixed  bool // the source never changes
+	meta   meta // a local source's, as parse read it
 	remote *url.URL
 }
 
@@ -211,7 +212,7 @@ func (s *Server) parse(r *http.Request) (request, *problem) {
 		if p != nil {
 			return req, p
 		}
-		req.local, req.fixed = true, m.fixed
+		req.local, req.fixed, req.meta = true, m.fixed, m
 		req.key.id = m.hash
 		req.key.format = outputFormat(m.format, webpOK)
 		if params.v == m.version() {
@@ -377,9 +378,14 @@ func (s *Server) renderVariant(ctx context.Context, req request) (*variant, *pro
 			return nil, p
 		}
 	}
-	m, p := metaOf(data)
-	if p != nil {
-		return nil, p
+	m := req.meta
+	if !m.fixed {
+		// A file on disk may have changed since its meta was read, a remote
+		// one is new: read its header again, with the checks against bombs.
+		var p *problem
+		if m, p = metaOf(data); p != nil {
+			return nil, p
+		}
 	}
 	format, etag := req.key.format, req.key.etag()
 	if req.local && m.hash != req.key.id {
@@ -389,7 +395,7 @@ func (s *Server) renderVariant(ctx context.Context, req request) (*variant, *pro
 	if !req.local {
 		format = outputFormat(m.format, format == formatWebP)
 	}
-	body, p := s.render(ctx, data, req.key.w, req.key.q, format)
+	body, p := s.render(ctx, data, m, req.key.w, req.key.q, format)
 	if p != nil {
 		return nil, p
 	}
