@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"syscall"
 	"testing"
-	"time"
 	"testing/fstest"
+	"time"
 
 	"github.com/gen2brain/webp"
 	"github.com/labstack/echo/v4"
