@@ -3,6 +3,7 @@ package images
 import (
 	"bytes"
 	"image"
+	"image/jpeg"
 	"math"
 	"net/http"
 	"strconv"
@@ -196,4 +197,61 @@ func cpuTime() time.Duration {
 // reportCPU reports the CPU time an iteration took since start, in ms.
 func reportCPU(b *testing.B, start time.Duration) {
 	b.ReportMetric(float64(cpuTime()-start)/float64(b.N)/1e6, "cpu-ms/op")
+}
+
+// BenchmarkStages times each stage of the first request for w=640 WebP of
+// a 2000x1500 JPEG, as the server does it ("half", "planes", "yuv") and
+// with the full decode and RGBA, and WebP's methods 0 to 4 with the bytes
+// each gives at q=75.
+func BenchmarkStages(b *testing.B) {
+	webp.Init()
+	data := photo(b, 2000, 1500)
+	full, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		b.Fatal(err)
+	}
+	half, err := scaledjpeg.Decode(bytes.NewReader(data), 2)
+	if err != nil {
+		b.Fatal(err)
+	}
+	yuv := image.NewNYCbCrA(image.Rect(0, 0, 640, 480), image.YCbCrSubsampleRatio420)
+	resizePlanes(&yuv.YCbCr, half, true)
+	for i := range yuv.A {
+		yuv.A[i] = 255
+	}
+	ycc := image.NewYCbCr(yuv.Rect, image.YCbCrSubsampleRatio420)
+	resizePlanes(ycc, half, false)
+	rgba := nrgba(toRGBA(ycc))
+	run := func(name string, f func() int) {
+		b.Run(name, func(b *testing.B) {
+			n := 0
+			start := cpuTime()
+			for b.Loop() {
+				n = f()
+			}
+			reportCPU(b, start)
+			if n > 0 {
+				b.ReportMetric(float64(n), "bytes")
+			}
+		})
+	}
+	run("decode/full", func() int { jpeg.Decode(bytes.NewReader(data)); return 0 })
+	run("decode/half", func() int { scaledjpeg.Decode(bytes.NewReader(data), 2); return 0 })
+	run("resize/full-box", func() int { resize(full, 640, 480); return 0 })
+	run("resize/half-planes", func() int {
+		d := image.NewNYCbCrA(image.Rect(0, 0, 640, 480), image.YCbCrSubsampleRatio420)
+		resizePlanes(&d.YCbCr, half, true)
+		return 0
+	})
+	encode := func(m image.Image, method int) int {
+		var buf bytes.Buffer
+		if err := webp.Encode(&buf, m, webp.Options{Quality: 75, Method: method}); err != nil {
+			b.Fatal(err)
+		}
+		return buf.Len()
+	}
+	for method := range 5 {
+		run("encode/rgba/method="+strconv.Itoa(method), func() int { return encode(rgba, method) })
+		run("encode/yuv/method="+strconv.Itoa(method), func() int { return encode(yuv, method) })
+	}
 }
