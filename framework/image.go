@@ -5,7 +5,9 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/a-h/templ"
@@ -46,6 +48,7 @@ func Image(p ImageProps) templ.Component {
 type appImages struct {
 	once   sync.Once
 	server *images.Server
+	made   atomic.Pointer[images.Server] // server, once made: for the metrics
 }
 
 // imageServer returns the App's image server.
@@ -61,6 +64,7 @@ func (a *App) imageServer() *images.Server {
 			opts.Locker = storeLocker{a.store}
 		}
 		a.images.server = images.New(opts)
+		a.images.made.Store(a.images.server)
 	})
 	return a.images.server
 }
@@ -80,4 +84,22 @@ func (a *App) registerImages(e *echo.Echo) {
 		a.imageServer().ServeHTTP(w, r)
 	}))
 	e.Match([]string{http.MethodGet, http.MethodHead}, images.Path, h)
+}
+
+// writeImageMetrics writes the image endpoint's metrics: zeros until its
+// server is made, so that the series exist from the start.
+func (a *App) writeImageMetrics(w *metricsWriter) {
+	m := a.images.made.Load().Metrics()
+	w.counter("framework_image_renders_total", "Image variants rendered (decoded, resized and encoded) rather than found in a cache.", m.Renders)
+	w.family("framework_image_render_seconds", "histogram", "How long image variant renders take.")
+	for i, le := range m.RenderBuckets {
+		w.sample("framework_image_render_seconds_bucket", `le="`+strconv.FormatFloat(le, 'g', -1, 64)+`"`, float64(m.RenderCounts[i]))
+	}
+	w.sample("framework_image_render_seconds_bucket", `le="+Inf"`, float64(m.Renders))
+	w.sample("framework_image_render_seconds_sum", "", m.RenderSeconds)
+	w.sample("framework_image_render_seconds_count", "", float64(m.Renders))
+	w.family("framework_image_refusals_total", "counter", "Image requests refused, by reason (bad_request: a width, quality, path or host not allowed).")
+	for i, reason := range m.RefusalReasons {
+		w.sample("framework_image_refusals_total", `reason="`+reason+`"`, float64(m.Refusals[i]))
+	}
 }

@@ -87,3 +87,41 @@ func TestImageCluster(t *testing.T) {
 		t.Fatalf("8 requests on two Apps: %d resizes, %d different bodies; want 1 and 1", n, len(bodies))
 	}
 }
+
+// TestImageMetrics: /metrics counts the image endpoint's renders, with
+// their time, and its refusals by reason; before any image request the
+// series are there, at zero.
+func TestImageMetrics(t *testing.T) {
+	withPublic(t)
+	h := newHarness(t, Options{Metrics: true})
+	before := parseMetrics(t, h.get(MetricsPath).body)
+	if v, ok := before["framework_image_renders_total"]; !ok || v != 0 {
+		t.Fatalf("framework_image_renders_total before any image: %v (present %v)", v, ok)
+	}
+	for _, q := range []string{
+		"src=/photos/a.jpg&w=640&q=75", // rendered
+		"src=/photos/a.jpg&w=640&q=75", // from memory
+		"src=/photos/a.jpg&w=641",      // bad_request
+		"src=/photos/b.jpg&w=640",      // not_found
+		"src=/photos/a.jpg&w=750&q=0",  // bad_request
+	} {
+		h.get("/_framework/image?"+q, "Accept", "image/webp")
+	}
+	got := parseMetrics(t, h.get(MetricsPath).body)
+	for name, want := range map[string]float64{
+		`framework_image_renders_total`:                        1,
+		`framework_image_render_seconds_count`:                 1,
+		`framework_image_render_seconds_bucket{le="+Inf"}`:     1,
+		`framework_image_refusals_total{reason="bad_request"}`: 2,
+		`framework_image_refusals_total{reason="not_found"}`:   1,
+		`framework_image_refusals_total{reason="too_large"}`:   0,
+		`framework_image_refusals_total{reason="busy"}`:        0,
+	} {
+		if g, ok := got[name]; !ok || g != want {
+			t.Errorf("%s = %v (present %v), want %v", name, g, ok, want)
+		}
+	}
+	if s := got["framework_image_render_seconds_sum"]; s <= 0 || s > 30 {
+		t.Errorf("framework_image_render_seconds_sum = %v", s)
+	}
+}

@@ -158,6 +158,8 @@ func (a *App) writeMetrics(out io.Writer) {
 	w.gauge("framework_memory_cache_limit_bytes", "Bound on framework_memory_cache_bytes.", float64(a.opts.MemoryCacheBytes))
 	w.gauge("framework_not_found_cache_entries", "404 and redirect responses cached (apart from pages).", float64(sideEntries(a)))
 
+	a.writeImageMetrics(w)
+
 	w.gauge("go_goroutines", "Goroutines that currently exist.", float64(runtime.NumGoroutine()))
 	if rss, ok := residentBytes(); ok {
 		w.gauge("process_resident_memory_bytes", "Resident memory size in bytes.", float64(rss))

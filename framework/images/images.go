@@ -118,6 +118,7 @@ type Server struct {
 	log     *slog.Logger
 
 	resizes atomic.Int64
+	counts  counters
 }
 
 // New returns a Server. Fields of opts left zero take their defaults.

@@ -8,6 +8,7 @@ import (
 	"image/jpeg"
 	"image/png"
 	"net/http"
+	"time"
 
 	"github.com/gen2brain/webp"
 	xdraw "golang.org/x/image/draw"
@@ -54,6 +55,8 @@ func (s *Server) render(ctx context.Context, data []byte, m meta, width, quality
 	}
 	defer func() { <-s.workers }()
 	s.resizes.Add(1)
+	start := time.Now()
+	defer func() { s.counts.rendered(time.Since(start)) }()
 	// A decoder that panics on a hostile file refuses that file; the
 	// server goes on.
 	defer func() {

@@ -77,6 +77,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h["X-Content-Type-Options"] = nosniffH
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		s.counts.refusals[refusalReason(http.StatusMethodNotAllowed)].Add(1)
 		h.Set("Allow", "GET, HEAD")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
@@ -139,6 +140,7 @@ func headerValue(h http.Header, key string) string {
 
 // refuse answers a request that cannot be served, with its reason.
 func (s *Server) refuse(w http.ResponseWriter, p *problem) {
+	s.counts.refusals[refusalReason(p.status)].Add(1)
 	w.Header().Set("Cache-Control", "no-store")
 	http.Error(w, p.reason, p.status)
 }
