@@ -37,7 +37,7 @@ Example:
 `
 
 // startFlags are the server's flags that start takes and hands on.
-var startFlags = []server.Flag{server.FlagAddr, server.FlagCache, server.FlagCacheDir, server.FlagSiteURL, server.FlagMetrics, server.FlagLogRequests, server.FlagLogFormat, server.FlagContentDir}
+var startFlags = []server.Flag{server.FlagAddr, server.FlagCache, server.FlagCacheDir, server.FlagSiteURL, server.FlagMetrics, server.FlagLogRequests, server.FlagLogFormat, server.FlagContentDir, server.FlagImageHosts}
 
 func (c *startCommand) flags() *flag.FlagSet {
 	fs := flag.NewFlagSet("framework start", flag.ContinueOnError)

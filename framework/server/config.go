@@ -33,6 +33,7 @@ type Config struct {
 	LogFormat           string // --log-format, $FRAMEWORK_LOG_FORMAT: "text" (or "", the default) or "json"
 	HealthRequiresStore bool   // --health-requires-store, $FRAMEWORK_HEALTH_REQUIRES_STORE=1: health 503 while the store is down
 	ContentDir          string // --content-dir, $FRAMEWORK_CONTENT_DIR: read content collections from this folder, not the embedded content/
+	ImageHosts          string // --image-hosts, $FRAMEWORK_IMAGE_HOSTS: comma-separated hosts whose images /_framework/image resizes
 }
 
 // A Flag names one of the server's flags, for Bind and Args. They are
@@ -54,10 +55,11 @@ const (
 	FlagLogFormat           Flag = "log-format"
 	FlagHealthRequiresStore Flag = "health-requires-store"
 	FlagContentDir          Flag = "content-dir"
+	FlagImageHosts          Flag = "image-hosts"
 )
 
 // allFlags is every flag, in the order Args writes them.
-var allFlags = []Flag{FlagAddr, FlagCacheDir, FlagCache, FlagSiteURL, FlagDev, FlagMetrics, FlagConcurrency, FlagLogRequests, FlagLogFormat, FlagHealthRequiresStore, FlagContentDir}
+var allFlags = []Flag{FlagAddr, FlagCacheDir, FlagCache, FlagSiteURL, FlagDev, FlagMetrics, FlagConcurrency, FlagLogRequests, FlagLogFormat, FlagHealthRequiresStore, FlagContentDir, FlagImageHosts}
 
 // Bind defines the named flags on fs (every flag when names is empty), bound
 // to c's fields. A flag's default is its environment variable when getenv
@@ -108,6 +110,9 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, names ...Fla
 		case FlagContentDir:
 			fs.StringVar(&c.ContentDir, string(name), env("FRAMEWORK_CONTENT_DIR", ""),
 				"read content collections (package content) from DIR/<collection>/*.md instead of the content/ embedded at build; framework revalidate --tag content picks up edits (env FRAMEWORK_CONTENT_DIR)")
+		case FlagImageHosts:
+			fs.StringVar(&c.ImageHosts, string(name), env("FRAMEWORK_IMAGE_HOSTS", ""),
+				"hosts whose images /_framework/image may fetch and resize, comma-separated: images.example.com,cdn.example.com:8443; replaces the app's Options.ImageHosts (env FRAMEWORK_IMAGE_HOSTS)")
 		default:
 			panic(fmt.Sprintf("server: no flag %q", name))
 		}
@@ -148,6 +153,8 @@ func (c *Config) Args(names ...Flag) []string {
 			v = c.LogFormat
 		case FlagHealthRequiresStore:
 			v = strconv.FormatBool(c.HealthRequiresStore)
+		case FlagImageHosts:
+			v = c.ImageHosts
 		default:
 			panic(fmt.Sprintf("server: no flag %q", name))
 		}

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"path/filepath"
+	"strings"
 
 	"github.com/joho/godotenv"
 	"github.com/labstack/echo/v4"
@@ -37,7 +38,8 @@ import (
 // FRAMEWORK_CACHE_DIR), CacheURL (--cache, FRAMEWORK_CACHE), SiteURL
 // (--site-url, FRAMEWORK_SITE_URL), Metrics
 // (--metrics, FRAMEWORK_METRICS), Dev (--dev), RevalidateSecret
-// (FRAMEWORK_REVALIDATE_SECRET), DraftSecret (FRAMEWORK_DRAFT_SECRET), DebugCache (FRAMEWORK_DEBUG_CACHE), Addr
+// (FRAMEWORK_REVALIDATE_SECRET), DraftSecret (FRAMEWORK_DRAFT_SECRET), DebugCache (FRAMEWORK_DEBUG_CACHE),
+// ImageHosts (--image-hosts, FRAMEWORK_IMAGE_HOSTS, a comma-separated list), Addr
 // (--addr, FRAMEWORK_ADDR) and each of Limits (FRAMEWORK_*_TIMEOUT,
 // FRAMEWORK_MAX_HEADER_BYTES). A CacheURL from a flag or the environment
 // also wins over a Store set here.
@@ -130,6 +132,9 @@ func (c *Config) options(app Options, flagSet map[string]bool, getenv func(strin
 	if flagSet[string(FlagDev)] {
 		opts.Dev = c.Dev
 	}
+	if from(FlagImageHosts, "FRAMEWORK_IMAGE_HOSTS") {
+		opts.ImageHosts = imageHosts(c.ImageHosts, logger)
+	}
 	if v := getenv("FRAMEWORK_REVALIDATE_SECRET"); v != "" {
 		opts.RevalidateSecret = v
 	}
@@ -199,4 +204,25 @@ func (l Limits) withDefaults() Limits {
 		l.MaxBodyBytes = d.MaxBodyBytes
 	}
 	return l
+}
+
+// imageHosts splits the comma-separated list of --image-hosts. An entry
+// with a scheme or a path never matches a host: it is dropped, with a
+// warning, rather than left to refuse every image of that host unnoticed.
+func imageHosts(list string, logger *slog.Logger) []string {
+	var hosts []string
+	for h := range strings.SplitSeq(list, ",") {
+		h = strings.TrimSpace(h)
+		switch {
+		case h == "":
+		case strings.ContainsAny(h, "/@?#"):
+			if logger == nil {
+				logger = slog.Default()
+			}
+			logger.Warn("framework: --image-hosts entry ignored: name a host, such as images.example.com or host:port", "entry", h)
+		default:
+			hosts = append(hosts, h)
+		}
+	}
+	return hosts
 }

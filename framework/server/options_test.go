@@ -2,10 +2,13 @@ package server
 
 import (
 	"context"
+	"flag"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -152,6 +155,45 @@ func TestAppMiddlewareAndHealth(t *testing.T) {
 		res.Body.Close()
 		if res.StatusCode != want {
 			t.Errorf("%s with a middleware that denies everything: %d, want %d", path, res.StatusCode, want)
+		}
+	}
+}
+
+// TestImageHosts: --image-hosts and FRAMEWORK_IMAGE_HOSTS, parsed as the
+// server parses them, replace the app's Options.ImageHosts (the flag
+// winning), as a comma-separated list; an entry that is not a host is
+// dropped, and an empty flag allows no host.
+func TestImageHosts(t *testing.T) {
+	app := Options{Options: framework.Options{ImageHosts: []string{"app.example"}}}
+	for _, tc := range []struct {
+		args []string
+		env  string
+		want []string
+	}{
+		{nil, "", []string{"app.example"}},
+		{nil, " a.example , b.example:8443,https://c.example/,, ", []string{"a.example", "b.example:8443"}},
+		{[]string{"--image-hosts=d.example"}, "a.example", []string{"d.example"}},
+		{[]string{"--image-hosts="}, "a.example", nil},
+	} {
+		getenv := func(k string) string {
+			if k == "FRAMEWORK_IMAGE_HOSTS" {
+				return tc.env
+			}
+			return ""
+		}
+		var cfg Config
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		cfg.Bind(fs, getenv, serveFlags...)
+		if err := fs.Parse(tc.args); err != nil {
+			t.Fatal(err)
+		}
+		got := cfg.options(app, setFlags(fs), getenv, slog.New(slog.NewTextHandler(io.Discard, nil))).ImageHosts
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%q, env %q: ImageHosts %q, want %q", tc.args, tc.env, got, tc.want)
+		}
+		// What framework start hands on to the binary says the same.
+		if a := cfg.Args(FlagImageHosts); len(a) != 1 || a[0] != "--image-hosts="+cfg.ImageHosts {
+			t.Errorf("Args: %q", a)
 		}
 	}
 }

@@ -33,7 +33,7 @@ Serve the app over HTTP until SIGINT or SIGTERM, from the cache in
 `
 
 // serveFlags are the flags serve takes.
-var serveFlags = []Flag{FlagAddr, FlagCacheDir, FlagCache, FlagSiteURL, FlagDev, FlagMetrics, FlagLogRequests, FlagLogFormat, FlagHealthRequiresStore, FlagContentDir}
+var serveFlags = []Flag{FlagAddr, FlagCacheDir, FlagCache, FlagSiteURL, FlagDev, FlagMetrics, FlagLogRequests, FlagLogFormat, FlagHealthRequiresStore, FlagContentDir, FlagImageHosts}
 
 func (c *serveCommand) flags() *flag.FlagSet {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
