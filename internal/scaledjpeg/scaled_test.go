@@ -145,3 +145,29 @@ func cpuTime() time.Duration {
 func reportCPU(b *testing.B, start time.Duration) {
 	b.ReportMetric(float64(cpuTime()-start)/float64(b.N)/1e6, "cpu-ms/op")
 }
+
+// FuzzDecode: no input makes a decode at any scale panic, and what
+// decodes has the size its scale says.
+func FuzzDecode(f *testing.F) {
+	f.Add(testPhoto(f, 40, 30, nil))
+	f.Add(testPhoto(f, 17, 9, &jpeg.Options{Quality: 100}))
+	gray := image.NewGray(image.Rect(0, 0, 24, 24))
+	var b bytes.Buffer
+	jpeg.Encode(&b, gray, nil)
+	f.Add(b.Bytes())
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cfg, err := jpeg.DecodeConfig(bytes.NewReader(data))
+		if err != nil || cfg.Width*cfg.Height > 1<<20 {
+			return
+		}
+		for _, scale := range []int{1, 2, 4, 8} {
+			m, err := Decode(bytes.NewReader(data), scale)
+			if err != nil {
+				continue
+			}
+			if want := image.Rect(0, 0, (cfg.Width+scale-1)/scale, (cfg.Height+scale-1)/scale); m.Bounds() != want {
+				t.Fatalf("scale %d: %v, want %v", scale, m.Bounds(), want)
+			}
+		}
+	})
+}
