@@ -6,8 +6,11 @@
 // filtered (the dropped coefficients are the frequencies the smaller image
 // cannot hold).
 //
-// It is Go's image/jpeg (its reader, scan, Huffman and inverse DCT code,
-// under Go's BSD licence in LICENSE) with the decoding scale added. It
+// It is Go 1.26's image/jpeg (reader.go, scan.go, huffman.go and the
+// inverse DCT of dct.go as idct.go, under Go's BSD licence in LICENSE),
+// kept as upstream wrote it so that it can be compared with it, long
+// functions included; the changes are the decoder's block size (bs), used
+// by makeImg and reconstructBlock, this file, and the end of decode. It
 // decodes grayscale and YCbCr images; a CMYK, YCbCrK or RGB JPEG is
 // refused with ErrNotYCbCr, for the caller to decode with image/jpeg.
 package scaledjpeg
