@@ -15,8 +15,6 @@ import (
 	"github.com/gen2brain/webp"
 	"github.com/labstack/echo/v4"
 	xdraw "golang.org/x/image/draw"
-
-	"github.com/isr-go/framework/internal/scaledjpeg"
 )
 
 // nopWriter is a ResponseWriter that keeps nothing, so that the benchmarks
@@ -130,15 +128,10 @@ func BenchmarkCachedVariantEchoLimit(b *testing.B) {
 // BenchmarkScale compares ways to scale a 2000x1500 photo to 640 pixels
 // wide: the time of each, and its PSNR against Catmull-Rom's (the
 // sharpest of golang.org/x/image/draw's filters) as "dB". "planes" is
-// resizePlanes from the full decode, "half+planes" from the decode at 1/2
-// (not timed here), which the server does.
+// resizePlanes, which the server does.
 func BenchmarkScale(b *testing.B) {
 	data := photo(b, 2000, 1500)
 	src, _, err := image.Decode(bytes.NewReader(data))
-	if err != nil {
-		b.Fatal(err)
-	}
-	half, err := scaledjpeg.Decode(bytes.NewReader(data), 2)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -162,7 +155,6 @@ func BenchmarkScale(b *testing.B) {
 		{"ApproxBiLinear", func() *image.RGBA { return scale(xdraw.ApproxBiLinear, src) }},
 		{"box(RGBA)", func() *image.RGBA { return resize(src, 640, 480) }},
 		{"planes", func() *image.RGBA { return planes(src) }},
-		{"half+planes", func() *image.RGBA { return planes(half) }},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			var m *image.RGBA
@@ -200,7 +192,7 @@ func reportCPU(b *testing.B, start time.Duration) {
 }
 
 // BenchmarkStages times each stage of the first request for w=640 WebP of
-// a 2000x1500 JPEG, as the server does it ("half", "planes", "yuv") and
+// a 2000x1500 JPEG, as the server does it ("planes", "yuv") and
 // with the full decode and RGBA, and WebP's methods 0 to 4 with the bytes
 // each gives at q=75.
 func BenchmarkStages(b *testing.B) {
@@ -210,17 +202,13 @@ func BenchmarkStages(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	half, err := scaledjpeg.Decode(bytes.NewReader(data), 2)
-	if err != nil {
-		b.Fatal(err)
-	}
 	yuv := image.NewNYCbCrA(image.Rect(0, 0, 640, 480), image.YCbCrSubsampleRatio420)
-	resizePlanes(&yuv.YCbCr, half, true)
+	resizePlanes(&yuv.YCbCr, full, true)
 	for i := range yuv.A {
 		yuv.A[i] = 255
 	}
 	ycc := image.NewYCbCr(yuv.Rect, image.YCbCrSubsampleRatio420)
-	resizePlanes(ycc, half, false)
+	resizePlanes(ycc, full, false)
 	rgba := nrgba(toRGBA(ycc))
 	run := func(name string, f func() int) {
 		b.Run(name, func(b *testing.B) {
@@ -236,11 +224,10 @@ func BenchmarkStages(b *testing.B) {
 		})
 	}
 	run("decode/full", func() int { jpeg.Decode(bytes.NewReader(data)); return 0 })
-	run("decode/half", func() int { scaledjpeg.Decode(bytes.NewReader(data), 2); return 0 })
 	run("resize/full-box", func() int { resize(full, 640, 480); return 0 })
-	run("resize/half-planes", func() int {
+	run("resize/planes", func() int {
 		d := image.NewNYCbCrA(image.Rect(0, 0, 640, 480), image.YCbCrSubsampleRatio420)
-		resizePlanes(&d.YCbCr, half, true)
+		resizePlanes(&d.YCbCr, full, true)
 		return 0
 	})
 	encode := func(m image.Image, method int) int {

@@ -54,48 +54,6 @@ func planesRGBA(src image.Image, w, h int) *image.RGBA {
 	return toRGBA(d)
 }
 
-// TestScaledDecode: a JPEG twice as wide as the variant or more is decoded
-// at the largest of 1/2, 1/4 and 1/8 still as wide, and its variant looks
-// as the full decode's does (mean absolute difference under a level and a
-// half of 255, where a wrong scale, a shifted block or a wrong inverse DCT
-// gives several); a narrower reduction is decoded at full size.
-func TestScaledDecode(t *testing.T) {
-	data, m := testPhoto(t)
-	full, err := jpeg.Decode(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct {
-		width   int
-		decoded image.Rectangle // 1024x768 at the scale expected
-	}{
-		{640, image.Rect(0, 0, 1024, 768)},
-		{384, image.Rect(0, 0, 512, 384)},
-		{256, image.Rect(0, 0, 256, 192)},
-		{128, image.Rect(0, 0, 128, 96)},
-		{64, image.Rect(0, 0, 128, 96)},
-	} {
-		src, err := decode(data, m, tc.width)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, ok := src.(*image.YCbCr); !ok || src.Bounds() != tc.decoded {
-			t.Errorf("w=%d: decoded %T %v, want *image.YCbCr %v", tc.width, src, src.Bounds(), tc.decoded)
-			continue
-		}
-		w, h := targetSize(m.width, m.height, tc.width)
-		got, want := planesRGBA(src, w, h), planesRGBA(full, w, h)
-		if got.Rect != image.Rect(0, 0, tc.width, tc.width*3/4) {
-			t.Errorf("w=%d: variant %v", tc.width, got.Rect)
-		}
-		d := meanAbsDiff(got, want)
-		if d > 1.5 {
-			t.Errorf("w=%d: mean absolute difference %.2f from the full decode's variant, want at most 1.5", tc.width, d)
-		}
-		t.Logf("w=%d: decoded %v, mean absolute difference %.2f", tc.width, src.Bounds(), d)
-	}
-}
-
 // TestVariantLooksRight: the w=384 WebP and JPEG variants of the photo,
 // decoded, are within a few levels of Catmull-Rom's reduction of the full
 // decode, encoded the same way from RGB, and no channel's mean moves: the
@@ -183,7 +141,7 @@ func TestPlanesOddSizes(t *testing.T) {
 			t.Fatal(p)
 		}
 		for _, width := range append(append([]int{}, ImageSizes...), DeviceSizes...) {
-			src, err := decode(data, m, width)
+			src, err := decode(data)
 			if err != nil {
 				t.Fatal(err)
 			}

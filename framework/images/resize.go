@@ -12,8 +12,6 @@ import (
 
 	"github.com/gen2brain/webp"
 	xdraw "golang.org/x/image/draw"
-
-	"github.com/isr-go/framework/internal/scaledjpeg"
 )
 
 // Output formats.
@@ -65,7 +63,7 @@ func (s *Server) render(ctx context.Context, data []byte, m meta, width, quality
 		}
 	}()
 
-	src, err := decode(data, m, width)
+	src, err := decode(data)
 	if err != nil {
 		return nil, fail(http.StatusUnprocessableEntity, "src cannot be decoded: %v", err)
 	}
@@ -119,21 +117,9 @@ func targetSize(w, h, width int) (int, int) {
 	return width, max(1, (h*width+w/2)/w)
 }
 
-// decode decodes data, the source m describes. A JPEG at least twice as
-// wide as width is decoded at the largest of 1/2, 1/4 and 1/8 of its size
-// that is still as wide, which skips most of the inverse DCTs and is
-// already filtered (package scaledjpeg); anything else at its full size.
-func decode(data []byte, m meta, width int) (image.Image, error) {
-	if m.format == formatJPEG {
-		scale := 1
-		for scale < 8 && m.width >= 2*scale*width {
-			scale *= 2
-		}
-		src, err := scaledjpeg.Decode(bytes.NewReader(data), scale)
-		if err != scaledjpeg.ErrNotYCbCr {
-			return src, err
-		}
-	}
+// decode decodes data at its full size. A JPEG comes back as its
+// planes (*image.YCbCr), which resizePlanes scales without an RGB step.
+func decode(data []byte) (image.Image, error) {
 	src, _, err := image.Decode(bytes.NewReader(data))
 	return src, err
 }
