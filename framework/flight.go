@@ -1,6 +1,7 @@
 package framework
 
 import (
+	"context"
 	"sync"
 )
 
@@ -41,4 +42,19 @@ func (f *flights) land(key string, fl *flight, e *entry, err error) {
 	f.mu.Unlock()
 	fl.e, fl.err = e, err
 	close(fl.done)
+}
+
+// waitFlight waits for fl, a render of another request's, or for ctx to
+// end; the wait is a span of its own.
+func (c *cache) waitFlight(ctx context.Context, fl *flight) (*entry, error) {
+	if c.tracer != nil {
+		_, span := c.tracer.Start(ctx, "wait for render")
+		defer span.End()
+	}
+	select {
+	case <-fl.done:
+		return fl.e, fl.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
