@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -70,7 +71,9 @@ func (r *otlpReceiver) export(w http.ResponseWriter, req *http.Request) {
 // test ends.
 func (r *otlpReceiver) tracerFromEnv(t testing.TB) *sdktrace.TracerProvider {
 	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", r.srv.URL)
-	t.Setenv("OTEL_TRACES_SAMPLER", "always_on")
+	if os.Getenv("OTEL_TRACES_SAMPLER") == "" {
+		t.Setenv("OTEL_TRACES_SAMPLER", "always_on")
+	}
 	t.Setenv("OTEL_SERVICE_NAME", "tracing-test")
 	tp, err := tracing.FromEnv(context.Background(), "build-1")
 	if err != nil || tp == nil {

@@ -61,9 +61,15 @@ func (a *App) Trace(h http.Handler) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := traceContext.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
-		ctx, span := a.tracer.Start(ctx, r.Method, trace.WithSpanKind(trace.SpanKindServer),
-			trace.WithAttributes(requestAttributes(r)...))
+		ctx, span := a.tracer.Start(ctx, r.Method, trace.WithSpanKind(trace.SpanKindServer))
 		defer span.End()
+		if !span.IsRecording() {
+			// Sampled out: the trace goes on (Fetch's traceparent says
+			// so) for nothing more than the context.
+			h.ServeHTTP(w, r.WithContext(ctx))
+			return
+		}
+		span.SetAttributes(requestAttributes(r)...)
 		tw := &tracedWriter{ResponseWriter: w}
 		h.ServeHTTP(tw, r.WithContext(ctx))
 		status := tw.status
@@ -114,8 +120,8 @@ func requestAttributes(r *http.Request) []attribute.KeyValue {
 // app's register installs it when tracing is on.
 func (a *App) traceRoute(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if route := c.Path(); route != "" {
-			span := trace.SpanFromContext(c.Request().Context())
+		if span := trace.SpanFromContext(c.Request().Context()); span.IsRecording() && c.Path() != "" {
+			route := c.Path()
 			span.SetName(c.Request().Method + " " + route)
 			span.SetAttributes(attrRoute.String(route))
 		}
