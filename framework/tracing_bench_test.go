@@ -10,6 +10,8 @@ import (
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
+
+	"github.com/isr-go/framework/framework/internal/testotlp"
 )
 
 // benchmarkTraced serves the cached page of BenchmarkHitMemory (or, with
@@ -18,10 +20,10 @@ import (
 // batched and exported over OTLP/HTTP to a receiver on loopback, as the
 // server does: what tracing costs a hit.
 func benchmarkTraced(b *testing.B, memoryBytes int64, sample float64) {
-	recv := newOTLPReceiver(b)
+	recv := testotlp.NewReceiver(b)
 	b.Setenv("OTEL_TRACES_SAMPLER_ARG", strconv.FormatFloat(sample, 'f', -1, 64))
 	b.Setenv("OTEL_TRACES_SAMPLER", "parentbased_traceidratio")
-	tp := recv.tracerFromEnv(b)
+	tp := recv.TracerFromEnv(b)
 	app, err := New(Options{Store: openBadger(b), MemoryCacheBytes: memoryBytes, Logger: slog.New(slog.DiscardHandler), TracerProvider: tp})
 	if err != nil {
 		b.Fatal(err)

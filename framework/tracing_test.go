@@ -12,13 +12,14 @@ import (
 	"github.com/a-h/templ"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 
+	"github.com/isr-go/framework/framework/internal/testotlp"
 	"github.com/isr-go/framework/framework/internal/testredis"
 )
 
 // checkTree compares the tree of root with want.
 func checkTree(t *testing.T, what string, spans []*tracepb.Span, root *tracepb.Span, want string) {
 	t.Helper()
-	if got := spanTree(spans, root); got != want {
+	if got := testotlp.Tree(spans, root); got != want {
 		t.Errorf("%s: span tree:\n%s\nwant:\n%s", what, got, want)
 	}
 }
@@ -28,15 +29,15 @@ func checkTree(t *testing.T, what string, spans []*tracepb.Span, root *tracepb.S
 func oneRoot(t *testing.T, spans []*tracepb.Span, name, state string) *tracepb.Span {
 	t.Helper()
 	var found []*tracepb.Span
-	for _, s := range rootsNamed(spans, name) {
-		if state == "" || attr(s, "framework.cache") == state {
+	for _, s := range testotlp.RootsNamed(spans, name) {
+		if state == "" || testotlp.Attr(s, "framework.cache") == state {
 			found = append(found, s)
 		}
 	}
 	if len(found) != 1 {
 		var names []string
 		for _, s := range spans {
-			names = append(names, s.Name+attrText(s.Attributes))
+			names = append(names, s.Name+testotlp.AttrText(s.Attributes))
 		}
 		t.Fatalf("%d root spans %q with framework.cache=%q, want 1; spans:\n%s", len(found), name, state, strings.Join(names, "\n"))
 	}
@@ -44,8 +45,8 @@ func oneRoot(t *testing.T, spans []*tracepb.Span, name, state string) *tracepb.S
 }
 
 func TestTraceMissThenHit(t *testing.T) {
-	recv := newOTLPReceiver(t)
-	tp := recv.tracerFromEnv(t)
+	recv := testotlp.NewReceiver(t)
+	tp := recv.TracerFromEnv(t)
 	h := newHarness(t, Options{TracerProvider: tp})
 	h.page(Route{Pattern: "/blog/:id", Revalidate: time.Hour, Render: newSource("v1").render})
 	for _, want := range []string{cacheMiss, cacheHit} {
@@ -53,7 +54,7 @@ func TestTraceMissThenHit(t *testing.T) {
 			t.Fatalf("X-Framework-Cache %q, want %q", r.cache(), want)
 		}
 	}
-	spans := recv.collected(t, tp)
+	spans := recv.Collected(t, tp)
 	checkTree(t, "MISS", spans, oneRoot(t, spans, "GET /blog/:id", cacheMiss), `GET /blog/:id [framework.cache=MISS http.response.status_code=200 http.route=/blog/:id]
   store get [db.system.name=badger framework.store.found=false]
   store get [db.system.name=badger framework.store.found=false]
@@ -65,8 +66,8 @@ func TestTraceMissThenHit(t *testing.T) {
 }
 
 func TestTraceStaleLinksRegeneration(t *testing.T) {
-	recv := newOTLPReceiver(t)
-	tp := recv.tracerFromEnv(t)
+	recv := testotlp.NewReceiver(t)
+	tp := recv.TracerFromEnv(t)
 	h := newHarness(t, Options{TracerProvider: tp, RevalidateSecret: "s3cret"})
 	h.page(Route{Pattern: "/blog/:id", Revalidate: time.Hour, Render: newSource("v1").render})
 	h.get("/blog/7")
@@ -79,7 +80,7 @@ func TestTraceStaleLinksRegeneration(t *testing.T) {
 		t.Fatalf("X-Framework-Cache %q, want STALE", r.cache())
 	}
 	h.waitBackground()
-	spans := recv.collected(t, tp)
+	spans := recv.Collected(t, tp)
 
 	checkTree(t, "revalidate", spans, oneRoot(t, spans, "POST "+RevalidateEndpoint, ""), `POST /_framework/revalidate [http.response.status_code=200 http.route=/_framework/revalidate]
   revalidate [framework.tag=_path:/blog/7]
@@ -96,13 +97,13 @@ func TestTraceStaleLinksRegeneration(t *testing.T) {
 		t.Error("the regeneration is in the trace of the request that found the page stale, want a trace of its own")
 	}
 	if l := regen.Links; len(l) != 1 || string(l[0].TraceId) != string(stale.TraceId) || string(l[0].SpanId) != string(stale.SpanId) {
-		t.Errorf("regeneration links %v, want the STALE request's span %s", l, hexID(stale.SpanId))
+		t.Errorf("regeneration links %v, want the STALE request's span %s", l, testotlp.HexID(stale.SpanId))
 	}
 }
 
 func TestTraceFetchPropagates(t *testing.T) {
-	recv := newOTLPReceiver(t)
-	tp := recv.tracerFromEnv(t)
+	recv := testotlp.NewReceiver(t)
+	tp := recv.TracerFromEnv(t)
 	var mu sync.Mutex
 	var upstreamParents []string
 	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -123,11 +124,11 @@ func TestTraceFetchPropagates(t *testing.T) {
 	const caller, callerSpan = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
 	h.get("/posts/1", "Traceparent", "00-"+caller+"-"+callerSpan+"-01")
 	h.get("/posts/2")
-	spans := recv.collected(t, tp)
+	spans := recv.Collected(t, tp)
 
-	first := rootsNamed(spans, "GET /posts/:id")[0]
-	if hexID(first.TraceId) != caller || hexID(first.ParentSpanId) != callerSpan {
-		t.Errorf("request span in trace %s under %s, want the traceparent's %s under %s", hexID(first.TraceId), hexID(first.ParentSpanId), caller, callerSpan)
+	first := testotlp.RootsNamed(spans, "GET /posts/:id")[0]
+	if testotlp.HexID(first.TraceId) != caller || testotlp.HexID(first.ParentSpanId) != callerSpan {
+		t.Errorf("request span in trace %s under %s, want the traceparent's %s under %s", testotlp.HexID(first.TraceId), testotlp.HexID(first.ParentSpanId), caller, callerSpan)
 	}
 	checkTree(t, "first fetch", spans, first, `GET /posts/:id [framework.cache=MISS http.response.status_code=200 http.route=/posts/:id]
   store get [db.system.name=badger framework.store.found=false]
@@ -149,21 +150,21 @@ func TestTraceFetchPropagates(t *testing.T) {
 	}
 	var fetched *tracepb.Span
 	for _, f := range fetches {
-		if attr(f, "framework.data.cache") == "miss" {
+		if testotlp.Attr(f, "framework.data.cache") == "miss" {
 			fetched = f
-		} else if got := attr(f, "framework.data.cache"); got != "hit" {
+		} else if got := testotlp.Attr(f, "framework.data.cache"); got != "hit" {
 			t.Errorf("second Fetch framework.data.cache=%q, want hit", got)
 		}
 	}
-	if want := "00-" + caller + "-" + hexID(fetched.SpanId) + "-01"; upstreamParents[0] != want {
+	if want := "00-" + caller + "-" + testotlp.HexID(fetched.SpanId) + "-01"; upstreamParents[0] != want {
 		t.Errorf("upstream got traceparent %q, want %q (the Fetch span's)", upstreamParents[0], want)
 	}
 }
 
 func TestTraceRedisStoreRead(t *testing.T) {
 	srv := testredis.Start(t)
-	recv := newOTLPReceiver(t)
-	tp := recv.tracerFromEnv(t)
+	recv := testotlp.NewReceiver(t)
+	tp := recv.TracerFromEnv(t)
 	a := newRedisHarness(t, srv.URL(), Options{TracerProvider: tp})
 	b := newRedisHarness(t, srv.URL(), Options{TracerProvider: tp})
 	s := newSource("v1")
@@ -176,17 +177,17 @@ func TestTraceRedisStoreRead(t *testing.T) {
 	if r := b.get("/blog/7"); r.cache() != cacheHit {
 		t.Fatalf("second instance: %q, want HIT from Redis", r.cache())
 	}
-	spans := recv.collected(t, tp)
+	spans := recv.Collected(t, tp)
 	checkTree(t, "HIT from Redis", spans, oneRoot(t, spans, "GET /blog/:id", cacheHit), `GET /blog/:id [framework.cache=HIT http.response.status_code=200 http.route=/blog/:id]
   store get [db.system.name=redis framework.store.found=true]
 `)
 	var read *tracepb.Span
 	for _, sp := range spans {
-		if sp.Name == "store get" && attr(sp, "framework.store.found") == "true" {
+		if sp.Name == "store get" && testotlp.Attr(sp, "framework.store.found") == "true" {
 			read = sp
 		}
 	}
-	if read == nil || attr(read, "framework.store.bytes") == "0" || attr(read, "framework.store.key") != "p/build-1/blog/7" {
-		t.Errorf("store read: bytes %q, key %q; want the page's bytes under p/build-1/blog/7", attr(read, "framework.store.bytes"), attr(read, "framework.store.key"))
+	if read == nil || testotlp.Attr(read, "framework.store.bytes") == "0" || testotlp.Attr(read, "framework.store.key") != "p/build-1/blog/7" {
+		t.Errorf("store read: bytes %q, key %q; want the page's bytes under p/build-1/blog/7", testotlp.Attr(read, "framework.store.bytes"), testotlp.Attr(read, "framework.store.key"))
 	}
 }

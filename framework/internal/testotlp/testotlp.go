@@ -1,4 +1,6 @@
-package framework
+// Package testotlp is a trace collector for tests: an OTLP/HTTP receiver on
+// loopback that decodes the spans an exporter sends, and prints their trees.
+package testotlp
 
 import (
 	"bytes"
@@ -23,24 +25,24 @@ import (
 	"github.com/isr-go/framework/framework/tracing"
 )
 
-// otlpReceiver is a trace collector for tests: an OTLP/HTTP endpoint on
+// Receiver is a trace collector for tests: an OTLP/HTTP endpoint on
 // loopback that decodes what the exporter sends (protobuf
 // ExportTraceServiceRequests) and keeps the spans.
-type otlpReceiver struct {
+type Receiver struct {
 	srv   *httptest.Server
 	mu    sync.Mutex
 	spans []*tracepb.Span
 }
 
-func newOTLPReceiver(t testing.TB) *otlpReceiver {
-	r := &otlpReceiver{}
+func NewReceiver(t testing.TB) *Receiver {
+	r := &Receiver{}
 	r.srv = httptest.NewServer(http.HandlerFunc(r.export))
 	t.Cleanup(r.srv.Close)
 	return r
 }
 
 // export is POST /v1/traces.
-func (r *otlpReceiver) export(w http.ResponseWriter, req *http.Request) {
+func (r *Receiver) export(w http.ResponseWriter, req *http.Request) {
 	if req.Method != http.MethodPost || req.URL.Path != "/v1/traces" || req.Header.Get("Content-Type") != "application/x-protobuf" {
 		http.Error(w, "want POST /v1/traces of application/x-protobuf", http.StatusBadRequest)
 		return
@@ -66,10 +68,10 @@ func (r *otlpReceiver) export(w http.ResponseWriter, req *http.Request) {
 	w.Write(out)
 }
 
-// tracerFromEnv returns the tracer provider package tracing makes from the
+// TracerFromEnv returns the tracer provider package tracing makes from the
 // environment, pointed at r, as the server makes it; shut down when the
 // test ends.
-func (r *otlpReceiver) tracerFromEnv(t testing.TB) *sdktrace.TracerProvider {
+func (r *Receiver) TracerFromEnv(t testing.TB) *sdktrace.TracerProvider {
 	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", r.srv.URL)
 	if os.Getenv("OTEL_TRACES_SAMPLER") == "" {
 		t.Setenv("OTEL_TRACES_SAMPLER", "always_on")
@@ -83,34 +85,42 @@ func (r *otlpReceiver) tracerFromEnv(t testing.TB) *sdktrace.TracerProvider {
 	return tp
 }
 
-// collected sends the spans tp has batched and returns every span r
-// received.
-func (r *otlpReceiver) collected(t testing.TB, tp *sdktrace.TracerProvider) []*tracepb.Span {
-	t.Helper()
-	if err := tp.ForceFlush(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+// URL is the receiver's base URL, for OTEL_EXPORTER_OTLP_ENDPOINT.
+func (r *Receiver) URL() string { return r.srv.URL }
+
+// Spans returns every span r received so far.
+func (r *Receiver) Spans() []*tracepb.Span {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return slices.Clone(r.spans)
 }
 
-// treeShown are the attributes a span tree shows: those that do not vary
+// Collected sends the spans tp has batched and returns every span r
+// received.
+func (r *Receiver) Collected(t testing.TB, tp *sdktrace.TracerProvider) []*tracepb.Span {
+	t.Helper()
+	if err := tp.ForceFlush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return r.Spans()
+}
+
+// Shown are the attributes a span tree shows: those that do not vary
 // between runs.
-var treeShown = []string{"framework.cache", "http.response.status_code", "http.route", "framework.param.id",
+var Shown = []string{"framework.cache", "http.response.status_code", "http.route", "framework.param.id",
 	"framework.holes", "framework.data.cache", "framework.data.tags", "db.system.name", "framework.store.found",
 	"framework.tag", "framework.regeneration", "framework.hole.name"}
 
-// spanTree prints the trace of root as an indented tree, children in the
-// order they started, each span with its treeShown attributes and the
+// Tree prints the trace of root as an indented tree, children in the
+// order they started, each span with its Shown attributes and the
 // names of the spans it links to.
-func spanTree(spans []*tracepb.Span, root *tracepb.Span) string {
+func Tree(spans []*tracepb.Span, root *tracepb.Span) string {
 	var b strings.Builder
 	var walk func(s *tracepb.Span, depth int)
 	walk = func(s *tracepb.Span, depth int) {
-		fmt.Fprintf(&b, "%s%s%s", strings.Repeat("  ", depth), s.Name, attrText(s.Attributes))
+		fmt.Fprintf(&b, "%s%s%s", strings.Repeat("  ", depth), s.Name, AttrText(s.Attributes))
 		for _, l := range s.Links {
-			if linked := findSpan(spans, l.SpanId); linked != nil {
+			if linked := FindSpan(spans, l.SpanId); linked != nil {
 				fmt.Fprintf(&b, " (linked to %s)", linked.Name)
 			}
 		}
@@ -132,9 +142,10 @@ func spanTree(spans []*tracepb.Span, root *tracepb.Span) string {
 	return b.String()
 }
 
-func attrText(attrs []*commonpb.KeyValue) string {
+// AttrText is how Tree shows a span's attributes: " [key=value ...]".
+func AttrText(attrs []*commonpb.KeyValue) string {
 	var parts []string
-	for _, key := range treeShown {
+	for _, key := range Shown {
 		for _, kv := range attrs {
 			if kv.Key == key {
 				parts = append(parts, key+"="+valueText(kv.Value))
@@ -165,7 +176,8 @@ func valueText(v *commonpb.AnyValue) string {
 	return v.String()
 }
 
-func findSpan(spans []*tracepb.Span, id []byte) *tracepb.Span {
+// FindSpan returns the span whose ID is id, or nil.
+func FindSpan(spans []*tracepb.Span, id []byte) *tracepb.Span {
 	for _, s := range spans {
 		if bytes.Equal(s.SpanId, id) {
 			return s
@@ -174,12 +186,12 @@ func findSpan(spans []*tracepb.Span, id []byte) *tracepb.Span {
 	return nil
 }
 
-// rootsNamed returns the spans named name whose parent is not among spans
+// RootsNamed returns the spans named name whose parent is not among spans
 // (none, or a caller's, from a traceparent header), oldest first.
-func rootsNamed(spans []*tracepb.Span, name string) []*tracepb.Span {
+func RootsNamed(spans []*tracepb.Span, name string) []*tracepb.Span {
 	var roots []*tracepb.Span
 	for _, s := range spans {
-		if s.Name == name && findSpan(spans, s.ParentSpanId) == nil {
+		if s.Name == name && FindSpan(spans, s.ParentSpanId) == nil {
 			roots = append(roots, s)
 		}
 	}
@@ -187,8 +199,8 @@ func rootsNamed(spans []*tracepb.Span, name string) []*tracepb.Span {
 	return roots
 }
 
-// attr returns the value of a span's attribute key as text, or "".
-func attr(s *tracepb.Span, key string) string {
+// Attr returns the value of a span's attribute key as text, or "".
+func Attr(s *tracepb.Span, key string) string {
 	for _, kv := range s.Attributes {
 		if kv.Key == key {
 			return valueText(kv.Value)
@@ -197,4 +209,5 @@ func attr(s *tracepb.Span, key string) string {
 	return ""
 }
 
-func hexID(b []byte) string { return hex.EncodeToString(b) }
+// HexID is a trace or span ID as traceparent writes it.
+func HexID(b []byte) string { return hex.EncodeToString(b) }
