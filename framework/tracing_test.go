@@ -191,3 +191,26 @@ func TestTraceRedisStoreRead(t *testing.T) {
 		t.Errorf("store read: bytes %q, key %q; want the page's bytes under p/build-1/blog/7", testotlp.Attr(read, "framework.store.bytes"), testotlp.Attr(read, "framework.store.key"))
 	}
 }
+
+func TestTraceHoles(t *testing.T) {
+	recv := testotlp.NewReceiver(t)
+	tp := recv.TracerFromEnv(t)
+	h := newHarness(t, Options{TracerProvider: tp})
+	p := &holePage{s: newSource("v1"), hole: PerRequest(greeting).Register("greeting")}
+	h.page(Route{Pattern: "/", Revalidate: time.Minute, Render: p.render})
+	h.get("/")
+	if r := h.get("/", "Cookie", "name=Ada"); r.cache() != cacheHit || !strings.Contains(r.body, "Hello, Ada") {
+		t.Fatalf("second request: %s %q", r.cache(), r.body)
+	}
+	spans := recv.Collected(t, tp)
+	checkTree(t, "MISS", spans, oneRoot(t, spans, "GET /", cacheMiss), `GET / [framework.cache=MISS http.response.status_code=200 http.route=/]
+  store get [db.system.name=badger framework.store.found=false]
+  store get [db.system.name=badger framework.store.found=false]
+  render / [http.route=/ framework.holes=1]
+  store set [db.system.name=badger]
+  render hole [http.route=/ framework.hole.name=greeting]
+`)
+	checkTree(t, "HIT", spans, oneRoot(t, spans, "GET /", cacheHit), `GET / [framework.cache=HIT http.response.status_code=200 http.route=/]
+  render hole [http.route=/ framework.hole.name=greeting]
+`)
+}
