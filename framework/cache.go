@@ -147,7 +147,16 @@ func (c *cache) serve(ctx context.Context, key string, src *renderer, params fun
 func (c *cache) renderShared(ctx context.Context, key string, job renderJob, backOff bool) (*entry, error) {
 	fl, leader := c.flights.join(key)
 	if !leader {
-		return c.waitFlight(ctx, fl)
+		if c.tracer != nil {
+			_, span := c.tracer.Start(ctx, "wait for render")
+			defer span.End()
+		}
+		select {
+		case <-fl.done:
+			return fl.e, fl.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
 	// A render of key may have landed between this request's lookup and
 	// its join; then there is nothing to do.

@@ -1,7 +1,6 @@
 package framework
 
 import (
-	"context"
 	"sync"
 )
 
@@ -44,17 +43,3 @@ func (f *flights) land(key string, fl *flight, e *entry, err error) {
 	close(fl.done)
 }
 
-// waitFlight waits for fl, a render of another request's, or for ctx to
-// end; the wait is a span of its own.
-func (c *cache) waitFlight(ctx context.Context, fl *flight) (*entry, error) {
-	if c.tracer != nil {
-		_, span := c.tracer.Start(ctx, "wait for render")
-		defer span.End()
-	}
-	select {
-	case <-fl.done:
-		return fl.e, fl.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
