@@ -214,3 +214,37 @@ func TestTraceHoles(t *testing.T) {
   render hole [http.route=/ framework.hole.name=greeting]
 `)
 }
+
+// TestTraceWaitForRender: a request that finds another's render of its
+// page in progress shows the wait, not a render.
+func TestTraceWaitForRender(t *testing.T) {
+	recv := testotlp.NewReceiver(t)
+	tp := recv.TracerFromEnv(t)
+	h := newHarness(t, Options{TracerProvider: tp})
+	s := newSource("v1")
+	s.block = make(chan struct{})
+	h.page(Route{Pattern: "/blog/:id", Revalidate: time.Hour, Render: s.render})
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() { h.get("/blog/7") })
+	}
+	waitUntil(t, "one request to wait on the other's render", func() bool {
+		return s.renders.Load() == 1 && blockedIn("renderShared") == 1
+	})
+	close(s.block)
+	wg.Wait()
+	spans := recv.Collected(t, tp)
+	var waiter *tracepb.Span
+	for _, r := range testotlp.RootsNamed(spans, "GET /blog/:id") {
+		if !strings.Contains(testotlp.Tree(spans, r), "render /blog/:id") {
+			waiter = r
+		}
+	}
+	if waiter == nil {
+		t.Fatal("both requests rendered")
+	}
+	checkTree(t, "waiter", spans, waiter, `GET /blog/:id [framework.cache=MISS http.response.status_code=200 http.route=/blog/:id]
+  store get [db.system.name=badger framework.store.found=false]
+  wait for render
+`)
+}
