@@ -42,4 +42,3 @@ func (f *flights) land(key string, fl *flight, e *entry, err error) {
 	fl.e, fl.err = e, err
 	close(fl.done)
 }
-
