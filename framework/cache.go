@@ -268,19 +268,19 @@ func (c *cache) runRegeneration(key string, job renderJob, trigger trace.SpanCon
 	}
 	fl, leader := c.flights.join(key)
 	if !leader {
-		noteRegeneration(ctx, "rendering in a request")
+		c.noteRegeneration(ctx, "rendering in a request")
 		return // rendering in a request already
 	}
 	// Another request may have finished a render of key since the stale
 	// entry was read.
 	if cur := c.lookupPage(ctx, key); cur != nil && c.tags.freshness(cur, c.hitNow()) == fresh {
-		noteRegeneration(ctx, "fresh already")
+		c.noteRegeneration(ctx, "fresh already")
 		c.flights.land(key, fl, cur, nil)
 		return
 	}
 	unlock, ok := c.lockRegeneration(ctx, key)
 	if !ok {
-		noteRegeneration(ctx, "regenerated elsewhere")
+		c.noteRegeneration(ctx, "regenerated elsewhere")
 		c.flights.land(key, fl, nil, errRegeneratedElsewhere)
 		return
 	}
@@ -296,7 +296,7 @@ func (c *cache) runRegeneration(key string, job renderJob, trigger trace.SpanCon
 		return
 	}
 	c.debugCache("REGENERATED", key)
-	noteRegeneration(ctx, "regenerated")
+	c.noteRegeneration(ctx, "regenerated")
 	c.save(ctx, key, job, e)
 	c.flights.land(key, fl, e, nil)
 }

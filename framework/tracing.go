@@ -259,8 +259,10 @@ func (c *cache) startRegenerationSpan(key string, job renderJob, trigger trace.S
 
 // noteRegeneration records on a regeneration's span what became of it:
 // "regenerated", or why it was left to another.
-func noteRegeneration(ctx context.Context, outcome string) {
-	trace.SpanFromContext(ctx).SetAttributes(attribute.String("framework.regeneration", outcome))
+func (c *cache) noteRegeneration(ctx context.Context, outcome string) {
+	if c.tracer != nil {
+		trace.SpanFromContext(ctx).SetAttributes(attribute.String("framework.regeneration", outcome))
+	}
 }
 
 // render is renderBounded in a span of its own when tracing is on: the

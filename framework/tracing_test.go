@@ -248,3 +248,21 @@ func TestTraceWaitForRender(t *testing.T) {
   wait for render
 `)
 }
+
+// TestTraceOffAllocatesNothing: without a tracer provider, a hit through
+// App.Trace allocates nothing, as one without it.
+func TestTraceOffAllocatesNothing(t *testing.T) {
+	h := newHarness(t, Options{})
+	h.page(Route{Pattern: "/blog/:id", Revalidate: time.Hour, Render: newSource("v1").render})
+	handler := h.app.Trace(h.e)
+	req := httptest.NewRequest(http.MethodGet, "/blog/7", nil)
+	w := &nopWriter{h: make(http.Header)}
+	handler.ServeHTTP(w, req) // the miss
+	allocs := testing.AllocsPerRun(100, func() {
+		clear(w.h)
+		handler.ServeHTTP(w, req)
+	})
+	if allocs != 0 || w.h.Get(headerCache) != cacheHit {
+		t.Errorf("a %s with tracing off: %v allocations, want a HIT with none", w.h.Get(headerCache), allocs)
+	}
+}
