@@ -34,6 +34,8 @@ type Receiver struct {
 	spans []*tracepb.Span
 }
 
+// NewReceiver starts a Receiver on a free loopback port, closed when the
+// test ends.
 func NewReceiver(t testing.TB) *Receiver {
 	r := &Receiver{}
 	r.srv = httptest.NewServer(http.HandlerFunc(r.export))
