@@ -185,7 +185,7 @@ func Cache[F any](fn F, opts CacheOptions) F {
 func loadData(ctx context.Context, id string, window time.Duration, tags []string, fetch func(context.Context) ([]byte, error)) (_ []byte, err error) {
 	window = max(window, 0)
 	a := appFrom(ctx)
-	traced := a != nil && a.tracer != nil
+	traced := a != nil && a.tracer != nil && recording(ctx)
 	if traced {
 		var span trace.Span
 		ctx, span = a.startDataSpan(ctx, id, int64(window/time.Second), tags)

@@ -216,7 +216,7 @@ func (s *guardedStore) probeOnce() (ok bool) {
 func (s *guardedStore) up() bool { return !s.failing.Load() && !s.open.Load() }
 
 func (s *guardedStore) Get(ctx context.Context, key string) (value []byte, err error) {
-	if s.tracer != nil {
+	if s.tracer != nil && recording(ctx) {
 		var span trace.Span
 		ctx, span = s.startStoreSpan(ctx, "get", key)
 		defer func() { endStoreRead(span, value, err) }()
@@ -234,7 +234,7 @@ func (s *guardedStore) getKeyBytes(ctx context.Context, key []byte) (value []byt
 	if s.keyBytes == nil {
 		return s.Get(ctx, string(key))
 	}
-	if s.tracer != nil {
+	if s.tracer != nil && recording(ctx) {
 		var span trace.Span
 		ctx, span = s.startStoreSpan(ctx, "get", string(key))
 		defer func() { endStoreRead(span, value, err) }()
@@ -254,7 +254,7 @@ func (s *guardedStore) getKeyBytes(ctx context.Context, key []byte) (value []byt
 // carries the store's text past its first line, where a store may quote
 // the value (Badger dumps its first kilobyte).
 func (s *guardedStore) Set(ctx context.Context, key string, value []byte, ttl time.Duration) (err error) {
-	if s.tracer != nil {
+	if s.tracer != nil && recording(ctx) {
 		var span trace.Span
 		ctx, span = s.startStoreSpan(ctx, "set", key)
 		span.SetAttributes(attrStoreBytes.Int(len(value)))

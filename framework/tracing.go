@@ -163,6 +163,11 @@ func spanOnly(ctx context.Context) context.Context {
 	return trace.ContextWithSpan(context.Background(), trace.SpanFromContext(ctx))
 }
 
+// recording reports whether ctx's span is recorded (sampled). The spans
+// of renders, data and store calls are made under a recorded one only: a
+// request sampled out costs its own span and no more.
+func recording(ctx context.Context) bool { return trace.SpanFromContext(ctx).IsRecording() }
+
 // endSpan ends span, marking it failed when err is not nil.
 func endSpan(span trace.Span, err error) {
 	if err != nil {
@@ -268,7 +273,7 @@ func (c *cache) noteRegeneration(ctx context.Context, outcome string) {
 // render is renderBounded in a span of its own when tracing is on: the
 // route, the params, the status and the number of PerRequest holes.
 func (p *page) render(parent context.Context, path string, params Params, r *http.Request, renderFn renderFunc) (*entry, error) {
-	if p.app.tracer == nil {
+	if p.app.tracer == nil || !recording(parent) {
 		return p.renderBounded(parent, path, params, r, renderFn)
 	}
 	attrs := append(paramAttributes(params), attrRoute.String(p.route.Pattern), attrPath.String(path),
@@ -288,7 +293,7 @@ func (p *page) render(parent context.Context, path string, params Params, r *htt
 // renderHole renders the i-th hole of a page for this request, in a span
 // of its own when tracing is on.
 func (p *page) renderHole(ctx context.Context, st *renderState, h Hole, i int) *bytes.Buffer {
-	if p.app.tracer == nil {
+	if p.app.tracer == nil || !recording(ctx) {
 		return h.renderFor(ctx, st)
 	}
 	ctx, span := p.app.tracer.Start(ctx, "render hole", trace.WithAttributes(
