@@ -61,7 +61,7 @@ func (a *App) Trace(h http.Handler) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := traceContext.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
-		ctx, span := a.tracer.Start(ctx, r.Method, trace.WithSpanKind(trace.SpanKindServer))
+		ctx, span := a.tracer.Start(ctx, spanMethod(r.Method), trace.WithSpanKind(trace.SpanKindServer))
 		defer span.End()
 		if !span.IsRecording() {
 			// Sampled out: the trace goes on (Fetch's traceparent says
@@ -97,8 +97,12 @@ func requestAttributes(r *http.Request) []attribute.KeyValue {
 	if err != nil {
 		host, port = r.Host, ""
 	}
+	method := r.Method
+	if spanMethod(method) == "HTTP" {
+		method = "_OTHER"
+	}
 	attrs := []attribute.KeyValue{
-		attribute.String("http.request.method", r.Method),
+		attribute.String("http.request.method", method),
 		attrPath.String(r.URL.Path),
 		attribute.String("url.scheme", scheme),
 		attribute.String("server.address", host),
@@ -122,11 +126,23 @@ func (a *App) traceRoute(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if span := trace.SpanFromContext(c.Request().Context()); span.IsRecording() && c.Path() != "" {
 			route := c.Path()
-			span.SetName(c.Request().Method + " " + route)
+			span.SetName(spanMethod(c.Request().Method) + " " + route)
 			span.SetAttributes(attrRoute.String(route))
 		}
 		return next(c)
 	}
+}
+
+// spanMethod is the method in a request span's name: a standard one, or
+// "HTTP" for any other, as the semantic conventions say, so that made-up
+// methods do not make a span name each.
+func spanMethod(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace:
+		return m
+	}
+	return "HTTP"
 }
 
 // tracedWriter records a response's status for Trace.

@@ -266,3 +266,20 @@ func TestTraceOffAllocatesNothing(t *testing.T) {
 		t.Errorf("a %s with tracing off: %v allocations, want a HIT with none", w.h.Get(headerCache), allocs)
 	}
 }
+
+// TestTraceUnknownMethod: a made-up method is named as the semantic
+// conventions say, so that it cannot make span names without end.
+func TestTraceUnknownMethod(t *testing.T) {
+	recv := testotlp.NewReceiver(t)
+	tp := recv.TracerFromEnv(t)
+	h := newHarness(t, Options{TracerProvider: tp})
+	h.page(Route{Pattern: "/blog/:id", Revalidate: time.Hour, Render: newSource("v1").render})
+	h.do("FROBNICATE", "/blog/7", nil)
+	spans := recv.Collected(t, tp)
+	if len(spans) != 1 || !strings.HasPrefix(spans[0].Name, "HTTP") || testotlp.Attr(spans[0], "http.request.method") != "_OTHER" {
+		for _, s := range spans {
+			t.Logf("%s%s", s.Name, testotlp.AttrText(s.Attributes))
+		}
+		t.Fatalf("want one span named HTTP..., http.request.method=_OTHER")
+	}
+}
