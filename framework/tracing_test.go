@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -282,4 +283,61 @@ func TestTraceUnknownMethod(t *testing.T) {
 		}
 		t.Fatalf("want one span named HTTP..., http.request.method=_OTHER")
 	}
+}
+
+// TestTraceWaitForRenderLock: on Redis, an instance that finds another
+// rendering the page shows its wait for the lock, and renders nothing.
+func TestTraceWaitForRenderLock(t *testing.T) {
+	srv := testredis.Start(t)
+	recv := testotlp.NewReceiver(t)
+	tp := recv.TracerFromEnv(t)
+	a := newRedisHarness(t, srv.URL(), Options{TracerProvider: tp})
+	b := newRedisHarness(t, srv.URL(), Options{TracerProvider: tp})
+	s := newSource("v1")
+	s.block = make(chan struct{})
+	for _, h := range []*harness{a, b} {
+		h.page(Route{Pattern: "/blog/:id", Revalidate: time.Hour, Render: s.render})
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { a.get("/blog/7") })
+	waitUntil(t, "the first instance to render", func() bool { return s.renders.Load() == 1 })
+	wg.Go(func() { b.get("/blog/7") })
+	// Asleep between two tries: past the first, which started the wait.
+	waitUntil(t, "the second instance to wait for the lock", func() bool { return inStack("time.Sleep(", "(*cache).lockRender(") == 1 })
+	close(s.block)
+	wg.Wait()
+	if n := s.renders.Load(); n != 1 {
+		t.Fatalf("%d renders, want 1", n)
+	}
+	spans := recv.Collected(t, tp)
+	var waited, rendered int
+	for _, r := range testotlp.RootsNamed(spans, "GET /blog/:id") {
+		tree := testotlp.Tree(spans, r)
+		if strings.Contains(tree, "\n  wait for render lock\n") {
+			waited++
+		}
+		if strings.Contains(tree, "render /blog/:id") {
+			rendered++
+		}
+	}
+	if waited != 1 || rendered != 1 {
+		t.Errorf("%d requests waited for the lock and %d rendered, want 1 and 1", waited, rendered)
+	}
+}
+
+// inStack counts the goroutines whose stack has every one of fns in it.
+func inStack(fns ...string) int {
+	buf := make([]byte, 1<<22)
+	buf = buf[:runtime.Stack(buf, true)]
+	count := 0
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		all := true
+		for _, fn := range fns {
+			all = all && strings.Contains(g, fn)
+		}
+		if all {
+			count++
+		}
+	}
+	return count
 }
