@@ -253,6 +253,9 @@ func TestTraceWaitForRender(t *testing.T) {
 // TestTraceOffAllocatesNothing: without a tracer provider, a hit through
 // App.Trace allocates nothing, as one without it.
 func TestTraceOffAllocatesNothing(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
 	h := newHarness(t, Options{})
 	h.page(Route{Pattern: "/blog/:id", Revalidate: time.Hour, Render: newSource("v1").render})
 	handler := h.app.Trace(h.e)
