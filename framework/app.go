@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/isr-go/framework/framework/store"
 )
 
@@ -136,6 +138,14 @@ type Options struct {
 
 	// Now is the clock; tests move it instead of sleeping. Default time.Now.
 	Now func() time.Time
+
+	// TracerProvider turns on OpenTelemetry tracing: a span per request
+	// (App.Trace), render, hole, data call, store call, wait on another's
+	// render, revalidation and background regeneration. The app server
+	// (package server) makes one from the OTEL_* environment variables
+	// (package tracing) unless the app sets its own here. Nil, the
+	// default, traces nothing and costs nothing.
+	TracerProvider trace.TracerProvider
 }
 
 // DefaultMemoryCacheBytes is the default bound of the in-memory tier
@@ -197,6 +207,9 @@ type App struct {
 	tagWrites sync.RWMutex
 
 	errorPages errorPages // for httpErrorHandler, from notFoundHandler
+
+	// tracer makes the app's spans; nil when tracing is off.
+	tracer trace.Tracer
 }
 
 // withDefaults returns opts with every field left zero set to its default:
@@ -255,6 +268,7 @@ func New(opts Options) (*App, error) {
 		log:    opts.Logger,
 		sites:  newSiteRenders(),
 		drafts: newDraftKeys(opts.DraftSecret, opts.Logger),
+		tracer: newTracer(opts.TracerProvider),
 	}
 	a.done, a.finish = context.WithCancel(context.Background())
 	a.clock.init(opts.Now)
@@ -264,6 +278,7 @@ func New(opts Options) (*App, error) {
 	}
 	a.noteStore(store)
 	a.store = newGuardedStore(store, a.log, &a.metrics.storeErrors, a.clock.coarse.nanos)
+	a.store.tracer = a.tracer
 	a.cache = newCache(cacheConfig{
 		buildID:        opts.BuildID,
 		renderTimeout:  opts.RenderTimeout,
@@ -272,8 +287,9 @@ func New(opts Options) (*App, error) {
 		report:         a.reportError,
 		log:            opts.Logger,
 		debug:          opts.DebugCache,
+		tracer:         a.tracer,
 	}, &a.clock, a.store, newMemoryTier(opts.MemoryCacheBytes), newSideTier(opts.NotFoundLimit, opts.MemoryCacheBytes/4), a.tags, &a.metrics)
-	a.data = &dataCache{buildID: opts.BuildID, store: a.store, hot: a.cache.hot, tags: a.tags, clock: &a.clock, metrics: &a.metrics}
+	a.data = &dataCache{buildID: opts.BuildID, store: a.store, hot: a.cache.hot, tags: a.tags, clock: &a.clock, metrics: &a.metrics, tracer: a.tracer}
 	a.holes.timeout = opts.RenderTimeout
 
 	a.syncClock()

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"go.opentelemetry.io/otel/trace"
 )
 
 // cache is the ISR state machine: where a page's entry lives (the memory
@@ -53,6 +55,9 @@ type cacheConfig struct {
 	report func(context.Context, *RenderError)
 	log    *slog.Logger
 	debug  bool
+	// tracer makes the spans of renders, waits and regenerations; nil
+	// when tracing is off.
+	tracer trace.Tracer
 }
 
 // newCache returns a cache over the given tiers.
@@ -105,7 +110,11 @@ func (c *cache) serve(ctx context.Context, key string, src *renderer, params fun
 			return cached, cacheHit, nil
 		case stale:
 			c.debugCache(cacheStale, key)
-			c.regenerate(key, renderJob{source: src, params: params()})
+			var trigger trace.SpanContext
+			if c.tracer != nil {
+				trigger = trace.SpanContextFromContext(ctx)
+			}
+			c.regenerate(key, renderJob{source: src, params: params()}, trigger)
 			return cached, cacheStale, nil
 		}
 		state = cacheRevalidated
@@ -138,6 +147,10 @@ func (c *cache) serve(ctx context.Context, key string, src *renderer, params fun
 func (c *cache) renderShared(ctx context.Context, key string, job renderJob, backOff bool) (*entry, error) {
 	fl, leader := c.flights.join(key)
 	if !leader {
+		if c.tracer != nil {
+			_, span := c.tracer.Start(ctx, "wait for render")
+			defer span.End()
+		}
 		select {
 		case <-fl.done:
 			return fl.e, fl.err
@@ -151,19 +164,23 @@ func (c *cache) renderShared(ctx context.Context, key string, job renderJob, bac
 		c.flights.land(key, fl, e, nil)
 		return e, nil
 	}
-	unlock, other := c.lockRender(key)
+	rctx := context.Background()
+	if c.tracer != nil {
+		rctx = spanOnly(ctx)
+	}
+	unlock, other := c.lockRender(rctx, key)
 	if other != nil {
 		c.flights.land(key, fl, other, nil)
 		return other, nil
 	}
-	e, err := job.source.render(context.Background(), key, job.params)
+	e, err := job.source.render(rctx, key, job.params)
 	if err != nil {
 		if backOff {
 			c.backoff.fail(key, c.hitNow())
 		}
 		c.report(ctx, &RenderError{Path: key, Route: job.source.route, Err: err})
 	} else {
-		c.save(key, job, e)
+		c.save(rctx, key, job, e)
 	}
 	unlock()
 	c.flights.land(key, fl, e, err)
@@ -182,13 +199,12 @@ const renderLockPoll = 25 * time.Millisecond
 // the lock without storing a page, and the next to take it renders. When
 // the store cannot lock, this instance renders: a page is served through an
 // outage of the store.
-func (c *cache) lockRender(key string) (unlock func(), rendered *entry) {
+func (c *cache) lockRender(ctx context.Context, key string) (unlock func(), rendered *entry) {
 	if c.store.locker == nil {
 		return func() {}, nil
 	}
-	ctx := context.Background()
 	deadline := time.Now().Add(c.renderTimeout)
-	for {
+	for first := true; ; first = false {
 		unlock, ok, err := c.store.TryLock(ctx, c.lockKey(key), c.renderTimeout+5*time.Second)
 		if err != nil {
 			return func() {}, nil
@@ -206,6 +222,12 @@ func (c *cache) lockRender(key string) (unlock func(), rendered *entry) {
 		if time.Now().After(deadline) {
 			return func() {}, nil
 		}
+		if first && c.tracer != nil {
+			// Another instance renders the page: the wait is a span.
+			var span trace.Span
+			ctx, span = c.tracer.Start(ctx, "wait for render lock", trace.WithAttributes(attrPath.String(key)))
+			defer span.End()
+		}
 		time.Sleep(renderLockPoll)
 	}
 }
@@ -213,11 +235,14 @@ func (c *cache) lockRender(key string) (unlock func(), rendered *entry) {
 // regenerate queues one background render of key unless one is queued or
 // running, or key's last failure is too recent. The stale page is served
 // meanwhile.
-func (c *cache) regenerate(key string, job renderJob) {
+//
+// trigger is the span of the request that found the page stale, which the
+// regeneration's trace links to; zero when tracing is off or none did.
+func (c *cache) regenerate(key string, job renderJob, trigger trace.SpanContext) {
 	if !c.backoff.allow(key, c.hitNow()) {
 		return
 	}
-	c.regenerations.add(key, func() { c.runRegeneration(key, job) })
+	c.regenerations.add(key, func() { c.runRegeneration(key, job, trigger) })
 }
 
 // regenerateStale queues the regeneration of every page in the memory tier
@@ -226,7 +251,7 @@ func (c *cache) regenerate(key string, job renderJob) {
 func (c *cache) regenerateStale(now int64) {
 	c.hot.each(func(path string, e *entry) {
 		if job := e.source.Load(); job != nil && c.tags.freshness(e, now) != fresh {
-			c.regenerate(path, *job)
+			c.regenerate(path, *job, trace.SpanContext{})
 		}
 	})
 }
@@ -234,24 +259,33 @@ func (c *cache) regenerateStale(now int64) {
 // runRegeneration renders key in the background, on one of the
 // regeneration workers, and caches the result; a failure keeps the last
 // good page and backs off.
-func (c *cache) runRegeneration(key string, job renderJob) {
+func (c *cache) runRegeneration(key string, job renderJob, trigger trace.SpanContext) {
+	ctx := context.Background()
+	if c.tracer != nil {
+		var span trace.Span
+		ctx, span = c.startRegenerationSpan(key, job, trigger)
+		defer span.End()
+	}
 	fl, leader := c.flights.join(key)
 	if !leader {
+		c.noteRegeneration(ctx, "rendering in a request")
 		return // rendering in a request already
 	}
 	// Another request may have finished a render of key since the stale
 	// entry was read.
-	if cur := c.lookupPage(context.Background(), key); cur != nil && c.tags.freshness(cur, c.hitNow()) == fresh {
+	if cur := c.lookupPage(ctx, key); cur != nil && c.tags.freshness(cur, c.hitNow()) == fresh {
+		c.noteRegeneration(ctx, "fresh already")
 		c.flights.land(key, fl, cur, nil)
 		return
 	}
-	unlock, ok := c.lockRegeneration(key)
+	unlock, ok := c.lockRegeneration(ctx, key)
 	if !ok {
+		c.noteRegeneration(ctx, "regenerated elsewhere")
 		c.flights.land(key, fl, nil, errRegeneratedElsewhere)
 		return
 	}
 	defer unlock()
-	e, err := job.source.render(context.Background(), key, job.params)
+	e, err := job.source.render(ctx, key, job.params)
 	c.metrics.regenerations.Add(1)
 	if err != nil {
 		c.metrics.regenerationErrors.Add(1)
@@ -262,7 +296,8 @@ func (c *cache) runRegeneration(key string, job renderJob) {
 		return
 	}
 	c.debugCache("REGENERATED", key)
-	c.save(key, job, e)
+	c.noteRegeneration(ctx, "regenerated")
+	c.save(ctx, key, job, e)
 	c.flights.land(key, fl, e, nil)
 }
 
@@ -271,11 +306,10 @@ func (c *cache) runRegeneration(key string, job renderJob) {
 // lock or has just stored a fresh entry (which the memory tier then takes).
 // When the store cannot lock, this instance regenerates: a page stays fresh
 // through an outage of the store.
-func (c *cache) lockRegeneration(key string) (unlock func(), ok bool) {
+func (c *cache) lockRegeneration(ctx context.Context, key string) (unlock func(), ok bool) {
 	if c.store.locker == nil {
 		return func() {}, true
 	}
-	ctx := context.Background()
 	if cur := c.storedPage(ctx, key); cur != nil && c.tags.freshness(cur, c.hitNow()) == fresh {
 		return nil, false
 	}
@@ -307,7 +341,7 @@ const regenerationWait = time.Second
 //
 // It returns the store's error, which only a prerender reports: a request
 // or a regeneration serves from memory whatever the store does.
-func (c *cache) save(key string, job renderJob, e *entry) error {
+func (c *cache) save(ctx context.Context, key string, job renderJob, e *entry) error {
 	c.backoff.succeed(key)
 	if e.revalidate <= 0 {
 		return nil // its data made it dynamic
@@ -315,7 +349,7 @@ func (c *cache) save(key string, job renderJob, e *entry) error {
 	if e.status == http.StatusOK {
 		e.source.Store(&job)
 	}
-	return c.savePage(context.Background(), key, e)
+	return c.savePage(ctx, key, e)
 }
 
 // hitNow returns the time on the cluster's clock, coarse, in Unix

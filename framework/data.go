@@ -17,6 +17,10 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/isr-go/framework/framework/store"
 )
 
@@ -68,12 +72,20 @@ func Fetch(ctx context.Context, url string, opts FetchOptions) ([]byte, error) {
 			req.Header[name] = values
 		}
 		client := http.DefaultClient
-		if a := appFrom(ctx); a != nil {
+		a := appFrom(ctx)
+		if a != nil {
 			client = a.opts.HTTPClient
+		}
+		if a != nil && a.tracer != nil {
+			// The server that answers continues this trace.
+			traceContext.Inject(ctx, propagation.HeaderCarrier(req.Header))
 		}
 		res, err := client.Do(req)
 		if err != nil {
 			return nil, err
+		}
+		if a != nil && a.tracer != nil {
+			trace.SpanFromContext(ctx).SetAttributes(attribute.Int("http.response.status_code", res.StatusCode))
 		}
 		defer res.Body.Close()
 		if res.StatusCode < 200 || res.StatusCode > 299 {
@@ -170,16 +182,26 @@ func Cache[F any](fn F, opts CacheOptions) F {
 // then stored if window allows). It passes the value's window and tags to
 // the page being rendered (so that uncached data, window 0, makes the page
 // dynamic), or to the value being fetched around this read (dataScope).
-func loadData(ctx context.Context, id string, window time.Duration, tags []string, fetch func(context.Context) ([]byte, error)) ([]byte, error) {
+func loadData(ctx context.Context, id string, window time.Duration, tags []string, fetch func(context.Context) ([]byte, error)) (_ []byte, err error) {
 	window = max(window, 0)
+	a := appFrom(ctx)
+	traced := a != nil && a.tracer != nil && recording(ctx)
+	if traced {
+		var span trace.Span
+		ctx, span = a.startDataSpan(ctx, id, int64(window/time.Second), tags)
+		defer func() { endSpan(span, err) }()
+	}
 	load := func(ctx context.Context) (dataValue, error) {
+		if traced {
+			noteData(ctx, "uncached")
+		}
 		b, err := fetch(ctx)
 		return dataValue{b, window, tags}, err
 	}
 	// A draft render neither reads the data cache (an editor sees the
 	// latest data) nor writes it (what Load read in draft mode must not
 	// reach other visitors through a shared key).
-	if a := appFrom(ctx); a != nil && window > 0 && !DraftMode(ctx) {
+	if a != nil && window > 0 && !DraftMode(ctx) {
 		load = func(ctx context.Context) (dataValue, error) { return a.data.get(ctx, id, window, tags, fetch) }
 	}
 	st := stateFrom(ctx)
@@ -193,6 +215,9 @@ func loadData(ctx context.Context, id string, window time.Duration, tags []strin
 	st.mu.Lock()
 	if c, ok := st.calls[id]; ok {
 		st.mu.Unlock()
+		if traced {
+			noteData(ctx, "shared")
+		}
 		select {
 		case <-c.done:
 			recordData(ctx, dataValue{c.value, c.window, c.tags}, c.err, window, tags)
@@ -278,6 +303,7 @@ type dataCache struct {
 	clock   *appClock
 	metrics *metrics
 	flights flights
+	tracer  trace.Tracer // nil when tracing is off
 }
 
 // key is the store key of the value id; the build ID in it keeps builds
@@ -292,10 +318,20 @@ func (d *dataCache) key(id string) string {
 func (d *dataCache) get(ctx context.Context, id string, window time.Duration, tags []string, fetch func(context.Context) ([]byte, error)) (dataValue, error) {
 	key := d.key(id)
 	if e := d.stored(ctx, key); e != nil {
+		if d.tracer != nil {
+			noteData(ctx, "hit")
+		}
 		d.metrics.dataHits.Add(1)
 		return dataValue{e.body, e.revalidate, e.tags}, nil
 	}
 	fl, leader := d.flights.join(key)
+	if d.tracer != nil {
+		how := "miss"
+		if !leader {
+			how = "shared"
+		}
+		noteData(ctx, how)
+	}
 	if !leader {
 		select {
 		case <-fl.done:

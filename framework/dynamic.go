@@ -306,7 +306,7 @@ func (p *page) streamHoles(c echo.Context, key string, e *entry) error {
 	holes := e.holes.Load()
 	for i, at := range e.holeAt {
 		if holes != nil && i < len(*holes) {
-			b := (*holes)[i].renderFor(ctx, st)
+			b := p.renderHole(ctx, st, (*holes)[i], i)
 			_, err := res.Write(b.Bytes())
 			putBuffer(b)
 			if err != nil {

@@ -34,6 +34,9 @@ type RevalidateRequest struct {
 // when Options.Metrics is on; and makes httpErrorHandler e's error handler.
 func (a *App) register(e *echo.Echo) {
 	e.HTTPErrorHandler = a.httpErrorHandler
+	if a.tracer != nil {
+		e.Use(a.traceRoute)
+	}
 	e.POST(RevalidateEndpoint, a.serveRevalidate)
 	a.registerImages(e)
 	e.Match([]string{http.MethodGet, http.MethodHead}, HealthPath, echo.WrapHandler(http.HandlerFunc(a.ServeHealth)))

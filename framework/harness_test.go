@@ -108,7 +108,7 @@ func (h *harness) start() {
 	h.app = app
 	h.e = echo.New()
 	app.register(h.e)
-	h.srv = httptest.NewServer(h.e)
+	h.srv = httptest.NewServer(app.Trace(h.e)) // h.e itself without tracing
 }
 
 // stop closes the server and the app; restart reopens both on the same

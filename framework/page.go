@@ -216,7 +216,7 @@ func (a *App) prerender(ctx context.Context, rt Route, params Params) (path stri
 	// happen: its pages would render on their first requests instead. A
 	// page too large for the store is the exception: it is logged, and
 	// rendered on its first request into the memory tier.
-	if err := a.cache.save(key, renderJob{source: &p.src, params: params}, e); err != nil && !errors.Is(err, store.ErrTooLarge) {
+	if err := a.cache.save(ctx, key, renderJob{source: &p.src, params: params}, e); err != nil && !errors.Is(err, store.ErrTooLarge) {
 		return "", 0, 0, fmt.Errorf("prerender %s: store: %w", key, err)
 	}
 	return key, len(e.body), len(e.holeAt), nil

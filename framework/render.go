@@ -141,14 +141,14 @@ func renderBytes(ctx context.Context, c templ.Component) ([]byte, error) {
 // htmlContentType is the Content-Type of every page.
 const htmlContentType = "text/html; charset=utf-8"
 
-// render runs the route's Render for path and makes the resulting entry:
+// renderBounded runs the route's Render for path and makes the resulting entry:
 // the page, a 404 (ErrNotFound) or a redirect. It recovers panics and gives
 // up after the app's RenderTimeout, even if Render ignores its context.
 //
 // parent only bounds the render; renders shared by several requests or run
 // in the background pass context.Background(), so that one client going away
 // does not fail the others.
-func (p *page) render(parent context.Context, path string, params Params, r *http.Request, renderFn renderFunc) (*entry, error) {
+func (p *page) renderBounded(parent context.Context, path string, params Params, r *http.Request, renderFn renderFunc) (*entry, error) {
 	a := p.app
 	ctx, cancel := context.WithTimeout(parent, a.opts.RenderTimeout)
 	defer cancel()

@@ -7,6 +7,8 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // A RevalidateOption changes what a revalidation covers or when it acts.
@@ -131,7 +133,13 @@ func hasOption(opts []RevalidateOption, o RevalidateOption) bool {
 // same whatever the number of entries: nothing is scanned or deleted. (Past
 // Options.TagTimeLimit, one call in a tenth of the limit sorts the names to
 // forget the oldest.)
-func (a *App) revalidate(ctx context.Context, tag string, hard bool, opts []RevalidateOption) error {
+func (a *App) revalidate(ctx context.Context, tag string, hard bool, opts []RevalidateOption) (err error) {
+	if a.tracer != nil {
+		var span trace.Span
+		ctx, span = a.tracer.Start(ctx, "revalidate", trace.WithAttributes(
+			attribute.String("framework.tag", tag), attribute.Bool("framework.expire", hard)))
+		defer func() { endSpan(span, err) }()
+	}
 	at := a.now().UnixNano()
 	// Held shared so that forgetTagTimes, which deletes names from the
 	// store, never deletes this time once it is in memory.
@@ -142,7 +150,7 @@ func (a *App) revalidate(ctx context.Context, tag string, hard bool, opts []Reva
 	} else {
 		a.metrics.softRevalidations.Add(1)
 	}
-	err := a.store.SetTagTime(ctx, softTagPrefix+tag, at)
+	err = a.store.SetTagTime(ctx, softTagPrefix+tag, at)
 	if hard && err == nil {
 		err = a.store.SetTagTime(ctx, hardTagPrefix+tag, at)
 	}

@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/isr-go/framework/framework/store"
 )
 
@@ -95,6 +97,11 @@ type guardedStore struct {
 	// tooLargeValues counts the values not stored for their size, for
 	// the metric framework_store_values_too_large_total.
 	tooLargeValues atomic.Uint64
+
+	// tracer makes a span of each read and write; nil when tracing is
+	// off. system names the store in them (storeSystem).
+	tracer trace.Tracer
+	system string
 }
 
 func newGuardedStore(inner store.Store, log *slog.Logger, errs *atomic.Uint64, elapsed func() int64) *guardedStore {
@@ -103,6 +110,7 @@ func newGuardedStore(inner store.Store, log *slog.Logger, errs *atomic.Uint64, e
 	s.watcher, _ = inner.(store.TagWatcher)
 	s.clock, _ = inner.(store.Clock)
 	s.keyBytes, _ = inner.(store.KeyBytesGetter)
+	s.system = storeSystem(inner)
 	return s
 }
 
@@ -208,6 +216,11 @@ func (s *guardedStore) probeOnce() (ok bool) {
 func (s *guardedStore) up() bool { return !s.failing.Load() && !s.open.Load() }
 
 func (s *guardedStore) Get(ctx context.Context, key string) (value []byte, err error) {
+	if s.tracer != nil && recording(ctx) {
+		var span trace.Span
+		ctx, span = s.startStoreSpan(ctx, "get", key)
+		defer func() { endStoreRead(span, value, err) }()
+	}
 	err = s.call("get", func() error {
 		value, err = s.inner.Get(ctx, key)
 		return err
@@ -220,6 +233,11 @@ func (s *guardedStore) Get(ctx context.Context, key string) (value []byte, err e
 func (s *guardedStore) getKeyBytes(ctx context.Context, key []byte) (value []byte, err error) {
 	if s.keyBytes == nil {
 		return s.Get(ctx, string(key))
+	}
+	if s.tracer != nil && recording(ctx) {
+		var span trace.Span
+		ctx, span = s.startStoreSpan(ctx, "get", string(key))
+		defer func() { endStoreRead(span, value, err) }()
 	}
 	err = s.call("get", func() error {
 		value, err = s.keyBytes.GetKeyBytes(ctx, key)
@@ -235,8 +253,13 @@ func (s *guardedStore) getKeyBytes(ctx context.Context, key []byte) (value []byt
 // one), and logs the key and sizes once a minute. The error of a Set never
 // carries the store's text past its first line, where a store may quote
 // the value (Badger dumps its first kilobyte).
-func (s *guardedStore) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
-	var err error
+func (s *guardedStore) Set(ctx context.Context, key string, value []byte, ttl time.Duration) (err error) {
+	if s.tracer != nil && recording(ctx) {
+		var span trace.Span
+		ctx, span = s.startStoreSpan(ctx, "set", key)
+		span.SetAttributes(attrStoreBytes.Int(len(value)))
+		defer func() { endSpan(span, err) }()
+	}
 	if len(value) > s.maxValue {
 		err = &store.TooLargeError{Key: key, Size: int64(len(value)), Limit: int64(s.maxValue)}
 	} else {

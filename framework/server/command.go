@@ -152,17 +152,21 @@ func (e env) startApp(cfg *Config, fs *flag.FlagSet, tune func(*framework.Option
 	set := setFlags(fs)
 	opts := cfg.options(e.app, set, e.getenv, logger)
 	tune(&opts)
-	url, dir := cfg.cacheAt(e.app, set, e.getenv)
-	s, err := openStore(&opts, url, dir, logger)
+	stopTracing, err := e.startTracing(&opts)
 	if err != nil {
 		logFatal(e.stderr, logger, cfg.LogFormat, err)
-		return nil, nil, nil, exitCode(1)
+		return nil, nil, nil, exitCode(2)
 	}
-	app, err = framework.New(opts)
-	if err != nil {
-		if s != nil {
+	url, dir := cfg.cacheAt(e.app, set, e.getenv)
+	s, err := openStore(&opts, url, dir, logger)
+	if err == nil {
+		app, err = framework.New(opts)
+		if err != nil && s != nil {
 			s.Close()
 		}
+	}
+	if err != nil {
+		stopTracing()
 		logFatal(e.stderr, logger, cfg.LogFormat, err)
 		return nil, nil, nil, exitCode(1)
 	}
@@ -171,5 +175,7 @@ func (e env) startApp(cfg *Config, fs *flag.FlagSet, tune func(*framework.Option
 		if s != nil {
 			s.Close()
 		}
+		// After Close: the regenerations it waited for made spans too.
+		stopTracing()
 	}, nil
 }

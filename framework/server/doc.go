@@ -72,6 +72,15 @@
 // bytes (of body written) and duration. Off, it costs nothing: the handler
 // that logs is not installed (BenchmarkHit, BenchmarkHitLogged).
 //
+// # Traces
+//
+// OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) turns
+// on OpenTelemetry tracing, exported over OTLP/HTTP: package tracing makes
+// the tracer provider from the standard OTEL_* variables, unless main.go
+// sets framework.Options.TracerProvider, and the server wraps its handler in
+// App.Trace, sends the spans still batched at shutdown, and adds trace_id
+// and span_id to the request lines of sampled requests.
+//
 // # Flags and environment
 //
 // Flags beat environment variables, which beat the app's .env files, which
@@ -108,6 +117,7 @@
 //	                FRAMEWORK_REVALIDATE_SECRET     none: POST /_framework/revalidate off
 //	                FRAMEWORK_DRAFT_SECRET          random per process: draft cookies end with it
 //	                FRAMEWORK_DEBUG_CACHE=1         off: a log line per HIT, STALE, MISS, regeneration
+//	                OTEL_EXPORTER_OTLP_ENDPOINT     none: traces off; the other OTEL_* variables as the OpenTelemetry SDK reads them
 //
 // # The build ID
 //

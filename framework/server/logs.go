@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"go.opentelemetry.io/otel/trace"
 )
 
 // newLogger returns the server's logger, writing to w in format: "text"
@@ -23,7 +25,9 @@ func newLogger(w io.Writer, format string) (*slog.Logger, error) {
 // requestLog wraps h so that each request it answers is one log line:
 // method, path (as the client escaped it, so that a non-canonical spelling
 // shows beside its 308; without the query, which may carry tokens or
-// personal data), status, X-Framework-Cache, bytes of body written and duration.
+// personal data), status, X-Framework-Cache, bytes of body written and
+// duration, and the trace_id and span_id of a request that is traced and
+// sampled (App.Trace, outside this handler).
 // serve installs it only when request logs are on, so that the hit path
 // pays nothing for them when they are off.
 func requestLog(h http.Handler, logger *slog.Logger) http.Handler {
@@ -53,6 +57,10 @@ func requestLog(h http.Handler, logger *slog.Logger) http.Handler {
 			slog.Int64("bytes", lw.bytes),
 			slog.Duration("duration", end.Sub(start)),
 		)
+		if sc := trace.SpanContextFromContext(ctx); sc.IsSampled() {
+			// A sampled request's line leads to its trace.
+			rec.AddAttrs(slog.String("trace_id", sc.TraceID().String()), slog.String("span_id", sc.SpanID().String()))
+		}
 		logger.Handler().Handle(ctx, rec)
 	})
 }

@@ -100,8 +100,9 @@ func memoryLimit(tier int64) int64 {
 // handler returns what the server answers requests with: the app's routes
 // (register) behind its middleware and the body limit (maxBody bytes),
 // behind the redirect of non-canonical paths, and behind the request log when
-// logRequests is on. Off, the log is not installed at all, so that the hit
-// path pays nothing for it.
+// logRequests is on, all in a span per request when tracing is on (App.Trace).
+// Off, neither is installed at all, so that the hit path pays nothing for
+// them.
 func handler(app *framework.App, appMiddleware []echo.MiddlewareFunc, register func(*echo.Echo, *framework.App), maxBody int64, logRequests bool, logger *slog.Logger) http.Handler {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -126,7 +127,8 @@ func handler(app *framework.App, appMiddleware []echo.MiddlewareFunc, register f
 	if logRequests {
 		h = requestLog(h, logger)
 	}
-	return h
+	// Outermost, so that the request log sees the request's span.
+	return app.Trace(h)
 }
 
 // healthFirst answers GET and HEAD of framework.HealthPath itself and hands

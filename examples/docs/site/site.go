@@ -37,6 +37,7 @@ var Order = []string{
 	"export",
 	"deploying",
 	"operating",
+	"tracing",
 	"several-instances",
 	"benchmarks",
 	"reference",
