@@ -108,6 +108,7 @@
 //	                FRAMEWORK_REVALIDATE_SECRET     none: POST /_framework/revalidate off
 //	                FRAMEWORK_DRAFT_SECRET          random per process: draft cookies end with it
 //	                FRAMEWORK_DEBUG_CACHE=1         off: a log line per HIT, STALE, MISS, regeneration
+//	                FRAMEWORK_UNOPTIMIZED_IMAGES=1  off: framework.Image links the source, no variants (static export)
 //
 // # The build ID
 //

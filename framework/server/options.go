@@ -37,7 +37,9 @@ import (
 // FRAMEWORK_CACHE_DIR), CacheURL (--cache, FRAMEWORK_CACHE), SiteURL
 // (--site-url, FRAMEWORK_SITE_URL), Metrics
 // (--metrics, FRAMEWORK_METRICS), Dev (--dev), RevalidateSecret
-// (FRAMEWORK_REVALIDATE_SECRET), DraftSecret (FRAMEWORK_DRAFT_SECRET), DebugCache (FRAMEWORK_DEBUG_CACHE), Addr
+// (FRAMEWORK_REVALIDATE_SECRET), DraftSecret (FRAMEWORK_DRAFT_SECRET),
+// DebugCache (FRAMEWORK_DEBUG_CACHE),
+// UnoptimizedImages (FRAMEWORK_UNOPTIMIZED_IMAGES), Addr
 // (--addr, FRAMEWORK_ADDR) and each of Limits (FRAMEWORK_*_TIMEOUT,
 // FRAMEWORK_MAX_HEADER_BYTES). A CacheURL from a flag or the environment
 // also wins over a Store set here.
@@ -135,6 +137,9 @@ func (c *Config) options(app Options, flagSet map[string]bool, getenv func(strin
 	}
 	if v := getenv("FRAMEWORK_DRAFT_SECRET"); v != "" {
 		opts.DraftSecret = v
+	}
+	if v := getenv("FRAMEWORK_UNOPTIMIZED_IMAGES"); v != "" {
+		opts.UnoptimizedImages = v == "1"
 	}
 	if v := getenv("FRAMEWORK_DEBUG_CACHE"); v != "" {
 		opts.DebugCache = v == "1"
