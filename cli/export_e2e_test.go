@@ -168,3 +168,29 @@ func TestExportStrictAndBrokenLinks(t *testing.T) {
 		t.Errorf("export --strict-links: exit %d, want 1 for /admin and /blog/99:\n%s", code, out)
 	}
 }
+
+// TestBuildReportsMarkdownBrokenLinks: a page.md's relative link to a .md
+// file that does not exist is a broken link of the build at its
+// file:line:col, a warning, and an error with --strict-links; a link to
+// the page.md of a folder with a page.templ is one to that page.
+func TestBuildReportsMarkdownBrokenLinks(t *testing.T) {
+	dir := newApp(t)
+	about := filepath.Join(dir, "app", "about")
+	if err := os.MkdirAll(about, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	src := "---\ntitle: About\n---\n# About\n\nRead [the blog](../blog/page.md) or [the setup](../setup/page.md).\n"
+	if err := os.WriteFile(filepath.Join(about, "page.md"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const want = "  app/about/page.md:6:37 links to ../setup/page.md: no such file: app/setup/page.md\n"
+	caches := t.TempDir()
+	out, err := framework(t, dir, "build", "--cache-dir", caches)
+	if err != nil || !strings.Contains(out, want) || !strings.Contains(out, "warning: --strict-links makes them an error") || strings.Contains(out, "blog/page.md:") {
+		t.Errorf("build: %v, want a warning of ../setup/page.md alone:\n%s", err, out)
+	}
+	out, err = framework(t, dir, "build", "--cache-dir", caches, "--strict-links")
+	if code := exitCode(t, err); code != 1 || !strings.Contains(out, want) {
+		t.Errorf("build --strict-links: exit %d, want 1 naming the link:\n%s", code, out)
+	}
+}

@@ -52,6 +52,10 @@ type MarkdownOutput struct {
 	Front string // the YAML front matter, decoded at start into Metadata
 	HTML  string
 	Page  frontmatter.Page
+	// BrokenLinks are its relative links to .md files that do not exist:
+	// warnings, not errors, so that a page can be written before the
+	// pages it links.
+	BrokenLinks []BrokenLink
 }
 
 // MarkdownPage converts the page.md at file (absolute, in the app in dir).
@@ -73,7 +77,7 @@ func MarkdownPage(dir, file string) (MarkdownOutput, error) {
 		}
 		return out, errs.err()
 	}
-	front, body, _, err := frontmatter.Split(src)
+	front, body, bodyLine, err := frontmatter.Split(src)
 	if err != nil {
 		return fail(err)
 	}
@@ -89,6 +93,7 @@ func MarkdownPage(dir, file string) (MarkdownOutput, error) {
 		return fail(err)
 	}
 	out.Front, out.HTML = string(front), doc.HTML
+	out.BrokenLinks = markdownBrokenLinks(dir, rel, body, bodyLine)
 	if doc.Code {
 		out.HTML = `<link rel="stylesheet" href="` + markdownStylesheet + `">` + "\n" + out.HTML
 	}
