@@ -136,8 +136,11 @@ func publicImageTag(dir, src, alt string) (string, bool) {
 		return "", false
 	}
 	var b strings.Builder
-	v, _ := imageServers.LoadOrStore(dir, sync.OnceValue(func() *images.Server {
-		return images.New(images.Options{Public: os.DirFS(filepath.Join(dir, "public"))})
+	// Unoptimized as framework.Image is under the same variable, which the
+	// build sees too: for a static export.
+	unoptimized := os.Getenv("FRAMEWORK_UNOPTIMIZED_IMAGES") == "1"
+	v, _ := imageServers.LoadOrStore(imageServerKey{dir, unoptimized}, sync.OnceValue(func() *images.Server {
+		return images.New(images.Options{Public: os.DirFS(filepath.Join(dir, "public")), Unoptimized: unoptimized})
 	}))
 	srv := v.(func() *images.Server)()
 	if err := srv.Render(context.Background(), &b, images.Props{Src: src, Alt: alt, Decorative: alt == ""}); err != nil {
@@ -146,9 +149,16 @@ func publicImageTag(dir, src, alt string) (string, bool) {
 	return b.String(), true
 }
 
-// imageServers holds an image server per app folder, which reads and
-// hashes each file of public/ once however many pages show it.
+// imageServers holds an image server per app folder (imageServerKey),
+// which reads and hashes each file of public/ once however many pages
+// show it.
 var imageServers sync.Map
+
+// imageServerKey is an app folder and whether its images are unoptimized.
+type imageServerKey struct {
+	dir         string
+	unoptimized bool
+}
 
 // publicImage returns the size of an image served from public/ (src
 // "/cat.png" is public/cat.png), for width and height; 0, 0 for any

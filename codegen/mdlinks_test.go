@@ -54,3 +54,14 @@ func TestMarkdownBrokenLinks(t *testing.T) {
 		t.Errorf("broken links (-want +got):\n%s", diff)
 	}
 }
+
+// TestPublicImageTagUnoptimized: under FRAMEWORK_UNOPTIMIZED_IMAGES=1 a
+// Markdown image from public/ links the file, as framework.Image does
+// then, with its size.
+func TestPublicImageTagUnoptimized(t *testing.T) {
+	t.Setenv("FRAMEWORK_UNOPTIMIZED_IMAGES", "1")
+	tag, ok := publicImageTag(filepath.Join("testdata", "markdown"), "/cat.png", "A cat")
+	if want := `<img alt="A cat" width="3" height="2" loading="lazy" decoding="async" src="/cat.png">`; !ok || tag != want {
+		t.Errorf("publicImageTag: %v %s, want %s", ok, tag, want)
+	}
+}
