@@ -121,7 +121,7 @@ func (c *buildCommand) Run(ctx context.Context, args []string) error {
 	}
 	printRouteTable(c.env.Stdout, routes, gen.Handlers, stats)
 	c.routes, c.handlers = routes, gen.Handlers
-	if err := checkBuildLinks(ctx, dir, cfg, routes, gen.Handlers, c.strictLinks, c.env.Stdout); err != nil {
+	if err := checkBuildLinks(ctx, dir, cfg, routes, gen.Handlers, gen.BrokenLinks, c.strictLinks, c.env.Stdout); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.env.Stdout, "\nBuilt in %.1fs. Run `framework start` to serve it.\n", time.Since(start).Seconds())

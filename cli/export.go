@@ -38,8 +38,11 @@ the root not-found page; robots.txt and sitemap.xml, which need --site-url
 Pages that need a server are listed with the reason and left out: dynamic
 pages (Revalidate 0), pages with PerRequest holes, route handlers, params
 StaticParams does not list when DynamicParams is true, redirects. --strict
-makes any of them an error. Links are checked as framework build does, and
-also fail on a link to a page the export leaves out.
+makes any of them an error. Links are checked as framework build does; a
+link to a page the export leaves out is reported apart, as a link to a page
+that needs a server, a warning or, with --strict-links, an error. For
+framework.Image, set FRAMEWORK_UNOPTIMIZED_IMAGES=1: its variants need a
+server.
 
 A static host must answer /a/b with a/b.html and unknown paths with
 404.html: GitHub Pages, Netlify, Cloudflare Pages and Vercel do; for nginx:

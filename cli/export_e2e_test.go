@@ -3,137 +3,23 @@ package cli_test
 import (
 	"bytes"
 	"compress/gzip"
-	"fmt"
 	"io"
-	"net/http"
-	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"golang.org/x/net/html"
+	"github.com/isr-go/framework/internal/testnginx"
 )
-
-// nginxBin returns the nginx binary, skipping the test without one (and
-// failing it in CI, where .ci/test installs it).
-func nginxBin(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{"nginx", "/usr/sbin/nginx"} {
-		if bin, err := exec.LookPath(p); err == nil {
-			return bin
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("nginx is not installed (.ci/test installs nginx-light)")
-	}
-	t.Skip("nginx is not installed")
-	return ""
-}
-
-// startNginx serves root on addr as README.md tells a user to: /a/b from
-// a/b.html, unknown paths with 404.html, precompressed .gz files.
-func startNginx(t *testing.T, root, addr string) {
-	t.Helper()
-	prefix := t.TempDir()
-	var temps strings.Builder
-	for _, name := range []string{"client_body", "proxy", "fastcgi", "uwsgi", "scgi"} {
-		fmt.Fprintf(&temps, "  %s_temp_path %s;\n", name, filepath.Join(prefix, name))
-	}
-	conf := fmt.Sprintf(`daemon off;
-master_process off;
-pid %s/nginx.pid;
-error_log stderr;
-events { worker_connections 64; }
-http {
-  include /etc/nginx/mime.types;
-  default_type application/octet-stream;
-  access_log off;
-%s  server {
-    listen %s;
-    root %s;
-    gzip_static on;
-    location / { try_files $uri $uri.html $uri/ =404; }
-    error_page 404 /404.html;
-  }
-}
-`, prefix, temps.String(), addr, root)
-	confFile := filepath.Join(prefix, "nginx.conf")
-	if err := os.WriteFile(confFile, []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(nginxBin(t), "-p", prefix, "-e", "stderr", "-c", confFile)
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	stopAtCleanup(t, cmd, "nginx")
-}
-
-// raw fetches url without compression: the bytes as stored.
-var raw = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{DisableCompression: true}}
-
-// fetch GETs url with the headers given as name, value pairs.
-func fetch(t *testing.T, url string, header ...string) (*http.Response, []byte) {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	res, err := raw.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res, body
-}
-
-// sameOriginLinks returns the href and src values of an HTML page at page
-// that stay on its origin, resolved to paths.
-func sameOriginLinks(t *testing.T, page *url.URL, body []byte) []string {
-	t.Helper()
-	doc, err := html.Parse(bytes.NewReader(body))
-	if err != nil {
-		t.Fatalf("%s: %v", page, err)
-	}
-	var links []string
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.ElementNode {
-			for _, a := range n.Attr {
-				if a.Key != "href" && a.Key != "src" {
-					continue
-				}
-				u, err := page.Parse(a.Val)
-				if err == nil && u.Host == page.Host && (u.Scheme == "http" || u.Scheme == "https") {
-					links = append(links, u.EscapedPath())
-				}
-			}
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	walk(doc)
-	return links
-}
 
 // TestExportServedByNginx exports a new app, with a public file in a folder
 // and a relative link, serves the export with nginx and crawls it from /:
 // every link answers, and every page and file is byte for byte what
 // framework start serves for the same URL.
 func TestExportServedByNginx(t *testing.T) {
-	nginxBin(t)
+	testnginx.Bin(t)
 	dir := newApp(t)
 	if err := os.MkdirAll(filepath.Join(dir, "public", "img"), 0o755); err != nil {
 		t.Fatal(err)
@@ -169,37 +55,13 @@ func TestExportServedByNginx(t *testing.T) {
 		t.Errorf("the export holds the route handler /api/hello")
 	}
 
-	serverAddr, nginxAddr := freeAddr(t), freeAddr(t)
+	serverAddr := freeAddr(t)
 	background(t, dir, nil, "start", "--addr", serverAddr, "--cache-dir", caches, "--site-url", "https://myapp.example")
-	startNginx(t, site, nginxAddr)
-	poll(t, "server up", "http://"+serverAddr+"/", 30*time.Second, func(p page) bool { return p.status == 200 })
-	poll(t, "nginx up", "http://"+nginxAddr+"/", 30*time.Second, func(p page) bool { return p.status == 200 })
+	static := testnginx.Start(t, site)
+	server := "http://" + serverAddr
+	poll(t, "server up", server+"/", 30*time.Second, func(p page) bool { return p.status == 200 })
 
-	base := &url.URL{Scheme: "http", Host: nginxAddr}
-	seen := map[string]string{"/": "/", "/sitemap.xml": "/"}
-	queue := []string{"/", "/sitemap.xml"}
-	for len(queue) > 0 {
-		p := queue[0]
-		queue = queue[1:]
-		res, body := fetch(t, base.String()+p)
-		if res.StatusCode != 200 {
-			t.Errorf("%s links to %s: nginx answers %d", seen[p], p, res.StatusCode)
-			continue
-		}
-		sres, served := fetch(t, "http://"+serverAddr+p)
-		if sres.StatusCode != 200 || !bytes.Equal(body, served) {
-			t.Errorf("%s: nginx sends %.100q, the server %d %.100q", p, body, sres.StatusCode, served)
-		}
-		if !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
-			continue
-		}
-		for _, link := range sameOriginLinks(t, base.JoinPath(p), body) {
-			if _, ok := seen[link]; !ok {
-				seen[link] = p
-				queue = append(queue, link)
-			}
-		}
-	}
+	seen := testnginx.Crawl(t, static, server, "/", "/sitemap.xml")
 	for _, want := range []string{"/", "/blog", "/blog/1", "/blog/2", "/blog/3", "/img/dot.svg"} {
 		if _, ok := seen[want]; !ok {
 			t.Errorf("the crawl did not reach %s: %v", want, seen)
@@ -218,8 +80,8 @@ func TestExportServedByNginx(t *testing.T) {
 	}
 
 	// Precompressed: nginx sends the .gz to a client that accepts gzip.
-	res, gz := fetch(t, base.String()+"/blog/2", "Accept-Encoding", "gzip")
-	_, plain := fetch(t, "http://"+serverAddr+"/blog/2")
+	res, gz := testnginx.Fetch(t, static+"/blog/2", "Accept-Encoding", "gzip")
+	_, plain := testnginx.Fetch(t, server+"/blog/2")
 	zr, err := gzip.NewReader(bytes.NewReader(gz))
 	if err != nil || res.Header.Get("Content-Encoding") != "gzip" {
 		t.Fatalf("/blog/2 with Accept-Encoding: gzip: %s, %v", res.Header.Get("Content-Encoding"), err)
@@ -228,8 +90,8 @@ func TestExportServedByNginx(t *testing.T) {
 		t.Errorf("/blog/2's .gz does not hold the page: %v", err)
 	}
 	// An unknown path: 404.html, the server's not-found page.
-	res, body := fetch(t, base.String()+"/no/such/page")
-	sres, served := fetch(t, "http://"+serverAddr+"/no/such/page")
+	res, body := testnginx.Fetch(t, static+"/no/such/page")
+	sres, served := testnginx.Fetch(t, server+"/no/such/page")
 	if res.StatusCode != 404 || sres.StatusCode != 404 || !bytes.Equal(body, served) {
 		t.Errorf("/no/such/page: nginx %d %.100q, the server %d %.100q", res.StatusCode, body, sres.StatusCode, served)
 	}
@@ -237,7 +99,9 @@ func TestExportServedByNginx(t *testing.T) {
 
 // TestExportStrictAndBrokenLinks: a broken link is a warning of build and
 // export and an error with --strict-links; a dynamic page is left out of
-// an export, and a link to it broken there only; --strict fails on it.
+// an export, and a link to it is one to a page that needs a server, in the
+// export's report only: a warning, an error with --strict-links; --strict
+// fails on the page.
 func TestExportStrictAndBrokenLinks(t *testing.T) {
 	dir := newApp(t)
 	admin := filepath.Join(dir, "app", "admin")
@@ -273,7 +137,7 @@ func TestExportStrictAndBrokenLinks(t *testing.T) {
 	}
 
 	out, err = framework(t, dir, "export", "--cache-dir", caches)
-	for _, re := range []string{`(?m)^  /admin\s+is rendered per request \(Revalidate 0\)$`, `(?m)^  / links to /admin: not exported: /admin is rendered per request \(Revalidate 0\)$`, `(?m)^  / links to /blgo/3: no such page$`, `(?m)^  /sitemap.xml\s+needs the site's URL`} {
+	for _, re := range []string{`(?m)^  /admin\s+is rendered per request \(Revalidate 0\)$`, `(?m)^Links to pages that need a server \(\d+\):\n(  .*\n)*  / links to /admin: needs a server: /admin is rendered per request \(Revalidate 0\)$`, `(?m)^  / links to /blgo/3: no such page$`, `(?m)^  /sitemap.xml\s+needs the site's URL`} {
 		if !regexp.MustCompile(re).MatchString(out) {
 			t.Errorf("export output lacks %s", re)
 		}
@@ -292,5 +156,41 @@ func TestExportStrictAndBrokenLinks(t *testing.T) {
 	out, err = framework(t, dir, "export", "--cache-dir", caches, ".")
 	if code := exitCode(t, err); code != 1 || !strings.Contains(out, "it holds the app") {
 		t.Errorf("export to the app's folder: exit %d:\n%s", code, out)
+	}
+	// Without the typo, --strict-links fails the export on the links to
+	// pages that need a server alone.
+	src = bytes.Replace(src, []byte(`<a href="/blgo/3?x=1#top">typo</a> `), nil, 1)
+	if err := os.WriteFile(home, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err = framework(t, dir, "export", "--cache-dir", caches, "--strict-links")
+	if code := exitCode(t, err); code != 1 || strings.Contains(out, "Broken links") || !strings.Contains(out, "framework export: 2 links to pages that need a server (--strict-links)") {
+		t.Errorf("export --strict-links: exit %d, want 1 for /admin and /blog/99:\n%s", code, out)
+	}
+}
+
+// TestBuildReportsMarkdownBrokenLinks: a page.md's relative link to a .md
+// file that does not exist is a broken link of the build at its
+// file:line:col, a warning, and an error with --strict-links; a link to
+// the page.md of a folder with a page.templ is one to that page.
+func TestBuildReportsMarkdownBrokenLinks(t *testing.T) {
+	dir := newApp(t)
+	about := filepath.Join(dir, "app", "about")
+	if err := os.MkdirAll(about, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	src := "---\ntitle: About\n---\n# About\n\nRead [the blog](../blog/page.md) or [the setup](../setup/page.md).\n"
+	if err := os.WriteFile(filepath.Join(about, "page.md"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const want = "  app/about/page.md:6:37 links to ../setup/page.md: no such file: app/setup/page.md\n"
+	caches := t.TempDir()
+	out, err := framework(t, dir, "build", "--cache-dir", caches)
+	if err != nil || !strings.Contains(out, want) || !strings.Contains(out, "warning: --strict-links makes them an error") || strings.Contains(out, "blog/page.md:") {
+		t.Errorf("build: %v, want a warning of ../setup/page.md alone:\n%s", err, out)
+	}
+	out, err = framework(t, dir, "build", "--cache-dir", caches, "--strict-links")
+	if code := exitCode(t, err); code != 1 || !strings.Contains(out, want) {
+		t.Errorf("build --strict-links: exit %d, want 1 naming the link:\n%s", code, out)
 	}
 }

@@ -56,9 +56,13 @@ func runExport(ctx context.Context, dir string, args []string, each func(server.
 }
 
 // brokenLink is a same-origin link of a page that the site does not answer;
-// more counts the other pages with the same link left out of the list.
+// more counts the other pages with the same link left out of the list. A
+// link of an export's page to a page the server answers and a static host
+// cannot (a dynamic page, a route handler, a page with personal holes) is
+// a kind of its own, needsServer: the page is there, on the site's server.
 type brokenLink struct {
 	page, link, reason string
+	needsServer        bool
 	more               int
 }
 
@@ -159,18 +163,18 @@ func (c *linkChecker) check(static bool) []brokenLink {
 	}
 	for link, u := range c.links {
 		p := unescape(link)
-		reason := c.serverReason(p)
+		reason, needsServer := c.serverReason(p), false
 		if static {
 			if reason != "" {
 				continue // the server's check reports it
 			}
-			reason = c.staticReason(p)
+			reason, needsServer = c.staticReason(p)
 		}
 		if reason == "" {
 			continue
 		}
 		for i, page := range u.pages {
-			b := brokenLink{page: page, link: link, reason: reason}
+			b := brokenLink{page: page, link: link, reason: reason, needsServer: needsServer}
 			if i == len(u.pages)-1 {
 				b.more = u.count - len(u.pages)
 			}
@@ -189,7 +193,10 @@ func (c *linkChecker) serverReason(p string) string {
 	if c.files[p] || c.pages[p] {
 		return ""
 	}
-	if _, ok := c.skipped[p]; ok {
+	if reason, ok := c.skipped[p]; ok {
+		if reason == server.ReasonNotFound {
+			return "no such page: " + p + " " + reason
+		}
 		return "" // the server answers it; a static host cannot
 	}
 	if len(p) > 1 && strings.HasSuffix(p, "/") {
@@ -217,27 +224,28 @@ func (c *linkChecker) serverReason(p string) string {
 }
 
 // staticReason returns why a static export does not hold the unescaped
-// path p, which the server answers, or "".
-func (c *linkChecker) staticReason(p string) string {
+// path p, which the server answers, or "", and whether it is because p
+// needs a server.
+func (c *linkChecker) staticReason(p string) (string, bool) {
 	if c.files[p] || c.pages[p] {
-		return ""
+		return "", false
 	}
 	if len(p) > 1 && strings.HasSuffix(p, "/") {
-		return "a trailing slash: the server redirects it to " + strings.TrimRight(p, "/") + ", a static host does not; link that"
+		return "a trailing slash: the server redirects it to " + strings.TrimRight(p, "/") + ", a static host does not; link that", false
 	}
 	if reason, ok := c.skipped[p]; ok {
-		return "not exported: " + p + " " + reason
+		return "needs a server: " + p + " " + reason, true
 	}
 	if rt, ok := c.route(p); ok {
 		if reason, ok := c.skipped[rt.Pattern]; ok {
-			return "not exported: " + rt.Pattern + " " + reason
+			return "needs a server: " + rt.Pattern + " " + reason, true
 		}
-		return "not exported"
+		return "not exported", false
 	}
 	if h, ok := c.handler(p); ok {
-		return "not exported: " + h.File + " is a route handler, run per request"
+		return "needs a server: " + h.File + " is a route handler, run per request", true
 	}
-	return "not exported"
+	return "not exported", false
 }
 
 // route returns the page route the router would pick for p.
@@ -296,19 +304,49 @@ func matchPattern(pattern, p string) bool {
 	}
 }
 
-// reportLinks prints the broken links on w, a line per link and reason
-// naming the first pages that have it, and returns an error with strict,
-// else a warning.
+// reportLinks prints the broken links on w, then the links to pages that
+// need a server, a line per link and reason naming the first pages that
+// have it, and returns an error with strict, else a warning.
 func reportLinks(w io.Writer, broken []brokenLink, strict bool) error {
-	if len(broken) == 0 {
+	var dead, server []brokenLink
+	for _, b := range broken {
+		if b.needsServer {
+			server = append(server, b)
+		} else {
+			dead = append(dead, b)
+		}
+	}
+	nDead := printLinks(w, "Broken links", dead)
+	nServer := printLinks(w, "Links to pages that need a server", server)
+	if nDead+nServer == 0 {
 		return nil
+	}
+	if !strict {
+		fmt.Fprintln(w, "warning: --strict-links makes them an error")
+		return nil
+	}
+	var counts []string
+	if nDead > 0 {
+		counts = append(counts, fmt.Sprintf("%d broken links", nDead))
+	}
+	if nServer > 0 {
+		counts = append(counts, fmt.Sprintf("%d links to pages that need a server", nServer))
+	}
+	return fmt.Errorf("%s (--strict-links)", strings.Join(counts, " and "))
+}
+
+// printLinks prints the links under title, grouped by link and reason, and
+// returns how many pages have them.
+func printLinks(w io.Writer, title string, links []brokenLink) int {
+	if len(links) == 0 {
+		return 0
 	}
 	type target struct{ link, reason string }
 	pages := map[target][]string{}
 	more := map[target]int{}
 	var order []target
 	total := 0
-	for _, b := range broken {
+	for _, b := range links {
 		k := target{b.link, b.reason}
 		if pages[k] == nil {
 			order = append(order, k)
@@ -317,7 +355,7 @@ func reportLinks(w io.Writer, broken []brokenLink, strict bool) error {
 		more[k] += b.more
 		total += 1 + b.more
 	}
-	fmt.Fprintf(w, "\nBroken links (%d):\n", total)
+	fmt.Fprintf(w, "\n%s (%d):\n", title, total)
 	for _, k := range order {
 		verb := "links"
 		if len(pages[k])+more[k] > 1 {
@@ -325,11 +363,7 @@ func reportLinks(w io.Writer, broken []brokenLink, strict bool) error {
 		}
 		fmt.Fprintf(w, "  %s %s to %s: %s\n", linkingPages(pages[k], more[k]), verb, k.link, k.reason)
 	}
-	if strict {
-		return fmt.Errorf("%d broken links (--strict-links)", total)
-	}
-	fmt.Fprintln(w, "warning: --strict-links makes them an error")
-	return nil
+	return total
 }
 
 // linkingPages names pages, the first three of them when there are more,
@@ -345,12 +379,23 @@ func linkingPages(pages []string, more int) string {
 
 // checkBuildLinks checks the links of the prerendered pages of the app in
 // dir, built with routes and handlers, and reports the broken ones on
-// w: an error with strict, else a warning. cfg names the build's cache.
-func checkBuildLinks(ctx context.Context, dir string, cfg server.Config, routes []server.RouteInfo, handlers []codegen.Handler, strict bool, w io.Writer) error {
+// w, after the broken links of its Markdown files: an error with strict,
+// else a warning. cfg names the build's cache.
+func checkBuildLinks(ctx context.Context, dir string, cfg server.Config, routes []server.RouteInfo, handlers []codegen.Handler, markdown []codegen.BrokenLink, strict bool, w io.Writer) error {
 	args := cfg.Args(server.FlagCacheDir, server.FlagCache, server.FlagConcurrency)
 	c := newLinkChecker(routes, handlers)
 	if err := runExport(ctx, dir, args, c.add); err != nil {
 		return fmt.Errorf("check links: %w", err)
 	}
-	return reportLinks(w, c.check(false), strict)
+	return reportLinks(w, append(markdownLinks(markdown), c.check(false)...), strict)
+}
+
+// markdownLinks returns the broken links of Markdown files as the
+// checker's, each named by its file:line:col.
+func markdownLinks(links []codegen.BrokenLink) []brokenLink {
+	var broken []brokenLink
+	for _, l := range links {
+		broken = append(broken, brokenLink{page: l.Pos.String(), link: l.Dest, reason: "no such file: " + l.Target})
+	}
+	return broken
 }

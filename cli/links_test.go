@@ -47,11 +47,12 @@ func TestCheckLinks(t *testing.T) {
 	}
 	handlers := []codegen.Handler{{Pattern: "/api/hello", File: "app/api/hello/route.go", Methods: []string{"GET"}}, {Pattern: "/api/form", File: "app/api/form/route.go", Methods: []string{"POST"}}}
 	events := []server.ExportEvent{
-		{Event: "page", Route: "/", Path: "/", Links: []string{"/blog", "/blog/", "/blog/7", "/blog/99", "/blgo/3", "/docs/a%20b", "/docs/c", "/admin", "/api/hello", "/api/form", "/styles.css", "/img/a%20b.png"}},
+		{Event: "page", Route: "/", Path: "/", Links: []string{"/blog", "/blog/", "/blog/7", "/blog/99", "/blog/8", "/blgo/3", "/docs/a%20b", "/docs/c", "/admin", "/api/hello", "/api/form", "/styles.css", "/img/a%20b.png"}},
 		{Event: "page", Route: "/blog", Path: "/blog", Links: []string{"/", "/_framework/static/a.1.css", "/_framework/image?w=640&src=%2Fa.png", "/_framework/static/gone.2.js"}, Fragments: []string{"#usage"}},
 		{Event: "file", Path: "/_framework/static/a.1.css"},
 		{Event: "skip", Path: "/_framework/image?w=640&src=%2Fa.png", Reason: "has a query string, which a static host ignores"},
 		{Event: "page", Route: "/blog/:id", Path: "/blog/7"},
+		{Event: "skip", Route: "/blog/:id", Path: "/blog/8", Reason: server.ReasonNotFound},
 		{Event: "page", Route: "/docs/:page", Path: "/docs/a%20b"},
 		{Event: "skip", Route: "/admin", Reason: "is rendered per request (Revalidate 0)"},
 		{Event: "skip", Route: "/blog/:id", Reason: "renders params StaticParams does not list on request (DynamicParams)"},
@@ -69,6 +70,7 @@ func TestCheckLinks(t *testing.T) {
 	want := []string{
 		"/ links to /api/form: no such page: app/api/form/route.go answers POST, not GET",
 		"/ links to /blgo/3: no such page",
+		"/ links to /blog/8: no such page: /blog/8 is not found (404)",
 		"/ links to /docs/c: no such page: StaticParams of /docs/:page does not list it (DynamicParams = false)",
 		"/blog links to #usage: no element of the page has that id",
 		"/blog links to /_framework/static/gone.2.js: no such page",
@@ -81,11 +83,11 @@ func TestCheckLinks(t *testing.T) {
 		got = append(got, b.String())
 	}
 	want = []string{
-		"/ links to /admin: not exported: /admin is rendered per request (Revalidate 0)",
-		"/ links to /api/hello: not exported: app/api/hello/route.go is a route handler, run per request",
+		"/ links to /admin: needs a server: /admin is rendered per request (Revalidate 0)",
+		"/ links to /api/hello: needs a server: app/api/hello/route.go is a route handler, run per request",
 		"/ links to /blog/: a trailing slash: the server redirects it to /blog, a static host does not; link that",
-		"/ links to /blog/99: not exported: /blog/:id renders params StaticParams does not list on request (DynamicParams)",
-		"/blog links to /_framework/image?w=640&src=%2Fa.png: not exported: /_framework/image?w=640&src=%2Fa.png has a query string, which a static host ignores",
+		"/ links to /blog/99: needs a server: /blog/:id renders params StaticParams does not list on request (DynamicParams)",
+		"/blog links to /_framework/image?w=640&src=%2Fa.png: needs a server: /_framework/image?w=640&src=%2Fa.png has a query string, which a static host ignores",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("export's broken links (-want +got):\n%s", diff)
@@ -105,6 +107,35 @@ func TestReportLinksGroupsPages(t *testing.T) {
 	want := "\nBroken links (6):\n  /a, /b, /c and 2 other pages link to /admin: no such page\n  /a links to /blgo/3: no such page\n"
 	if out.String() != want || err == nil || err.Error() != "6 broken links (--strict-links)" {
 		t.Errorf("reportLinks: %v\n%s\nwant\n%s", err, out.String(), want)
+	}
+}
+
+// TestReportLinksNeedsServer: an export's links to pages that need a
+// server are listed apart from broken ones, both warnings, and both count
+// in the error of --strict-links.
+func TestReportLinksNeedsServer(t *testing.T) {
+	c := newLinkChecker([]server.RouteInfo{{Pattern: "/", Kind: "static"}, {Pattern: "/blog/:id", Kind: "isr", StaticParams: true}, {Pattern: "/admin", Kind: "dynamic"}}, nil)
+	for _, ev := range []server.ExportEvent{
+		{Event: "page", Route: "/", Path: "/", Links: []string{"/admin", "/blog/1", "/blog/2/"}},
+		{Event: "page", Route: "/blog/:id", Path: "/blog/1", Links: []string{"/admin"}},
+		{Event: "skip", Route: "/admin", Reason: "is rendered per request (Revalidate 0)"},
+	} {
+		c.add(ev)
+	}
+	var out strings.Builder
+	if err := reportLinks(&out, c.check(true), false); err != nil {
+		t.Errorf("reportLinks without --strict-links: %v", err)
+	}
+	want := "\nBroken links (1):\n  / links to /blog/2/: a trailing slash: the server redirects it to /blog/2, a static host does not; link that\n" +
+		"\nLinks to pages that need a server (2):\n  /, /blog/1 link to /admin: needs a server: /admin is rendered per request (Revalidate 0)\n" +
+		"warning: --strict-links makes them an error\n"
+	if out.String() != want {
+		t.Errorf("reportLinks:\n%s\nwant\n%s", out.String(), want)
+	}
+	out.Reset()
+	err := reportLinks(&out, c.check(true), true)
+	if err == nil || err.Error() != "1 broken links and 2 links to pages that need a server (--strict-links)" {
+		t.Errorf("reportLinks with --strict-links: %v", err)
 	}
 }
 

@@ -30,6 +30,10 @@ type Result struct {
 	Sitemap string
 	// Robots is "app/robots.go" when it makes /robots.txt, else "".
 	Robots string
+	// BrokenLinks are the relative links of the app's Markdown (its
+	// page.md files and content/) to .md files that do not exist, by
+	// file and line: the build reports them with the pages' broken links.
+	BrokenLinks []BrokenLink
 
 	static map[string][]byte // StaticFile and StaticDir's files, by path
 }
@@ -128,6 +132,13 @@ func routesFile(ctx context.Context, dir string, opts ...Option) (*Result, []byt
 	}
 	res := r.result(filepath.Join(dir, OutputFile))
 	res.static = static
+	if res.BrokenLinks, err = contentBrokenLinks(dir); err != nil {
+		return nil, nil, err
+	}
+	for _, p := range mds {
+		res.BrokenLinks = append(res.BrokenLinks, p.out.BrokenLinks...)
+	}
+	sortBrokenLinks(res.BrokenLinks)
 	return res, src, nil
 }
 

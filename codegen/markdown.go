@@ -52,6 +52,10 @@ type MarkdownOutput struct {
 	Front string // the YAML front matter, decoded at start into Metadata
 	HTML  string
 	Page  frontmatter.Page
+	// BrokenLinks are its relative links to .md files that do not exist:
+	// warnings, not errors, so that a page can be written before the
+	// pages it links.
+	BrokenLinks []BrokenLink
 }
 
 // MarkdownPage converts the page.md at file (absolute, in the app in dir).
@@ -73,7 +77,7 @@ func MarkdownPage(dir, file string) (MarkdownOutput, error) {
 		}
 		return out, errs.err()
 	}
-	front, body, _, err := frontmatter.Split(src)
+	front, body, bodyLine, err := frontmatter.Split(src)
 	if err != nil {
 		return fail(err)
 	}
@@ -89,6 +93,7 @@ func MarkdownPage(dir, file string) (MarkdownOutput, error) {
 		return fail(err)
 	}
 	out.Front, out.HTML = string(front), doc.HTML
+	out.BrokenLinks = markdownBrokenLinks(dir, rel, body, bodyLine)
 	if doc.Code {
 		out.HTML = `<link rel="stylesheet" href="` + markdownStylesheet + `">` + "\n" + out.HTML
 	}
@@ -131,8 +136,11 @@ func publicImageTag(dir, src, alt string) (string, bool) {
 		return "", false
 	}
 	var b strings.Builder
-	v, _ := imageServers.LoadOrStore(dir, sync.OnceValue(func() *images.Server {
-		return images.New(images.Options{Public: os.DirFS(filepath.Join(dir, "public"))})
+	// Unoptimized as framework.Image is under the same variable, which the
+	// build sees too: for a static export.
+	unoptimized := os.Getenv("FRAMEWORK_UNOPTIMIZED_IMAGES") == "1"
+	v, _ := imageServers.LoadOrStore(imageServerKey{dir, unoptimized}, sync.OnceValue(func() *images.Server {
+		return images.New(images.Options{Public: os.DirFS(filepath.Join(dir, "public")), Unoptimized: unoptimized})
 	}))
 	srv := v.(func() *images.Server)()
 	if err := srv.Render(context.Background(), &b, images.Props{Src: src, Alt: alt, Decorative: alt == ""}); err != nil {
@@ -141,9 +149,16 @@ func publicImageTag(dir, src, alt string) (string, bool) {
 	return b.String(), true
 }
 
-// imageServers holds an image server per app folder, which reads and
-// hashes each file of public/ once however many pages show it.
+// imageServers holds an image server per app folder (imageServerKey),
+// which reads and hashes each file of public/ once however many pages
+// show it.
 var imageServers sync.Map
+
+// imageServerKey is an app folder and whether its images are unoptimized.
+type imageServerKey struct {
+	dir         string
+	unoptimized bool
+}
 
 // publicImage returns the size of an image served from public/ (src
 // "/cat.png" is public/cat.png), for width and height; 0, 0 for any

@@ -122,6 +122,13 @@ type Options struct {
 	// remote src on any other host is refused. Default none.
 	ImageHosts []string
 
+	// UnoptimizedImages makes Image write the source's own URL, no srcset
+	// of /_framework/image variants (like Next.js's images.unoptimized),
+	// $FRAMEWORK_UNOPTIMIZED_IMAGES=1: for a static export, whose host
+	// cannot resize. Give it alike to the export and to a server that
+	// serves the same pages. Off by default.
+	UnoptimizedImages bool
+
 	// Logger receives the app's logs. Default slog.Default().
 	Logger *slog.Logger
 

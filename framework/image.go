@@ -58,6 +58,7 @@ func (a *App) imageServer() *images.Server {
 			Public:      hook.Public(),
 			Cache:       a.store,
 			RemoteHosts: a.opts.ImageHosts,
+			Unoptimized: a.opts.UnoptimizedImages,
 			Logger:      a.log,
 		}
 		if a.store.locker != nil {

@@ -46,7 +46,20 @@ var client = &http.Client{
 	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 }
 
+// buildBlog builds the example, seeded with its 100 posts.
 func buildBlog(t *testing.T) *blog {
+	t.Helper()
+	b := newBlog(t)
+	out := b.framework("build", ".")
+	if !regexp.MustCompile(`◐ /blog/:id\s+ISR 1m\s+100\s`).MatchString(out) {
+		t.Fatalf("build did not prerender the 100 posts:\n%s", out)
+	}
+	return b
+}
+
+// newBlog copies the example and builds the framework command, with env
+// added to the environment of both.
+func newBlog(t *testing.T, env ...string) *blog {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and serves the example")
@@ -59,10 +72,7 @@ func buildBlog(t *testing.T) *blog {
 	b := &blog{t: t, dir: copyExample(t, wd, root), bin: filepath.Join(t.TempDir(), "framework")}
 	b.run(root, "go", "build", "-o", b.bin, "./cli/framework")
 	b.env = append(os.Environ(), "BLOG_DB="+filepath.Join(t.TempDir(), "blog.db"), "BLOG_ADMIN_PASSWORD="+password)
-	out := b.framework("build", ".")
-	if !regexp.MustCompile(`◐ /blog/:id\s+ISR 1m\s+100\s`).MatchString(out) {
-		t.Fatalf("build did not prerender the 100 posts:\n%s", out)
-	}
+	b.env = append(b.env, env...)
 	t.Cleanup(b.stop)
 	return b
 }
@@ -321,23 +331,27 @@ func TestBlogOverHTTP(t *testing.T) {
 		t.Errorf("a 404 persisted across the restart: %d %s", r.status, r.header.Get("X-Framework-Cache"))
 	}
 
-	// The home page is prerendered with a hole greeting each visitor by
-	// the name the form keeps in a cookie: the shell comes from the cache
-	// (from the store, after the restart), the greeting is theirs.
+	// /hello is prerendered with a hole greeting each visitor by the name
+	// the form keeps in a cookie: the shell comes from the cache (from the
+	// store, after the restart), the greeting is theirs.
 	for cookie, want := range map[string]string{
 		"": "Hello, stranger!", "name=Ada%20L": "Hello, Ada L!", "name=%3Cb%3E": "Hello, &lt;b&gt;!",
 	} {
-		r := b.get("/", "Cookie", cookie)
+		r := b.get("/hello", "Cookie", cookie)
 		if r.status != 200 || r.header.Get("X-Framework-Cache") != "HIT" || !strings.Contains(r.body, `<p class="hello">`+want) {
-			t.Errorf("home with %q: %d %s, want HIT with %q", cookie, r.status, r.header.Get("X-Framework-Cache"), want)
+			t.Errorf("/hello with %q: %d %s, want HIT with %q", cookie, r.status, r.header.Get("X-Framework-Cache"), want)
 		}
 		if cc := r.header.Get("Cache-Control"); cc != "private, no-store" || r.header.Get("Etag") != "" {
-			t.Errorf("home with %q: Cache-Control %q, Etag %q", cookie, cc, r.header.Get("Etag"))
+			t.Errorf("/hello with %q: Cache-Control %q, Etag %q", cookie, cc, r.header.Get("Etag"))
 		}
 	}
+	// The home page has no hole: the same for everybody, cached publicly.
+	if r := b.get("/", "Cookie", "name=Ada"); r.status != 200 || strings.Contains(r.body, "Ada") || r.header.Get("Etag") == "" || strings.Contains(r.header.Get("Cache-Control"), "private") {
+		t.Errorf("home with a name: %d, Cache-Control %q, Etag %q", r.status, r.header.Get("Cache-Control"), r.header.Get("Etag"))
+	}
 	r = b.do(nil, mustRequest(http.MethodPost, b.base+"/greeting", "name=Grace"))
-	if c := r.header.Get("Set-Cookie"); r.status != http.StatusSeeOther || !strings.HasPrefix(c, "name=Grace;") || !strings.Contains(c, "HttpOnly") {
-		t.Errorf("POST /greeting: %d %q", r.status, c)
+	if c := r.header.Get("Set-Cookie"); r.status != http.StatusSeeOther || r.header.Get("Location") != "/hello" || !strings.HasPrefix(c, "name=Grace;") || !strings.Contains(c, "HttpOnly") {
+		t.Errorf("POST /greeting: %d %q to %q", r.status, c, r.header.Get("Location"))
 	}
 	if r := b.do(nil, mustRequest(http.MethodPost, b.base+"/greeting", "name="+strings.Repeat("x", 41))); r.status != http.StatusBadRequest {
 		t.Errorf("POST /greeting with a long name: %d, want 400", r.status)

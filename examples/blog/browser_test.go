@@ -19,8 +19,8 @@ import (
 )
 
 // TestBlogInBrowser walks the blog in a real headless Chromium: the list, a
-// post, the admin behind its password, a new post, the list again, and the
-// home page's greeting by name (a hole in a cached page). Screenshots of
+// post, the admin behind its password, a new post, the list again, and
+// /hello's greeting by name (a hole in a cached page). Screenshots of
 // every step are kept (newBrowser), their paths logged.
 func TestBlogInBrowser(t *testing.T) {
 	b := buildBlog(t)
@@ -62,11 +62,11 @@ func TestBlogInBrowser(t *testing.T) {
 		t.Errorf("the new post is not listed:\n%s", list)
 	}
 
-	// The home page is cached with a hole greeting the visitor by the name
-	// the form keeps in a cookie.
+	// /hello is cached with a hole greeting the visitor by the name the
+	// form keeps in a cookie.
 	var before, after string
 	err = chromedp.Run(ctx,
-		chromedp.Navigate(b.base+"/"),
+		chromedp.Navigate(b.base+"/hello"),
 		chromedp.WaitVisible(".greeting .hello"),
 		chromedp.Text(".greeting .hello", &before),
 		chromedp.SendKeys(`form.name input[name=name]`, "Ada"),

@@ -20,6 +20,7 @@ import (
 	app_blog_id "github.com/isr-go/framework/examples/blog/app/blog/id_"
 	app_blog_page_n "github.com/isr-go/framework/examples/blog/app/blog/page/n_"
 	app_greeting "github.com/isr-go/framework/examples/blog/app/greeting"
+	app_hello "github.com/isr-go/framework/examples/blog/app/hello"
 	app_preview_exit "github.com/isr-go/framework/examples/blog/app/preview/exit"
 )
 
@@ -68,6 +69,16 @@ func Routes() []framework.Route {
 				}
 				runtime.SetMetadata(ctx, app_blog.Metadata(ctx, data))
 				return app_blog.Page(data), nil
+			},
+			Layouts:  []templ.Component{app.Layout()},
+			NotFound: app.NotFound(),
+			Error:    app.Error(),
+		},
+		{
+			Pattern:    "/hello",
+			Revalidate: framework.Never,
+			Render: func(ctx context.Context, r *framework.Request) (templ.Component, error) {
+				return app_hello.Page(), nil
 			},
 			Layouts:  []templ.Component{app.Layout()},
 			NotFound: app.NotFound(),

@@ -319,14 +319,14 @@ func TestDocsCopyFresh(t *testing.T) {
 			t.Fatal(err)
 		}
 		if w, ok := want[e.Name()]; !ok {
-			t.Errorf("content/docs/%s is not in docs/: run go test ./examples/docs -run TestDocsCopyFresh -update", e.Name())
+			t.Errorf("content/docs/%s is not in docs/: run (cd examples/docs && go test -run TestDocsCopyFresh -update)", e.Name())
 		} else if !bytes.Equal(b, w) {
-			t.Errorf("content/docs/%s differs from docs/: run go test ./examples/docs -run TestDocsCopyFresh -update", e.Name())
+			t.Errorf("content/docs/%s differs from docs/: run (cd examples/docs && go test -run TestDocsCopyFresh -update)", e.Name())
 		}
 	}
 	for name := range want {
 		if !got[name] {
-			t.Errorf("docs/%s is not in content/docs/: run go test ./examples/docs -run TestDocsCopyFresh -update", name)
+			t.Errorf("docs/%s is not in content/docs/: run (cd examples/docs && go test -run TestDocsCopyFresh -update)", name)
 		}
 	}
 }

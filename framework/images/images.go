@@ -103,6 +103,11 @@ type Options struct {
 
 	// Logger receives failures of the cache. Default slog.Default().
 	Logger *slog.Logger
+
+	// Unoptimized makes Render write the source's own URL, with no srcset
+	// of variants: for a static export, since a static host has no image
+	// endpoint to resize, negotiate formats or read a query string.
+	Unoptimized bool
 }
 
 // A Server serves image variants at Path. It is safe for concurrent use.

@@ -103,6 +103,13 @@ func (s *Server) Render(ctx context.Context, w io.Writer, p Props) error {
 		b.WriteString(`" class="`)
 		b.WriteString(html.EscapeString(p.Class))
 	}
+	if s.opts.Unoptimized {
+		b.WriteString(`" src="`)
+		b.WriteString(html.EscapeString(p.Src))
+		b.WriteString(`">`)
+		_, err = io.WriteString(w, b.String())
+		return err
+	}
 	if p.Sizes != "" {
 		b.WriteString(`" sizes="`)
 		b.WriteString(html.EscapeString(p.Sizes))

@@ -71,3 +71,27 @@ func TestRender(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderUnoptimized: with Unoptimized the <img> links the source as
+// it is, its size and loading as usual, no srcset or sizes, so that a
+// static host serves it.
+func TestRenderUnoptimized(t *testing.T) {
+	f := newFixture(t, Options{Unoptimized: true, RemoteHosts: []string{"cdn.example"}})
+	for _, tc := range []struct {
+		props Props
+		want  string
+	}{
+		{Props{Src: "/photos/a.jpg", Alt: "A <gradient>", Sizes: "100vw", Priority: true, Class: "cover"},
+			`<img alt="A &lt;gradient&gt;" width="1200" height="900" fetchpriority="high" decoding="async" class="cover" src="/photos/a.jpg">`},
+		{Props{Src: "https://cdn.example/p.jpg?a=1&b=2", Alt: "p", Width: 700, Height: 500},
+			`<img alt="p" width="700" height="500" loading="lazy" decoding="async" src="https://cdn.example/p.jpg?a=1&amp;b=2">`},
+	} {
+		var b strings.Builder
+		if err := f.srv.Render(context.Background(), &b, tc.props); err != nil || b.String() != tc.want {
+			t.Errorf("%s: %v\n%s\nwant\n%s", tc.props.Src, err, b.String(), tc.want)
+		}
+	}
+	if err := f.srv.Render(context.Background(), &strings.Builder{}, Props{Src: "/photos/nope.jpg", Alt: "x"}); err == nil {
+		t.Errorf("a missing file renders")
+	}
+}

@@ -118,6 +118,7 @@
 //	                FRAMEWORK_DRAFT_SECRET          random per process: draft cookies end with it
 //	                FRAMEWORK_DEBUG_CACHE=1         off: a log line per HIT, STALE, MISS, regeneration
 //	                OTEL_EXPORTER_OTLP_ENDPOINT     none: traces off; the other OTEL_* variables as the OpenTelemetry SDK reads them
+//	                FRAMEWORK_UNOPTIMIZED_IMAGES=1  off: framework.Image links the source, no variants (static export)
 //
 // # The build ID
 //

@@ -81,6 +81,10 @@ const (
 	reasonSiteURL       = "needs the site's URL: pass --site-url or set FRAMEWORK_SITE_URL"
 )
 
+// ReasonNotFound is the reason of a "skip" event for a page listed that
+// answers 404: no page, rather than one that needs a server.
+const ReasonNotFound = "is not found (404)"
+
 // notFoundProbe is a path no page has, whose answer is the root not-found
 // page, 404.html.
 const notFoundProbe = "/_framework/export-not-found"
@@ -274,7 +278,7 @@ func (x *exporter) page(j pageJob) error {
 		x.send(ExportEvent{Event: "skip", Route: j.route, Path: j.path, Reason: "redirects to " + w.Header().Get("Location")})
 		return nil
 	case w.Code == http.StatusNotFound:
-		x.send(ExportEvent{Event: "skip", Route: j.route, Path: j.path, Reason: "is not found (404)"})
+		x.send(ExportEvent{Event: "skip", Route: j.route, Path: j.path, Reason: ReasonNotFound})
 		return nil
 	default:
 		return fmt.Errorf("export %s (route %s): the server answered %d: %.200s", j.path, j.route, w.Code, w.Body.String())

@@ -39,7 +39,8 @@ import (
 // (--site-url, FRAMEWORK_SITE_URL), Metrics
 // (--metrics, FRAMEWORK_METRICS), Dev (--dev), RevalidateSecret
 // (FRAMEWORK_REVALIDATE_SECRET), DraftSecret (FRAMEWORK_DRAFT_SECRET), DebugCache (FRAMEWORK_DEBUG_CACHE),
-// ImageHosts (--image-hosts, FRAMEWORK_IMAGE_HOSTS, a comma-separated list), Addr
+// ImageHosts (--image-hosts, FRAMEWORK_IMAGE_HOSTS, a comma-separated list),
+// UnoptimizedImages (FRAMEWORK_UNOPTIMIZED_IMAGES), Addr
 // (--addr, FRAMEWORK_ADDR) and each of Limits (FRAMEWORK_*_TIMEOUT,
 // FRAMEWORK_MAX_HEADER_BYTES). A CacheURL from a flag or the environment
 // also wins over a Store set here.
@@ -140,6 +141,9 @@ func (c *Config) options(app Options, flagSet map[string]bool, getenv func(strin
 	}
 	if v := getenv("FRAMEWORK_DRAFT_SECRET"); v != "" {
 		opts.DraftSecret = v
+	}
+	if v := getenv("FRAMEWORK_UNOPTIMIZED_IMAGES"); v != "" {
+		opts.UnoptimizedImages = v == "1"
 	}
 	if v := getenv("FRAMEWORK_DEBUG_CACHE"); v != "" {
 		opts.DebugCache = v == "1"

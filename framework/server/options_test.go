@@ -77,6 +77,27 @@ func TestOptionsPrecedence(t *testing.T) {
 	}
 }
 
+// TestUnoptimizedImagesFromEnv: FRAMEWORK_UNOPTIMIZED_IMAGES=1 turns the
+// option on, =0 off over the app's, and unset keeps the app's.
+func TestUnoptimizedImagesFromEnv(t *testing.T) {
+	for _, tc := range []struct {
+		app  bool
+		env  string
+		want bool
+	}{{false, "1", true}, {true, "0", false}, {true, "", true}, {false, "", false}} {
+		getenv := func(k string) string {
+			if k == "FRAMEWORK_UNOPTIMIZED_IMAGES" {
+				return tc.env
+			}
+			return ""
+		}
+		app := Options{Options: framework.Options{UnoptimizedImages: tc.app}}
+		if got := (&Config{}).options(app, nil, getenv, nil).UnoptimizedImages; got != tc.want {
+			t.Errorf("app %v, env %q: UnoptimizedImages %v, want %v", tc.app, tc.env, got, tc.want)
+		}
+	}
+}
+
 // TestLoadEnvFiles: the files load in Next.js's order, the first to set a
 // variable wins, a real variable wins over all of them, and the other mode's
 // files are not read.

@@ -152,7 +152,7 @@ func Layout() templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "</head><body><header class=\"site\"><a class=\"brand\" href=\"/\">The ISR Blog</a><nav><a href=\"/blog\">Posts</a> <a href=\"/admin\">Write</a></nav></header>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "</head><body><header class=\"site\"><a class=\"brand\" href=\"/\">The ISR Blog</a><nav><a href=\"/blog\">Posts</a></nav></header>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

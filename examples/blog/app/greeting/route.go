@@ -1,5 +1,5 @@
-// Package greeting remembers the visitor's name for the home page's
-// greeting: POST /greeting.
+// Package greeting remembers the visitor's name for the greeting of
+// /hello: POST /greeting.
 package greeting
 
 import (
@@ -18,7 +18,7 @@ import (
 const maxName = 40
 
 // POST sets the name cookie from the form's name (an empty one forgets it)
-// and goes back to the home page.
+// and goes back to /hello.
 func POST(c echo.Context) error {
 	// FormValue would take a form it cannot read for an empty one, which
 	// forgets the name: say what went wrong instead.
@@ -40,5 +40,5 @@ func POST(c echo.Context) error {
 		cookie.Expires = time.Now().AddDate(1, 0, 0)
 	}
 	c.SetCookie(cookie)
-	return c.Redirect(http.StatusSeeOther, "/")
+	return c.Redirect(http.StatusSeeOther, "/hello")
 }
