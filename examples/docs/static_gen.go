@@ -23,9 +23,10 @@ var generatedStatic = asset.New(generatedStaticFiles, []asset.File{
 	{Path: "/_framework/static/search.2UU4RL5V.js.map", Name: "static_gen/static/search.2UU4RL5V.js.map", Type: "application/json", Hash: "ffd356741689c19a86a3036d", Gzip: "static_gen/static/search.2UU4RL5V.js.map.gz", Brotli: "static_gen/static/search.2UU4RL5V.js.map.br", Immutable: true},
 })
 
-// The URLs framework.Asset answers, by entry point of assets/.
+// The URLs framework.Asset answers, by entry point of assets/, and
+// the bundles framework.Stylesheet inlines.
 func init() {
-	asset.Publish(map[string]string{
+	generatedStatic.Publish(map[string]string{
 		"docs.css":  "/_framework/static/docs.BANS2R5O.css",
 		"search.ts": "/_framework/static/search.2UU4RL5V.js",
 	})
