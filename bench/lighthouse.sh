@@ -114,10 +114,10 @@ if [ "$with_nextjs" = 1 ]; then
   mkdir -p "$next_dir/public/covers"
   cp "$root/examples/blog/public/covers/lake.jpg" "$next_dir/public/covers/lake.jpg"
   cp "$root/examples/blog/public/favicon.ico" "$next_dir/public/favicon.ico"
-  (cd "$next_dir" && node_modules/.bin/next build >"$work/next-build.log" 2>&1) || {
+  next_port=$(free_port)
+  (cd "$next_dir" && SITE_URL="http://127.0.0.1:$next_port" node_modules/.bin/next build >"$work/next-build.log" 2>&1) || {
     echo "next build failed:" >&2; tail -30 "$work/next-build.log" >&2; exit 1
   }
-  next_port=$(free_port)
   (cd "$next_dir" && exec node_modules/.bin/next start -H 127.0.0.1 -p "$next_port" >"$work/next.log" 2>&1) &
   pids+=($!)
   pages+=(

@@ -1,6 +1,9 @@
 import "./globals.css";
 
+// SITE_URL (bench/lighthouse.sh sets it at build) makes canonical URLs
+// absolute, as the framework's site URL does.
 export const metadata = {
+  metadataBase: new URL(process.env.SITE_URL || "http://localhost:3000"),
   title: { default: "The ISR Blog", template: "%s · The ISR Blog" },
   icons: { icon: "/favicon.ico" },
 };
