@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// TestUnknownAsset: a framework.Asset call naming no entry point of
+// TestUnknownAsset: a framework.Stylesheet call naming no stylesheet of
 // assets/ is an error of framework vet and framework build alike, at the
 // name's place in the .templ file, listing the names there are; a bare
 // import resolves from the app's node_modules/, and the build serves its
@@ -16,11 +16,11 @@ import (
 func TestUnknownAsset(t *testing.T) {
 	dir := newApp(t)
 	const layout = "app/layout.templ"
-	edit(t, dir, layout, `framework.Asset("styles.css")`, `framework.Asset("style.css")`)
-	line := lineOf(t, dir, layout, `			<link rel="stylesheet"`)
-	col := strings.Index(`			<link rel="stylesheet" href={ framework.Asset("style.css") }/>`, `"style.css"`) + 1
+	edit(t, dir, layout, `framework.Stylesheet("styles.css")`, `framework.Stylesheet("style.css")`)
+	line := lineOf(t, dir, layout, `			@framework.Stylesheet(`)
+	col := strings.Index(`			@framework.Stylesheet("style.css")`, `"style.css"`) + 1
 	want := layout + ":" + strconv.Itoa(line) + ":" + strconv.Itoa(col) +
-		`: framework.Asset("style.css"): no such asset; the entry points of assets/ are main.ts, styles.css` + "\n"
+		`: framework.Stylesheet("style.css"): no such stylesheet; the stylesheets of assets/ are styles.css` + "\n"
 
 	out, err := framework(t, dir, "vet")
 	if code := exitCode(t, err); code != 1 || out != want {
@@ -31,7 +31,7 @@ func TestUnknownAsset(t *testing.T) {
 		t.Errorf("framework build: exit %d\n%s\nwant exit 1 and\n%s", code, out, want)
 	}
 
-	edit(t, dir, layout, `framework.Asset("style.css")`, `framework.Asset("styles.css")`)
+	edit(t, dir, layout, `framework.Stylesheet("style.css")`, `framework.Stylesheet("styles.css")`)
 	write := func(name, content string) {
 		path := filepath.Join(dir, filepath.FromSlash(name))
 		os.MkdirAll(filepath.Dir(path), 0o755)

@@ -203,9 +203,10 @@ func staticSource(pkgName string, files []asset.File, urls map[string]string, pu
 	w.close("})")
 	if len(urls) > 0 {
 		w.line("")
-		w.line("// The URLs framework.Asset answers, by entry point of assets/.")
+		w.line("// The URLs framework.Asset answers, by entry point of assets/, and")
+		w.line("// the bundles framework.Stylesheet inlines.")
 		w.open("func init() {")
-		w.open("asset.Publish(map[string]string{")
+		w.open("%s.Publish(map[string]string{", staticVar)
 		for _, name := range slices.Sorted(maps.Keys(urls)) {
 			w.line("%q: %q,", name, urls[name])
 		}
@@ -387,18 +388,12 @@ func writeStatic(dir string, out map[string][]byte) error {
 }
 
 // checkAssetCalls reports each call framework.Asset("name") in p whose
-// constant name is not an entry point of assets/, at the call's argument.
+// constant name is not an entry point of assets/, and each
+// framework.Stylesheet("name") whose name is no .css entry point, at the
+// call's argument.
 func (c *checker) checkAssetCalls(p *packages.Package) {
 	for _, file := range p.Syntax {
-		local := ""
-		for _, imp := range file.Imports {
-			if imp.Path.Value == strconv.Quote(frameworkPath) {
-				local = "framework"
-				if imp.Name != nil {
-					local = imp.Name.Name
-				}
-			}
-		}
+		local := frameworkName(file)
 		if local == "" || local == "_" {
 			continue
 		}
@@ -408,7 +403,7 @@ func (c *checker) checkAssetCalls(p *packages.Package) {
 				return true
 			}
 			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok || sel.Sel.Name != "Asset" {
+			if !ok || (sel.Sel.Name != "Asset" && sel.Sel.Name != "Stylesheet") {
 				return true
 			}
 			if x, ok := sel.X.(*ast.Ident); !ok || x.Name != local {
@@ -419,17 +414,57 @@ func (c *checker) checkAssetCalls(p *packages.Package) {
 				return true
 			}
 			name, err := strconv.Unquote(lit.Value)
-			if err != nil || slices.Contains(c.assets, name) {
+			if err != nil {
 				return true
 			}
-			known := "assets/ has no entry point (a top-level .ts, .js or .css file)"
-			if len(c.assets) > 0 {
-				known = "the entry points of assets/ are " + strings.Join(c.assets, ", ")
+			if msg := c.unknownAsset(sel.Sel.Name, name); msg != "" {
+				c.errorAt(p.Fset, lit.Pos(), "%s", msg)
 			}
-			c.errorAt(p.Fset, lit.Pos(), "framework.Asset(%q): no such asset; %s", name, known)
 			return true
 		})
 	}
+}
+
+// frameworkName returns the name file imports package framework under,
+// or "".
+func frameworkName(file *ast.File) string {
+	for _, imp := range file.Imports {
+		if imp.Path.Value == strconv.Quote(frameworkPath) {
+			if imp.Name != nil {
+				return imp.Name.Name
+			}
+			return "framework"
+		}
+	}
+	return ""
+}
+
+// unknownAsset returns the error of framework.<fn>(name) when name is not
+// what fn takes (an entry point of assets/; a stylesheet for Stylesheet),
+// or "".
+func (c *checker) unknownAsset(fn, name string) string {
+	entries, kind := c.assets, "asset"
+	if fn == "Stylesheet" {
+		entries, kind = nil, "stylesheet"
+		for _, e := range c.assets {
+			if path.Ext(e) == ".css" {
+				entries = append(entries, e)
+			}
+		}
+	}
+	if slices.Contains(entries, name) {
+		return ""
+	}
+	known := "assets/ has no entry point (a top-level .ts, .js or .css file)"
+	switch {
+	case fn == "Stylesheet" && len(entries) > 0:
+		known = "the stylesheets of assets/ are " + strings.Join(entries, ", ")
+	case fn == "Stylesheet":
+		known = "assets/ has no stylesheet (a top-level .css file)"
+	case len(entries) > 0:
+		known = "the entry points of assets/ are " + strings.Join(entries, ", ")
+	}
+	return fmt.Sprintf("framework.%s(%q): no such %s; %s", fn, name, kind, known)
 }
 
 // writeNoPrefetch writes an init that tells framework.SpeculationRules the

@@ -129,6 +129,15 @@ type Options struct {
 	// serves the same pages. Off by default.
 	UnoptimizedImages bool
 
+	// InlineStylesheetLimit is the size in bytes up to which
+	// framework.Stylesheet puts a built stylesheet in the page as a
+	// <style> element rather than linking it: one request fewer before
+	// the first paint, for a few KB more in every page. Default
+	// DefaultInlineStylesheetLimit (4 KiB, as Astro's); negative links
+	// every stylesheet. Dev links them all, so that a CSS edit shows
+	// without a rebuild.
+	InlineStylesheetLimit int
+
 	// Logger receives the app's logs. Default slog.Default().
 	Logger *slog.Logger
 
@@ -249,6 +258,9 @@ func (opts Options) withDefaults() (Options, error) {
 	}
 	if opts.RegenerationWorkers <= 0 {
 		opts.RegenerationWorkers = defaultRegenerationWorkers()
+	}
+	if opts.InlineStylesheetLimit == 0 {
+		opts.InlineStylesheetLimit = DefaultInlineStylesheetLimit
 	}
 	if opts.RenderTimeout <= 0 {
 		opts.RenderTimeout = 30 * time.Second

@@ -38,6 +38,7 @@ func Routes() []framework.Route {
 			Pattern:    "/",
 			Revalidate: framework.Never,
 			Render: func(ctx context.Context, r *framework.Request) (templ.Component, error) {
+				runtime.SetMetadata(ctx, app.Metadata(ctx))
 				return app.Page(), nil
 			},
 			Layouts:  []templ.Component{app.Layout()},

@@ -27,9 +27,10 @@ var generatedStatic = asset.New(generatedStaticFiles, []asset.File{
 	{Path: "/_framework/static/styles.IG5YSVMO.css.map", Name: "static_gen/static/styles.IG5YSVMO.css.map", Type: "application/json", Hash: "e2bf9e4328161292a3d27722", Gzip: "static_gen/static/styles.IG5YSVMO.css.map.gz", Brotli: "static_gen/static/styles.IG5YSVMO.css.map.br", Immutable: true},
 })
 
-// The URLs framework.Asset answers, by entry point of assets/.
+// The URLs framework.Asset answers, by entry point of assets/, and
+// the bundles framework.Stylesheet inlines.
 func init() {
-	asset.Publish(map[string]string{
+	generatedStatic.Publish(map[string]string{
 		"copy-link.ts": "/_framework/static/copy-link.BNA3SSF4.js",
 		"styles.css":   "/_framework/static/styles.IG5YSVMO.css",
 	})

@@ -4,29 +4,40 @@ package main
 
 import (
 	"embed"
+	"io/fs"
 
 	"github.com/isr-go/framework/framework/asset"
+	"github.com/isr-go/framework/framework/runtime"
 )
 
 // generatedStaticFiles holds public/ and what the build made of it and
 // of assets/.
 //
-//go:embed all:static_gen
+//go:embed all:public all:static_gen
 var generatedStaticFiles embed.FS
 
 // generatedStatic serves public/ at / and the bundles of assets/ under
 // /_framework/static/, with content hashes and compressed bodies made at build.
 var generatedStatic = asset.New(generatedStaticFiles, []asset.File{
+	{Path: "/favicon.ico", Name: "public/favicon.ico", Type: "image/x-icon", Hash: "59db9a355f37d8bb7941b1cd"},
 	{Path: "/_framework/static/docs.BANS2R5O.css", Name: "static_gen/static/docs.BANS2R5O.css", Type: "text/css; charset=utf-8", Hash: "e243a2f41081ba7665786003", Gzip: "static_gen/static/docs.BANS2R5O.css.gz", Brotli: "static_gen/static/docs.BANS2R5O.css.br", Immutable: true},
 	{Path: "/_framework/static/docs.BANS2R5O.css.map", Name: "static_gen/static/docs.BANS2R5O.css.map", Type: "application/json", Hash: "b50f7912c2fade82a9b522b7", Gzip: "static_gen/static/docs.BANS2R5O.css.map.gz", Brotli: "static_gen/static/docs.BANS2R5O.css.map.br", Immutable: true},
 	{Path: "/_framework/static/search.2UU4RL5V.js", Name: "static_gen/static/search.2UU4RL5V.js", Type: "text/javascript; charset=utf-8", Hash: "b2385875c78542c013fcf4e7", Gzip: "static_gen/static/search.2UU4RL5V.js.gz", Brotli: "static_gen/static/search.2UU4RL5V.js.br", Immutable: true},
 	{Path: "/_framework/static/search.2UU4RL5V.js.map", Name: "static_gen/static/search.2UU4RL5V.js.map", Type: "application/json", Hash: "ffd356741689c19a86a3036d", Gzip: "static_gen/static/search.2UU4RL5V.js.map.gz", Brotli: "static_gen/static/search.2UU4RL5V.js.map.br", Immutable: true},
 })
 
-// The URLs framework.Asset answers, by entry point of assets/.
+// The URLs framework.Asset answers, by entry point of assets/, and
+// the bundles framework.Stylesheet inlines.
 func init() {
-	asset.Publish(map[string]string{
+	generatedStatic.Publish(map[string]string{
 		"docs.css":  "/_framework/static/docs.BANS2R5O.css",
 		"search.ts": "/_framework/static/search.2UU4RL5V.js",
 	})
+}
+
+// init hands public/ to framework.Image and /_framework/image,
+// before any page renders (prerender never calls Register).
+func init() {
+	public, _ := fs.Sub(generatedStaticFiles, "public")
+	runtime.PublicFiles(public)
 }

@@ -195,23 +195,54 @@ func (s *Set) handler(f *served) echo.HandlerFunc {
 	}
 }
 
-// urls maps the names of assets/' entry points to their URLs, for URL.
-var urls atomic.Pointer[map[string]string]
+// published is what Publish made current: the URLs by entry point, and
+// the bodies of those a Set serves, for Bundle.
+type publication struct {
+	urls   map[string]string
+	bodies map[string][]byte // by URL; a file read per request has none
+}
+
+var published atomic.Pointer[publication]
 
 // Publish makes names (entry point to URL: "styles.css" to
-// "/_framework/static/styles.4G3J7X3G.css") what URL answers. The
-// generated static_gen.go calls it when the app starts.
-func Publish(names map[string]string) { urls.Store(&names) }
+// "/_framework/static/styles.4G3J7X3G.css") what URL answers, with no
+// bodies for Bundle.
+func Publish(names map[string]string) { published.Store(&publication{urls: names}) }
+
+// Publish makes names (entry point to URL) what URL answers, and the
+// bundles s serves at those URLs what Bundle answers. The generated
+// static_gen.go calls it when the app starts.
+func (s *Set) Publish(names map[string]string) {
+	p := &publication{urls: names, bodies: make(map[string][]byte)}
+	for _, url := range names {
+		for _, f := range s.files {
+			if f.path == url && f.identity.body != nil {
+				p.bodies[url] = f.identity.body
+			}
+		}
+	}
+	published.Store(p)
+}
 
 // URL returns the URL of the bundle of an entry point of assets/
 // ("styles.css", or "main.ts" for its JavaScript), or "" when there is
 // none: `framework build` reports a constant name that is not an entry
 // point, so "" is only ever the answer to a name made at run time.
 func URL(name string) string {
-	if m := urls.Load(); m != nil {
-		return (*m)[name]
+	url, _ := Bundle(name)
+	return url
+}
+
+// Bundle returns the URL of the bundle of an entry point of assets/, as
+// URL does, and its bytes as built (nil when no Set published them, or it
+// is too large to be held in memory). The bytes are shared: read only.
+func Bundle(name string) (url string, body []byte) {
+	p := published.Load()
+	if p == nil {
+		return "", nil
 	}
-	return ""
+	url = p.urls[name]
+	return url, p.bodies[url]
 }
 
 var nosniffValue = []string{"nosniff"}

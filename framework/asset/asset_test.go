@@ -70,3 +70,21 @@ func TestURL(t *testing.T) {
 		t.Errorf(`URL("nope.css") = %q, want ""`, got)
 	}
 }
+
+// TestBundle: a Set's Publish makes the bodies of the published bundles
+// what Bundle answers; the package's Publish gives URLs alone.
+func TestBundle(t *testing.T) {
+	fsys := fstest.MapFS{"static_gen/static/styles.ABC.css": {Data: []byte("a{color:red}")}}
+	s := New(fsys, []File{{Path: "/_framework/static/styles.ABC.css", Name: "static_gen/static/styles.ABC.css", Hash: "abc", Immutable: true}})
+	s.Publish(map[string]string{"styles.css": "/_framework/static/styles.ABC.css"})
+	if url, body := Bundle("styles.css"); url != "/_framework/static/styles.ABC.css" || string(body) != "a{color:red}" {
+		t.Errorf(`Bundle("styles.css") = %q, %q`, url, body)
+	}
+	if url, body := Bundle("nope.css"); url != "" || body != nil {
+		t.Errorf(`Bundle("nope.css") = %q, %q`, url, body)
+	}
+	Publish(map[string]string{"styles.css": "/_framework/static/styles.ABC.css"})
+	if _, body := Bundle("styles.css"); body != nil {
+		t.Errorf("Publish without a Set: body %q", body)
+	}
+}

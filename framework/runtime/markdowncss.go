@@ -6,155 +6,155 @@ package runtime
 // github style, and github-dark under prefers-color-scheme: dark. It is kept here,
 // rather than made at start, so that a server does not link chroma.
 const MarkdownStylesheet = `/* Code highlighting of Markdown pages: chroma's github and github-dark styles. */
-/* PreWrapper */ .chroma { background-color: #f7f7f7; -webkit-text-size-adjust: none; }
-/* Error */ .chroma .err { color: #f6f8fa; background-color: #82071e }
-/* LineLink */ .chroma .lnlinks { outline: none; text-decoration: none; color: inherit }
-/* LineTableTD */ .chroma .lntd { vertical-align: top; padding: 0; margin: 0; border: 0; }
-/* LineTable */ .chroma .lntable { border-spacing: 0; padding: 0; margin: 0; border: 0; }
-/* LineHighlight */ .chroma .hl { background-color: #dedede }
-/* LineNumbersTable */ .chroma .lnt { white-space: pre; -webkit-user-select: none; user-select: none; margin-right: 0.4em; padding: 0 0.4em 0 0.4em;color: #7f7f7f }
-/* LineNumbers */ .chroma .ln { white-space: pre; -webkit-user-select: none; user-select: none; margin-right: 0.4em; padding: 0 0.4em 0 0.4em;color: #7f7f7f }
-/* Line */ .chroma .line { display: flex; }
-/* Keyword */ .chroma .k { color: #cf222e }
-/* KeywordConstant */ .chroma .kc { color: #cf222e }
-/* KeywordDeclaration */ .chroma .kd { color: #cf222e }
-/* KeywordNamespace */ .chroma .kn { color: #cf222e }
-/* KeywordPseudo */ .chroma .kp { color: #cf222e }
-/* KeywordReserved */ .chroma .kr { color: #cf222e }
-/* KeywordType */ .chroma .kt { color: #cf222e }
-/* NameAttribute */ .chroma .na { color: #1f2328 }
-/* NameClass */ .chroma .nc { color: #1f2328 }
-/* NameConstant */ .chroma .no { color: #0550ae }
-/* NameDecorator */ .chroma .nd { color: #0550ae }
-/* NameEntity */ .chroma .ni { color: #6639ba }
-/* NameLabel */ .chroma .nl { color: #990000; font-weight: bold }
-/* NameNamespace */ .chroma .nn { color: #24292e }
-/* NameOther */ .chroma .nx { color: #1f2328 }
-/* NameTag */ .chroma .nt { color: #0550ae }
-/* NameBuiltin */ .chroma .nb { color: #6639ba }
-/* NameBuiltinPseudo */ .chroma .bp { color: #6a737d }
-/* NameVariable */ .chroma .nv { color: #953800 }
-/* NameVariableClass */ .chroma .vc { color: #953800 }
-/* NameVariableGlobal */ .chroma .vg { color: #953800 }
-/* NameVariableInstance */ .chroma .vi { color: #953800 }
-/* NameVariableMagic */ .chroma .vm { color: #953800 }
-/* NameFunction */ .chroma .nf { color: #6639ba }
-/* NameFunctionMagic */ .chroma .fm { color: #6639ba }
-/* LiteralString */ .chroma .s { color: #0a3069 }
-/* LiteralStringAffix */ .chroma .sa { color: #0a3069 }
-/* LiteralStringBacktick */ .chroma .sb { color: #0a3069 }
-/* LiteralStringChar */ .chroma .sc { color: #0a3069 }
-/* LiteralStringDelimiter */ .chroma .dl { color: #0a3069 }
-/* LiteralStringDoc */ .chroma .sd { color: #0a3069 }
-/* LiteralStringDouble */ .chroma .s2 { color: #0a3069 }
-/* LiteralStringEscape */ .chroma .se { color: #0a3069 }
-/* LiteralStringHeredoc */ .chroma .sh { color: #0a3069 }
-/* LiteralStringInterpol */ .chroma .si { color: #0a3069 }
-/* LiteralStringOther */ .chroma .sx { color: #0a3069 }
-/* LiteralStringRegex */ .chroma .sr { color: #0a3069 }
-/* LiteralStringSingle */ .chroma .s1 { color: #0a3069 }
-/* LiteralStringSymbol */ .chroma .ss { color: #032f62 }
-/* LiteralNumber */ .chroma .m { color: #0550ae }
-/* LiteralNumberBin */ .chroma .mb { color: #0550ae }
-/* LiteralNumberFloat */ .chroma .mf { color: #0550ae }
-/* LiteralNumberHex */ .chroma .mh { color: #0550ae }
-/* LiteralNumberInteger */ .chroma .mi { color: #0550ae }
-/* LiteralNumberIntegerLong */ .chroma .il { color: #0550ae }
-/* LiteralNumberOct */ .chroma .mo { color: #0550ae }
-/* Operator */ .chroma .o { color: #0550ae }
-/* OperatorWord */ .chroma .ow { color: #0550ae }
-/* OperatorReserved */ .chroma .or { color: #0550ae }
-/* Punctuation */ .chroma .p { color: #1f2328 }
-/* Comment */ .chroma .c { color: #57606a }
-/* CommentHashbang */ .chroma .ch { color: #57606a }
-/* CommentMultiline */ .chroma .cm { color: #57606a }
-/* CommentSingle */ .chroma .c1 { color: #57606a }
-/* CommentSpecial */ .chroma .cs { color: #57606a }
-/* CommentPreproc */ .chroma .cp { color: #57606a }
-/* CommentPreprocFile */ .chroma .cpf { color: #57606a }
-/* GenericDeleted */ .chroma .gd { color: #82071e; background-color: #ffebe9 }
-/* GenericEmph */ .chroma .ge { color: #1f2328 }
-/* GenericInserted */ .chroma .gi { color: #116329; background-color: #dafbe1 }
-/* GenericOutput */ .chroma .go { color: #1f2328 }
-/* GenericUnderline */ .chroma .gl { text-decoration: underline }
-/* TextWhitespace */ .chroma .w { color: #ffffff }
+.chroma { background-color: #f7f7f7; -webkit-text-size-adjust: none; }
+.chroma .err { color: #f6f8fa; background-color: #82071e }
+.chroma .lnlinks { outline: none; text-decoration: none; color: inherit }
+.chroma .lntd { vertical-align: top; padding: 0; margin: 0; border: 0; }
+.chroma .lntable { border-spacing: 0; padding: 0; margin: 0; border: 0; }
+.chroma .hl { background-color: #dedede }
+.chroma .lnt { white-space: pre; -webkit-user-select: none; user-select: none; margin-right: 0.4em; padding: 0 0.4em 0 0.4em;color: #7f7f7f }
+.chroma .ln { white-space: pre; -webkit-user-select: none; user-select: none; margin-right: 0.4em; padding: 0 0.4em 0 0.4em;color: #7f7f7f }
+.chroma .line { display: flex; }
+.chroma .k { color: #cf222e }
+.chroma .kc { color: #cf222e }
+.chroma .kd { color: #cf222e }
+.chroma .kn { color: #cf222e }
+.chroma .kp { color: #cf222e }
+.chroma .kr { color: #cf222e }
+.chroma .kt { color: #cf222e }
+.chroma .na { color: #1f2328 }
+.chroma .nc { color: #1f2328 }
+.chroma .no { color: #0550ae }
+.chroma .nd { color: #0550ae }
+.chroma .ni { color: #6639ba }
+.chroma .nl { color: #990000; font-weight: bold }
+.chroma .nn { color: #24292e }
+.chroma .nx { color: #1f2328 }
+.chroma .nt { color: #0550ae }
+.chroma .nb { color: #6639ba }
+.chroma .bp { color: #6a737d }
+.chroma .nv { color: #953800 }
+.chroma .vc { color: #953800 }
+.chroma .vg { color: #953800 }
+.chroma .vi { color: #953800 }
+.chroma .vm { color: #953800 }
+.chroma .nf { color: #6639ba }
+.chroma .fm { color: #6639ba }
+.chroma .s { color: #0a3069 }
+.chroma .sa { color: #0a3069 }
+.chroma .sb { color: #0a3069 }
+.chroma .sc { color: #0a3069 }
+.chroma .dl { color: #0a3069 }
+.chroma .sd { color: #0a3069 }
+.chroma .s2 { color: #0a3069 }
+.chroma .se { color: #0a3069 }
+.chroma .sh { color: #0a3069 }
+.chroma .si { color: #0a3069 }
+.chroma .sx { color: #0a3069 }
+.chroma .sr { color: #0a3069 }
+.chroma .s1 { color: #0a3069 }
+.chroma .ss { color: #032f62 }
+.chroma .m { color: #0550ae }
+.chroma .mb { color: #0550ae }
+.chroma .mf { color: #0550ae }
+.chroma .mh { color: #0550ae }
+.chroma .mi { color: #0550ae }
+.chroma .il { color: #0550ae }
+.chroma .mo { color: #0550ae }
+.chroma .o { color: #0550ae }
+.chroma .ow { color: #0550ae }
+.chroma .or { color: #0550ae }
+.chroma .p { color: #1f2328 }
+.chroma .c { color: #57606a }
+.chroma .ch { color: #57606a }
+.chroma .cm { color: #57606a }
+.chroma .c1 { color: #57606a }
+.chroma .cs { color: #57606a }
+.chroma .cp { color: #57606a }
+.chroma .cpf { color: #57606a }
+.chroma .gd { color: #82071e; background-color: #ffebe9 }
+.chroma .ge { color: #1f2328 }
+.chroma .gi { color: #116329; background-color: #dafbe1 }
+.chroma .go { color: #1f2328 }
+.chroma .gl { text-decoration: underline }
+.chroma .w { color: #ffffff }
 @media (prefers-color-scheme: dark) {
-  /* PreWrapper */ .chroma { color: #e6edf3; background-color: #0d1117; -webkit-text-size-adjust: none; }
-  /* Error */ .chroma .err { color: #f85149 }
-  /* LineLink */ .chroma .lnlinks { outline: none; text-decoration: none; color: inherit }
-  /* LineTableTD */ .chroma .lntd { vertical-align: top; padding: 0; margin: 0; border: 0; }
-  /* LineTable */ .chroma .lntable { border-spacing: 0; padding: 0; margin: 0; border: 0; }
-  /* LineHighlight */ .chroma .hl { background-color: #6e7681 }
-  /* LineNumbersTable */ .chroma .lnt { white-space: pre; -webkit-user-select: none; user-select: none; margin-right: 0.4em; padding: 0 0.4em 0 0.4em;color: #737679 }
-  /* LineNumbers */ .chroma .ln { white-space: pre; -webkit-user-select: none; user-select: none; margin-right: 0.4em; padding: 0 0.4em 0 0.4em;color: #6e7681 }
-  /* Line */ .chroma .line { display: flex; }
-  /* Keyword */ .chroma .k { color: #ff7b72 }
-  /* KeywordConstant */ .chroma .kc { color: #79c0ff }
-  /* KeywordDeclaration */ .chroma .kd { color: #ff7b72 }
-  /* KeywordNamespace */ .chroma .kn { color: #ff7b72 }
-  /* KeywordPseudo */ .chroma .kp { color: #79c0ff }
-  /* KeywordReserved */ .chroma .kr { color: #ff7b72 }
-  /* KeywordType */ .chroma .kt { color: #ff7b72 }
-  /* NameClass */ .chroma .nc { color: #f0883e; font-weight: bold }
-  /* NameConstant */ .chroma .no { color: #79c0ff; font-weight: bold }
-  /* NameDecorator */ .chroma .nd { color: #d2a8ff; font-weight: bold }
-  /* NameEntity */ .chroma .ni { color: #ffa657 }
-  /* NameException */ .chroma .ne { color: #f0883e; font-weight: bold }
-  /* NameLabel */ .chroma .nl { color: #79c0ff; font-weight: bold }
-  /* NameNamespace */ .chroma .nn { color: #ff7b72 }
-  /* NameProperty */ .chroma .py { color: #79c0ff }
-  /* NameTag */ .chroma .nt { color: #7ee787 }
-  /* NameVariable */ .chroma .nv { color: #79c0ff }
-  /* NameVariableClass */ .chroma .vc { color: #79c0ff }
-  /* NameVariableGlobal */ .chroma .vg { color: #79c0ff }
-  /* NameVariableInstance */ .chroma .vi { color: #79c0ff }
-  /* NameVariableMagic */ .chroma .vm { color: #79c0ff }
-  /* NameFunction */ .chroma .nf { color: #d2a8ff; font-weight: bold }
-  /* NameFunctionMagic */ .chroma .fm { color: #d2a8ff; font-weight: bold }
-  /* Literal */ .chroma .l { color: #a5d6ff }
-  /* LiteralDate */ .chroma .ld { color: #79c0ff }
-  /* LiteralString */ .chroma .s { color: #a5d6ff }
-  /* LiteralStringAffix */ .chroma .sa { color: #79c0ff }
-  /* LiteralStringBacktick */ .chroma .sb { color: #a5d6ff }
-  /* LiteralStringChar */ .chroma .sc { color: #a5d6ff }
-  /* LiteralStringDelimiter */ .chroma .dl { color: #79c0ff }
-  /* LiteralStringDoc */ .chroma .sd { color: #a5d6ff }
-  /* LiteralStringDouble */ .chroma .s2 { color: #a5d6ff }
-  /* LiteralStringEscape */ .chroma .se { color: #79c0ff }
-  /* LiteralStringHeredoc */ .chroma .sh { color: #79c0ff }
-  /* LiteralStringInterpol */ .chroma .si { color: #a5d6ff }
-  /* LiteralStringOther */ .chroma .sx { color: #a5d6ff }
-  /* LiteralStringRegex */ .chroma .sr { color: #79c0ff }
-  /* LiteralStringSingle */ .chroma .s1 { color: #a5d6ff }
-  /* LiteralStringSymbol */ .chroma .ss { color: #a5d6ff }
-  /* LiteralNumber */ .chroma .m { color: #a5d6ff }
-  /* LiteralNumberBin */ .chroma .mb { color: #a5d6ff }
-  /* LiteralNumberFloat */ .chroma .mf { color: #a5d6ff }
-  /* LiteralNumberHex */ .chroma .mh { color: #a5d6ff }
-  /* LiteralNumberInteger */ .chroma .mi { color: #a5d6ff }
-  /* LiteralNumberIntegerLong */ .chroma .il { color: #a5d6ff }
-  /* LiteralNumberOct */ .chroma .mo { color: #a5d6ff }
-  /* Operator */ .chroma .o { color: #ff7b72; font-weight: bold }
-  /* OperatorWord */ .chroma .ow { color: #ff7b72; font-weight: bold }
-  /* OperatorReserved */ .chroma .or { color: #ff7b72; font-weight: bold }
-  /* Comment */ .chroma .c { color: #8b949e; font-style: italic }
-  /* CommentHashbang */ .chroma .ch { color: #8b949e; font-style: italic }
-  /* CommentMultiline */ .chroma .cm { color: #8b949e; font-style: italic }
-  /* CommentSingle */ .chroma .c1 { color: #8b949e; font-style: italic }
-  /* CommentSpecial */ .chroma .cs { color: #8b949e; font-weight: bold; font-style: italic }
-  /* CommentPreproc */ .chroma .cp { color: #8b949e; font-weight: bold; font-style: italic }
-  /* CommentPreprocFile */ .chroma .cpf { color: #8b949e; font-weight: bold; font-style: italic }
-  /* GenericDeleted */ .chroma .gd { color: #ffa198; background-color: #490202 }
-  /* GenericEmph */ .chroma .ge { font-style: italic }
-  /* GenericError */ .chroma .gr { color: #ffa198 }
-  /* GenericHeading */ .chroma .gh { color: #79c0ff; font-weight: bold }
-  /* GenericInserted */ .chroma .gi { color: #56d364; background-color: #0f5323 }
-  /* GenericOutput */ .chroma .go { color: #8b949e }
-  /* GenericPrompt */ .chroma .gp { color: #8b949e }
-  /* GenericStrong */ .chroma .gs { font-weight: bold }
-  /* GenericSubheading */ .chroma .gu { color: #79c0ff }
-  /* GenericTraceback */ .chroma .gt { color: #ff7b72 }
-  /* GenericUnderline */ .chroma .gl { text-decoration: underline }
-  /* TextWhitespace */ .chroma .w { color: #6e7681 }
+ .chroma { color: #e6edf3; background-color: #0d1117; -webkit-text-size-adjust: none; }
+ .chroma .err { color: #f85149 }
+ .chroma .lnlinks { outline: none; text-decoration: none; color: inherit }
+ .chroma .lntd { vertical-align: top; padding: 0; margin: 0; border: 0; }
+ .chroma .lntable { border-spacing: 0; padding: 0; margin: 0; border: 0; }
+ .chroma .hl { background-color: #6e7681 }
+ .chroma .lnt { white-space: pre; -webkit-user-select: none; user-select: none; margin-right: 0.4em; padding: 0 0.4em 0 0.4em;color: #737679 }
+ .chroma .ln { white-space: pre; -webkit-user-select: none; user-select: none; margin-right: 0.4em; padding: 0 0.4em 0 0.4em;color: #6e7681 }
+ .chroma .line { display: flex; }
+ .chroma .k { color: #ff7b72 }
+ .chroma .kc { color: #79c0ff }
+ .chroma .kd { color: #ff7b72 }
+ .chroma .kn { color: #ff7b72 }
+ .chroma .kp { color: #79c0ff }
+ .chroma .kr { color: #ff7b72 }
+ .chroma .kt { color: #ff7b72 }
+ .chroma .nc { color: #f0883e; font-weight: bold }
+ .chroma .no { color: #79c0ff; font-weight: bold }
+ .chroma .nd { color: #d2a8ff; font-weight: bold }
+ .chroma .ni { color: #ffa657 }
+ .chroma .ne { color: #f0883e; font-weight: bold }
+ .chroma .nl { color: #79c0ff; font-weight: bold }
+ .chroma .nn { color: #ff7b72 }
+ .chroma .py { color: #79c0ff }
+ .chroma .nt { color: #7ee787 }
+ .chroma .nv { color: #79c0ff }
+ .chroma .vc { color: #79c0ff }
+ .chroma .vg { color: #79c0ff }
+ .chroma .vi { color: #79c0ff }
+ .chroma .vm { color: #79c0ff }
+ .chroma .nf { color: #d2a8ff; font-weight: bold }
+ .chroma .fm { color: #d2a8ff; font-weight: bold }
+ .chroma .l { color: #a5d6ff }
+ .chroma .ld { color: #79c0ff }
+ .chroma .s { color: #a5d6ff }
+ .chroma .sa { color: #79c0ff }
+ .chroma .sb { color: #a5d6ff }
+ .chroma .sc { color: #a5d6ff }
+ .chroma .dl { color: #79c0ff }
+ .chroma .sd { color: #a5d6ff }
+ .chroma .s2 { color: #a5d6ff }
+ .chroma .se { color: #79c0ff }
+ .chroma .sh { color: #79c0ff }
+ .chroma .si { color: #a5d6ff }
+ .chroma .sx { color: #a5d6ff }
+ .chroma .sr { color: #79c0ff }
+ .chroma .s1 { color: #a5d6ff }
+ .chroma .ss { color: #a5d6ff }
+ .chroma .m { color: #a5d6ff }
+ .chroma .mb { color: #a5d6ff }
+ .chroma .mf { color: #a5d6ff }
+ .chroma .mh { color: #a5d6ff }
+ .chroma .mi { color: #a5d6ff }
+ .chroma .il { color: #a5d6ff }
+ .chroma .mo { color: #a5d6ff }
+ .chroma .o { color: #ff7b72; font-weight: bold }
+ .chroma .ow { color: #ff7b72; font-weight: bold }
+ .chroma .or { color: #ff7b72; font-weight: bold }
+ .chroma .c { color: #8b949e; font-style: italic }
+ .chroma .ch { color: #8b949e; font-style: italic }
+ .chroma .cm { color: #8b949e; font-style: italic }
+ .chroma .c1 { color: #8b949e; font-style: italic }
+ .chroma .cs { color: #8b949e; font-weight: bold; font-style: italic }
+ .chroma .cp { color: #8b949e; font-weight: bold; font-style: italic }
+ .chroma .cpf { color: #8b949e; font-weight: bold; font-style: italic }
+ .chroma .gd { color: #ffa198; background-color: #490202 }
+ .chroma .ge { font-style: italic }
+ .chroma .gr { color: #ffa198 }
+ .chroma .gh { color: #79c0ff; font-weight: bold }
+ .chroma .gi { color: #56d364; background-color: #0f5323 }
+ .chroma .go { color: #8b949e }
+ .chroma .gp { color: #8b949e }
+ .chroma .gs { font-weight: bold }
+ .chroma .gu { color: #79c0ff }
+ .chroma .gt { color: #ff7b72 }
+ .chroma .gl { text-decoration: underline }
+ .chroma .w { color: #6e7681 }
 }
 `

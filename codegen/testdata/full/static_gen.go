@@ -27,9 +27,10 @@ var generatedStatic = asset.New(generatedStaticFiles, []asset.File{
 	{Path: "/_framework/static/styles.4G3J7X3G.css.map", Name: "static_gen/static/styles.4G3J7X3G.css.map", Type: "application/json", Hash: "0ea6afffe6b90ba4e054f001", Gzip: "static_gen/static/styles.4G3J7X3G.css.map.gz", Brotli: "static_gen/static/styles.4G3J7X3G.css.map.br", Immutable: true},
 })
 
-// The URLs framework.Asset answers, by entry point of assets/.
+// The URLs framework.Asset answers, by entry point of assets/, and
+// the bundles framework.Stylesheet inlines.
 func init() {
-	asset.Publish(map[string]string{
+	generatedStatic.Publish(map[string]string{
 		"main.ts":    "/_framework/static/main.UAXWPHNO.js",
 		"styles.css": "/_framework/static/styles.4G3J7X3G.css",
 	})

@@ -4,6 +4,8 @@ package site
 
 import (
 	"context"
+	"html"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -96,6 +98,28 @@ func Ordered(ctx context.Context) ([]Doc, error) {
 // relative to /docs/).
 func Body(d Doc) string {
 	return strings.ReplaceAll(d.HTML, `href="../`, `href="`+Repo+`/tree/main/`)
+}
+
+// tag matches an HTML tag, for Description to drop.
+var tag = regexp.MustCompile(`<[^>]*>`)
+
+// Description is the doc's first paragraph as text, cut to about 160
+// characters at a word: the page's meta description, which search
+// engines show under its title.
+func Description(d Doc) string {
+	_, rest, ok := strings.Cut(d.HTML, "<p>")
+	if !ok {
+		return ""
+	}
+	para, _, _ := strings.Cut(rest, "</p>")
+	text := strings.Join(strings.Fields(html.UnescapeString(tag.ReplaceAllString(para, ""))), " ")
+	if len(text) <= 160 {
+		return text
+	}
+	if i := strings.LastIndex(text[:160], " "); i > 0 {
+		text = text[:i]
+	}
+	return strings.TrimRight(text, ",;:") + "…"
 }
 
 // Repo is the repository's address, for links to files outside docs/.

@@ -22,8 +22,8 @@ func Load(ctx context.Context, r *framework.Request) (site.Doc, error) {
 	return site.Docs.Get(ctx, r.Params["slug"])
 }
 
-// Metadata titles the page with the doc's title and tells the layout
-// which doc it is.
+// Metadata titles the page with the doc's title, describes it with its
+// first paragraph, and tells the layout which doc it is.
 func Metadata(ctx context.Context, d site.Doc) framework.Metadata {
-	return framework.Metadata{Title: site.Title(d), Extra: map[string]any{"slug": d.Slug}}
+	return framework.Metadata{Title: site.Title(d), Description: site.Description(d), Extra: map[string]any{"slug": d.Slug}}
 }
