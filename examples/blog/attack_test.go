@@ -63,7 +63,7 @@ func (b *blog) metric(name string) float64 {
 // revalidation of paths that do not exist evicts no page.
 func TestBlogUnderAttack(t *testing.T) {
 	b := buildBlog(t)
-	const secret = "attack-test-secret"
+	const secret = "attack-test-secret-0123456789abcdef0123456789"
 	b.env = append(b.env, "FRAMEWORK_METRICS=1", "FRAMEWORK_REVALIDATE_SECRET="+secret)
 	b.start()
 	host := strings.TrimPrefix(b.base, "http://")
