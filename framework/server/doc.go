@@ -106,7 +106,8 @@
 //	                FRAMEWORK_IDLE_TIMEOUT          120s
 //	                FRAMEWORK_MAX_HEADER_BYTES      65536
 //	                FRAMEWORK_MAX_BODY_BYTES        1048576; 0 for no limit
-//	                FRAMEWORK_REVALIDATE_SECRET     none: POST /_framework/revalidate off
+//	                FRAMEWORK_REVALIDATE_SECRET     none: POST /_framework/revalidate off; at least 32 bytes
+//	                FRAMEWORK_TRUSTED_ORIGINS       none: origins whose pages may POST to route handlers
 //	                FRAMEWORK_DRAFT_SECRET          random per process: draft cookies end with it
 //	                FRAMEWORK_DEBUG_CACHE=1         off: a log line per HIT, STALE, MISS, regeneration
 //

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"path/filepath"
+	"strings"
 
 	"github.com/joho/godotenv"
 	"github.com/labstack/echo/v4"
@@ -37,7 +38,8 @@ import (
 // FRAMEWORK_CACHE_DIR), CacheURL (--cache, FRAMEWORK_CACHE), SiteURL
 // (--site-url, FRAMEWORK_SITE_URL), Metrics
 // (--metrics, FRAMEWORK_METRICS), Dev (--dev), RevalidateSecret
-// (FRAMEWORK_REVALIDATE_SECRET), DraftSecret (FRAMEWORK_DRAFT_SECRET), DebugCache (FRAMEWORK_DEBUG_CACHE), Addr
+// (FRAMEWORK_REVALIDATE_SECRET), DraftSecret (FRAMEWORK_DRAFT_SECRET), TrustedOrigins
+// (FRAMEWORK_TRUSTED_ORIGINS, comma-separated), DebugCache (FRAMEWORK_DEBUG_CACHE), Addr
 // (--addr, FRAMEWORK_ADDR) and each of Limits (FRAMEWORK_*_TIMEOUT,
 // FRAMEWORK_MAX_HEADER_BYTES). A CacheURL from a flag or the environment
 // also wins over a Store set here.
@@ -135,6 +137,14 @@ func (c *Config) options(app Options, flagSet map[string]bool, getenv func(strin
 	}
 	if v := getenv("FRAMEWORK_DRAFT_SECRET"); v != "" {
 		opts.DraftSecret = v
+	}
+	if v := getenv("FRAMEWORK_TRUSTED_ORIGINS"); v != "" {
+		opts.TrustedOrigins = nil
+		for _, o := range strings.Split(v, ",") {
+			if o = strings.TrimSpace(o); o != "" {
+				opts.TrustedOrigins = append(opts.TrustedOrigins, o)
+			}
+		}
 	}
 	if v := getenv("FRAMEWORK_DEBUG_CACHE"); v != "" {
 		opts.DebugCache = v == "1"
