@@ -177,7 +177,10 @@ type Limits struct {
 	// WriteTimeout bounds the writing of a response, from the end of the
 	// request's headers (FRAMEWORK_WRITE_TIMEOUT). Default 30 s: a client
 	// that stops reading is cut off then, and its connection, goroutine and
-	// response freed, instead of held for good. A route handler that
+	// response freed, instead of held for good. A response small enough
+	// for the socket's send buffer is written at once, however the client
+	// reads; on Linux the kernel aborts the connection when it stays unsent
+	// for as long (TCP_USER_TIMEOUT). A route handler that
 	// streams (server-sent events) gets another WriteTimeout from each
 	// Flush (runtime.Handler), so it runs as long as it flushes at least
 	// that often; one that writes longer without flushing (a large
@@ -242,9 +245,11 @@ func (l Limits) Apply(srv *http.Server) {
 }
 
 // Listener returns inner handing out at most MaxConnections connections at
-// once, for an app that runs its own http.Server: srv.Serve(l.Listener(ln)).
+// once, whose data the kernel drops, closing them, when it stays unsent for
+// WriteTimeout, for an app that runs its own http.Server:
+// srv.Serve(l.Listener(ln)).
 func (l Limits) Listener(inner net.Listener) net.Listener {
-	return limitConnections(inner, l.MaxConnections, slog.Default())
+	return l.listener(inner, slog.Default())
 }
 
 // LimitsFromEnv returns DefaultLimits with the values that the environment

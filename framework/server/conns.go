@@ -57,6 +57,32 @@ type limitListener struct {
 	logged atomic.Int64 // unix seconds of the last "limit reached" line
 }
 
+// userTimeoutListener sets TCP_USER_TIMEOUT on the connections it
+// accepts (setUserTimeout): once per connection, nothing per request.
+type userTimeoutListener struct {
+	net.Listener
+	timeout time.Duration
+}
+
+// Accept accepts a connection and sets its user timeout.
+func (l userTimeoutListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		setUserTimeout(c, l.timeout)
+	}
+	return c, err
+}
+
+// listener returns l with limits' connection bounds: the kernel aborts a
+// connection whose data stays unsent for the write timeout, and at most
+// MaxConnections are open at once.
+func (limits Limits) listener(l net.Listener, log *slog.Logger) net.Listener {
+	if limits.WriteTimeout > 0 {
+		l = userTimeoutListener{l, limits.WriteTimeout}
+	}
+	return limitConnections(l, limits.MaxConnections, log)
+}
+
 // limitConnections returns l, handing out at most max connections at once;
 // max <= 0 means no limit (l itself).
 func limitConnections(l net.Listener, max int, log *slog.Logger) net.Listener {

@@ -195,3 +195,63 @@ func TestConnectionLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestNonReaderOfASmallResponseIsCut: a response of 1 MB fits in the
+// kernel's send buffer, so the handler is done at once and the connection
+// sits idle with the response unsent to a client that never reads. It is
+// closed at the write timeout all the same (TCP_USER_TIMEOUT), rather than
+// at the idle timeout or never: with one connection allowed, a second
+// client is served once it is.
+func TestNonReaderOfASmallResponseIsCut(t *testing.T) {
+	shortWriteTimeout(t, 500*time.Millisecond)
+	t.Setenv("FRAMEWORK_MAX_CONNECTIONS", "1")
+	old := connWait
+	connWait = 2 * time.Second
+	t.Cleanup(func() { connWait = old })
+	const size = 1 << 20
+	routes := testRoutes(&source{}, "")
+	addr := startServerWith(t, routes, func(e *echo.Echo, a *framework.App) {
+		register(routes)(e, a)
+		e.GET("/mb", func(c echo.Context) error {
+			return c.Blob(http.StatusOK, "application/octet-stream", make([]byte, size))
+		})
+	})
+	// startServerWith's readiness check held the one slot briefly: wait
+	// until it is free.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		c := dialSmall(t, addr)
+		s := getOn(t, c)
+		c.Close()
+		if s == http.StatusOK {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the server never served: %d", s)
+		}
+	}
+	holder := dialSmall(t, addr)
+	if _, err := fmt.Fprint(holder, "GET /mb HTTP/1.1\r\nHost: test\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := getOn(t, c)
+		c.Close()
+		if s == http.StatusOK {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a client that does not read held the only connection for good")
+		}
+	}
+	// The holder was served, not refused for want of a slot.
+	holder.SetReadDeadline(time.Now().Add(20 * time.Second))
+	var head [12]byte
+	if _, err := io.ReadFull(holder, head[:]); string(head[:]) != "HTTP/1.1 200" {
+		t.Fatalf("the holder read %q (%v), want a 200", head, err)
+	}
+}
