@@ -16,8 +16,9 @@ posts=${POSTS:-10000}
 holders=${HOLDERS:-2000}
 rss() { awk '/VmRSS/ {print $2}' "/proc/$server/status"; } # KiB
 fds() { ls "/proc/$server/fd" | wc -l; }
-p99() { # url
-  wrk -t"$threads" -c"$conns" -d"$duration" --latency "$1" | awk '$1=="99%" {print $2}'
+p99() { # url: the p99, and what else went wrong
+  wrk -t"$threads" -c"$conns" -d"$duration" --latency "$1" |
+    awk '$1=="99%" {p=$2} /requests in/ {n=$1} /Socket errors|Non-2xx/ {e=e " " $0} END {print p " (" n " requests" e ")"}'
 }
 
 echo "== building the framework command and the blog with $posts posts"
@@ -42,6 +43,10 @@ pids+=("$!")
 until grep -q sent "$work/holders.out"; do sleep 0.1; done
 start=$(date +%s.%N)
 echo "$holders clients sent their requests and read nothing; fds now $(fds)"
+# Measure the others once the server has taken every held connection (it
+# copies each response into the kernel's socket buffer first).
+for _ in $(seq 1 300); do [ "$(fds)" -ge $((fds0 + holders * 95 / 100)) ] && break; sleep 0.1; done
+echo "all $holders held after $(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b-a}') s"
 busy=$(p99 "$base/blog/1")
 # Until the server holds no more than it did before (the wrk connections
 # closed), sample its RSS and descriptors every 100 ms.
