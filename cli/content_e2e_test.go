@@ -90,7 +90,7 @@ func TestMarkdownPagesAndContent(t *testing.T) {
 
 	addr := freeAddr(t)
 	base := "http://" + addr
-	background(t, dir, []string{"FRAMEWORK_REVALIDATE_SECRET=s3cret"}, "start", "--addr", addr, "--content-dir", "content")
+	background(t, dir, []string{"FRAMEWORK_REVALIDATE_SECRET=test-secret-0123456789abcdef0123456789abcdef"}, "start", "--addr", addr, "--content-dir", "content")
 	poll(t, "server up", base+"/about", 30*time.Second, func(p page) bool { return p.status == 200 })
 
 	about := get(t, base+"/about")
@@ -131,7 +131,7 @@ func TestMarkdownPagesAndContent(t *testing.T) {
 	if p := get(t, base+"/posts/hello"); p.cache != "HIT" || strings.Contains(p.body, "edited") {
 		t.Fatalf("/posts/hello before revalidation: %s\n%s", p.cache, p.body)
 	}
-	if out, err := framework(t, dir, "revalidate", "--url", base, "--secret", "s3cret", "--tag", "content"); err != nil {
+	if out, err := framework(t, dir, "revalidate", "--url", base, "--secret", "test-secret-0123456789abcdef0123456789abcdef", "--tag", "content"); err != nil {
 		t.Fatalf("revalidate: %v\n%s", err, out)
 	}
 	poll(t, "edited post", base+"/posts/hello", 10*time.Second, func(p page) bool {

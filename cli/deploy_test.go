@@ -595,7 +595,7 @@ func TestDockerfile(t *testing.T) {
 	// test shares the machine.
 	t.Run("docker run", func(t *testing.T) {
 		addr := freeAddr(t)
-		env := map[string]string{"FRAMEWORK_ADDR": addr, "FRAMEWORK_REVALIDATE_SECRET": "s3cret"}
+		env := map[string]string{"FRAMEWORK_ADDR": addr, "FRAMEWORK_REVALIDATE_SECRET": "test-secret-0123456789abcdef0123456789abcdef"}
 		stop := start(t, img.container(t, serve, env))
 		base := "http://" + addr
 		// Prerendered in the build stage, moved into the image's layout,
@@ -643,7 +643,7 @@ func TestDockerfile(t *testing.T) {
 			for _, e := range c.Env {
 				v := e.Value
 				if e.ValueFrom != nil {
-					v = "s3cret"
+					v = "test-secret-0123456789abcdef0123456789abcdef"
 				}
 				if e.Name == "FRAMEWORK_CACHE" {
 					// The Service's name, resolved: this test's Redis.

@@ -218,7 +218,7 @@ func TestNewBuildStartRevalidate(t *testing.T) {
 
 	addr := freeAddr(t)
 	base := "http://" + addr
-	_, stderr := backgroundLogged(t, dir, []string{"FRAMEWORK_REVALIDATE_SECRET=s3cret", "FRAMEWORK_LOG_REQUESTS=1"}, "start", "--addr", addr, "--cache-dir", caches, "--metrics", "--site-url", "https://myapp.example")
+	_, stderr := backgroundLogged(t, dir, []string{"FRAMEWORK_REVALIDATE_SECRET=test-secret-0123456789abcdef0123456789abcdef", "FRAMEWORK_LOG_REQUESTS=1"}, "start", "--addr", addr, "--cache-dir", caches, "--metrics", "--site-url", "https://myapp.example")
 	poll(t, "server up", base+"/", 30*time.Second, func(p page) bool { return p.status == 200 })
 	// A second server on the same build, on another port, is refused: the
 	// build's cache is the first one's.
@@ -274,7 +274,7 @@ func TestNewBuildStartRevalidate(t *testing.T) {
 	if p := get(t, base+"/blog/2"); p.cache != "HIT" {
 		t.Fatalf("after a refused revalidation: %s", p.cache)
 	}
-	if out, err := framework(t, dir, "revalidate", "--url", base, "--secret", "s3cret", "--tag", "posts"); err != nil {
+	if out, err := framework(t, dir, "revalidate", "--url", base, "--secret", "test-secret-0123456789abcdef0123456789abcdef", "--tag", "posts"); err != nil {
 		t.Fatalf("revalidate: %v\n%s", err, out)
 	}
 	if p := get(t, base+"/blog/2"); p.status != 200 || p.cache != "STALE" {

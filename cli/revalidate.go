@@ -34,7 +34,7 @@ The server must have FRAMEWORK_REVALIDATE_SECRET set; pass the same secret.
 
 Example:
 
-	FRAMEWORK_REVALIDATE_SECRET=s3cret framework revalidate --tag posts --path /blog
+	FRAMEWORK_REVALIDATE_SECRET=$SECRET framework revalidate --tag posts --path /blog
 
 `
 

@@ -14,7 +14,7 @@ import (
 // TestRevalidatePrintsServerError runs the command against a real app's
 // endpoint and checks that a refusal reaches the user with its reason.
 func TestRevalidatePrintsServerError(t *testing.T) {
-	app, err := framework.New(framework.Options{RevalidateSecret: "s3cret", RevalidateLimit: 2})
+	app, err := framework.New(framework.Options{RevalidateSecret: "test-secret-0123456789abcdef0123456789abcdef", RevalidateLimit: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +37,7 @@ func TestRevalidatePrintsServerError(t *testing.T) {
 	} {
 		args := append([]string{"revalidate", "--url", srv.URL}, tc.args...)
 		if !strings.Contains(strings.Join(tc.args, " "), "--secret") {
-			args = append(args, "--secret", "s3cret")
+			args = append(args, "--secret", "test-secret-0123456789abcdef0123456789abcdef")
 		}
 		code, stdout, stderr := run(t, args...)
 		if code != tc.code {

@@ -32,7 +32,7 @@ FRAMEWORK_DRAFT_SECRET signs draft-mode cookies (give every instance the same).
 
 Example:
 
-	FRAMEWORK_REVALIDATE_SECRET=s3cret framework start --addr :8080
+	FRAMEWORK_REVALIDATE_SECRET=$(openssl rand -hex 32) framework start --addr :8080
 
 `
 

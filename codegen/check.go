@@ -3,6 +3,7 @@ package codegen
 import (
 	"context"
 	"fmt"
+	"go/constant"
 	"go/token"
 	"go/types"
 	"path/filepath"
@@ -29,8 +30,10 @@ type exports struct {
 	// Pages.
 	load, metadata, staticParams, dynamicParams bool
 	revalidate, expire                          Window
-	// Route handlers: the methods exported, in methods order.
-	handlers []string
+	// Route handlers: the methods exported, in methods order, and whether
+	// other sites may send them unsafe requests.
+	handlers         []string
+	allowCrossOrigin bool
 	// The root of app/: its sitemap.go and robots.go.
 	root RootExports
 }
@@ -276,6 +279,7 @@ func (c *checker) check(f *folder, p *packages.Package) *exports {
 		if !declared {
 			c.errs.addIn(f.file(routeFile), "a route handler exports at least one of %s", strings.Join(methods, ", "))
 		}
+		x.allowCrossOrigin = c.checkAllowCrossOrigin(scope, fset)
 	}
 	if f.middleware {
 		if obj := scope.Lookup("Middleware"); obj == nil {
@@ -289,6 +293,23 @@ func (c *checker) check(f *folder, p *packages.Package) *exports {
 	}
 	c.checkRoot(f, p.Types, fset, x)
 	return x
+}
+
+// checkAllowCrossOrigin reads a route.go's AllowCrossOrigin, a bool
+// constant: true lets other sites' pages send it POST, PUT, PATCH and
+// DELETE (runtime.CrossOriginHandler). A constant, so that the route table
+// says which routes are open.
+func (c *checker) checkAllowCrossOrigin(scope *types.Scope, fset *token.FileSet) bool {
+	obj := scope.Lookup("AllowCrossOrigin")
+	if obj == nil {
+		return false
+	}
+	k, ok := obj.(*types.Const)
+	if !ok || k.Val().Kind() != constant.Bool {
+		c.errorAt(fset, obj.Pos(), "AllowCrossOrigin must be a bool constant (const AllowCrossOrigin = true), got %s", describe(obj))
+		return false
+	}
+	return constant.BoolVal(k.Val())
 }
 
 // isMiddleware reports whether obj is a func or variable usable as an

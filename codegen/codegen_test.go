@@ -41,7 +41,7 @@ func TestGolden(t *testing.T) {
 			{Pattern: "/blog/:id", File: "app/blog/id_/page.templ", Dynamic: true, StaticParams: true},
 			{Pattern: "/docs/*", File: "app/docs/slug__/page.templ"},
 		},
-		Handlers: []Handler{{Pattern: "/api/ping", File: "app/api/ping/route.go", Methods: []string{"GET", "POST"}}},
+		Handlers: []Handler{{Pattern: "/api/ping", File: "app/api/ping/route.go", Methods: []string{"GET", "POST"}}, {Pattern: "/hook", File: "app/hook/route.go", Methods: []string{"POST"}}},
 		Sitemap:  "automatic",
 		Robots:   "app/robots.go",
 	}

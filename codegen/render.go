@@ -215,7 +215,8 @@ func (r *router) writeRegister(w *writer) {
 }
 
 // writePages registers Routes() in one loop, each page with its
-// middleware.go chain, looked up by pattern.
+// middleware.go chain, looked up by pattern: GET and HEAD, and the methods
+// a page does not take answered 405 rather than with the 404 page.
 func (r *router) writePages(w *writer) {
 	if len(r.pages) == 0 && !r.robots && r.sitemap == "" {
 		return
@@ -251,6 +252,7 @@ func (r *router) writePages(w *writer) {
 	}
 	w.open("for _, rt := range Routes() {")
 	w.line("e.Match([]string{http.MethodGet, http.MethodHead}, rt.Pattern, runtime.Page(a, rt)%s)", args)
+	w.line("e.Match(runtime.PageMethods, rt.Pattern, runtime.MethodNotAllowed(http.MethodGet, http.MethodHead)%s)", args)
 	w.close("}")
 }
 
@@ -261,14 +263,18 @@ func (r *router) writePages(w *writer) {
 func (r *router) writeHandlers(w *writer) {
 	for _, h := range r.handlers {
 		mw := middlewareArgs(h.middleware)
+		wrap := "Handler"
+		if h.crossOrigin {
+			wrap = "CrossOriginHandler"
+		}
 		exported := make(map[string]bool)
 		for _, m := range h.methods {
 			exported[m] = true
-			w.line("e.Add(http.Method%s, %q, runtime.Handler(a, %s.%s)%s)", methodConst(m), h.pattern, h.pkg, m, mw)
+			w.line("e.Add(http.Method%s, %q, runtime.%s(a, %s.%s)%s)", methodConst(m), h.pattern, wrap, h.pkg, m, mw)
 		}
 		if exported["GET"] && !exported["HEAD"] {
 			exported["HEAD"] = true
-			w.line("e.Add(http.MethodHead, %q, runtime.Handler(a, %s.GET)%s)", h.pattern, h.pkg, mw)
+			w.line("e.Add(http.MethodHead, %q, runtime.%s(a, %s.GET)%s)", h.pattern, wrap, h.pkg, mw)
 		}
 		var allowed, others []string
 		for _, m := range methods {

@@ -73,6 +73,9 @@ type handlerRoute struct {
 	pkg        string
 	methods    []string // in the order of methods
 	middleware []string
+	// crossOrigin: the route.go's AllowCrossOrigin, registered with
+	// runtime.CrossOriginHandler instead of runtime.Handler.
+	crossOrigin bool
 }
 
 // notFoundRoute answers unknown URLs below a folder with a not_found.templ,
@@ -104,11 +107,12 @@ func newRouter(pkgName string, folders []*folder, exported map[string]*exports, 
 	}
 	for _, f := range byRank(folders, func(f *folder) bool { return f.route }) {
 		r.handlers = append(r.handlers, handlerRoute{
-			pattern:    f.pattern(),
-			file:       f.file(routeFile),
-			pkg:        b.use(f),
-			methods:    exported[f.rel].handlers,
-			middleware: b.middleware(f),
+			pattern:     f.pattern(),
+			file:        f.file(routeFile),
+			pkg:         b.use(f),
+			methods:     exported[f.rel].handlers,
+			middleware:  b.middleware(f),
+			crossOrigin: exported[f.rel].allowCrossOrigin,
 		})
 	}
 	root := b.byRel["app"]

@@ -53,6 +53,16 @@ func TestServe(t *testing.T) {
 		{"GET", "/api/ping?q=hi", apiKey, 200, []string{"get hi"}, ""},
 		{"POST", "/api/ping", apiKey, 201, []string{"posted"}, ""},
 		{"POST", "/api/ping", "", 401, []string{"no API key"}, ""},
+		{"POST", "/api/ping", apiKey + "\nSec-Fetch-Site: cross-site", 403, []string{"cross-origin request refused"}, ""},
+		{"POST", "/api/ping", apiKey + "\nOrigin: https://evil.example", 403, []string{"cross-origin request refused"}, ""},
+		{"POST", "/api/ping", apiKey + "\nSec-Fetch-Site: same-origin", 201, []string{"posted"}, ""},
+		{"POST", "/hook", "Sec-Fetch-Site: cross-site", 200, []string{"hooked"}, ""}, // AllowCrossOrigin
+		{"GET", "/hook", "", 405, nil, ""},
+		// A page answers the methods it does not take 405, not with its 404.
+		{"POST", "/", "", 405, nil, ""},
+		{"DELETE", "/blog/1", "", 405, nil, "blog"},
+		{"PUT", "/docs/a/b", "", 405, nil, ""},
+		{"PATCH", "/sitemap.xml", "", 405, nil, ""},
 		{"GET", "/api/nothing", "", 401, []string{"no API key"}, ""}, // unknown URLs below a middleware.go too
 		{"GET", "/api/nothing", apiKey, 404, []string{"root not found"}, ""},
 		{"GET", "/humans.txt", "", 200, []string{"Team: full"}, ""},
@@ -64,8 +74,10 @@ func TestServe(t *testing.T) {
 		{"GET", "/sitemap-0.xml", "", 404, nil, ""},
 	} {
 		req, _ := http.NewRequest(tc.method, srv.URL+tc.path, nil)
-		if name, value, ok := strings.Cut(tc.header, ": "); ok {
-			req.Header.Set(name, value)
+		for _, line := range strings.Split(tc.header, "\n") {
+			if name, value, ok := strings.Cut(line, ": "); ok {
+				req.Header.Set(name, value)
+			}
 		}
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -76,6 +88,9 @@ func TestServe(t *testing.T) {
 		if res.StatusCode != tc.status {
 			t.Errorf("%s %s: %d, want %d\n%s", tc.method, tc.path, res.StatusCode, tc.status, body)
 			continue
+		}
+		if res.StatusCode == http.StatusMethodNotAllowed && tc.path != "/hook" && res.Header.Get("Allow") != "GET, HEAD" {
+			t.Errorf("%s %s: Allow %q, want GET, HEAD", tc.method, tc.path, res.Header.Get("Allow"))
 		}
 		if got := strings.Join(res.Header.Values("X-Section"), ","); got != tc.section {
 			t.Errorf("%s %s: X-Section %q, want %q", tc.method, tc.path, got, tc.section)

@@ -56,7 +56,15 @@ type Options struct {
 	// RevalidateSecret enables POST /_framework/revalidate for requests
 	// with "Authorization: Bearer <secret>" (the server's
 	// $FRAMEWORK_REVALIDATE_SECRET); the endpoint is off when it is empty.
+	// New refuses one shorter than MinRevalidateSecret bytes: the endpoint
+	// faces the internet, and a short secret can be guessed.
 	RevalidateSecret string
+
+	// TrustedOrigins are the origins ("https://admin.example.com") whose
+	// pages may send POST, PUT, PATCH and DELETE to the app's route
+	// handlers (the server's $FRAMEWORK_TRUSTED_ORIGINS, comma-separated).
+	// Requests from other sites are refused with 403 (runtime.Handler).
+	TrustedOrigins []string
 
 	// DraftSecret signs the draft-mode cookie (EnableDraftMode) with
 	// HMAC-SHA256 (the server's $FRAMEWORK_DRAFT_SECRET). Give every
@@ -164,6 +172,10 @@ type Options struct {
 	TracerProvider trace.TracerProvider
 }
 
+// MinRevalidateSecret is the shortest Options.RevalidateSecret New takes, in
+// bytes: 32, what `openssl rand -hex 32` prints 64 of.
+const MinRevalidateSecret = 32
+
 // DefaultMemoryCacheBytes is the default bound of the in-memory tier
 // (Options.MemoryCacheBytes): what the pages it holds take on the heap,
 // about 10,000 pages of 3 KB with their gzip'd copies.
@@ -225,7 +237,9 @@ type App struct {
 	errorPages errorPages // for httpErrorHandler, from notFoundHandler
 
 	// tracer makes the app's spans; nil when tracing is off.
-	tracer trace.Tracer
+	tracer      trace.Tracer
+	crossOrigin *http.CrossOriginProtection // route handlers' unsafe methods
+	refusals    refusalLog                  // of the revalidation endpoint
 }
 
 // withDefaults returns opts with every field left zero set to its default:
@@ -237,6 +251,9 @@ func (opts Options) withDefaults() (Options, error) {
 			return opts, err
 		}
 		opts.SiteURL = site
+	}
+	if n := len(opts.RevalidateSecret); n > 0 && n < MinRevalidateSecret {
+		return opts, fmt.Errorf("framework: the revalidation secret (FRAMEWORK_REVALIDATE_SECRET) is %d bytes, want at least %d: make one with `openssl rand -hex 32`", n, MinRevalidateSecret)
 	}
 	if opts.BuildID == "" {
 		opts.BuildID = "development"
@@ -281,13 +298,18 @@ func New(opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	crossOrigin, err := newCrossOrigin(opts.TrustedOrigins)
+	if err != nil {
+		return nil, err
+	}
 	a := &App{
-		opts:   opts,
-		tags:   newTagTimes(opts.TagTimeLimit),
-		log:    opts.Logger,
-		sites:  newSiteRenders(),
-		drafts: newDraftKeys(opts.DraftSecret, opts.Logger),
-		tracer: newTracer(opts.TracerProvider),
+		crossOrigin: crossOrigin,
+		opts:        opts,
+		tags:        newTagTimes(opts.TagTimeLimit),
+		log:         opts.Logger,
+		sites:       newSiteRenders(),
+		drafts:      newDraftKeys(opts.DraftSecret, opts.Logger),
+		tracer:      newTracer(opts.TracerProvider),
 	}
 	a.done, a.finish = context.WithCancel(context.Background())
 	a.clock.init(opts.Now)

@@ -7,8 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/labstack/echo/v4"
 )
@@ -109,6 +112,8 @@ func (a *App) authorizeRevalidate(c echo.Context) (RevalidateRequest, *refusal) 
 	got, want := sha256.Sum256([]byte(token)), sha256.Sum256([]byte(secret))
 	if !ok || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
 		c.Response().Header().Set("WWW-Authenticate", "Bearer")
+		a.metrics.revalidateRefused.Add(1)
+		a.refusals.note(a.log, c.Request().RemoteAddr, a.clock.local())
 		return RevalidateRequest{}, &refusal{http.StatusUnauthorized, 0, "wrong or missing bearer token"}
 	}
 	return RevalidateRequest{}, nil
@@ -172,4 +177,28 @@ func (a *App) checkRevalidateRequest(body RevalidateRequest) *refusal {
 		limit = le.limit
 	}
 	return &refusal{http.StatusBadRequest, limit, err.Error()}
+}
+
+// refusalLog logs the revalidation endpoint's refusals at most once a
+// minute, with how many there were: someone guessing the secret must not
+// fill the log, but must show in it.
+type refusalLog struct {
+	mu      sync.Mutex
+	last    time.Time // of the last line
+	pending int       // refusals since
+}
+
+// note counts a refusal of a call from remote, and logs the count when the
+// last line is a minute old.
+func (l *refusalLog) note(log *slog.Logger, remote string, now time.Time) {
+	l.mu.Lock()
+	l.pending++
+	if !l.last.IsZero() && now.Sub(l.last) < time.Minute {
+		l.mu.Unlock()
+		return
+	}
+	n := l.pending
+	l.pending, l.last = 0, now
+	l.mu.Unlock()
+	log.Warn("framework: revalidation refused: wrong or missing secret (framework_revalidate_refused_total counts every one)", "refused", n, "last_from", remote)
 }

@@ -13,7 +13,7 @@ func init() {
 		Register:          (*App).register,
 		Page:              (*App).pageHandler,
 		NotFound:          (*App).notFoundHandler,
-		Handler:           (*App).routeHandler,
+		Handler:           (*App).wrapRoute,
 		SetMetadata:       setMetadata,
 		RobotsRoute:       robotsRoute,
 		SitemapRoutes:     sitemapRoutesOf,

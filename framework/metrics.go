@@ -36,6 +36,8 @@ type metrics struct {
 	dataHits, dataFetches atomic.Uint64
 
 	softRevalidations, hardRevalidations atomic.Uint64
+	revalidateRefused                    atomic.Uint64 // wrong or missing secret
+	crossOriginRefused                   atomic.Uint64 // unsafe requests from other sites
 
 	storeErrors atomic.Uint64
 	storeResets atomic.Uint64 // cache dirs moved aside
@@ -137,6 +139,9 @@ func (a *App) writeMetrics(out io.Writer) {
 	w.family("framework_revalidations_total", "counter", "Tags and paths revalidated on this instance (soft: served stale once; hard: expired).")
 	w.sample("framework_revalidations_total", `kind="soft"`, float64(m.softRevalidations.Load()))
 	w.sample("framework_revalidations_total", `kind="hard"`, float64(m.hardRevalidations.Load()))
+
+	w.counter("framework_revalidate_refused_total", "Calls of the revalidation endpoint refused for a wrong or missing secret.", m.revalidateRefused.Load())
+	w.counter("framework_cross_origin_refused_total", "POST, PUT, PATCH and DELETE requests to route handlers refused for coming from another site.", m.crossOriginRefused.Load())
 
 	w.counter("framework_store_errors_total", "Failed operations on the cache store.", m.storeErrors.Load())
 	w.counter("framework_store_values_too_large_total", "Values not stored for being larger than the store holds, kept in memory.", a.store.tooLargeValues.Load())

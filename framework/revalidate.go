@@ -176,13 +176,25 @@ func (a *App) regenerateStale() { a.cache.regenerateStale(a.now().UnixNano()) }
 type appKey struct{}
 
 // routeHandler wraps a route.go's handler (runtime.Handler).
-func (a *App) routeHandler(h echo.HandlerFunc) echo.HandlerFunc {
+func (a *App) routeHandler(h echo.HandlerFunc) echo.HandlerFunc { return a.wrapRoute(h, false) }
+
+// wrapRoute wraps a route.go's handler: unsafe methods from other sites are
+// refused unless crossOrigin (the route.go's AllowCrossOrigin), and a Flush
+// extends the write deadline (deadlineWriter).
+func (a *App) wrapRoute(h echo.HandlerFunc, crossOrigin bool) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
+		if !crossOrigin {
+			if err := a.checkCrossOrigin(r); err != nil {
+				return err
+			}
+		}
 		if key, _, err := a.enter(c, true); key == "" {
 			return err
 		}
 		defer removeUploads(c, r)
+		res := c.Response()
+		res.Writer = &deadlineWriter{ResponseWriter: res.Writer, r: r}
 		return callHandler(h, c)
 	}
 }

@@ -185,7 +185,7 @@ func TestPackageLevelRevalidateFindsApp(t *testing.T) {
 }
 
 func TestRevalidateEndpoint(t *testing.T) {
-	h := newHarness(t, Options{RevalidateSecret: "s3cret"})
+	h := newHarness(t, Options{RevalidateSecret: "test-secret-0123456789abcdef0123456789abcdef"})
 	s := newSource("v1")
 	h.page(taggedRoute("/posts/:id", s, "posts"))
 	h.page(isrRoute("/about", time.Hour, s))
@@ -202,13 +202,13 @@ func TestRevalidateEndpoint(t *testing.T) {
 	}{
 		{"no secret", "", `{"tags":["posts"]}`, http.StatusUnauthorized},
 		{"wrong secret", "Bearer nope", `{"tags":["posts"]}`, http.StatusUnauthorized},
-		{"prefix of secret", "Bearer s3cre", `{"tags":["posts"]}`, http.StatusUnauthorized},
-		{"not bearer", "s3cret", `{"tags":["posts"]}`, http.StatusUnauthorized},
-		{"bad json", "Bearer s3cret", `{"tags":`, http.StatusBadRequest},
-		{"unknown field", "Bearer s3cret", `{"tag":["posts"]}`, http.StatusBadRequest},
-		{"nothing", "Bearer s3cret", `{}`, http.StatusBadRequest},
-		{"relative path", "Bearer s3cret", `{"paths":["about"],"tags":["posts"]}`, http.StatusBadRequest},
-		{"huge body", "Bearer s3cret", `{"tags":["` + strings.Repeat("a", 2<<20) + `"]}`, http.StatusRequestEntityTooLarge},
+		{"prefix of secret", "Bearer test-secret-0123456789abcdef", `{"tags":["posts"]}`, http.StatusUnauthorized},
+		{"not bearer", "test-secret-0123456789abcdef0123456789abcdef", `{"tags":["posts"]}`, http.StatusUnauthorized},
+		{"bad json", "Bearer test-secret-0123456789abcdef0123456789abcdef", `{"tags":`, http.StatusBadRequest},
+		{"unknown field", "Bearer test-secret-0123456789abcdef0123456789abcdef", `{"tag":["posts"]}`, http.StatusBadRequest},
+		{"nothing", "Bearer test-secret-0123456789abcdef0123456789abcdef", `{}`, http.StatusBadRequest},
+		{"relative path", "Bearer test-secret-0123456789abcdef0123456789abcdef", `{"paths":["about"],"tags":["posts"]}`, http.StatusBadRequest},
+		{"huge body", "Bearer test-secret-0123456789abcdef0123456789abcdef", `{"tags":["` + strings.Repeat("a", 2<<20) + `"]}`, http.StatusRequestEntityTooLarge},
 	} {
 		if r := post(tc.auth, tc.body); r.status != tc.want {
 			t.Errorf("%s: %d %s, want %d", tc.name, r.status, r.body, tc.want)
@@ -220,7 +220,7 @@ func TestRevalidateEndpoint(t *testing.T) {
 			t.Fatalf("%s after refused requests: %s, want HIT", p, got)
 		}
 	}
-	if r := post("Bearer s3cret", `{"tags":["posts"],"paths":["/about"]}`); r.status != 200 || !strings.Contains(r.body, `"revalidated":true`) {
+	if r := post("Bearer test-secret-0123456789abcdef0123456789abcdef", `{"tags":["posts"],"paths":["/about"]}`); r.status != 200 || !strings.Contains(r.body, `"revalidated":true`) {
 		t.Fatalf("good request: %d %s", r.status, r.body)
 	}
 	for _, p := range []string{"/posts/1", "/about"} {
@@ -231,7 +231,7 @@ func TestRevalidateEndpoint(t *testing.T) {
 	h.waitBackground()
 	s.set("v3")
 	h.clock.Advance(time.Second)
-	if r := post("Bearer s3cret", `{"paths":["/about"],"expire":true}`); r.status != 200 {
+	if r := post("Bearer test-secret-0123456789abcdef0123456789abcdef", `{"paths":["/about"],"expire":true}`); r.status != 200 {
 		t.Fatalf("expire: %d %s", r.status, r.body)
 	}
 	if r := h.get("/about"); r.cache() != cacheRevalidated || !strings.Contains(r.body, "v3") {

@@ -45,7 +45,7 @@ func neverRoute(pattern string, s *source, tags ...string) Route {
 }
 
 func TestRevalidateEndpointRefusesPastLimits(t *testing.T) {
-	h := newHarness(t, Options{RevalidateSecret: "s3cret"})
+	h := newHarness(t, Options{RevalidateSecret: "test-secret-0123456789abcdef0123456789abcdef"})
 	s := newSource("v1")
 	h.page(taggedRoute("/posts/:id", s, "posts"))
 	h.get("/posts/1")
@@ -102,7 +102,7 @@ func TestRevalidateEndpointRefusesPastLimits(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			auth := tc.auth
 			if auth == "" {
-				auth = "Bearer s3cret"
+				auth = "Bearer test-secret-0123456789abcdef0123456789abcdef"
 			}
 			r := h.do(http.MethodPost, RevalidateEndpoint, strings.NewReader(tc.body), "Authorization", auth, "Content-Type", "application/json")
 			if r.status != tc.status {
@@ -139,7 +139,7 @@ func TestRevalidateEndpointRefusesPastLimits(t *testing.T) {
 
 	// Exactly the limit is fine.
 	r := h.do(http.MethodPost, RevalidateEndpoint, strings.NewReader(body(RevalidateRequest{Tags: append(names("t", 999), "posts")})),
-		"Authorization", "Bearer s3cret")
+		"Authorization", "Bearer test-secret-0123456789abcdef0123456789abcdef")
 	if r.status != http.StatusOK {
 		t.Fatalf("1,000 names: %d %s", r.status, r.body)
 	}
@@ -334,7 +334,7 @@ func TestTagTimeLimitRaisesTheFloor(t *testing.T) {
 }
 
 func TestRevalidateCallsStayBounded(t *testing.T) {
-	h := newHarness(t, Options{RevalidateSecret: "s3cret", TagTimeLimit: 2500})
+	h := newHarness(t, Options{RevalidateSecret: "test-secret-0123456789abcdef0123456789abcdef", TagTimeLimit: 2500})
 	for call := range 5 {
 		tags := make([]string, 1000)
 		for i := range tags {
@@ -342,7 +342,7 @@ func TestRevalidateCallsStayBounded(t *testing.T) {
 		}
 		b, _ := json.Marshal(RevalidateRequest{Tags: tags})
 		h.clock.Advance(time.Second)
-		if r := h.do(http.MethodPost, RevalidateEndpoint, strings.NewReader(string(b)), "Authorization", "Bearer s3cret"); r.status != 200 {
+		if r := h.do(http.MethodPost, RevalidateEndpoint, strings.NewReader(string(b)), "Authorization", "Bearer test-secret-0123456789abcdef0123456789abcdef"); r.status != 200 {
 			t.Fatalf("call %d: %d %s", call, r.status, r.body)
 		}
 		if n := h.app.tags.len(); n > 2500 {

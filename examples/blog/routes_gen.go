@@ -134,6 +134,7 @@ func Register(e *echo.Echo, a *framework.App) {
 	}
 	for _, rt := range Routes() {
 		e.Match([]string{http.MethodGet, http.MethodHead}, rt.Pattern, runtime.Page(a, rt), middleware[rt.Pattern]...)
+		e.Match(runtime.PageMethods, rt.Pattern, runtime.MethodNotAllowed(http.MethodGet, http.MethodHead), middleware[rt.Pattern]...)
 	}
 	e.Add(http.MethodPost, "/admin/posts", runtime.Handler(a, app_admin_posts.POST), app_admin.Middleware)
 	e.Match([]string{http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}, "/admin/posts", runtime.MethodNotAllowed("POST", "OPTIONS"), app_admin.Middleware)

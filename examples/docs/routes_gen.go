@@ -81,6 +81,7 @@ func Register(e *echo.Echo, a *framework.App) {
 	runtime.Register(e, a)
 	for _, rt := range Routes() {
 		e.Match([]string{http.MethodGet, http.MethodHead}, rt.Pattern, runtime.Page(a, rt))
+		e.Match(runtime.PageMethods, rt.Pattern, runtime.MethodNotAllowed(http.MethodGet, http.MethodHead))
 	}
 	generatedStatic.Register(e)
 }

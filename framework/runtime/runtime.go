@@ -66,15 +66,30 @@ func NotFound(a *framework.App, rt framework.Route) echo.HandlerFunc {
 // framework's RevalidatePath, RevalidateTag, Fetch, Cache, EnableDraftMode
 // and DraftMode find the app and the request's draft mode through the
 // request's context. Like a page, it answers a request whose path is not
-// canonical with a 308 to the canonical one.
-func Handler(a *framework.App, h echo.HandlerFunc) echo.HandlerFunc { return funcs.Handler(a, h) }
+// canonical with a 308 to the canonical one. A POST, PUT, PATCH or DELETE
+// that a browser sends from another site (Sec-Fetch-Site, or Origin against
+// Host) is refused with 403 unless it comes from one of
+// Options.TrustedOrigins (net/http's CrossOriginProtection). Each Flush of
+// the response extends the server's write deadline by its WriteTimeout, so
+// that a handler that streams keeps going while it flushes.
+func Handler(a *framework.App, h echo.HandlerFunc) echo.HandlerFunc {
+	return funcs.Handler(a, h, false)
+}
+
+// CrossOriginHandler is Handler without the refusal of other sites' unsafe
+// requests, for a route.go that exports AllowCrossOrigin = true: an API
+// that other sites' pages call, or a webhook a browser posts to.
+func CrossOriginHandler(a *framework.App, h echo.HandlerFunc) echo.HandlerFunc {
+	return funcs.Handler(a, h, true)
+}
 
 // MethodNotAllowed answers the methods a route.go does not export, as
 // Next.js does for route handlers: OPTIONS with 204 No Content, anything
 // else with 405 Method Not Allowed, both with an Allow header listing
 // allowed (the methods it exports, with HEAD where it exports GET, and
 // OPTIONS). Without it such a request would get the app's 404 page, which
-// says the URL does not exist when it does.
+// says the URL does not exist when it does. Pages get it too, with GET and
+// HEAD, for POST, PUT, PATCH and DELETE (PageMethods).
 func MethodNotAllowed(allowed ...string) echo.HandlerFunc {
 	allow := strings.Join(allowed, ", ")
 	return func(c echo.Context) error {
@@ -85,6 +100,10 @@ func MethodNotAllowed(allowed ...string) echo.HandlerFunc {
 		return c.NoContent(http.StatusMethodNotAllowed)
 	}
 }
+
+// PageMethods are the methods a page does not take, which generated code
+// answers with MethodNotAllowed("GET", "HEAD"): 405, not the 404 page.
+var PageMethods = []string{http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
 
 // SetMetadata sets the metadata of the page being rendered, for its
 // layouts' <head> (framework.MetadataFrom). Generated code calls it with the

@@ -3,6 +3,8 @@ package server
 import (
 	"flag"
 	"fmt"
+	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -180,10 +182,19 @@ type Limits struct {
 	// (FRAMEWORK_READ_TIMEOUT). Default 30 s.
 	ReadTimeout time.Duration
 	// WriteTimeout bounds the writing of a response, from the end of the
-	// request's headers (FRAMEWORK_WRITE_TIMEOUT). Default 0, off: it
-	// would cut off a route handler that streams (server-sent events, a
-	// large download) however healthy the client, and cached pages are
-	// written at once anyway. Set it when no route streams.
+	// request's headers (FRAMEWORK_WRITE_TIMEOUT). Default 30 s: a client
+	// that stops reading is cut off then, and its connection, goroutine and
+	// response freed, instead of held for good. A response small enough
+	// for the socket's send buffer is written at once, however the client
+	// reads; on Linux the kernel aborts the connection when it stays unsent
+	// for as long (TCP_USER_TIMEOUT). A route handler that
+	// streams (server-sent events) gets another WriteTimeout from each
+	// Flush (runtime.Handler), so it runs as long as it flushes at least
+	// that often; one that writes longer without flushing (a large
+	// download) sets its own deadline with
+	// http.NewResponseController(c.Response()).SetWriteDeadline, the zero
+	// time for none. 0 turns it off (negative in Options.Limits, where 0
+	// means the default).
 	WriteTimeout time.Duration
 	// IdleTimeout is how long a keep-alive connection may wait for its
 	// next request (FRAMEWORK_IDLE_TIMEOUT). Default 120 s.
@@ -202,7 +213,18 @@ type Limits struct {
 	// fails with *http.MaxBytesError. Negative means no limit (raise it
 	// instead for an app that takes uploads).
 	MaxBodyBytes int64
+	// MaxConnections bounds the connections open at once
+	// (FRAMEWORK_MAX_CONNECTIONS). One past it waits half a second for
+	// another to close, then is answered 503 (Retry-After: 1) and closed,
+	// rather than piling up until the process runs out of file
+	// descriptors, when it could accept nothing, health checks included.
+	// Default three quarters of the file descriptor limit (RLIMIT_NOFILE),
+	// at most 65,536. Negative means no limit (0 in the environment).
+	MaxConnections int
 }
+
+// defaultWriteTimeout is Limits.WriteTimeout's default; tests shorten it.
+var defaultWriteTimeout = 30 * time.Second
 
 // DefaultLimits returns the limits the server uses when no environment
 // variable changes them.
@@ -210,21 +232,31 @@ func DefaultLimits() Limits {
 	return Limits{
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      0,
+		WriteTimeout:      defaultWriteTimeout,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		MaxBodyBytes:      1 << 20,
+		MaxConnections:    defaultMaxConnections(),
 	}
 }
 
 // Apply sets l on srv, for an app that runs its own http.Server. The body
-// limit is not the server's: add BodyLimit to its Echo with e.Pre.
+// limit is not the server's: add BodyLimit to its Echo with e.Pre; nor is
+// the connection limit: serve through Listener.
 func (l Limits) Apply(srv *http.Server) {
 	srv.ReadHeaderTimeout = l.ReadHeaderTimeout
 	srv.ReadTimeout = l.ReadTimeout
-	srv.WriteTimeout = l.WriteTimeout
+	srv.WriteTimeout = max(l.WriteTimeout, 0)
 	srv.IdleTimeout = l.IdleTimeout
 	srv.MaxHeaderBytes = l.MaxHeaderBytes
+}
+
+// Listener returns inner handing out at most MaxConnections connections at
+// once, whose data the kernel drops, closing them, when it stays unsent for
+// WriteTimeout, for an app that runs its own http.Server:
+// srv.Serve(l.Listener(ln)).
+func (l Limits) Listener(inner net.Listener) net.Listener {
+	return l.listener(inner, slog.Default())
 }
 
 // LimitsFromEnv returns DefaultLimits with the values that the environment
@@ -261,6 +293,16 @@ func (l Limits) fromEnv(getenv func(string) string) (Limits, error) {
 			return l, fmt.Errorf("FRAMEWORK_MAX_HEADER_BYTES=%q: want a number of bytes such as 65536, or 0 for Go's default (1 MiB)", v)
 		}
 		l.MaxHeaderBytes = n
+	}
+	if v := getenv("FRAMEWORK_MAX_CONNECTIONS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return l, fmt.Errorf("FRAMEWORK_MAX_CONNECTIONS=%q: want a number of connections such as 10000, or 0 for no limit", v)
+		}
+		if n == 0 {
+			n = -1
+		}
+		l.MaxConnections = n
 	}
 	if v := getenv("FRAMEWORK_MAX_BODY_BYTES"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)

@@ -110,11 +110,13 @@
 //	                                                off: the health check answers 503 while the store is down
 //	                FRAMEWORK_READ_HEADER_TIMEOUT   10s  (Limits)
 //	                FRAMEWORK_READ_TIMEOUT          30s
-//	                FRAMEWORK_WRITE_TIMEOUT         0, off
+//	                FRAMEWORK_WRITE_TIMEOUT         30s; each Flush of a route handler extends it
+//	                FRAMEWORK_MAX_CONNECTIONS       3/4 of RLIMIT_NOFILE, at most 65536; 0 for no limit
 //	                FRAMEWORK_IDLE_TIMEOUT          120s
 //	                FRAMEWORK_MAX_HEADER_BYTES      65536
 //	                FRAMEWORK_MAX_BODY_BYTES        1048576; 0 for no limit
-//	                FRAMEWORK_REVALIDATE_SECRET     none: POST /_framework/revalidate off
+//	                FRAMEWORK_REVALIDATE_SECRET     none: POST /_framework/revalidate off; at least 32 bytes
+//	                FRAMEWORK_TRUSTED_ORIGINS       none: origins whose pages may POST to route handlers
 //	                FRAMEWORK_DRAFT_SECRET          random per process: draft cookies end with it
 //	                FRAMEWORK_DEBUG_CACHE=1         off: a log line per HIT, STALE, MISS, regeneration
 //	                OTEL_EXPORTER_OTLP_ENDPOINT     none: traces off; the other OTEL_* variables as the OpenTelemetry SDK reads them

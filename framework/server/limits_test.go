@@ -157,6 +157,8 @@ func TestLimitsFromEnvErrors(t *testing.T) {
 		{"FRAMEWORK_MAX_HEADER_BYTES", "-1"},
 		{"FRAMEWORK_MAX_BODY_BYTES", "1MiB"},
 		{"FRAMEWORK_MAX_BODY_BYTES", "-5"},
+		{"FRAMEWORK_MAX_CONNECTIONS", "many"},
+		{"FRAMEWORK_MAX_CONNECTIONS", "-1"},
 	} {
 		t.Run(tc.name+"="+tc.value, func(t *testing.T) {
 			t.Setenv(tc.name, tc.value)
@@ -182,9 +184,10 @@ func TestLimitsFromEnv(t *testing.T) {
 		"FRAMEWORK_IDLE_TIMEOUT":        "0",
 		"FRAMEWORK_MAX_HEADER_BYTES":    "16384",
 		"FRAMEWORK_MAX_BODY_BYTES":      "8388608",
+		"FRAMEWORK_MAX_CONNECTIONS":     "0",
 	}
 	got, err := LimitsFromEnv(func(k string) string { return env[k] })
-	want := Limits{ReadHeaderTimeout: 5 * time.Second, ReadTimeout: time.Minute, WriteTimeout: 90 * time.Second, MaxHeaderBytes: 16 << 10, MaxBodyBytes: 8 << 20}
+	want := Limits{ReadHeaderTimeout: 5 * time.Second, ReadTimeout: time.Minute, WriteTimeout: 90 * time.Second, MaxHeaderBytes: 16 << 10, MaxBodyBytes: 8 << 20, MaxConnections: -1}
 	if err != nil || got != want {
 		t.Fatalf("got %+v, %v; want %+v", got, err, want)
 	}

@@ -38,7 +38,8 @@ import (
 // FRAMEWORK_CACHE_DIR), CacheURL (--cache, FRAMEWORK_CACHE), SiteURL
 // (--site-url, FRAMEWORK_SITE_URL), Metrics
 // (--metrics, FRAMEWORK_METRICS), Dev (--dev), RevalidateSecret
-// (FRAMEWORK_REVALIDATE_SECRET), DraftSecret (FRAMEWORK_DRAFT_SECRET), DebugCache (FRAMEWORK_DEBUG_CACHE),
+// (FRAMEWORK_REVALIDATE_SECRET), DraftSecret (FRAMEWORK_DRAFT_SECRET), TrustedOrigins
+// (FRAMEWORK_TRUSTED_ORIGINS, comma-separated), DebugCache (FRAMEWORK_DEBUG_CACHE),
 // ImageHosts (--image-hosts, FRAMEWORK_IMAGE_HOSTS, a comma-separated list),
 // UnoptimizedImages (FRAMEWORK_UNOPTIMIZED_IMAGES), Addr
 // (--addr, FRAMEWORK_ADDR) and each of Limits (FRAMEWORK_*_TIMEOUT,
@@ -145,6 +146,14 @@ func (c *Config) options(app Options, flagSet map[string]bool, getenv func(strin
 	if v := getenv("FRAMEWORK_UNOPTIMIZED_IMAGES"); v != "" {
 		opts.UnoptimizedImages = v == "1"
 	}
+	if v := getenv("FRAMEWORK_TRUSTED_ORIGINS"); v != "" {
+		opts.TrustedOrigins = nil
+		for _, o := range strings.Split(v, ",") {
+			if o = strings.TrimSpace(o); o != "" {
+				opts.TrustedOrigins = append(opts.TrustedOrigins, o)
+			}
+		}
+	}
 	if v := getenv("FRAMEWORK_DEBUG_CACHE"); v != "" {
 		opts.DebugCache = v == "1"
 	}
@@ -206,6 +215,12 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxBodyBytes == 0 {
 		l.MaxBodyBytes = d.MaxBodyBytes
+	}
+	if l.WriteTimeout == 0 {
+		l.WriteTimeout = d.WriteTimeout
+	}
+	if l.MaxConnections == 0 {
+		l.MaxConnections = d.MaxConnections
 	}
 	return l
 }

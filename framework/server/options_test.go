@@ -22,7 +22,7 @@ import (
 // Options (main.go) beats the default, field by field.
 func TestOptionsPrecedence(t *testing.T) {
 	app := Options{Addr: "app:1", CacheDir: "/app-caches", CacheURL: "redis://app:6379/0", Options: framework.Options{
-		Metrics: true, RevalidateSecret: "app-secret", DraftSecret: "app-draft", CacheTagHeader: true,
+		Metrics: true, RevalidateSecret: "app-secret-0123456789abcdef0123456789abcdef", DraftSecret: "app-draft", CacheTagHeader: true,
 		SiteURL: "https://app.example",
 	}}
 	tests := []struct {
@@ -39,16 +39,16 @@ func TestOptionsPrecedence(t *testing.T) {
 		siteURL  string
 	}{
 		{name: "app options over defaults", cfg: Config{Addr: ":3000"},
-			addr: "app:1", cacheDir: "/app-caches", cacheURL: "redis://app:6379/0", metrics: true, secret: "app-secret", draft: "app-draft", siteURL: "https://app.example"},
+			addr: "app:1", cacheDir: "/app-caches", cacheURL: "redis://app:6379/0", metrics: true, secret: "app-secret-0123456789abcdef0123456789abcdef", draft: "app-draft", siteURL: "https://app.example"},
 		{name: "environment over app options",
 			cfg:  Config{Addr: "env:2", CacheDir: "/env-caches", CacheURL: "", Metrics: false, SiteURL: "https://env.example"},
-			env:  map[string]string{"FRAMEWORK_ADDR": "env:2", "FRAMEWORK_CACHE_DIR": "/env-caches", "FRAMEWORK_CACHE": "", "FRAMEWORK_METRICS": "0", "FRAMEWORK_REVALIDATE_SECRET": "env-secret", "FRAMEWORK_DRAFT_SECRET": "env-draft", "FRAMEWORK_SITE_URL": "https://env.example"},
-			addr: "env:2", cacheDir: "/env-caches", cacheURL: "redis://app:6379/0", metrics: false, secret: "env-secret", draft: "env-draft", siteURL: "https://env.example"},
+			env:  map[string]string{"FRAMEWORK_ADDR": "env:2", "FRAMEWORK_CACHE_DIR": "/env-caches", "FRAMEWORK_CACHE": "", "FRAMEWORK_METRICS": "0", "FRAMEWORK_REVALIDATE_SECRET": "env-secret-0123456789abcdef0123456789abcdef", "FRAMEWORK_DRAFT_SECRET": "env-draft", "FRAMEWORK_SITE_URL": "https://env.example"},
+			addr: "env:2", cacheDir: "/env-caches", cacheURL: "redis://app:6379/0", metrics: false, secret: "env-secret-0123456789abcdef0123456789abcdef", draft: "env-draft", siteURL: "https://env.example"},
 		{name: "flags over everything",
 			flags: map[string]bool{"addr": true, "cache": true, "metrics": true, "cache-dir": true, "site-url": true},
 			cfg:   Config{Addr: "flag:3", CacheDir: "/flag-caches", CacheURL: "", Metrics: false, SiteURL: "https://flag.example"},
 			env:   map[string]string{"FRAMEWORK_ADDR": "env:2", "FRAMEWORK_METRICS": "1", "FRAMEWORK_SITE_URL": "https://env.example"},
-			addr:  "flag:3", cacheDir: "/flag-caches", cacheURL: "", metrics: false, secret: "app-secret", draft: "app-draft", siteURL: "https://flag.example"},
+			addr:  "flag:3", cacheDir: "/flag-caches", cacheURL: "", metrics: false, secret: "app-secret-0123456789abcdef0123456789abcdef", draft: "app-draft", siteURL: "https://flag.example"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -154,7 +154,7 @@ func serve(ctx context.Context, app *framework.App, addr string, limits Limits, 
 	srv := &http.Server{Handler: h}
 	limits.Apply(srv)
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(l) }()
+	go func() { errc <- srv.Serve(limits.listener(l, logger)) }()
 	logger.Info("framework: serving", "url", "http://"+displayAddr(l.Addr()), "build", app.BuildID())
 	select {
 	case err := <-errc:

@@ -18,11 +18,12 @@ import (
 	app_blog "github.com/isr-go/framework/codegen/testdata/full/app/blog"
 	app_blog_id "github.com/isr-go/framework/codegen/testdata/full/app/blog/id_"
 	app_docs_slug "github.com/isr-go/framework/codegen/testdata/full/app/docs/slug__"
+	app_hook "github.com/isr-go/framework/codegen/testdata/full/app/hook"
 )
 
 // The route handlers, which framework.SpeculationRules never prefetches.
 func init() {
-	runtime.NoPrefetch("/api/ping")
+	runtime.NoPrefetch("/api/ping", "/hook")
 }
 
 // Routes returns every page of the app, for framework build to
@@ -109,11 +110,14 @@ func Register(e *echo.Echo, a *framework.App) {
 	}
 	for _, rt := range Routes() {
 		e.Match([]string{http.MethodGet, http.MethodHead}, rt.Pattern, runtime.Page(a, rt), middleware[rt.Pattern]...)
+		e.Match(runtime.PageMethods, rt.Pattern, runtime.MethodNotAllowed(http.MethodGet, http.MethodHead), middleware[rt.Pattern]...)
 	}
 	e.Add(http.MethodGet, "/api/ping", runtime.Handler(a, app_api_ping.GET), app.Middleware, app_api.Middleware)
 	e.Add(http.MethodPost, "/api/ping", runtime.Handler(a, app_api_ping.POST), app.Middleware, app_api.Middleware)
 	e.Add(http.MethodHead, "/api/ping", runtime.Handler(a, app_api_ping.GET), app.Middleware, app_api.Middleware)
 	e.Match([]string{http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}, "/api/ping", runtime.MethodNotAllowed("GET", "HEAD", "POST", "OPTIONS"), app.Middleware, app_api.Middleware)
+	e.Add(http.MethodPost, "/hook", runtime.CrossOriginHandler(a, app_hook.POST), app.Middleware)
+	e.Match([]string{http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}, "/hook", runtime.MethodNotAllowed("POST", "OPTIONS"), app.Middleware)
 	generatedStatic.Register(e, app.Middleware)
 	e.RouteNotFound("/api/*", runtime.NotFound(a, framework.Route{
 		Pattern:  "/api/*",

@@ -15,7 +15,7 @@ posts=${POSTS:-1000}
 echo "== building the framework command, the blog and the baseline"
 (cd "$root" && go build -o "$work/framework" ./cli/framework)
 go build -o "$work/plain" ./bench/plain
-export BLOG_DB="$work/blog.db" BLOG_SEED_POSTS=$posts FRAMEWORK_REVALIDATE_SECRET=bench
+export BLOG_DB="$work/blog.db" BLOG_SEED_POSTS=$posts FRAMEWORK_REVALIDATE_SECRET=$(openssl rand -hex 32)
 # The first build seeds the database and warms Go's build cache; the second
 # is the one a user waits for on each deploy.
 "$work/framework" build . >/dev/null

@@ -32,7 +32,7 @@ mib() { awk -v k="$1" 'BEGIN {printf "%.0f", k/1024}'; }
 echo "== building the framework command and the baseline" >&2
 (cd "$root" && go build -o "$work/framework" ./cli/framework)
 go build -o "$work/plain" ./bench/plain
-export FRAMEWORK_REVALIDATE_SECRET=bench FRAMEWORK_METRICS=1
+export FRAMEWORK_REVALIDATE_SECRET=$(openssl rand -hex 32) FRAMEWORK_METRICS=1
 
 # wrk_random url posts duration: requests/s and p99 of random posts.
 wrk_random() {

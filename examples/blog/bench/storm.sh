@@ -17,7 +17,7 @@ memory() { awk '/VmHWM|RssAnon|RssFile/ {printf "%s %.0f MiB  ", $1, $2/1024}' "
 
 echo "== building the framework command and the blog with $posts posts"
 (cd "$root" && go build -o "$work/framework" ./cli/framework)
-export BLOG_DB="$work/blog.db" BLOG_SEED_POSTS=$posts FRAMEWORK_REVALIDATE_SECRET=bench FRAMEWORK_METRICS=1
+export BLOG_DB="$work/blog.db" BLOG_SEED_POSTS=$posts FRAMEWORK_REVALIDATE_SECRET=$(openssl rand -hex 32) FRAMEWORK_METRICS=1
 "$work/framework" build --cache-dir "$work/cache" . | tail -n 3
 
 port=$(free_port)

@@ -26,7 +26,7 @@ type Funcs[App, Route, Metadata, Robots, Entry any] struct {
 	Register          func(a App, e *echo.Echo)
 	Page              func(a App, rt Route) echo.HandlerFunc
 	NotFound          func(a App, rt Route) echo.HandlerFunc
-	Handler           func(a App, h echo.HandlerFunc) echo.HandlerFunc
+	Handler           func(a App, h echo.HandlerFunc, crossOrigin bool) echo.HandlerFunc
 	SetMetadata       func(ctx context.Context, m Metadata)
 	RobotsRoute       func(robots func(ctx context.Context) (Robots, error), revalidate time.Duration) Route
 	SitemapRoutes     func(entries func(ctx context.Context) ([]Entry, error), revalidate time.Duration) []Route
