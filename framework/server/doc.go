@@ -108,6 +108,10 @@
 //	                FRAMEWORK_REVALIDATE_SECRET     none: POST /_framework/revalidate off
 //	                FRAMEWORK_DRAFT_SECRET          random per process: draft cookies end with it
 //	                FRAMEWORK_DEBUG_CACHE=1         off: a log line per HIT, STALE, MISS, regeneration
+//	                FRAMEWORK_CONTENT_SECURITY_POLICY
+//	                                                none; "default" for framework.DefaultContentSecurityPolicy,
+//	                                                or a policy: inline scripts and styles allowed by hash
+//	                FRAMEWORK_FRAME_OPTIONS         DENY; SAMEORIGIN, or off to send no X-Frame-Options
 //
 // # The build ID
 //
