@@ -305,6 +305,8 @@ func New(opts Options) (*App, error) {
 	a.data = &dataCache{buildID: opts.BuildID, store: a.store, hot: a.cache.hot, tags: a.tags, clock: &a.clock, metrics: &a.metrics}
 	a.holes.timeout = opts.RenderTimeout
 
+	a.tags.settled.now = func() int64 { return a.now().UnixNano() }
+	a.tags.settled.store = a.writeSettled
 	a.syncClock()
 	a.loadTagTimes()
 	a.startPruning()
