@@ -217,6 +217,8 @@ type App struct {
 
 	errorPages errorPages // for httpErrorHandler, from notFoundHandler
 
+	siteFiles *siteFiles // sitemaps and robots.txt without a site URL, by origin
+
 	csp      *cspPolicy     // Options.ContentSecurityPolicy, nil without
 	security securityValues // the headers SecurityHeaders sets
 }
@@ -302,6 +304,7 @@ func New(opts Options) (*App, error) {
 		log:            opts.Logger,
 		debug:          opts.DebugCache,
 	}, &a.clock, a.store, newMemoryTier(opts.MemoryCacheBytes), newSideTier(opts.NotFoundLimit, opts.MemoryCacheBytes/4), a.tags, &a.metrics)
+	a.siteFiles = newSiteFiles(opts.NotFoundLimit, opts.MemoryCacheBytes/4)
 	a.data = &dataCache{buildID: opts.BuildID, store: a.store, hot: a.cache.hot, tags: a.tags, clock: &a.clock, metrics: &a.metrics}
 	a.holes.timeout = opts.RenderTimeout
 
