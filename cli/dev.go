@@ -3,6 +3,8 @@ package cli
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -612,7 +614,31 @@ func injectReload(res *http.Response) error {
 	res.ContentLength = int64(len(body))
 	res.Header.Set("Content-Length", strconv.Itoa(len(body)))
 	res.Header.Del("Etag")
+	if p := res.Header.Get("Content-Security-Policy"); p != "" {
+		res.Header.Set("Content-Security-Policy", allowReloadScript(p))
+	}
 	return nil
+}
+
+// reloadScriptHash is the CSP source that allows reloadScript.
+var reloadScriptHash = func() string {
+	sum := sha256.Sum256([]byte(strings.TrimSuffix(strings.TrimPrefix(reloadScript, "<script>"), "</script>")))
+	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+}()
+
+// allowReloadScript adds reloadScriptHash to the script-src of policy, the
+// app's Content-Security-Policy, so that the page reloads in development
+// under the policy it has in production. The app adds a script-src to any
+// policy that restricts scripts.
+func allowReloadScript(policy string) string {
+	directives := strings.Split(policy, ";")
+	for i, d := range directives {
+		if f := strings.Fields(d); len(f) > 0 && strings.EqualFold(f[0], "script-src") {
+			d = strings.Replace(d, " 'none'", "", 1)
+			directives[i] = d + " " + reloadScriptHash
+		}
+	}
+	return strings.Join(directives, ";")
 }
 
 // serveEvents streams a "reload" event after every build.

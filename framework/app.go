@@ -94,6 +94,25 @@ type Options struct {
 	// once, and nothing is served wrongly fresh. Default 100,000.
 	TagTimeLimit int
 
+	// ContentSecurityPolicy, when set, is sent as the Content-Security-Policy
+	// of every response (the server's --content-security-policy,
+	// $FRAMEWORK_CONTENT_SECURITY_POLICY; "default" there means
+	// DefaultContentSecurityPolicy). A page's inline <script> and <style>
+	// elements are allowed by their SHA-256 hashes, added to the policy's
+	// script-src and style-src: they are computed when the page is
+	// rendered and kept with its cached entry, so a cached page keeps a
+	// strict policy, without 'unsafe-inline' or a render per request. The
+	// holes of a page (PerRequest) add theirs to the response they are
+	// rendered for. style="" and on*="" attributes are not allowed: use
+	// classes and scripts.
+	ContentSecurityPolicy string
+
+	// FrameOptions is the X-Frame-Options of every response: "DENY" (the
+	// default), "SAMEORIGIN", or "off" to send none, for a site meant to
+	// be framed (allow its framers in the policy's frame-ancestors then).
+	// The server's --frame-options, $FRAMEWORK_FRAME_OPTIONS.
+	FrameOptions string
+
 	// CacheTagHeader adds a Cache-Tag header listing a page's data tags, so
 	// a CDN can purge by tag too.
 	CacheTagHeader bool
@@ -240,6 +259,10 @@ type App struct {
 	tracer      trace.Tracer
 	crossOrigin *http.CrossOriginProtection // route handlers' unsafe methods
 	refusals    refusalLog                  // of the revalidation endpoint
+	siteFiles   *siteFiles                  // sitemaps and robots.txt without a site URL, by origin
+
+	csp      *cspPolicy     // Options.ContentSecurityPolicy, nil without
+	security securityValues // the headers SecurityHeaders sets
 }
 
 // withDefaults returns opts with every field left zero set to its default:
@@ -285,6 +308,9 @@ func (opts Options) withDefaults() (Options, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.FrameOptions == "" {
+		opts.FrameOptions = "DENY"
+	}
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	}
@@ -311,6 +337,9 @@ func New(opts Options) (*App, error) {
 		drafts:      newDraftKeys(opts.DraftSecret, opts.Logger),
 		tracer:      newTracer(opts.TracerProvider),
 	}
+	if err := a.initSecurity(); err != nil {
+		return nil, err
+	}
 	a.done, a.finish = context.WithCancel(context.Background())
 	a.clock.init(opts.Now)
 	store := opts.Store
@@ -324,15 +353,19 @@ func New(opts Options) (*App, error) {
 		buildID:        opts.BuildID,
 		renderTimeout:  opts.RenderTimeout,
 		cacheTagHeader: opts.CacheTagHeader,
+		csp:            a.csp,
 		workers:        opts.RegenerationWorkers,
 		report:         a.reportError,
 		log:            opts.Logger,
 		debug:          opts.DebugCache,
 		tracer:         a.tracer,
 	}, &a.clock, a.store, newMemoryTier(opts.MemoryCacheBytes), newSideTier(opts.NotFoundLimit, opts.MemoryCacheBytes/4), a.tags, &a.metrics)
+	a.siteFiles = newSiteFiles(opts.NotFoundLimit, opts.MemoryCacheBytes/4)
 	a.data = &dataCache{buildID: opts.BuildID, store: a.store, hot: a.cache.hot, tags: a.tags, clock: &a.clock, metrics: &a.metrics, tracer: a.tracer}
 	a.holes.timeout = opts.RenderTimeout
 
+	a.tags.settled.now = func() int64 { return a.now().UnixNano() }
+	a.tags.settled.store = a.writeSettled
 	a.syncClock()
 	a.loadTagTimes()
 	a.startPruning()

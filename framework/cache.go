@@ -50,6 +50,7 @@ type cacheConfig struct {
 	// renderTimeout bounds the wait for another instance's render.
 	renderTimeout  time.Duration
 	cacheTagHeader bool
+	csp            *cspPolicy // nil without a Content-Security-Policy
 	workers        int
 	// report logs a failed render and passes it to Options.OnError.
 	report func(context.Context, *RenderError)

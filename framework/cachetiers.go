@@ -48,6 +48,7 @@ func (c *cache) storedPage(ctx context.Context, path string) *entry {
 	if !c.cacheTagHeader {
 		e.header.cacheTag = nil
 	}
+	e.setCSP(c.csp)
 	// Check its tags now, while no other goroutine sees it, into the
 	// entry itself rather than a new tagCheck.
 	c.tags.fill(&e.firstCheck, e)

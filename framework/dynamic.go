@@ -283,8 +283,35 @@ func (p *page) withHoles(key string, e *entry, params func() Params) *entry {
 // up to the first hole at once, then each hole rendered for this request
 // followed by the shell up to the next. Holes whose components could not
 // be had render nothing.
+//
+// With a Content-Security-Policy, the hashes of the holes' inline scripts
+// and styles must be in the header, sent before the body: the holes are
+// rendered first, and the shell is sent with them.
 func (p *page) streamHoles(c echo.Context, key string, e *entry) error {
 	req, res := c.Request(), c.Response()
+	ctx, cancel := context.WithTimeout(req.Context(), p.app.opts.RenderTimeout)
+	defer cancel()
+	st := &renderState{app: p.app, window: Never, request: req, path: key, route: p.route.Pattern}
+	ctx = context.WithValue(ctx, renderStateKey{}, st)
+	holes := e.holes.Load()
+	render := func(i int) *bytes.Buffer {
+		if holes == nil || i >= len(*holes) {
+			return nil
+		}
+		return p.renderHole(ctx, st, (*holes)[i], i)
+	}
+	var rendered []*bytes.Buffer
+	if p.app.csp != nil && req.Method != http.MethodHead {
+		rendered = make([]*bytes.Buffer, len(e.holeAt))
+		sources := e.cspSources
+		for i := range rendered {
+			if rendered[i] = render(i); rendered[i] != nil {
+				sources = mergeSources(sources, inlineSources(rendered[i].Bytes()))
+			}
+		}
+		res.Header()["Content-Security-Policy"] = p.app.csp.header(sources)
+		render = func(i int) *bytes.Buffer { return rendered[i] }
+	}
 	res.WriteHeader(e.status)
 	if req.Method == http.MethodHead {
 		return nil
@@ -292,21 +319,11 @@ func (p *page) streamHoles(c echo.Context, key string, e *entry) error {
 	if _, err := res.Write(e.body[:e.holeAt[0]]); err != nil {
 		return err
 	}
-	// Echo's Flush panics on a writer that cannot flush (a middleware's
-	// wrapper, say); the controller unwraps it or says it cannot.
-	if f, ok := res.Writer.(http.Flusher); ok {
-		f.Flush()
-	} else {
-		http.NewResponseController(res.Writer).Flush()
+	if rendered == nil {
+		flush(res)
 	}
-	ctx, cancel := context.WithTimeout(req.Context(), p.app.opts.RenderTimeout)
-	defer cancel()
-	st := &renderState{app: p.app, window: Never, request: req, path: key, route: p.route.Pattern}
-	ctx = context.WithValue(ctx, renderStateKey{}, st)
-	holes := e.holes.Load()
 	for i, at := range e.holeAt {
-		if holes != nil && i < len(*holes) {
-			b := p.renderHole(ctx, st, (*holes)[i], i)
+		if b := render(i); b != nil {
 			_, err := res.Write(b.Bytes())
 			putBuffer(b)
 			if err != nil {
@@ -322,6 +339,17 @@ func (p *page) streamHoles(c echo.Context, key string, e *entry) error {
 		}
 	}
 	return nil
+}
+
+// flush sends what res holds so far. Echo's Flush panics on a writer that
+// cannot flush (a middleware's wrapper, say); the controller unwraps it or
+// says it cannot.
+func flush(res *echo.Response) {
+	if f, ok := res.Writer.(http.Flusher); ok {
+		f.Flush()
+	} else {
+		http.NewResponseController(res.Writer).Flush()
+	}
 }
 
 // holeRenders gives the entries read from the store (rendered by an earlier

@@ -60,6 +60,9 @@ type entry struct {
 	// source is how to render the page again, for Eager revalidation: set
 	// when this process renders the page or first serves it.
 	source atomic.Pointer[renderJob]
+	// cspSources are the hash sources of the page's inline scripts and
+	// styles (inlineSources), "" when they were not computed.
+	cspSources string
 }
 
 // responseHeader holds an entry's header values, ready to be put in an
@@ -67,6 +70,7 @@ type entry struct {
 type responseHeader struct {
 	contentType, cacheControl, etag, location, cacheTag []string
 	length, gzipLength                                  []string
+	csp                                                 []string // Content-Security-Policy
 }
 
 // newPageEntry makes the entry of a rendered page, compressing its body once
@@ -242,17 +246,34 @@ func (e *entry) preparePage(path string, withCacheTag bool) {
 	}
 }
 
+// setCSP sets e's Content-Security-Policy from policy and the hashes of
+// its inline scripts and styles, computing them when e was rendered
+// without (by a process without a policy). Nothing is done without one.
+func (e *entry) setCSP(policy *cspPolicy) {
+	if policy == nil || e.location != "" {
+		return
+	}
+	if e.cspSources == "" {
+		e.cspSources = inlineSources(e.body)
+	}
+	e.header.csp = policy.header(e.cspSources)
+}
+
 // cost is the entry's weight in the memory tier: what it holds on the heap,
 // so that the tier's bound is the memory it takes (checked by
 // TestMemoryTierCostsWhatTheHeapHolds).
 func (e *entry) cost() int64 {
+	own := int64(0) // a page's own policy, with its hashes
+	if e.header.csp != nil && len(e.cspSources) > 1 {
+		own = int64(len(e.header.csp[0]) + len(e.cspSources))
+	}
 	if e.stored > 0 { // a decoded entry's bytes and strings are all in one buffer
-		return int64(e.stored) + entryOverhead
+		return int64(e.stored) + own + entryOverhead
 	}
 	// A rendered entry's are apart: the bodies, and strings and one-value
 	// slices for its tags and header values, each rounded up to a size
 	// class by the heap.
-	n := len(e.body) + len(e.gzipBody) + 2*len(e.etag) + renderedOverhead
+	n := len(e.body) + len(e.gzipBody) + 2*len(e.etag) + int(own) + renderedOverhead
 	for _, t := range e.checkTags {
 		n += len(t) + int(unsafe.Sizeof(""))
 	}

@@ -12,8 +12,9 @@ import (
 
 // entryVersion starts every encoded entry; a different one is read as a miss.
 // Version 2 added the precomputed header values and implicit tags, 3 the
-// offsets of holes, 4 the checksum.
-const entryVersion = 4
+// offsets of holes, 4 the checksum, 5 the hashes of inline scripts and
+// styles.
+const entryVersion = 5
 
 // entryChecksum is the CRC-32C (hardware-accelerated on amd64 and arm64)
 // that ends every encoded entry. Badger checks the records of its newest
@@ -39,7 +40,7 @@ func (e *entry) encode() []byte {
 		gzipLength = strconv.Itoa(len(e.gzipBody))
 	}
 	implicit := e.implicitTags()
-	b := make([]byte, 0, 96+checksumSize+len(e.body)+len(e.gzipBody)+len(e.contentType)+len(e.etag)+len(e.location)+len(cc))
+	b := make([]byte, 0, 96+checksumSize+len(e.cspSources)+len(e.body)+len(e.gzipBody)+len(e.contentType)+len(e.etag)+len(e.location)+len(cc))
 	b = append(b, entryVersion)
 	b = binary.AppendUvarint(b, uint64(e.status))
 	b = binary.AppendVarint(b, e.generatedAt)
@@ -75,6 +76,7 @@ func (e *entry) encode() []byte {
 			b = appendString(b, name)
 		}
 	}
+	b = appendString(b, e.cspSources)
 	return binary.BigEndian.AppendUint32(b, crc32.Checksum(b, entryChecksum))
 }
 
@@ -152,7 +154,11 @@ func decodeEntry(b []byte) (*entry, error) {
 	}
 	e.body = d.bytes()
 	e.gzipBody = d.bytes()
-	if !d.holes(e) || d.err || len(d.b) != 0 {
+	if !d.holes(e) {
+		return nil, errBadEntry
+	}
+	e.cspSources = d.string()
+	if d.err || len(d.b) != 0 {
 		return nil, errBadEntry
 	}
 	if len(e.gzipBody) == 0 {

@@ -152,7 +152,11 @@ func (a *App) httpErrorHandler(err error, c echo.Context) {
 	}
 	var werr error
 	if wantHTML {
-		werr = c.HTMLBlob(status, a.errorPageHTML(req.Context(), req.URL.Path, status, messageText(status, message)))
+		page := a.errorPageHTML(req.Context(), req.URL.Path, status, messageText(status, message))
+		if a.csp != nil {
+			h["Content-Security-Policy"] = a.csp.header(inlineSources(page))
+		}
+		werr = c.HTMLBlob(status, page)
 	} else {
 		werr = c.JSON(status, jsonMessage(message, err, c.Echo().Debug))
 	}

@@ -104,17 +104,6 @@ func (p *page) serveDynamic(c echo.Context, key string, renderFn renderFunc) err
 	return p.respond(c, key, e, "", nil)
 }
 
-// serveSiteFile serves a sitemap or robots.txt of an app without a site
-// URL, rendered per request with the request's host, one render at a time
-// (siteRenders). A request whose context ends while in line gets a 503.
-func (p *page) serveSiteFile(c echo.Context, key string) error {
-	if !p.app.sites.acquire(c.Request().Context()) {
-		return echo.NewHTTPError(http.StatusServiceUnavailable)
-	}
-	defer p.app.sites.release()
-	return p.serveDynamic(c, key, p.route.Render)
-}
-
 // params returns the request's route params, decoded and keyed by the
 // names the page uses. Echo reuses its contexts, so this copies.
 func (p *page) params(c echo.Context) Params {

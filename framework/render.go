@@ -267,9 +267,12 @@ func (p *page) renderEntry(ctx context.Context, st *renderState, req *Request, r
 		// A route's 404s are usually one page: share its bytes, so that
 		// many cached 404s cost little memory and no compression.
 		e = &entry{status: status, contentType: last.contentType, body: last.body, gzipBody: last.gzipBody, sharedBody: true,
-			etag: last.etag, generatedAt: start.UnixNano(), revalidate: window, expire: expire, tags: st.tagList()}
+			etag: last.etag, generatedAt: start.UnixNano(), revalidate: window, expire: expire, tags: st.tagList(), cspSources: last.cspSources}
 	} else {
 		e = newPageEntry(status, contentType, location, html, holeAt, start, window, expire, st.tagList())
+		if a.csp != nil && location == "" {
+			e.cspSources = inlineSources(html) // before lastNotFound shares it
+		}
 		if holes != nil {
 			e.holes.Store(&holes)
 			e.holeNames = holeNames(holes)
@@ -278,6 +281,7 @@ func (p *page) renderEntry(ctx context.Context, st *renderState, req *Request, r
 		}
 	}
 	e.preparePage(req.Path, a.opts.CacheTagHeader)
+	e.setCSP(a.csp)
 	return e, nil
 }
 

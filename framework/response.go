@@ -127,6 +127,9 @@ func setPageHeader(h http.Header, e *entry, state string) (etag bool) {
 	if e.header.location != nil {
 		h["Location"] = e.header.location
 	}
+	if e.header.csp != nil {
+		h["Content-Security-Policy"] = e.header.csp
+	}
 	if e.gzipBody != nil {
 		h["Vary"] = varyValue
 	}
@@ -163,7 +166,9 @@ func (p *page) fail(c echo.Context, key, state string, err error, report bool) e
 	if report {
 		a.reportError(ctx, &RenderError{Path: key, Route: p.route.Pattern, Err: err})
 	}
-	return p.respond(c, key, errorEntry(p.errorPage(ctx)), state, nil)
+	e := errorEntry(p.errorPage(ctx))
+	e.setCSP(a.csp)
+	return p.respond(c, key, e, state, nil)
 }
 
 // errorEntry is the response of a failed render: body as HTML, never

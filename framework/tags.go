@@ -54,7 +54,8 @@ type tagTimes struct {
 	limit                int
 	// gen counts changes, so that an entry checked since the last change
 	// skips the lookups.
-	gen atomic.Uint64
+	gen     atomic.Uint64
+	settled settledTimes // the future times brought back to now
 }
 
 // tagCheck is the latest soft and hard revalidation time among an entry's
@@ -82,6 +83,10 @@ func newTagTimes(limit int) *tagTimes {
 // than this one: another instance recorded its own over it, which the
 // caller must put right (App.recordFloor).
 func (t *tagTimes) load(times map[string]int64) (forgotten []string, floorBehind bool) {
+	times, back := t.settleLoaded(times)
+	if back != nil {
+		defer t.settled.writeBack(back) // after the unlock
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	changed := false
@@ -205,37 +210,6 @@ func (t *tagTimes) prune(before int64) int {
 		t.gen.Add(1)
 	}
 	return n
-}
-
-// clockSlack is how far in the future a time may lie (an entry's generation,
-// a revalidation) before it is taken for the mark of a clock that was set
-// back since: more than the error of instances' offsets to a shared store's
-// clock (half a round trip, under 125 ms), less than what a clock set back
-// by NTP or by hand usually moves.
-const clockSlack = time.Second
-
-// settle brings the times more than clockSlack after now back to now: they
-// were recorded before the clock was set back.
-func (t *tagTimes) settle(now int64) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	limit := now + int64(clockSlack)
-	changed := false
-	for _, times := range []map[string]int64{t.soft, t.hard} {
-		for name, at := range times {
-			if at > limit {
-				times[name], changed = now, true
-			}
-		}
-	}
-	for _, floor := range []*int64{&t.floorSoft, &t.floorHard} {
-		if *floor > limit {
-			*floor, changed = now, true
-		}
-	}
-	if changed {
-		t.gen.Add(1)
-	}
 }
 
 // floor returns the latest soft and hard times of the forgotten names.

@@ -16,7 +16,8 @@ import (
 var _ store.Reset = (*Store)(nil)
 
 // OpenCache opens the store in dir as a cache, which is disposable while
-// the site is not: a directory Badger cannot open (damaged files, a crash in
+// the site is not: a directory removed while the server runs is opened
+// again, empty (see Cache); a directory Badger cannot open (damaged files, a crash in
 // the wrong place) is moved aside to dir.corrupt-<time> and replaced by an
 // empty one (SetAside then names it), and when no directory can be used (no
 // permission, a full disk with no database to serve read-only) it returns
@@ -27,7 +28,7 @@ var _ store.Reset = (*Store)(nil)
 func OpenCache(dir string, log *slog.Logger) (store.Store, error) {
 	s, err := Open(dir)
 	if err == nil {
-		return s, nil
+		return newCache(s, log), nil
 	}
 	if errors.Is(err, store.ErrLocked) {
 		return nil, fmt.Errorf("another server is using this build's cache: %w; stop it, or give this one its own --cache-dir", err)
@@ -36,8 +37,9 @@ func OpenCache(dir string, log *slog.Logger) (store.Store, error) {
 		if aside, moveErr := moveAside(dir, time.Now()); moveErr == nil {
 			log.Error("framework: cache dir could not be opened; moved it aside and started an empty cache", "dir", dir, "moved_to", aside, "err", err)
 			if s, err = Open(dir); err == nil {
-				s.setAside = aside
-				return s, nil
+				c := newCache(s, log)
+				c.setAside = aside
+				return c, nil
 			}
 		}
 	}

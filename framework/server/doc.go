@@ -121,6 +121,10 @@
 //	                FRAMEWORK_DEBUG_CACHE=1         off: a log line per HIT, STALE, MISS, regeneration
 //	                OTEL_EXPORTER_OTLP_ENDPOINT     none: traces off; the other OTEL_* variables as the OpenTelemetry SDK reads them
 //	                FRAMEWORK_UNOPTIMIZED_IMAGES=1  off: framework.Image links the source, no variants (static export)
+//	                FRAMEWORK_CONTENT_SECURITY_POLICY
+//	                                                none; "default" for framework.DefaultContentSecurityPolicy,
+//	                                                or a policy: inline scripts and styles allowed by hash
+//	                FRAMEWORK_FRAME_OPTIONS         DENY; SAMEORIGIN, or off to send no X-Frame-Options
 //
 // # The build ID
 //

@@ -41,7 +41,9 @@ import (
 // (FRAMEWORK_REVALIDATE_SECRET), DraftSecret (FRAMEWORK_DRAFT_SECRET), TrustedOrigins
 // (FRAMEWORK_TRUSTED_ORIGINS, comma-separated), DebugCache (FRAMEWORK_DEBUG_CACHE),
 // ImageHosts (--image-hosts, FRAMEWORK_IMAGE_HOSTS, a comma-separated list),
-// UnoptimizedImages (FRAMEWORK_UNOPTIMIZED_IMAGES), Addr
+// UnoptimizedImages (FRAMEWORK_UNOPTIMIZED_IMAGES), ContentSecurityPolicy
+// (FRAMEWORK_CONTENT_SECURITY_POLICY: a policy, "default" or "off"),
+// FrameOptions (FRAMEWORK_FRAME_OPTIONS), Addr
 // (--addr, FRAMEWORK_ADDR) and each of Limits (FRAMEWORK_*_TIMEOUT,
 // FRAMEWORK_MAX_HEADER_BYTES). A CacheURL from a flag or the environment
 // also wins over a Store set here.
@@ -157,10 +159,29 @@ func (c *Config) options(app Options, flagSet map[string]bool, getenv func(strin
 	if v := getenv("FRAMEWORK_DEBUG_CACHE"); v != "" {
 		opts.DebugCache = v == "1"
 	}
+	if v := getenv("FRAMEWORK_CONTENT_SECURITY_POLICY"); v != "" {
+		opts.ContentSecurityPolicy = contentSecurityPolicy(v)
+	}
+	if v := getenv("FRAMEWORK_FRAME_OPTIONS"); v != "" {
+		opts.FrameOptions = v
+	}
 	if opts.Logger == nil {
 		opts.Logger = logger
 	}
 	return opts
+}
+
+// contentSecurityPolicy returns the policy $FRAMEWORK_CONTENT_SECURITY_POLICY
+// names: "default" (or "1") for framework.DefaultContentSecurityPolicy, "off"
+// (or "0") for none, else the policy itself.
+func contentSecurityPolicy(v string) string {
+	switch v {
+	case "default", "1":
+		return framework.DefaultContentSecurityPolicy
+	case "off", "0":
+		return ""
+	}
+	return v
 }
 
 // cacheAt returns where the store lives: the shared store's URL, or ""

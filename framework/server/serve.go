@@ -16,7 +16,6 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/isr-go/framework/framework"
-	"github.com/isr-go/framework/framework/asset"
 	"github.com/isr-go/framework/framework/runtime"
 )
 
@@ -123,7 +122,7 @@ func handler(app *framework.App, appMiddleware []echo.MiddlewareFunc, register f
 	// The health check is answered before the app's middleware: an
 	// authenticating middleware must not fail the load balancer's probe.
 	h = healthFirst(app, h)
-	h = asset.NoSniff(h)
+	h = app.SecurityHeaders(h)
 	if logRequests {
 		h = requestLog(h, logger)
 	}
