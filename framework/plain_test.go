@@ -36,7 +36,9 @@ func gzipEntry(t testing.TB, id string) *entry {
 func TestMemoryTierHoldsGzip(t *testing.T) {
 	h := newHarness(t, Options{})
 	route := Route{Pattern: "/blog/:id", Revalidate: time.Hour,
-		Render: func(ctx context.Context, r *Request) (templ.Component, error) { return templ.Raw(postBody(r.Param("id"))), nil }}
+		Render: func(ctx context.Context, r *Request) (templ.Component, error) {
+			return templ.Raw(postBody(r.Param("id"))), nil
+		}}
 	h.page(route)
 	want := postBody("1")
 	check := func(when string) {
@@ -214,5 +216,3 @@ func TestGunzipChecksLength(t *testing.T) {
 		t.Fatal("a cut gzip stream: no error")
 	}
 }
-
-
