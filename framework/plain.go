@@ -106,28 +106,35 @@ func (s *memoryShard) removePlain(c *plainCopy) {
 // one its entry says.
 var errPlainLength = errors.New("framework: gzip'd body of the wrong length")
 
-// gzipReaders recycles decompressors.
-var gzipReaders sync.Pool
+// A gunzipper is a decompressor and the reader it reads from, recycled
+// together (gunzippers) so that decompressing allocates the body alone.
+type gunzipper struct {
+	src bytes.Reader
+	zr  *gzip.Reader
+}
+
+var gunzippers = sync.Pool{New: func() any { return new(gunzipper) }}
 
 // gunzip returns gz decompressed, which must be n bytes long.
 func gunzip(gz []byte, n int) ([]byte, error) {
-	zr, _ := gzipReaders.Get().(*gzip.Reader)
+	g := gunzippers.Get().(*gunzipper)
+	defer gunzippers.Put(g)
+	g.src.Reset(gz)
 	var err error
-	if zr == nil {
-		zr, err = gzip.NewReader(bytes.NewReader(gz))
+	if g.zr == nil {
+		g.zr, err = gzip.NewReader(&g.src)
 	} else {
-		err = zr.Reset(bytes.NewReader(gz))
+		err = g.zr.Reset(&g.src)
 	}
 	if err != nil {
 		return nil, err
 	}
-	defer gzipReaders.Put(zr)
 	body := make([]byte, n)
-	if _, err := io.ReadFull(zr, body); err != nil {
+	if _, err := io.ReadFull(g.zr, body); err != nil {
 		return nil, err
 	}
 	var more [1]byte // and the end, where gzip checks its CRC
-	if k, err := zr.Read(more[:]); k != 0 || err != io.EOF {
+	if k, err := g.zr.Read(more[:]); k != 0 || err != io.EOF {
 		return nil, errPlainLength
 	}
 	return body, nil
