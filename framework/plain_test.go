@@ -159,18 +159,28 @@ func TestPlainShareKeepsUsedCopies(t *testing.T) {
 func TestPlainShareConcurrently(t *testing.T) {
 	const n = 64
 	m := newMemoryTier(64 << 10)
+	// Each set is a new entry of the page, made from its bytes compressed
+	// once: compressing in the loop would make the test slow under -race.
+	gz := make([][]byte, n)
+	for i := range gz {
+		gz[i] = gzipEntry(t, strconv.Itoa(i)).gzipBody
+	}
+	fresh := func(i int) *entry {
+		return &entry{status: 200, gzipBody: gz[i], plainLen: len(postBody(strconv.Itoa(i))), revalidate: time.Minute}
+	}
 	var wg sync.WaitGroup
 	for g := range 8 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range 2000 {
-				id := strconv.Itoa((i*7 + g) % n)
+				k := (i*7 + g) % n
+				id := strconv.Itoa(k)
 				key := "/blog/" + id
 				e := m.get(key)
 				switch {
 				case e == nil || i%50 == 0:
-					m.set(key, gzipEntry(t, id))
+					m.set(key, fresh(k))
 				case i%97 == 0:
 					m.del(key)
 				default:
