@@ -30,8 +30,10 @@ type Options struct {
 	// Store passed here is the caller's to close, after App.Close.
 	Store store.Store
 
-	// MemoryCacheBytes bounds the in-memory hot tier in front of the store.
-	// Default DefaultMemoryCacheBytes (48 MiB).
+	// MemoryCacheBytes bounds the in-memory hot tier in front of the store:
+	// what its entries take on the heap, pages gzip'd and an eighth for
+	// plain copies. Default DefaultMemoryCacheBytes(), from the machine;
+	// the server's FRAMEWORK_MEMORY_CACHE sets it.
 	MemoryCacheBytes int64
 
 	// NotFoundWindow is how long a 404 stays cached before the next request
@@ -195,11 +197,6 @@ type Options struct {
 // bytes: 32, what `openssl rand -hex 32` prints 64 of.
 const MinRevalidateSecret = 32
 
-// DefaultMemoryCacheBytes is the default bound of the in-memory tier
-// (Options.MemoryCacheBytes): what the pages it holds take on the heap,
-// about 10,000 pages of 3 KB with their gzip'd copies.
-const DefaultMemoryCacheBytes = 48 << 20
-
 // RenderError describes a failed render.
 type RenderError struct {
 	Path       string // the URL path
@@ -282,7 +279,7 @@ func (opts Options) withDefaults() (Options, error) {
 		opts.BuildID = "development"
 	}
 	if opts.MemoryCacheBytes <= 0 {
-		opts.MemoryCacheBytes = DefaultMemoryCacheBytes
+		opts.MemoryCacheBytes = DefaultMemoryCacheBytes()
 	}
 	if opts.NotFoundWindow <= 0 {
 		opts.NotFoundWindow = time.Minute

@@ -356,7 +356,7 @@ func (d *dataCache) get(ctx context.Context, id string, window time.Duration, ta
 		sc.mu.Lock()
 		window, tags = sc.window, sc.tags
 		sc.mu.Unlock()
-		e = &entry{body: value, generatedAt: start.UnixNano(), revalidate: window, tags: tags}
+		e = &entry{body: value, plainLen: len(value), generatedAt: start.UnixNano(), revalidate: window, tags: tags}
 		// The store keeps it no longer than it may be served.
 		ttl := window
 		if window == Never {

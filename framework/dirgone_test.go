@@ -15,14 +15,14 @@ import (
 // restart, and what is cached from then on is kept across one.
 func TestCacheDirRemovedWhileServing(t *testing.T) {
 	logs := newLogBuffer()
-	h := newHarness(t, Options{RevalidateSecret: "s3cret", Logger: logs.logger()})
+	h := newHarness(t, Options{RevalidateSecret: "test-secret-0123456789abcdef0123456789abcdef", Logger: logs.logger()})
 	pages := &bigPages{size: 4 << 10}
 	h.page(pages.route())
 	big := &bigPages{size: 1 << 20}
 	h.e.GET("/big/:id", h.app.pageHandler(Route{Pattern: "/big/:id", Revalidate: time.Hour, Render: big.render}))
 	revalidate := func() int {
 		return h.do(http.MethodPost, RevalidateEndpoint, strings.NewReader(`{"paths":["/blog/1"]}`),
-			"Authorization", "Bearer s3cret", "Content-Type", "application/json").status
+			"Authorization", "Bearer test-secret-0123456789abcdef0123456789abcdef", "Content-Type", "application/json").status
 	}
 	for i := 1; i <= 20; i++ {
 		h.get("/blog/" + itoa(i))

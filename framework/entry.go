@@ -22,9 +22,12 @@ type entry struct {
 	status      int
 	contentType string
 	location    string // redirects only
+	// body is nil when gzipBody is not: the tier holds a page one way
+	// (plain.go), and plainLen is its length decompressed.
 	body        []byte
 	gzipBody    []byte // nil when gzip does not make the body smaller
-	sharedBody  bool   // body and gzipBody are another entry's too (a route's 404s)
+	plainLen    int
+	sharedBody  bool // body and gzipBody are another entry's too (a route's 404s)
 	etag        string
 	generatedAt int64         // Unix nanoseconds at the start of the render
 	revalidate  time.Duration // effective window: the page's, or lower data's
@@ -63,6 +66,9 @@ type entry struct {
 	// cspSources are the hash sources of the page's inline scripts and
 	// styles (inlineSources), "" when they were not computed.
 	cspSources string
+	// plain is the decompressed body of an entry held gzip'd, while the
+	// memory tier's plain share keeps it.
+	plain atomic.Pointer[plainCopy]
 }
 
 // responseHeader holds an entry's header values, ready to be put in an
@@ -74,18 +80,19 @@ type responseHeader struct {
 }
 
 // newPageEntry makes the entry of a rendered page, compressing its body once
-// here rather than on every response.
+// here rather than on every response. The entry keeps the gzip'd body
+// alone when gzip makes it smaller.
 //
 // A page with holes is not compressed: it is sent in parts, with the holes
 // rendered per request between them.
 func newPageEntry(status int, contentType, location string, body []byte, holeAt []int, generatedAt time.Time, revalidate, expire time.Duration, tags []string) *entry {
-	sum := sha256.Sum256(body)
 	e := &entry{
 		status:      status,
 		contentType: contentType,
 		location:    location,
 		body:        body,
-		etag:        `W/"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`,
+		plainLen:    len(body),
+		etag:        bodyETag(body),
 		generatedAt: generatedAt.UnixNano(),
 		revalidate:  revalidate,
 		expire:      expire,
@@ -95,7 +102,16 @@ func newPageEntry(status int, contentType, location string, body []byte, holeAt 
 	if holeAt == nil {
 		e.gzipBody = gzipBytes(body)
 	}
+	if e.gzipBody != nil {
+		e.body = nil
+	}
 	return e
+}
+
+// bodyETag is the ETag of a page's body.
+func bodyETag(body []byte) string {
+	sum := sha256.Sum256(body)
+	return `W/"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`
 }
 
 // minGzipSize is the body size below which gzip is not worth a header.
@@ -233,7 +249,7 @@ func (e *entry) preparePage(path string, withCacheTag bool) {
 		contentType:  []string{e.contentType},
 		cacheControl: []string{cc},
 		etag:         []string{e.etag},
-		length:       []string{strconv.Itoa(len(e.body))},
+		length:       []string{strconv.Itoa(e.plainLen)},
 	}
 	if e.location != "" {
 		e.header.location = []string{e.location}
@@ -254,7 +270,11 @@ func (e *entry) setCSP(policy *cspPolicy) {
 		return
 	}
 	if e.cspSources == "" {
-		e.cspSources = inlineSources(e.body)
+		page := e.body
+		if page == nil && e.gzipBody != nil { // held gzip'd
+			page, _ = gunzip(e.gzipBody, e.plainLen)
+		}
+		e.cspSources = inlineSources(page)
 	}
 	e.header.csp = policy.header(e.cspSources)
 }
@@ -290,5 +310,5 @@ const entryOverhead = int64(unsafe.Sizeof(entry{}) + unsafe.Sizeof(memoryItem{})
 const renderedOverhead = 512
 
 func (e *entry) String() string {
-	return fmt.Sprintf("entry{status %d, %d bytes, window %v}", e.status, len(e.body), e.revalidate)
+	return fmt.Sprintf("entry{status %d, %d bytes, window %v}", e.status, e.plainLen, e.revalidate)
 }

@@ -13,8 +13,8 @@ import (
 // entryVersion starts every encoded entry; a different one is read as a miss.
 // Version 2 added the precomputed header values and implicit tags, 3 the
 // offsets of holes, 4 the checksum, 5 the hashes of inline scripts and
-// styles.
-const entryVersion = 5
+// styles, 6 the body left out when it is gzip'd.
+const entryVersion = 6
 
 // entryChecksum is the CRC-32C (hardware-accelerated on amd64 and arm64)
 // that ends every encoded entry. Badger checks the records of its newest
@@ -35,7 +35,7 @@ var errBadEntry = errors.New("framework: malformed cache entry")
 // that a read from the store parses and formats nothing.
 func (e *entry) encode() []byte {
 	cc := e.cacheControl()
-	length, gzipLength := strconv.Itoa(len(e.body)), ""
+	length, gzipLength := strconv.Itoa(e.plainLen), ""
 	if len(e.gzipBody) > 0 {
 		gzipLength = strconv.Itoa(len(e.gzipBody))
 	}
@@ -234,15 +234,23 @@ func (d *decoder) holes(e *entry) bool {
 }
 
 // lengthsAre reports whether the stored Content-Lengths are those of e's
-// bodies: what Content-Length says must be right.
+// bodies, and sets e.plainLen: what Content-Length says must be right. An
+// entry holds its body or its gzip'd body, not both; gunzip checks the
+// length of the one decompressed.
 func (e *entry) lengthsAre(length, gzipLength string) bool {
-	if n, err := strconv.Atoi(length); err != nil || n != len(e.body) {
+	n, err := strconv.Atoi(length)
+	if err != nil || n < 0 {
 		return false
 	}
+	e.plainLen = n
 	if e.gzipBody == nil {
-		return gzipLength == ""
+		return n == len(e.body) && gzipLength == ""
 	}
-	n, err := strconv.Atoi(gzipLength)
+	if len(e.body) != 0 {
+		return false
+	}
+	e.body = nil
+	n, err = strconv.Atoi(gzipLength)
 	return err == nil && n == len(e.gzipBody)
 }
 

@@ -19,8 +19,15 @@ func TestEntryRoundTrip(t *testing.T) {
 	}
 	if got.status != 200 || got.contentType != htmlContentType || got.etag != e.etag ||
 		got.generatedAt != e.generatedAt || got.revalidate != time.Minute || got.expire != time.Hour ||
-		!reflect.DeepEqual(got.tags, e.tags) || !bytes.Equal(got.body, body) || !bytes.Equal(got.gzipBody, e.gzipBody) {
+		!reflect.DeepEqual(got.tags, e.tags) || got.plainLen != len(body) || !bytes.Equal(got.gzipBody, e.gzipBody) {
 		t.Fatalf("round trip changed the entry: %v", got)
+	}
+	// A gzip'd page is held and stored gzip'd alone.
+	if e.body != nil || got.body != nil || len(e.encode()) > len(e.gzipBody)+200 {
+		t.Fatalf("the entry keeps the plain body: %d bytes, %d stored", len(got.body), len(e.encode()))
+	}
+	if plain, err := gunzip(got.gzipBody, got.plainLen); err != nil || !bytes.Equal(plain, body) {
+		t.Fatalf("decompressed: %q, %v", plain, err)
 	}
 	if e.gzipBody == nil || len(e.gzipBody) >= len(body) {
 		t.Fatal("a repetitive body was not compressed")

@@ -7,7 +7,7 @@ import (
 )
 
 // memoryTier is the hot tier in front of the store: entries by path, bounded
-// in bytes, evicted with CLOCK (second chance). A hit takes a read lock on
+// in bytes, evicted with CLOCK (second chance), pages gzip'd (plain.go). A hit takes a read lock on
 // one of 16 shards and sets one flag: no list to reorder, no allocation. We
 // measured Ristretto (which comes with Badger) at three times the cost of
 // this on the hit path, and its asynchronous admission made a page just
@@ -26,6 +26,13 @@ type memoryShard struct {
 	items map[string]*memoryItem
 	ring  []*memoryItem // CLOCK order
 	hand  int
+
+	// The plain share (plain.go): decompressed copies of entries held
+	// gzip'd, bounded by plainLimit apart from limit.
+	plainLimit int64
+	plainBytes int64
+	plainRing  []*plainCopy
+	plainHand  int
 }
 
 type memoryItem struct {
@@ -38,8 +45,10 @@ type memoryItem struct {
 
 func newMemoryTier(limit int64) *memoryTier {
 	m := &memoryTier{seed: maphash.MakeSeed()}
+	plain := limit / plainShare
 	for i := range m.shards {
-		m.shards[i].limit = max(limit/memoryShards, 1)
+		m.shards[i].limit = max((limit-plain)/memoryShards, 1)
+		m.shards[i].plainLimit = plain / memoryShards
 		m.shards[i].items = make(map[string]*memoryItem)
 	}
 	return m
@@ -145,6 +154,9 @@ func (s *memoryShard) remove(it *memoryItem) {
 	s.ring = s.ring[:len(s.ring)-1]
 	delete(s.items, it.key)
 	s.bytes -= it.cost
+	if c := it.e.plain.Load(); c != nil && c.key == it.key {
+		s.removePlain(c)
+	}
 }
 
 // each calls f with every entry held. f may use the tier.
@@ -161,13 +173,14 @@ func (m *memoryTier) each(f func(key string, e *entry)) {
 	}
 }
 
-// size returns the number of entries held and their cost in bytes.
+// size returns the number of entries held and their cost in bytes, their
+// plain copies' included.
 func (m *memoryTier) size() (entries int, bytes int64) {
 	for i := range m.shards {
 		s := &m.shards[i]
 		s.mu.RLock()
 		entries += len(s.items)
-		bytes += s.bytes
+		bytes += s.bytes + s.plainBytes
 		s.mu.RUnlock()
 	}
 	return entries, bytes

@@ -85,6 +85,7 @@ func TestMemoryTierCostsWhatTheHeapHolds(t *testing.T) {
 	cases := []struct {
 		name  string
 		entry func(i int) *entry
+		plain bool // read by a client that does not accept gzip
 	}{
 		{"from the store", func(i int) *entry {
 			e, err := decodeEntry(append([]byte(nil), stored...))
@@ -92,8 +93,9 @@ func TestMemoryTierCostsWhatTheHeapHolds(t *testing.T) {
 				t.Fatal(err)
 			}
 			return e
-		}},
-		{"rendered", rendered},
+		}, false},
+		{"rendered", rendered, false},
+		{"rendered, read by plain clients", rendered, true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -111,7 +113,11 @@ func TestMemoryTierCostsWhatTheHeapHolds(t *testing.T) {
 				m := newMemoryTier(1 << 30)
 				before := heapInUse()
 				for i, k := range keys {
-					m.set(k, tc.entry(i))
+					e := tc.entry(i)
+					m.set(k, e)
+					if tc.plain {
+						m.plainBody(k, e)
+					}
 				}
 				grown = heapInUse() - before
 				_, counted = m.size()

@@ -68,7 +68,7 @@ func TestMetricsCountCacheEvents(t *testing.T) {
 		`framework_store_errors_total`:                        0,
 		`framework_store_up`:                                  1,
 		`framework_memory_cache_entries`:                      1,
-		`framework_memory_cache_limit_bytes`:                  DefaultMemoryCacheBytes,
+		`framework_memory_cache_limit_bytes`:                  float64(DefaultMemoryCacheBytes()),
 		`framework_not_found_cache_entries`:                   0,
 		`framework_data_cache_hits_total`:                     0,
 		`framework_data_fetches_total`:                        0,

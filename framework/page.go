@@ -208,5 +208,5 @@ func (a *App) prerender(ctx context.Context, rt Route, params Params) (path stri
 	if err := a.cache.save(ctx, key, renderJob{source: &p.src, params: params}, e); err != nil && !errors.Is(err, store.ErrTooLarge) {
 		return "", 0, 0, fmt.Errorf("prerender %s: store: %w", key, err)
 	}
-	return key, len(e.body), len(e.holeAt), nil
+	return key, e.plainLen, len(e.holeAt), nil
 }

@@ -95,7 +95,7 @@ func (p *page) respond(c echo.Context, key string, e *entry, state string, param
 	if e.holeAt != nil {
 		return p.streamHoles(c, key, e)
 	}
-	return writeBody(req, res, e)
+	return p.writeBody(req, res, key, e)
 }
 
 // setPageHeader sets the headers of a page response and reports whether it
@@ -137,12 +137,20 @@ func setPageHeader(h http.Header, e *entry, state string) (etag bool) {
 }
 
 // writeBody writes e's status, Content-Length and body (none for HEAD),
-// gzipped when the client accepts it.
-func writeBody(req *http.Request, res *echo.Response, e *entry) error {
+// gzipped when the client accepts it, else decompressed by the memory tier
+// (key's, when it holds e).
+func (p *page) writeBody(req *http.Request, res *echo.Response, key string, e *entry) error {
 	body, length := e.body, e.header.length
-	if e.gzipBody != nil && acceptsGzip(req.Header["Accept-Encoding"]) {
-		res.Header()["Content-Encoding"] = gzipValue
-		body, length = e.gzipBody, e.header.gzipLength
+	if e.gzipBody != nil {
+		if acceptsGzip(req.Header["Accept-Encoding"]) {
+			res.Header()["Content-Encoding"] = gzipValue
+			body, length = e.gzipBody, e.header.gzipLength
+		} else if req.Method != http.MethodHead {
+			var err error
+			if body, err = p.app.cache.hot.plainBody(key, e); err != nil {
+				return err
+			}
+		}
 	}
 	res.Header()["Content-Length"] = length
 	res.WriteHeader(e.status)
@@ -174,7 +182,7 @@ func (p *page) fail(c echo.Context, key, state string, err error, report bool) e
 // errorEntry is the response of a failed render: body as HTML, never
 // cached.
 func errorEntry(body []byte) *entry {
-	return &entry{status: http.StatusInternalServerError, body: body,
+	return &entry{status: http.StatusInternalServerError, body: body, plainLen: len(body),
 		header: responseHeader{contentType: htmlContentTypeValue, length: []string{strconv.Itoa(len(body))}}}
 }
 

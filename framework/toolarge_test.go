@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"regexp"
 	"strconv"
 	"strings"
@@ -26,6 +27,14 @@ const privateMarker = "PRIVATE-8f3a-MARKER"
 // bigText is about size bytes of text made of privateMarker.
 func bigText(size int) string {
 	return strings.Repeat(privateMarker+" ", size/(len(privateMarker)+1)+1)
+}
+
+// incompressible is privateMarker and about size random bytes: a page
+// body too large for the store gzip'd too.
+func incompressible(size int) string {
+	b := make([]byte, size)
+	rand.NewChaCha8([32]byte{byte(size)}).Read(b)
+	return privateMarker + string(b)
 }
 
 // TestTooLargeForTheStore: a page and a data value (framework.Cache) too
@@ -73,7 +82,7 @@ func TestTooLargeForTheStore(t *testing.T) {
 
 func testTooLarge(t *testing.T, h *harness, logs *logBuffer, size int) {
 	ctx := context.Background()
-	page := "<p>" + bigText(size) + "</p>"
+	page := "<p>" + incompressible(size) + "</p>"
 	var fetches atomic.Int64
 	data := Cache(func(ctx context.Context) (string, error) {
 		fetches.Add(1)

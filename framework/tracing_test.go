@@ -69,12 +69,12 @@ func TestTraceMissThenHit(t *testing.T) {
 func TestTraceStaleLinksRegeneration(t *testing.T) {
 	recv := testotlp.NewReceiver(t)
 	tp := recv.TracerFromEnv(t)
-	h := newHarness(t, Options{TracerProvider: tp, RevalidateSecret: "s3cret"})
+	h := newHarness(t, Options{TracerProvider: tp, RevalidateSecret: "test-secret-0123456789abcdef0123456789abcdef"})
 	h.page(Route{Pattern: "/blog/:id", Revalidate: time.Hour, Render: newSource("v1").render})
 	h.get("/blog/7")
 	h.clock.Advance(time.Second)
 	if r := h.do(http.MethodPost, RevalidateEndpoint, strings.NewReader(`{"paths":["/blog/7"]}`),
-		"Authorization", "Bearer s3cret", "Content-Type", "application/json"); r.status != http.StatusOK {
+		"Authorization", "Bearer test-secret-0123456789abcdef0123456789abcdef", "Content-Type", "application/json"); r.status != http.StatusOK {
 		t.Fatalf("revalidate: %d %s", r.status, r.body)
 	}
 	if r := h.get("/blog/7"); r.cache() != cacheStale {

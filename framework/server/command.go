@@ -151,6 +151,14 @@ func (e env) startApp(cfg *Config, fs *flag.FlagSet, tune func(*framework.Option
 	}
 	set := setFlags(fs)
 	opts := cfg.options(e.app, set, e.getenv, logger)
+	if v := e.getenv("FRAMEWORK_MEMORY_CACHE"); v != "" {
+		n, err := parseBytes(v)
+		if err != nil || n == 0 {
+			fmt.Fprintf(e.stderr, "FRAMEWORK_MEMORY_CACHE=%q: want a size such as 256MiB or 1GiB\n", v)
+			return nil, nil, nil, exitCode(2)
+		}
+		opts.MemoryCacheBytes = n
+	}
 	tune(&opts)
 	stopTracing, err := e.startTracing(&opts)
 	if err != nil {

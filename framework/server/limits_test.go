@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -159,6 +160,9 @@ func TestLimitsFromEnvErrors(t *testing.T) {
 		{"FRAMEWORK_MAX_BODY_BYTES", "-5"},
 		{"FRAMEWORK_MAX_CONNECTIONS", "many"},
 		{"FRAMEWORK_MAX_CONNECTIONS", "-1"},
+		{"FRAMEWORK_MEMORY_CACHE", "lots"},
+		{"FRAMEWORK_MEMORY_CACHE", "0"},
+		{"FRAMEWORK_MEMORY_CACHE", "1.5GiB"},
 	} {
 		t.Run(tc.name+"="+tc.value, func(t *testing.T) {
 			t.Setenv(tc.name, tc.value)
@@ -173,6 +177,29 @@ func TestLimitsFromEnvErrors(t *testing.T) {
 				t.Fatalf("the cache dir was used: %v", entries)
 			}
 		})
+	}
+}
+
+// TestMemoryCacheFromEnv: FRAMEWORK_MEMORY_CACHE sizes the memory tier, as
+// the metrics report its bound.
+func TestMemoryCacheFromEnv(t *testing.T) {
+	t.Setenv("FRAMEWORK_MEMORY_CACHE", "64MiB")
+	t.Setenv("FRAMEWORK_METRICS", "1")
+	addr := startServer(t)
+	res, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	var limit float64
+	for _, line := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, "framework_memory_cache_limit_bytes "); ok {
+			limit, _ = strconv.ParseFloat(v, 64)
+		}
+	}
+	if limit != 64<<20 {
+		t.Fatalf("framework_memory_cache_limit_bytes %v, want %d", limit, 64<<20)
 	}
 }
 

@@ -74,8 +74,11 @@ func (c *serveCommand) Run(ctx context.Context, args []string) error {
 }
 
 // memoryLimit is the soft limit of the Go runtime's memory that serve sets
-// when GOMEMLIMIT does not: the memory tier plus 48 MiB, 96 MiB with the
-// default tier of 48 MiB. The tier counts what its entries take on the
+// when GOMEMLIMIT does not: the memory tier plus 48 MiB (the tier's
+// default, framework.DefaultMemoryCacheBytes, is an eighth of the machine's
+// or the cgroup's memory, at most 256 MiB; when GOMEMLIMIT is set, the
+// tier's default is half of it and the runtime keeps the operator's
+// limit). The tier counts what its entries take on the
 // heap; Badger's memtables take about 11 MiB, and the runtime, the
 // connections and the renders in flight the rest, so about the tier plus
 // 20 MiB is live, and the limit leaves the collector room for the garbage
@@ -91,7 +94,7 @@ func (c *serveCommand) Run(ctx context.Context, args []string) error {
 // 96 MiB limit. It is soft: the heap may pass it rather than fail.
 func memoryLimit(tier int64) int64 {
 	if tier <= 0 {
-		tier = framework.DefaultMemoryCacheBytes
+		tier = framework.DefaultMemoryCacheBytes()
 	}
 	return tier + 48<<20
 }

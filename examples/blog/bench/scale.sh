@@ -5,10 +5,11 @@
 # a fresh cache directory), reports the cache's size on disk, serves the
 # blog, and runs wrk with random posts over all of them against the server
 # and against the plain Echo limit (bench/plain: the same bytes from
-# memory), alternating ROUNDS times and keeping the best of each, while it
-# samples the server's peak RSS (VmHWM) and its anonymous and file-backed
-# parts (RssAnon, RssFile) from /proc/PID/status. It prints one Markdown
-# table row per count, for the README.
+# memory), as clients that accept gzip (the limit serving the gzip'd bytes)
+# and as clients that do not, in one run: the four alternate ROUNDS times
+# (default 3) and each keeps its median, while it samples the server's peak
+# RSS (VmHWM) and its anonymous and file-backed parts (RssAnon, RssFile)
+# from /proc/PID/status. It prints one Markdown table row per count.
 #
 # Posts have a one-minute window (app/blog/id_/page.go): a post requested
 # more than a minute after its prerender is served stale and regenerated in
@@ -18,14 +19,15 @@
 #
 #	bash examples/blog/bench/scale.sh                  # 1,000 10,000 100,000
 #	bash examples/blog/bench/scale.sh 1000 10000       # some counts only
-#	DURATION=20s WARMUP=5s ROUNDS=3 bash examples/blog/bench/scale.sh 100000
+#	DURATION=20s WARMUP=5s ROUNDS=5 bash examples/blog/bench/scale.sh 100000
+#	FRAMEWORK_MEMORY_CACHE=64MiB bash examples/blog/bench/scale.sh 100000
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/common.sh
 counts=("$@")
 [ ${#counts[@]} -gt 0 ] || counts=(1000 10000 100000)
 warmup=${WARMUP:-3s}
-rounds=${ROUNDS:-2}
+rounds=${ROUNDS:-3}
 seconds() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b-a}'; }
 mib() { awk -v k="$1" 'BEGIN {printf "%.0f", k/1024}'; }
 
@@ -34,13 +36,14 @@ echo "== building the framework command and the baseline" >&2
 go build -o "$work/plain" ./bench/plain
 export FRAMEWORK_REVALIDATE_SECRET=$(openssl rand -hex 32) FRAMEWORK_METRICS=1
 
-# wrk_random url posts duration: requests/s and p99 of random posts.
+# wrk_random url posts duration gzip: requests/s and p99 of random posts,
+# as a client that accepts gzip when gzip is 1.
 wrk_random() {
-  local out; out=$(POSTS=$2 wrk -t"$threads" -c"$conns" -d"$3" --latency -s bench/random.lua "$1")
+  local out; out=$(GZIP=$4 POSTS=$2 wrk -t"$threads" -c"$conns" -d"$3" --latency -s bench/random.lua "$1")
   if grep -q Non-2xx <<<"$out"; then
     echo "non-2xx responses from $1: $(awk '/Non-2xx/ {print $NF}' <<<"$out")" >&2
   fi
-  echo "$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out") $(awk '$1=="99%" {print $2}' <<<"$out")"
+  echo "$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out") $(awk '$1=="99%" {v=$2+0; if ($2 ~ /us$/) v/=1000; else if ($2 ~ /[^m]s$/) v*=1000; printf "%.2fms", v}' <<<"$out")"
 }
 
 # regenerations url: the server's count of background regenerations.
@@ -58,6 +61,10 @@ sample_rss() {
   done
   echo "$anon $file"
 }
+
+# median: the middle of the numbers on stdin (p99s like 2.31ms sort by
+# their number).
+median() { sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 
 rows=()
 for n in "${counts[@]}"; do
@@ -78,40 +85,48 @@ for n in "${counts[@]}"; do
   server=$!; pids+=("$server")
   base="http://127.0.0.1:$port"
   wait_up "$base/blog/1"
-  plain_port=$(free_port)
+  plain_port=$(free_port) gzip_port=$(free_port)
   "$work/plain" --addr "127.0.0.1:$plain_port" --from "$base/blog/1" &
   plain=$!; pids+=("$plain")
+  "$work/plain" --addr "127.0.0.1:$gzip_port" --from "$base/blog/1" --gzip &
+  plain_gz=$!; pids+=("$plain_gz")
   wait_up "http://127.0.0.1:$plain_port/"
+  wait_up "http://127.0.0.1:$gzip_port/"
 
   rm -f "$work/stop-sampling"
   sample_rss "$server" >"$work/rss-$n" &
   sampler=$!
-  wrk_random "$base" "$n" "$warmup" >/dev/null
+  wrk_random "$base" "$n" "$warmup" 1 >/dev/null
+  wrk_random "$base" "$n" "$warmup" 0 >/dev/null
   regen_before=$(regenerations "$base")
-  # The server and the limit alternate, so that neither always gets the
-  # machine in the same state; each keeps its best round.
-  rps=0 limit_rps=0
+  # The server and the limit alternate, gzip and plain, so that none always
+  # gets the machine in the same state; each keeps its median round.
+  : >"$work/runs-$n"
   for _ in $(seq 1 "$rounds"); do
-    read -r r p < <(wrk_random "$base" "$n" "$duration")
-    [ "$r" -gt "$rps" ] && rps=$r p99=$p
-    read -r r p < <(wrk_random "http://127.0.0.1:$plain_port" "$n" "$duration")
-    [ "$r" -gt "$limit_rps" ] && limit_rps=$r limit_p99=$p
+    echo "gz $(wrk_random "$base" "$n" "$duration" 1)" >>"$work/runs-$n"
+    echo "gzlimit $(wrk_random "http://127.0.0.1:$gzip_port" "$n" "$duration" 1)" >>"$work/runs-$n"
+    echo "plain $(wrk_random "$base" "$n" "$duration" 0)" >>"$work/runs-$n"
+    echo "limit $(wrk_random "http://127.0.0.1:$plain_port" "$n" "$duration" 0)" >>"$work/runs-$n"
   done
   regen=$(( $(regenerations "$base") - regen_before ))
   touch "$work/stop-sampling"
   wait "$sampler"
   read -r anon file <"$work/rss-$n"
   hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$server/status")
-  kill "$server" "$plain"; wait "$server" "$plain" 2>/dev/null || true
+  kill "$server" "$plain" "$plain_gz"; wait "$server" "$plain" "$plain_gz" 2>/dev/null || true
+  rps() { awk -v k="$1" '$1 == k {print $2}' "$work/runs-$n" | median; }
+  p99() { awk -v k="$1" '$1 == k {print $3}' "$work/runs-$n" | median; }
+  ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
+  gz=$(rps gz) gzlimit=$(rps gzlimit) pl=$(rps plain) limit=$(rps limit)
 
-  rows+=("| $n | $build s | $disk MiB | $rps ($(awk -v a="$rps" -v b="$limit_rps" 'BEGIN {printf "%.2f", a/b}')x) | $limit_rps | $p99 ($limit_p99) | $(mib "$hwm") MiB ($(mib "$anon") + $(mib "$file")) | $regen |")
+  rows+=("| $n | $build s | $disk MiB | $gz ($(ratio "$gz" "$gzlimit")x) | $gzlimit | $pl ($(ratio "$pl" "$limit")x) | $limit | $(p99 gz) ($(p99 gzlimit)) | $(p99 plain) ($(p99 limit)) | $(mib "$hwm") MiB ($(mib "$anon") + $(mib "$file")) | $regen |")
   echo "${rows[-1]}" >&2
   rm -rf "$cache" "$BLOG_DB"
 done
 
 echo
-echo "| posts | build | cache on disk | random posts req/s (x limit) | limit req/s | p99 (limit) | peak RSS (RssAnon + RssFile) | regenerations |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| posts | build | cache on disk | gzip req/s (x limit) | gzip limit | plain req/s (x limit) | plain limit | p99 gzip (limit) | p99 plain (limit) | peak RSS (RssAnon + RssFile) | regenerations |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${rows[@]}"
 echo
-echo "wrk -t$threads -c$conns, $warmup warm-up then the best of $rounds rounds of $duration per server, $(nproc) cores, $(date -u +%Y-%m-%d)"
+echo "wrk -t$threads -c$conns, $warmup warm-up per encoding, then the median of $rounds alternating rounds of $duration per server and encoding, $(nproc) cores, $(date -u +%Y-%m-%d)"

@@ -1,9 +1,11 @@
 // Command plain is the load benchmark's baseline: an Echo handler that
 // writes, from memory, the bytes the blog serves for one page (headers
 // included), so that the framework's cache can be compared with the
-// fastest thing that could serve them.
+// fastest thing that could serve them. With --gzip it asks for the page
+// gzip'd and serves those bytes, as the blog does to clients that accept
+// gzip.
 //
-//	plain --addr 127.0.0.1:3100 --from http://127.0.0.1:3000/blog/1
+//	plain --addr 127.0.0.1:3100 --from http://127.0.0.1:3000/blog/1 [--gzip]
 package main
 
 import (
@@ -18,8 +20,17 @@ import (
 func main() {
 	addr := flag.String("addr", "127.0.0.1:3100", "listen address")
 	from := flag.String("from", "", "URL of the page whose bytes to serve")
+	gzip := flag.Bool("gzip", false, "serve the page's gzip'd bytes")
 	flag.Parse()
-	res, err := http.Get(*from)
+	req, err := http.NewRequest(http.MethodGet, *from, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if *gzip {
+		// Set by hand, the client leaves the body compressed.
+		req.Header.Set("Accept-Encoding", "gzip")
+	}
+	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -29,7 +40,7 @@ func main() {
 		log.Fatal(err)
 	}
 	header := http.Header{}
-	for _, k := range []string{"Content-Type", "Cache-Control", "Etag", "X-Framework-Cache", "Vary"} {
+	for _, k := range []string{"Content-Type", "Content-Encoding", "Cache-Control", "Etag", "X-Framework-Cache", "Vary"} {
 		if v := res.Header.Values(k); len(v) > 0 {
 			header[k] = v
 		}
