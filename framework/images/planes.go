@@ -3,6 +3,7 @@ package images
 import (
 	"image"
 	"math"
+	"sync"
 )
 
 // A decoded JPEG (*image.YCbCr) is resized plane by plane, and goes to the
@@ -28,10 +29,16 @@ func resizePlanes(dst *image.YCbCr, src image.Image, video bool) bool {
 		// Chroma samples are at (x/hs, y/vs) of the image's own coordinates.
 		cx0, cy0 := b.Min.X/hs, b.Min.Y/vs
 		cw, ch := (b.Max.X+hs-1)/hs-cx0, (b.Max.Y+vs-1)/vs-cy0
-		resizePlane(dst.Y, dst.YStride, w, h, src.Y[src.YOffset(b.Min.X, b.Min.Y):], src.YStride, b.Dx(), b.Dy(), luma)
+		// The chroma planes are scaled beside the luma plane, which is
+		// twice their work: a first request waits for the longer half.
 		coff := cy0*src.CStride + cx0
-		resizePlane(dst.Cb, dst.CStride, dcw, dch, src.Cb[coff:], src.CStride, cw, ch, chroma)
-		resizePlane(dst.Cr, dst.CStride, dcw, dch, src.Cr[coff:], src.CStride, cw, ch, chroma)
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			resizePlane(dst.Cb, dst.CStride, dcw, dch, src.Cb[coff:], src.CStride, cw, ch, chroma)
+			resizePlane(dst.Cr, dst.CStride, dcw, dch, src.Cr[coff:], src.CStride, cw, ch, chroma)
+		})
+		resizePlane(dst.Y, dst.YStride, w, h, src.Y[src.YOffset(b.Min.X, b.Min.Y):], src.YStride, b.Dx(), b.Dy(), luma)
+		wg.Wait()
 	case *image.Gray:
 		b := src.Rect
 		resizePlane(dst.Y, dst.YStride, w, h, src.Pix[src.PixOffset(b.Min.X, b.Min.Y):], src.Stride, b.Dx(), b.Dy(), luma)
