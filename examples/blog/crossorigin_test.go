@@ -33,7 +33,7 @@ func TestCrossSiteFormRefusedInBrowser(t *testing.T) {
 		chromedp.WaitVisible("main h1, h1"),
 		chromedp.Text("h1", &heading),
 		shot("refused"),
-		chromedp.Navigate(b.base+"/"),
+		chromedp.Navigate(b.base+"/hello"),
 		chromedp.WaitVisible(".greeting .hello"),
 		chromedp.Text(".greeting .hello", &greeting),
 	)
