@@ -8,13 +8,15 @@ import "time"
 // folios), so random reads over a large cache would soon count most of it
 // in the server's RSS. The store releases those pages (releaseMappedPages) when
 // the process's resident file pages have grown by releaseGrowth since the
-// last release, checked every releaseCheckOps reads or writes, and every
-// releaseInterval in case something else (a compaction) grew them. Checking
-// costs a read of /proc/self/statm; releasing, a read of /proc/self/maps
-// and one madvise per mapped file. Variables for tests.
+// last release, checked every releaseCheckOps reads or writes but at most
+// once a releaseCheckGap, and every releaseInterval in case something else
+// (a compaction) grew them. Checking costs a read of /proc/self/statm;
+// releasing, a read of /proc/self/maps and one madvise per mapped file.
+// Variables for tests.
 var (
 	releaseGrowth   uint64 = 16 << 20
 	releaseCheckOps uint64 = 64
+	releaseCheckGap        = time.Millisecond
 	releaseInterval        = time.Second
 )
 
@@ -33,9 +35,11 @@ func (s *Store) touched() {
 // releaseGrowth, until Close.
 func (s *Store) releasePages() {
 	defer s.done.Done()
+	stat := openStatm()
+	defer stat.close()
 	t := time.NewTicker(releaseInterval)
 	defer t.Stop()
-	base := residentFileBytes()
+	base := stat.residentFileBytes()
 	for {
 		select {
 		case <-s.stop:
@@ -43,11 +47,20 @@ func (s *Store) releasePages() {
 		case <-s.check:
 		case <-t.C:
 		}
-		if resident := residentFileBytes(); resident > base+releaseGrowth || resident < base {
+		if resident := stat.residentFileBytes(); resident > base+releaseGrowth || resident < base {
 			s.vlogMaps.Lock()
 			releaseMappedPages(s.absDir)
 			s.vlogMaps.Unlock()
-			base = residentFileBytes()
+			base = stat.residentFileBytes()
+		}
+		// A busy store asks for a check every releaseCheckOps reads, tens
+		// of thousands of times a second; one a releaseCheckGap is enough
+		// (a read maps at most a few hundred KiB), and while this sleeps
+		// the asks cost no wake-up.
+		select {
+		case <-s.stop:
+			return
+		case <-time.After(releaseCheckGap):
 		}
 	}
 }

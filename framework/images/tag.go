@@ -30,8 +30,10 @@ type Props struct {
 
 	// Sizes is the <img>'s sizes attribute: how wide the image is shown,
 	// such as "(max-width: 768px) 100vw, 768px". With it, srcset lists the
-	// small widths (ImageSizes) too; without it, the browser takes the
-	// image as wide as the screen and srcset lists DeviceSizes.
+	// small widths (ImageSizes) too, from the narrowest screen's share of
+	// the smallest vw in it (640w and up for 100vw, 384w and up for 50vw);
+	// without it, the browser takes the image as wide as the screen and
+	// srcset lists DeviceSizes.
 	Sizes string
 
 	// Priority marks the largest image of the page, seen first: it is
@@ -75,11 +77,18 @@ func (s *Server) Render(ctx context.Context, w io.Writer, p Props) error {
 	}
 
 	candidates := s.opts.DeviceSizes
+	least := 0 // the narrowest width worth listing
 	if p.Sizes != "" {
 		candidates = s.widths
+		if vw := smallestViewportShare(p.Sizes); vw > 0 {
+			least = slices.Min(s.opts.DeviceSizes) * vw / 100
+		}
 	}
 	var widths []int
 	for _, c := range slices.Sorted(slices.Values(candidates)) {
+		if c < least && c < width {
+			continue
+		}
 		widths = append(widths, c)
 		if c >= width {
 			break // this one is served at the source's width
@@ -172,4 +181,24 @@ func URL(src string, width, quality int, version string) string {
 		u += "&v=" + version
 	}
 	return u
+}
+
+// smallestViewportShare returns the smallest share of the viewport's width
+// that sizes gives the image, in percent (50 for "50vw"), or 0 when it
+// gives none. An image shown at 100vw is never drawn narrower than the
+// narrowest screen's share of it, so srcset skips the widths below that
+// (as Next.js does): on "(max-width: 44rem) 100vw, 44rem" it lists 640w
+// and up, not 16w to 384w as well.
+func smallestViewportShare(sizes string) int {
+	least := 0
+	for _, f := range strings.FieldsFunc(sizes, func(r rune) bool { return r == ' ' || r == ',' || r == '(' || r == ')' }) {
+		n, err := strconv.Atoi(strings.TrimSuffix(f, "vw"))
+		if !strings.HasSuffix(f, "vw") || err != nil || n < 1 || n > 100 {
+			continue
+		}
+		if least == 0 || n < least {
+			least = n
+		}
+	}
+	return least
 }

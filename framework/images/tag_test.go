@@ -29,10 +29,21 @@ func TestRender(t *testing.T) {
 			`w=1080&amp;q=75` + v + ` 1080w, `,
 			`w=1200&amp;q=75` + v + ` 1200w" src="/_framework/image?src=/photos/a.jpg&amp;w=1200&amp;q=75` + v + `">`,
 		}, []string{"w=16&", "w=1920", "fetchpriority", "sizes="}},
+		// At 100vw on the narrowest screen (640 px) the image is never
+		// drawn narrower than 640 px: no smaller widths, as in Next.js.
 		{"sizes and priority", Props{Src: "/photos/a.jpg", Alt: "x", Sizes: "(max-width: 768px) 100vw, 768px", Priority: true, Quality: 60, Class: "cover"}, []string{
-			`fetchpriority="high" decoding="async" class="cover" sizes="(max-width: 768px) 100vw, 768px" srcset="/_framework/image?src=/photos/a.jpg&amp;w=16&amp;q=60` + v + ` 16w, `,
-			` 384w, `, ` 640w, `, ` 1200w"`,
-		}, []string{"loading=", "1920w"}},
+			`fetchpriority="high" decoding="async" class="cover" sizes="(max-width: 768px) 100vw, 768px" srcset="/_framework/image?src=/photos/a.jpg&amp;w=640&amp;q=60` + v + ` 640w, `,
+			` 750w, `, ` 1200w"`,
+		}, []string{"loading=", "1920w", " 384w", " 16w"}},
+		{"half the viewport", Props{Src: "/photos/a.jpg", Alt: "x", Sizes: "(min-width: 800px) 50vw, 100vw"}, []string{
+			`srcset="/_framework/image?src=/photos/a.jpg&amp;w=384&amp;q=75` + v + ` 384w, `, ` 640w, `, ` 1200w"`,
+		}, []string{" 256w", "1920w"}},
+		{"fixed width", Props{Src: "/photos/a.jpg", Alt: "x", Sizes: "64px"}, []string{
+			`srcset="/_framework/image?src=/photos/a.jpg&amp;w=16&amp;q=75` + v + ` 16w, `, ` 64w, `, ` 1200w"`,
+		}, nil},
+		{"source narrower than the least", Props{Src: "/logo.png", Alt: "x", Sizes: "100vw"}, []string{
+			`srcset="/_framework/image?src=/logo.png&amp;w=640&amp;q=75`, ` 828w"`,
+		}, []string{" 384w", "1080w"}},
 		{"decorative", Props{Src: "/logo.png", Decorative: true}, []string{`<img alt="" width="800" height="400"`, ` 828w"`}, []string{"1080w"}},
 		{"remote", Props{Src: "https://cdn.example/p.jpg", Alt: "p", Width: 700, Height: 500}, []string{`src=https%3A//cdn.example/p.jpg&amp;w=750&amp;q=75 750w" src=`}, []string{"v="}},
 	} {

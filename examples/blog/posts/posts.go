@@ -278,6 +278,15 @@ func (s *Store) Save(ctx context.Context, id int64, title, body string, publishe
 	return id, nil
 }
 
+// Window returns the posts' revalidate window: $BLOG_POST_REVALIDATE when it
+// is a positive Go duration (1h, 30s), else def.
+func Window(def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv("BLOG_POST_REVALIDATE")); err == nil && d > 0 {
+		return d
+	}
+	return def
+}
+
 // The app's database, opened on first use from $BLOG_DB (default
 // data/blog.db, beside the server) and seeded, when new, with
 // $BLOG_SEED_POSTS posts (default 100).
