@@ -16,10 +16,13 @@ import (
 // the operator has said what the heap may take), else an eighth of the
 // memory the process may use (the cgroup's memory.max, else the machine's
 // physical memory: the rest is the runtime's, Badger's, the page cache's
-// and other processes'), within 32 MiB and 256 MiB. At 256 MiB the tier
-// holds about 200,000 posts of 3 KB gzip'd (0.7 KB each plus its entry);
-// more is better left to the store and the kernel's page cache than to a
-// heap the collector scans. It is computed once.
+// and other processes'), within 32 MiB and 96 MiB. At 96 MiB the tier
+// holds about 33,000 of the example blog's posts (a 4.3 KB page, 1.2 KB
+// gzip'd, takes 2.9 KB with its policy and entry): a site's hot pages. A
+// larger tier pays off only for a hot set larger than that: for random
+// reads over 100,000 posts, 48, 96 and 128 MiB served within a few per cent
+// of one another, while the collector's work and the RSS grew with the
+// heap (docs/benchmarks.md). It is computed once.
 func DefaultMemoryCacheBytes() int64 { return defaultMemoryCache() }
 
 var defaultMemoryCache = sync.OnceValue(func() int64 {
@@ -33,7 +36,7 @@ var defaultMemoryCache = sync.OnceValue(func() int64 {
 // Bounds of DefaultMemoryCacheBytes.
 const (
 	minDefaultMemoryCache = 32 << 20
-	maxDefaultMemoryCache = 256 << 20
+	maxDefaultMemoryCache = 96 << 20
 )
 
 // memoryCacheFor is DefaultMemoryCacheBytes for a runtime memory limit

@@ -74,29 +74,23 @@ func (c *serveCommand) Run(ctx context.Context, args []string) error {
 }
 
 // memoryLimit is the soft limit of the Go runtime's memory that serve sets
-// when GOMEMLIMIT does not: the memory tier plus 48 MiB (the tier's
-// default, framework.DefaultMemoryCacheBytes, is an eighth of the machine's
-// or the cgroup's memory, at most 256 MiB; when GOMEMLIMIT is set, the
-// tier's default is half of it and the runtime keeps the operator's
-// limit). The tier counts what its entries take on the
-// heap; Badger's memtables take about 11 MiB, and the runtime, the
-// connections and the renders in flight the rest, so about the tier plus
-// 20 MiB is live, and the limit leaves the collector room for the garbage
-// of reading pages from the store and replacing the tier's entries.
-// Without a limit the collector lets the heap grow to twice what is live
-// (GOGC=100), and when every page of a 10,000-post site regenerated at once
-// the server's RSS went past 200 MiB. With less room (a 32 MiB tier and an
-// 80 MiB limit), random posts read from the store kept the collector
-// running nearly all the time: 0.61x the plain Echo limit's requests/s and
-// a p99 of 84 ms. A 48 MiB tier holds all of a 10,000-post blog, whose
-// hits then make no garbage: 0.83x and 0.88x the limit for a peak RSS of
-// 117 and 118 MiB, against 0.75x and 122 MiB with a 32 MiB tier and a
-// 96 MiB limit. It is soft: the heap may pass it rather than fail.
+// when GOMEMLIMIT does not: the memory tier and half as much again, plus
+// 48 MiB. The tier counts what its entries take on the heap; about 25 MiB
+// more is live besides (Badger's memtables, the connections, the renders
+// in flight), and the runtime keeps some of the limit for itself, so a
+// limit of the tier plus 48 MiB left a full tier a few MiB of room: with a
+// 128 MiB tier full of random posts read from the store (whose reads and
+// every request's net/http make garbage), the collector ran 409 times in
+// 70 s, 22 % of the CPU, at 0.42x the plain Echo limit's requests/s. With
+// half the tier more it ran 83 times, 4 %, at 0.63x. Without a limit the
+// collector lets the heap grow to twice what is live (GOGC=100): this
+// bounds the RSS of a large site near the limit plus the store's mapped
+// pages. It is soft: the heap may pass it rather than fail.
 func memoryLimit(tier int64) int64 {
 	if tier <= 0 {
 		tier = framework.DefaultMemoryCacheBytes()
 	}
-	return tier + 48<<20
+	return tier + tier/2 + 48<<20
 }
 
 // handler returns what the server answers requests with: the app's routes
