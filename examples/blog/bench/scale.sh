@@ -18,8 +18,9 @@
 # /`, as a deploy's revalidation would) and random posts are requested with
 # gzip for one more round, while the server regenerates them in the
 # background; its requests/s, regenerations and the peak RSS are a second
-# table. Last, the server is restarted on the same cache and the script
-# times the cold start: from the exec to the first HIT of a random post.
+# table. Before the storm the server is restarted on the same cache, and
+# the script times the cold start: from the exec to the first HIT of a
+# random post; the storm runs on the restarted server.
 #
 #	bash examples/blog/bench/scale.sh                  # 1,000 10,000 100,000
 #	bash examples/blog/bench/scale.sh 1000 10000       # some counts only
@@ -120,18 +121,6 @@ for n in "${counts[@]}"; do
   hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$server/status")
   kill "$plain" "$plain_gz"; wait "$plain" "$plain_gz" 2>/dev/null || true
 
-  # The storm: every post stale at once under random gzip load.
-  rm -f "$work/stop-sampling"
-  sample_rss "$server" >"$work/storm-rss-$n" &
-  sampler=$!
-  storm_before=$(regenerations "$base")
-  "$work/framework" revalidate --url "$base" --layout / >/dev/null
-  read -r storm_rps storm_p99 < <(wrk_random "$base" "$n" "$duration" 1)
-  storm_regen=$(( $(regenerations "$base") - storm_before ))
-  touch "$work/stop-sampling"
-  wait "$sampler"
-  read -r storm_anon storm_file <"$work/storm-rss-$n"
-  storm_hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$server/status")
   kill "$server"; wait "$server" 2>/dev/null || true
 
   # Cold start: the same cache, a fresh process, the first HIT of a post
@@ -146,6 +135,20 @@ for n in "${counts[@]}"; do
     sleep 0.01
   done
   cold=$(seconds "$start")
+
+  # The storm, on the restarted server: every post stale at once under
+  # random gzip load.
+  rm -f "$work/stop-sampling"
+  sample_rss "$server" >"$work/storm-rss-$n" &
+  sampler=$!
+  storm_before=$(regenerations "$base")
+  "$work/framework" revalidate --url "$base" --layout / >/dev/null
+  read -r storm_rps storm_p99 < <(wrk_random "$base" "$n" "$duration" 1)
+  storm_regen=$(( $(regenerations "$base") - storm_before ))
+  touch "$work/stop-sampling"
+  wait "$sampler"
+  read -r storm_anon storm_file <"$work/storm-rss-$n"
+  storm_hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$server/status")
   kill "$server"; wait "$server" 2>/dev/null || true
   rps() { awk -v k="$1" '$1 == k {print $2}' "$work/runs-$n" | median; }
   p99() { awk -v k="$1" '$1 == k {print $3}' "$work/runs-$n" | median; }
@@ -164,7 +167,7 @@ echo "| posts | build | cache on disk | gzip req/s (x limit) | gzip limit | plai
 echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${rows[@]}"
 echo
-echo "| posts | storm gzip req/s (x limit) | p99 | regenerations | peak RSS since start (RssAnon + RssFile during the storm) | cold start to first HIT |"
+echo "| posts | storm gzip req/s (x limit) | p99 | regenerations | peak RSS of the restarted server (RssAnon + RssFile) | cold start to first HIT |"
 echo "|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${storms[@]}"
 echo
