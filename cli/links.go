@@ -377,19 +377,6 @@ func linkingPages(pages []string, more int) string {
 	return fmt.Sprintf("%s and %d other pages", strings.Join(pages[:n], ", "), len(pages)-n+more)
 }
 
-// checkBuildLinks checks the links of the prerendered pages of the app in
-// dir, built with routes and handlers, and reports the broken ones on
-// w, after the broken links of its Markdown files: an error with strict,
-// else a warning. cfg names the build's cache.
-func checkBuildLinks(ctx context.Context, dir string, cfg server.Config, routes []server.RouteInfo, handlers []codegen.Handler, markdown []codegen.BrokenLink, strict bool, w io.Writer) error {
-	args := cfg.Args(server.FlagCacheDir, server.FlagCache, server.FlagConcurrency)
-	c := newLinkChecker(routes, handlers)
-	if err := runExport(ctx, dir, args, c.add); err != nil {
-		return fmt.Errorf("check links: %w", err)
-	}
-	return reportLinks(w, append(markdownLinks(markdown), c.check(false)...), strict)
-}
-
 // markdownLinks returns the broken links of Markdown files as the
 // checker's, each named by its file:line:col.
 func markdownLinks(links []codegen.BrokenLink) []brokenLink {

@@ -262,6 +262,9 @@ func (p *page) renderEntry(ctx context.Context, st *renderState, req *Request, r
 		window, expire = min(window, a.opts.NotFoundWindow), 0
 	}
 	html, holeAt, holes := st.cutHoles(html)
+	if out, ok := ctx.Value(renderedHTMLKey{}).(*[]byte); ok {
+		*out = html
+	}
 	var e *entry
 	if last := p.lastNotFound.Load(); status == http.StatusNotFound && holes == nil && last != nil && last.plainLen == len(html) && last.etag == bodyETag(html) {
 		// A route's 404s are usually one page: share its bytes, so that

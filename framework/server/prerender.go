@@ -16,7 +16,8 @@ import (
 // prerenderCommand is `server prerender`, which `framework build` runs.
 type prerenderCommand struct {
 	env
-	cfg Config
+	cfg   Config
+	links bool
 }
 
 const prerenderUsage = `usage: %s prerender [flags]
@@ -24,6 +25,11 @@ const prerenderUsage = `usage: %s prerender [flags]
 Render every static page and every path StaticParams lists into the cache
 that serve will read (--cache-dir or --cache), printing one PrerenderEvent
 per line on stdout. It stops at the first page that fails.
+
+With --links it lists what framework build's link check needs, as export
+does without --out, from the pages as they are rendered: each "page" event
+has the page's same-origin links, and "skip" and "file" events name what
+needs a server and the files the app serves.
 `
 
 // prerenderFlags are the flags prerender takes.
@@ -32,6 +38,7 @@ var prerenderFlags = []Flag{FlagCacheDir, FlagCache, FlagConcurrency, FlagSiteUR
 func (c *prerenderCommand) flags() *flag.FlagSet {
 	fs := flag.NewFlagSet("prerender", flag.ContinueOnError)
 	c.cfg.Bind(fs, c.getenv, prerenderFlags...)
+	fs.BoolVar(&c.links, "links", false, "list each page's links, and the files and the pages that need a server, for a link check")
 	return fs
 }
 
@@ -44,10 +51,12 @@ func (c *prerenderCommand) Run(ctx context.Context, args []string) error {
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
-	app, _, closeApp, err := c.startApp(&c.cfg, fs, func(opts *framework.Options) {
+	var site string // the site URL serve would have, as export reads it
+	app, logger, closeApp, err := c.startApp(&c.cfg, fs, func(opts *framework.Options) {
 		// Prerendered pages go to the store for the server to read; a
 		// memory tier here would only churn (and collect) as it fills.
 		opts.MemoryCacheBytes = 1
+		site = opts.SiteURL
 	})
 	if err != nil {
 		return err
@@ -57,32 +66,48 @@ func (c *prerenderCommand) Run(ctx context.Context, args []string) error {
 	if concurrency <= 0 {
 		concurrency = 2 * goruntime.GOMAXPROCS(0)
 	}
-	enc := json.NewEncoder(c.stdout)
-	if err := prerenderAll(ctx, app, c.routes, concurrency, func(ev PrerenderEvent) { enc.Encode(ev) }); err != nil {
-		return err
+	var lister *exporter
+	if c.links {
+		if lister, err = c.newExporter(app, logger, site, ""); err != nil {
+			return err
+		}
 	}
-	return nil
+	enc := json.NewEncoder(c.stdout)
+	return prerenderAll(ctx, app, c.routes, concurrency, lister, func(ev PrerenderEvent) { enc.Encode(ev) })
 }
 
 // PrerenderEvent is one line of `server prerender`'s output, which
 // `framework build` reads to draw its progress bar and route table: "start"
 // with the number of pages to come, one "page" per page prerendered, and
 // "done" at the end. A failed prerender ends without "done", exits 1 and
-// says why on stderr.
+// says why on stderr. With --links, "page" events have the page's links, and
+// "skip" and "file" events come as in export's list (ExportEvent).
 type PrerenderEvent struct {
-	Event string `json:"event"` // "start", "page" or "done"
+	Event string `json:"event"` // "start", "page", "skip", "file" or "done"
 	Route string `json:"route,omitempty"`
 	Path  string `json:"path,omitempty"`
 	Bytes int    `json:"bytes,omitempty"`
 	Holes int    `json:"holes,omitempty"` // the page's PerRequest holes
 	Total int    `json:"total,omitempty"` // pages to prerender, on "start" and "done"
+	// With --links: a page's same-origin links and the fragments of its
+	// links to itself that name no element (see ExportEvent), and why a
+	// "skip" needs a server.
+	Links     []string `json:"links,omitempty"`
+	Fragments []string `json:"fragments,omitempty"`
+	Reason    string   `json:"reason,omitempty"`
+}
+
+// Export returns ev as the event of export's list it stands for.
+func (ev PrerenderEvent) Export() ExportEvent {
+	return ExportEvent{Event: ev.Event, Route: ev.Route, Path: ev.Path, Bytes: ev.Bytes, Links: ev.Links, Fragments: ev.Fragments, Reason: ev.Reason}
 }
 
 // prerenderAll prerenders every page of routes that may be cached: static
 // routes, and each path StaticParams lists, concurrency at a time. It
 // reports progress to progress, one call at a time, and stops at the first
-// error, which names the route and params.
-func prerenderAll(ctx context.Context, app *framework.App, routes []framework.Route, concurrency int, progress func(PrerenderEvent)) error {
+// error, which names the route and params. With a lister, it lists the
+// links of the pages, and the routes and files, as export's list does.
+func prerenderAll(ctx context.Context, app *framework.App, routes []framework.Route, concurrency int, lister *exporter, progress func(PrerenderEvent)) error {
 	type job struct {
 		route  *framework.Route
 		params framework.Params
@@ -117,17 +142,36 @@ func prerenderAll(ctx context.Context, app *framework.App, routes []framework.Ro
 		progress(ev)
 	}
 	emit(PrerenderEvent{Event: "start", Total: len(jobs)})
+	if lister != nil {
+		lister.emit = func(ev ExportEvent) {
+			emit(PrerenderEvent{Event: ev.Event, Route: ev.Route, Path: ev.Path, Reason: ev.Reason})
+		}
+		for i := range routes {
+			if !routes[i].NeedsSiteURL {
+				lister.skipRoute(&routes[i])
+			}
+		}
+	}
 
 	err := eachAtOnce(ctx, jobs, concurrency, func(ctx context.Context, j job) error {
 		page, err := runtime.Prerender(ctx, app, *j.route, j.params)
 		if err != nil {
 			return fmt.Errorf("%w (route %s, params %v)", err, j.route.Pattern, map[string]string(j.params))
 		}
-		emit(PrerenderEvent{Event: "page", Route: j.route.Pattern, Path: page.Path, Bytes: page.Bytes, Holes: page.Holes})
+		ev := PrerenderEvent{Event: "page", Route: j.route.Pattern, Path: page.Path, Bytes: page.Bytes, Holes: page.Holes}
+		if lister != nil && page.HTML != nil {
+			ev.Links, ev.Fragments = lister.pageLinks(page.HTML, page.Path)
+		}
+		emit(ev)
 		return nil
 	})
 	if err != nil {
 		return err
+	}
+	if lister != nil {
+		if err := lister.siteFiles(); err != nil {
+			return err
+		}
 	}
 	emit(PrerenderEvent{Event: "done", Total: len(jobs)})
 	return nil
