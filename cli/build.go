@@ -119,7 +119,7 @@ func (c *buildCommand) Run(ctx context.Context, args []string) error {
 	// as the prerender.
 	pargs := append([]string{"prerender", "--links"}, cfg.Args(server.FlagCacheDir, server.FlagCache, server.FlagConcurrency)...)
 	links := newLinkChecker(routes, gen.Handlers)
-	stats, err := prerender(ctx, dir, pargs, c.env, links.add)
+	stats, err := prerender(ctx, dir, pargs, c.env, links.addPrerendered)
 	if err != nil {
 		return err
 	}
@@ -243,9 +243,9 @@ type routeStats struct {
 }
 
 // prerender runs the server's prerender command, drawing its progress, and
-// returns the pages made per route. each gets the events of a link check
-// (--links) as export's list would have them.
-func prerender(ctx context.Context, dir string, args []string, env Env, each func(server.ExportEvent)) (map[string]*routeStats, error) {
+// returns the pages made per route. each gets every event, those of a link
+// check (--links) among them.
+func prerender(ctx context.Context, dir string, args []string, env Env, each func(server.PrerenderEvent)) (map[string]*routeStats, error) {
 	cmd := exec.CommandContext(ctx, filepath.Join(".", outDir, serverBin), args...)
 	cmd.Dir = dir
 	var stderr strings.Builder
@@ -270,13 +270,11 @@ func prerender(ctx context.Context, dir string, args []string, env Env, each fun
 		if json.Unmarshal(line, &ev) != nil {
 			continue
 		}
+		each(ev)
 		switch ev.Event {
 		case "start":
 			progress.total = ev.Total
-		case "skip", "file":
-			each(ev.Export())
 		case "page":
-			each(ev.Export())
 			s := stats[ev.Route]
 			if s == nil {
 				s = &routeStats{}

@@ -27,9 +27,10 @@ that serve will read (--cache-dir or --cache), printing one PrerenderEvent
 per line on stdout. It stops at the first page that fails.
 
 With --links it lists what framework build's link check needs, as export
-does without --out, from the pages as they are rendered: each "page" event
-has the page's same-origin links, and "skip" and "file" events name what
-needs a server and the files the app serves.
+does without --out, from the pages as they are rendered: "skip" and "file"
+events name what needs a server and the files the app serves, and a
+"links" event per same-origin link of the pages names the first pages that
+have it and counts them.
 `
 
 // prerenderFlags are the flags prerender takes.
@@ -66,11 +67,13 @@ func (c *prerenderCommand) Run(ctx context.Context, args []string) error {
 	if concurrency <= 0 {
 		concurrency = 2 * goruntime.GOMAXPROCS(0)
 	}
-	var lister *exporter
+	var lister *linkLister
 	if c.links {
-		if lister, err = c.newExporter(app, logger, site, ""); err != nil {
+		x, err := c.newExporter(app, logger, site, "")
+		if err != nil {
 			return err
 		}
+		lister = newLinkLister(x)
 	}
 	enc := json.NewEncoder(c.stdout)
 	return prerenderAll(ctx, app, c.routes, concurrency, lister, func(ev PrerenderEvent) { enc.Encode(ev) })
@@ -80,26 +83,24 @@ func (c *prerenderCommand) Run(ctx context.Context, args []string) error {
 // `framework build` reads to draw its progress bar and route table: "start"
 // with the number of pages to come, one "page" per page prerendered, and
 // "done" at the end. A failed prerender ends without "done", exits 1 and
-// says why on stderr. With --links, "page" events have the page's links, and
-// "skip" and "file" events come as in export's list (ExportEvent).
+// says why on stderr. With --links, "skip" and "file" events come as in
+// export's list (ExportEvent), a "page" has the fragments of its links to
+// itself that name no element, and before "done" a "links" event per link
+// of the pages, in Path, names the first of them (LinkPages at most) in
+// Pages and counts them in Total: a million pages that share their
+// navigation send each link once.
 type PrerenderEvent struct {
-	Event string `json:"event"` // "start", "page", "skip", "file" or "done"
+	Event string `json:"event"` // "start", "page", "skip", "file", "links" or "done"
 	Route string `json:"route,omitempty"`
 	Path  string `json:"path,omitempty"`
 	Bytes int    `json:"bytes,omitempty"`
 	Holes int    `json:"holes,omitempty"` // the page's PerRequest holes
-	Total int    `json:"total,omitempty"` // pages to prerender, on "start" and "done"
-	// With --links: a page's same-origin links and the fragments of its
-	// links to itself that name no element (see ExportEvent), and why a
-	// "skip" needs a server.
-	Links     []string `json:"links,omitempty"`
+	// Total is the pages to prerender on "start" and "done", those that
+	// have the link on "links".
+	Total     int      `json:"total,omitempty"`
 	Fragments []string `json:"fragments,omitempty"`
-	Reason    string   `json:"reason,omitempty"`
-}
-
-// Export returns ev as the event of export's list it stands for.
-func (ev PrerenderEvent) Export() ExportEvent {
-	return ExportEvent{Event: ev.Event, Route: ev.Route, Path: ev.Path, Bytes: ev.Bytes, Links: ev.Links, Fragments: ev.Fragments, Reason: ev.Reason}
+	Reason    string   `json:"reason,omitempty"` // why a "skip" needs a server
+	Pages     []string `json:"pages,omitempty"`
 }
 
 // prerenderAll prerenders every page of routes that may be cached: static
@@ -107,7 +108,7 @@ func (ev PrerenderEvent) Export() ExportEvent {
 // reports progress to progress, one call at a time, and stops at the first
 // error, which names the route and params. With a lister, it lists the
 // links of the pages, and the routes and files, as export's list does.
-func prerenderAll(ctx context.Context, app *framework.App, routes []framework.Route, concurrency int, lister *exporter, progress func(PrerenderEvent)) error {
+func prerenderAll(ctx context.Context, app *framework.App, routes []framework.Route, concurrency int, lister *linkLister, progress func(PrerenderEvent)) error {
 	type job struct {
 		route  *framework.Route
 		params framework.Params
@@ -143,14 +144,7 @@ func prerenderAll(ctx context.Context, app *framework.App, routes []framework.Ro
 	}
 	emit(PrerenderEvent{Event: "start", Total: len(jobs)})
 	if lister != nil {
-		lister.emit = func(ev ExportEvent) {
-			emit(PrerenderEvent{Event: ev.Event, Route: ev.Route, Path: ev.Path, Reason: ev.Reason})
-		}
-		for i := range routes {
-			if !routes[i].NeedsSiteURL {
-				lister.skipRoute(&routes[i])
-			}
-		}
+		lister.start(routes, emit)
 	}
 
 	err := eachAtOnce(ctx, jobs, concurrency, func(ctx context.Context, j job) error {
@@ -160,7 +154,7 @@ func prerenderAll(ctx context.Context, app *framework.App, routes []framework.Ro
 		}
 		ev := PrerenderEvent{Event: "page", Route: j.route.Pattern, Path: page.Path, Bytes: page.Bytes, Holes: page.Holes}
 		if lister != nil && page.HTML != nil {
-			ev.Links, ev.Fragments = lister.pageLinks(page.HTML, page.Path)
+			ev.Fragments = lister.page(page.Path, page.HTML)
 		}
 		emit(ev)
 		return nil
@@ -169,7 +163,7 @@ func prerenderAll(ctx context.Context, app *framework.App, routes []framework.Ro
 		return err
 	}
 	if lister != nil {
-		if err := lister.siteFiles(); err != nil {
+		if err := lister.finish(); err != nil {
 			return err
 		}
 	}

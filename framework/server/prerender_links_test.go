@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -21,27 +22,46 @@ var linkedRoute = framework.Route{Pattern: "/linked", Revalidate: framework.Neve
 		`<img src="/_framework/static/app.1.css" srcset="/_framework/image?w=8&amp;src=%2Fa.png 8w"><p>` + strings.Repeat("y", 2000) + `</p>`), nil
 }}
 
-// listEvents decodes the events of out, as export's list has them, by
-// kind and path ("page /linked", "skip /dash", "file /favicon.ico"): for
-// prerender, its "page" events as export would send them (a page with
-// holes or a redirect is a "skip" there, a "page" without links here).
-func listEvents(t *testing.T, out *bytes.Buffer) map[string]ExportEvent {
+// linkList is what a list of export or of prerender --links tells a link
+// check.
+type linkList struct {
+	pages  map[string][]string // the missing fragments of each page
+	others map[string]string   // "skip route path" and "file path": the reason
+	links  map[string][]string // the pages that have each link, sorted
+}
+
+// readList decodes the events of a list on out, export's or prerender's.
+func readList(t *testing.T, out *bytes.Buffer) linkList {
 	t.Helper()
-	events := map[string]ExportEvent{}
+	l := linkList{pages: map[string][]string{}, others: map[string]string{}, links: map[string][]string{}}
 	dec := json.NewDecoder(out)
 	for dec.More() {
-		var ev PrerenderEvent
+		var ev struct {
+			PrerenderEvent
+			Links []string `json:"links"` // export's
+		}
 		if err := dec.Decode(&ev); err != nil {
 			t.Fatal(err)
 		}
-		if ev.Event == "start" || ev.Event == "done" {
-			continue
+		switch ev.Event {
+		case "page":
+			l.pages[ev.Path] = ev.Fragments
+			for _, link := range ev.Links {
+				l.links[link] = append(l.links[link], ev.Path)
+			}
+		case "links":
+			if len(ev.Pages) != ev.Total {
+				t.Errorf("%s: %d pages of %d", ev.Path, len(ev.Pages), ev.Total)
+			}
+			l.links[ev.Path] = append(l.links[ev.Path], ev.Pages...)
+		case "skip", "file":
+			l.others[fmt.Sprintf("%s %s %s", ev.Event, ev.Route, ev.Path)] = ev.Reason
 		}
-		x := ev.Export()
-		x.Bytes = 0 // export counts a redirect's body
-		events[fmt.Sprintf("%s %s %s", ev.Event, ev.Route, ev.Path)] = x
 	}
-	return events
+	for _, pages := range l.links {
+		slices.Sort(pages)
+	}
+	return l
 }
 
 // TestPrerenderLinksListAsExportDoes: prerender --links lists what export's
@@ -57,32 +77,73 @@ func TestPrerenderLinksListAsExportDoes(t *testing.T) {
 	if code := Run(context.Background(), []string{"prerender", "--links", "--cache-dir", dir}, routes, registerWithNotFound(routes), &stdout, &stderr); code != 0 {
 		t.Fatalf("prerender exit %d: %s", code, stderr.String())
 	}
-	got := listEvents(t, &stdout)
+	got := readList(t, &stdout)
 	stdout.Reset()
 	if code := Run(context.Background(), []string{"export", "--cache-dir", dir}, routes, registerWithNotFound(routes), &stdout, &stderr); code != 0 {
 		t.Fatalf("export exit %d: %s", code, stderr.String())
 	}
-	want := listEvents(t, &stdout)
+	want := readList(t, &stdout)
 	// What export skips one page at a time, prerender lists as pages
 	// without links: the server answers them, their links are not checked.
 	for _, p := range []string{"/old", "/hello"} {
-		if _, ok := want["skip "+p+" "+p]; !ok {
-			t.Errorf("export does not skip %s: %v", p, want)
+		if _, ok := want.others["skip "+p+" "+p]; !ok {
+			t.Errorf("export does not skip %s: %v", p, want.others)
 		}
-		delete(want, "skip "+p+" "+p)
-		want["page "+p+" "+p] = ExportEvent{Event: "page", Route: p, Path: p}
+		delete(want.others, "skip "+p+" "+p)
+		want.pages[p] = nil
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("prerender --links lists\n%v\nexport lists\n%v", got, want)
 	}
-	linked := got["page /linked /linked"]
-	if wantLinks := []string{"/_framework/image?w=8&src=%2Fa.png", "/_framework/static/app.1.css", "/blog/3", "/gone"}; !reflect.DeepEqual(linked.Links, wantLinks) || !reflect.DeepEqual(linked.Fragments, []string{"#nowhere"}) {
-		t.Errorf("/linked: links %q, fragments %q", linked.Links, linked.Fragments)
+	for link, pages := range map[string][]string{
+		"/_framework/image?w=8&src=%2Fa.png": {"/linked", "/styled"},
+		"/_framework/static/app.1.css":       {"/linked", "/styled"},
+		"/blog/3":                            {"/linked"},
+		"/gone":                              {"/linked"},
+	} {
+		if !slices.Equal(got.links[link], pages) {
+			t.Errorf("%s is linked from %q, want %q", link, got.links[link], pages)
+		}
+	}
+	if !slices.Equal(got.pages["/linked"], []string{"#nowhere"}) {
+		t.Errorf("/linked: missing fragments %q", got.pages["/linked"])
 	}
 	for _, f := range []string{"file  /_framework/image?w=8&src=%2Fa.png", "file  /_framework/static/app.1.css"} {
-		if _, ok := got[f]; !ok {
-			t.Errorf("no %q among %v", f, got)
+		if _, ok := got.others[f]; !ok {
+			t.Errorf("no %q among %v", f, got.others)
 		}
+	}
+}
+
+// TestPrerenderLinksCountsEveryPage: a link of more pages than a "links"
+// event names is counted with all of them.
+func TestPrerenderLinksCountsEveryPage(t *testing.T) {
+	routes := []framework.Route{{Pattern: "/p/:n", Revalidate: framework.Never, Render: func(context.Context, *framework.Request) (templ.Component, error) {
+		return templ.Raw(`<a href="/home">home</a>`), nil
+	}, StaticParams: func(context.Context) ([]framework.Params, error) {
+		var ps []framework.Params
+		for i := range 3 * LinkPages {
+			ps = append(ps, framework.Params{"n": fmt.Sprint(i)})
+		}
+		return ps, nil
+	}}}
+	var stdout, stderr bytes.Buffer
+	if code := Run(context.Background(), []string{"prerender", "--links", "--cache-dir", t.TempDir()}, routes, register(routes), &stdout, &stderr); code != 0 {
+		t.Fatalf("prerender exit %d: %s", code, stderr.String())
+	}
+	var links []PrerenderEvent
+	dec := json.NewDecoder(&stdout)
+	for dec.More() {
+		var ev PrerenderEvent
+		if err := dec.Decode(&ev); err != nil {
+			t.Fatal(err)
+		}
+		if ev.Event == "links" {
+			links = append(links, ev)
+		}
+	}
+	if len(links) != 1 || links[0].Path != "/home" || links[0].Total != 3*LinkPages || len(links[0].Pages) != LinkPages {
+		t.Errorf("links events %+v, want /home on %d pages, %d of them named", links, 3*LinkPages, LinkPages)
 	}
 }
 
@@ -94,9 +155,8 @@ func TestPrerenderWithoutLinksListsPagesOnly(t *testing.T) {
 	if code := Run(context.Background(), []string{"prerender", "--cache-dir", t.TempDir()}, routes, registerWithNotFound(routes), &stdout, &stderr); code != 0 {
 		t.Fatalf("prerender exit %d: %s", code, stderr.String())
 	}
-	for key, ev := range listEvents(t, &stdout) {
-		if ev.Event != "page" || ev.Links != nil || ev.Fragments != nil {
-			t.Errorf("%s: %+v", key, ev)
-		}
+	l := readList(t, &stdout)
+	if len(l.pages) != 26 || len(l.others) != 0 || len(l.links) != 0 || l.pages["/linked"] != nil {
+		t.Errorf("prerender lists %d pages (want 26, without missing fragments), %v and links %v", len(l.pages), l.others, l.links)
 	}
 }
