@@ -356,6 +356,6 @@ type prerendered struct {
 
 // prerenderPage prerenders rt for params on a, as runtime.Prerender does.
 func prerenderPage(a *App, ctx context.Context, rt Route, params Params) (prerendered, error) {
-	path, size, holes, _, err := a.prerender(ctx, rt, params)
+	path, size, holes, err := a.prerender(ctx, rt, params)
 	return prerendered{path, size, holes}, err
 }

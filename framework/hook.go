@@ -18,7 +18,7 @@ func init() {
 		RobotsRoute:       robotsRoute,
 		SitemapRoutes:     sitemapRoutesOf,
 		AutoSitemapRoutes: autoSitemapRoutes,
-		Prerender: func(a *App, ctx context.Context, rt Route, params map[string]string) (string, int, int, []byte, error) {
+		Prerender: func(a *App, ctx context.Context, rt Route, params map[string]string) (string, int, int, error) {
 			return a.prerender(ctx, rt, params)
 		},
 		CanonicalPaths:   canonicalPaths,

@@ -13,6 +13,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"github.com/isr-go/framework/framework/internal/pagescan"
 	"github.com/isr-go/framework/framework/store"
 )
 
@@ -186,39 +187,35 @@ func (a *App) notFoundHandler(rt Route) echo.HandlerFunc {
 // prerender renders the page of rt for params and stores it, as `framework
 // build` does for every path StaticParams lists (runtime.Prerender), so that
 // its first request is a HIT. It returns the page's path, the size of its
-// HTML and how many PerRequest holes it has, and the HTML of a page the
-// server answers as it is, the same for everybody (200, text/html, no
-// holes), for the build to check its links without reading it back; nil
-// for another page. A page that renders a 404 fails: StaticParams listed a
-// path that does not exist. Dynamic routes (Revalidate 0) are rendered but
-// not stored.
-func (a *App) prerender(ctx context.Context, rt Route, params Params) (path string, size, holes int, html []byte, err error) {
+// HTML and how many PerRequest holes it has. A page that renders a 404
+// fails: StaticParams listed a path that does not exist. Dynamic routes
+// (Revalidate 0) are rendered but not stored.
+//
+// With a pagescan.Links in ctx (pagescan.WithLinks), the render reads the
+// page's links into it, kept for a page the server answers as it is, the
+// same for everybody (200, text/html, no holes), and cleared for another.
+func (a *App) prerender(ctx context.Context, rt Route, params Params) (path string, size, holes int, err error) {
 	key, err := rt.PathFor(params)
 	if err != nil {
-		return "", 0, 0, nil, fmt.Errorf("prerender: %w", err)
+		return "", 0, 0, fmt.Errorf("prerender: %w", err)
 	}
 	p := a.newPage(rt)
-	var rendered []byte
-	e, err := p.render(context.WithValue(ctx, renderedHTMLKey{}, &rendered), key, params, nil, rt.Render)
+	e, err := p.render(ctx, key, params, nil, rt.Render)
 	if err != nil {
-		return "", 0, 0, nil, fmt.Errorf("prerender %s: %w", key, err)
+		return "", 0, 0, fmt.Errorf("prerender %s: %w", key, err)
 	}
 	if e.status == http.StatusNotFound {
-		return "", 0, 0, nil, fmt.Errorf("prerender %s: %w", key, ErrNotFound)
+		return "", 0, 0, fmt.Errorf("prerender %s: %w", key, ErrNotFound)
 	}
 	// A prerender that did not reach the store is a build that did not
 	// happen: its pages would render on their first requests instead. A
 	// page too large for the store is the exception: it is logged, and
 	// rendered on its first request into the memory tier.
 	if err := a.cache.save(ctx, key, renderJob{source: &p.src, params: params}, e); err != nil && !errors.Is(err, store.ErrTooLarge) {
-		return "", 0, 0, nil, fmt.Errorf("prerender %s: store: %w", key, err)
+		return "", 0, 0, fmt.Errorf("prerender %s: store: %w", key, err)
 	}
-	if e.status != http.StatusOK || len(e.holeAt) > 0 || !strings.HasPrefix(e.contentType, "text/html") {
-		rendered = nil
+	if l := pagescan.LinksOf(ctx); l != nil && (e.status != http.StatusOK || len(e.holeAt) > 0 || !strings.HasPrefix(e.contentType, "text/html")) {
+		l.Links, l.Missing = nil, nil
 	}
-	return key, e.plainLen, len(e.holeAt), rendered, nil
+	return key, e.plainLen, len(e.holeAt), nil
 }
-
-// renderedHTMLKey is the context key of a *[]byte that renderEntry sets to
-// the HTML it rendered, for prerender: its entry may hold it gzip'd only.
-type renderedHTMLKey struct{}

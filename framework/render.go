@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/a-h/templ"
+
+	"github.com/isr-go/framework/framework/internal/pagescan"
 )
 
 // renderState is what one render collects as it runs: the lowest revalidate
@@ -262,9 +264,6 @@ func (p *page) renderEntry(ctx context.Context, st *renderState, req *Request, r
 		window, expire = min(window, a.opts.NotFoundWindow), 0
 	}
 	html, holeAt, holes := st.cutHoles(html)
-	if out, ok := ctx.Value(renderedHTMLKey{}).(*[]byte); ok {
-		*out = html
-	}
 	var e *entry
 	if last := p.lastNotFound.Load(); status == http.StatusNotFound && holes == nil && last != nil && last.plainLen == len(html) && last.etag == bodyETag(html) {
 		// A route's 404s are usually one page: share its bytes, so that
@@ -273,8 +272,13 @@ func (p *page) renderEntry(ctx context.Context, st *renderState, req *Request, r
 			etag: last.etag, generatedAt: start.UnixNano(), revalidate: window, expire: expire, tags: st.tagList(), cspSources: last.cspSources}
 	} else {
 		e = newPageEntry(status, contentType, location, html, holeAt, start, window, expire, st.tagList())
-		if a.csp != nil && location == "" {
-			e.cspSources = inlineSources(html) // before lastNotFound shares it
+		// A prerender that lists the page's links has them read in the
+		// same pass (pagescan.WithLinks).
+		if links := pagescan.LinksOf(ctx); location == "" && (a.csp != nil || links != nil) {
+			sources := pagescan.Scan(html, a.csp != nil, links)
+			if a.csp != nil {
+				e.cspSources = sources // before lastNotFound shares it
+			}
 		}
 		if holes != nil {
 			e.holes.Store(&holes)

@@ -162,9 +162,6 @@ type Prerendered struct {
 	Path  string // the page's URL path
 	Bytes int    // the size of its HTML
 	Holes int    // how many PerRequest holes it has, rendered per request
-	// HTML is the page as the server answers it to everybody, for a check
-	// of its links: set for a 200 text/html page without holes, else nil.
-	HTML []byte
 }
 
 // Prerender renders the page of rt for params and stores it in a's cache, as
@@ -173,8 +170,8 @@ type Prerendered struct {
 // listed a path that does not exist. Dynamic routes (Revalidate 0) are
 // rendered but not stored.
 func Prerender(ctx context.Context, a *framework.App, rt framework.Route, params framework.Params) (Prerendered, error) {
-	path, size, holes, html, err := funcs.Prerender(a, ctx, rt, params)
-	return Prerendered{Path: path, Bytes: size, Holes: holes, HTML: html}, err
+	path, size, holes, err := funcs.Prerender(a, ctx, rt, params)
+	return Prerendered{Path: path, Bytes: size, Holes: holes}, err
 }
 
 // CanonicalPaths wraps a server's handler so that every request whose path

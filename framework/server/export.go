@@ -335,14 +335,19 @@ func (x *exporter) page(j pageJob) error {
 // frameworkFiles.
 func (x *exporter) pageLinks(body []byte, p string) (links, missing []string) {
 	links, missing = pageLinks(body, p, x.site)
+	x.reference(links)
+	return links, missing
+}
+
+// reference notes the links under /_framework/ of links, a page's.
+func (x *exporter) reference(links []string) {
 	x.mu.Lock()
+	defer x.mu.Unlock()
 	for _, l := range links {
 		if strings.HasPrefix(l, frameworkPrefix) {
 			x.referenced[l] = true
 		}
 	}
-	x.mu.Unlock()
-	return links, missing
 }
 
 // sitemapParts exports the parts the sitemap index at p lists, if it is one.

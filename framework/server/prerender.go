@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/isr-go/framework/framework"
+	"github.com/isr-go/framework/framework/internal/pagescan"
 	"github.com/isr-go/framework/framework/runtime"
 )
 
@@ -148,13 +149,19 @@ func prerenderAll(ctx context.Context, app *framework.App, routes []framework.Ro
 	}
 
 	err := eachAtOnce(ctx, jobs, concurrency, func(ctx context.Context, j job) error {
+		var links *pagescan.Links
+		if lister != nil {
+			p, _ := j.route.PathFor(j.params) // Prerender reports its error
+			ctx, links = lister.scan(ctx, p)
+		}
 		page, err := runtime.Prerender(ctx, app, *j.route, j.params)
 		if err != nil {
 			return fmt.Errorf("%w (route %s, params %v)", err, j.route.Pattern, map[string]string(j.params))
 		}
 		ev := PrerenderEvent{Event: "page", Route: j.route.Pattern, Path: page.Path, Bytes: page.Bytes, Holes: page.Holes}
-		if lister != nil && page.HTML != nil {
-			ev.Fragments = lister.page(page.Path, page.HTML)
+		if links != nil {
+			lister.page(page.Path, links.Links)
+			ev.Fragments = links.Missing
 		}
 		emit(ev)
 		return nil

@@ -1,10 +1,12 @@
 package server
 
 import (
+	"context"
 	"slices"
 	"sync"
 
 	"github.com/isr-go/framework/framework"
+	"github.com/isr-go/framework/framework/internal/pagescan"
 )
 
 // LinkPages is how many of the pages that have a link a "links" event of
@@ -49,10 +51,17 @@ func (l *linkLister) start(routes []framework.Route, emit func(PrerenderEvent)) 
 	}
 }
 
-// page notes the links of the HTML page at p and returns the fragments of
-// its links to itself that name no element of it.
-func (l *linkLister) page(p string, html []byte) (missing []string) {
-	links, missing := l.x.pageLinks(html, p)
+// scan returns ctx asking the render of the page at p for its links, and
+// what will hold them.
+func (l *linkLister) scan(ctx context.Context, p string) (context.Context, *pagescan.Links) {
+	links := &pagescan.Links{Path: p, Site: l.x.site}
+	return pagescan.WithLinks(ctx, links), links
+}
+
+// page notes the links of the page at p, which the render read into
+// links (nil for a page whose links the server's answer does not have).
+func (l *linkLister) page(p string, links []string) {
+	l.x.reference(links)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, link := range links {
@@ -66,7 +75,6 @@ func (l *linkLister) page(p string, html []byte) (missing []string) {
 		}
 		u.count++
 	}
-	return missing
 }
 
 // finish sends the "file" events of the app's files, then a "links" event

@@ -31,7 +31,7 @@ type Funcs[App, Route, Metadata, Robots, Entry any] struct {
 	RobotsRoute       func(robots func(ctx context.Context) (Robots, error), revalidate time.Duration) Route
 	SitemapRoutes     func(entries func(ctx context.Context) ([]Entry, error), revalidate time.Duration) []Route
 	AutoSitemapRoutes func(routes func() []Route) []Route
-	Prerender         func(a App, ctx context.Context, rt Route, params map[string]string) (path string, size, holes int, html []byte, err error)
+	Prerender         func(a App, ctx context.Context, rt Route, params map[string]string) (path string, size, holes int, err error)
 	CanonicalPaths    func(next http.Handler) http.Handler
 	NoPrefetch        func(patterns ...string)
 	HTTPErrorHandler  func(a App, err error, c echo.Context)
