@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // linkAttrs are the attributes that name a URL a page needs: what a
@@ -54,20 +56,46 @@ func (c *collector) add(ref string) {
 	if ref == "" {
 		return
 	}
-	u, err := url.Parse(ref)
-	if err != nil {
-		return
-	}
 	if strings.HasPrefix(ref, "#") {
+		u, err := url.Parse(ref)
 		// "#" and "#top" go to the top of any page.
-		if u.Fragment != "" && !strings.EqualFold(u.Fragment, "top") {
+		if err == nil && u.Fragment != "" && !strings.EqualFold(u.Fragment, "top") {
 			c.fragments[u.Fragment] = true
 		}
 		return
 	}
+	// A reference from the root or with a scheme is the same link from
+	// every page: a site's pages share most of theirs (a layout's, an
+	// image's srcset), resolved once.
+	shared := strings.HasPrefix(ref, "/") || strings.HasPrefix(ref, "http:") || strings.HasPrefix(ref, "https:")
+	key := resolvedKey{c.base.Scheme, c.base.Host, ref}
+	if shared {
+		if p, ok := resolved.Load(key); ok {
+			if p != "" {
+				c.seen[p.(string)] = true
+			}
+			return
+		}
+	}
+	p := c.resolve(ref)
+	if shared && resolvedCount.Add(1) <= maxResolved {
+		resolved.Store(key, p)
+	}
+	if p != "" {
+		c.seen[p] = true
+	}
+}
+
+// resolve returns the link ref is from the page: its escaped path, with
+// its query under /_framework/; "" for another origin or no URL.
+func (c *collector) resolve(ref string) string {
+	u, err := url.Parse(ref)
+	if err != nil {
+		return ""
+	}
 	u = c.base.ResolveReference(u)
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host != c.base.Host {
-		return
+		return ""
 	}
 	p := u.EscapedPath()
 	if p == "" {
@@ -76,8 +104,21 @@ func (c *collector) add(ref string) {
 	if strings.HasPrefix(p, FrameworkPrefix) && u.RawQuery != "" {
 		p += "?" + u.RawQuery
 	}
-	c.seen[p] = true
+	return p
 }
+
+// resolvedKey is a reference that is the same link from every page of an
+// origin.
+type resolvedKey struct{ scheme, host, ref string }
+
+// resolved holds what collector.resolve made of such references, up to
+// maxResolved of them.
+var (
+	resolved      sync.Map // resolvedKey to string
+	resolvedCount atomic.Int64
+)
+
+const maxResolved = 4096
 
 // finish sets the links and the missing fragments, sorted.
 func (c *collector) finish() {

@@ -43,3 +43,27 @@ func TestScanOnceIsBothScans(t *testing.T) {
 		t.Errorf("%d style sources, want 2: %s", n, styles)
 	}
 }
+
+// TestLinksResolvedOnceKeepTheirPage: a link resolved once for every page
+// (from the root, or absolute) is still its own for each site, and a
+// relative one is resolved against each page.
+func TestLinksResolvedOnceKeepTheirPage(t *testing.T) {
+	page := []byte(`<a href="/x">x</a><a href="https://example.com/y">y</a><a href="z">z</a>`)
+	site, _ := url.Parse("https://example.com")
+	for _, tc := range []struct {
+		path string
+		site *url.URL
+		want []string
+	}{
+		{"/a/1", site, []string{"/a/z", "/x", "/y"}},
+		{"/b/2", site, []string{"/b/z", "/x", "/y"}},
+		{"/a/1", nil, []string{"/a/z", "/x"}},
+		{"/c/3", site, []string{"/c/z", "/x", "/y"}},
+	} {
+		l := &Links{Path: tc.path, Site: tc.site}
+		Scan(page, false, l)
+		if !slices.Equal(l.Links, tc.want) {
+			t.Errorf("%s on %v: %q, want %q", tc.path, tc.site, l.Links, tc.want)
+		}
+	}
+}
