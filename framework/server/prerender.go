@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"flag"
@@ -8,6 +9,7 @@ import (
 	goruntime "runtime"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/isr-go/framework/framework"
 	"github.com/isr-go/framework/framework/internal/pagescan"
@@ -76,9 +78,25 @@ func (c *prerenderCommand) Run(ctx context.Context, args []string) error {
 		}
 		lister = newLinkLister(x)
 	}
-	enc := json.NewEncoder(c.stdout)
-	return prerenderAll(ctx, app, c.routes, concurrency, lister, func(ev PrerenderEvent) { enc.Encode(ev) })
+	// A write per event was a system call per page: the events are
+	// buffered, and sent at least every progressInterval for the
+	// progress bar.
+	out := bufio.NewWriterSize(c.stdout, 64<<10)
+	defer out.Flush()
+	enc := json.NewEncoder(out)
+	flushed := time.Now()
+	return prerenderAll(ctx, app, c.routes, concurrency, lister, func(ev PrerenderEvent) {
+		enc.Encode(ev)
+		if ev.Event != "page" && ev.Event != "links" || time.Since(flushed) >= progressInterval {
+			out.Flush()
+			flushed = time.Now()
+		}
+	})
 }
+
+// progressInterval is how long prerender keeps its events before sending
+// them.
+const progressInterval = 100 * time.Millisecond
 
 // PrerenderEvent is one line of `server prerender`'s output, which
 // `framework build` reads to draw its progress bar and route table: "start"
