@@ -114,14 +114,19 @@ func (c *buildCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	pargs := append([]string{"prerender"}, cfg.Args(server.FlagCacheDir, server.FlagCache, server.FlagConcurrency)...)
-	stats, err := prerender(ctx, dir, pargs, c.env)
+	// The prerender lists the links of the pages as it renders them: a
+	// second pass reading every page back (export's list) took as long
+	// as the prerender.
+	pargs := append([]string{"prerender", "--links"}, cfg.Args(server.FlagCacheDir, server.FlagCache, server.FlagConcurrency)...)
+	links := newLinkChecker(routes, gen.Handlers)
+	stats, err := prerender(ctx, dir, pargs, c.env, links.addPrerendered)
 	if err != nil {
 		return err
 	}
 	printRouteTable(c.env.Stdout, routes, gen.Handlers, stats)
 	c.routes, c.handlers = routes, gen.Handlers
-	if err := checkBuildLinks(ctx, dir, cfg, routes, gen.Handlers, gen.BrokenLinks, c.strictLinks, c.env.Stdout); err != nil {
+	broken := append(markdownLinks(gen.BrokenLinks), links.check(false)...)
+	if err := reportLinks(c.env.Stdout, broken, c.strictLinks); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.env.Stdout, "\nBuilt in %.1fs. Run `framework start` to serve it.\n", time.Since(start).Seconds())
@@ -238,8 +243,9 @@ type routeStats struct {
 }
 
 // prerender runs the server's prerender command, drawing its progress, and
-// returns the pages made per route.
-func prerender(ctx context.Context, dir string, args []string, env Env) (map[string]*routeStats, error) {
+// returns the pages made per route. each gets every event, those of a link
+// check (--links) among them.
+func prerender(ctx context.Context, dir string, args []string, env Env, each func(server.PrerenderEvent)) (map[string]*routeStats, error) {
 	cmd := exec.CommandContext(ctx, filepath.Join(".", outDir, serverBin), args...)
 	cmd.Dir = dir
 	var stderr strings.Builder
@@ -253,12 +259,18 @@ func prerender(ctx context.Context, dir string, args []string, env Env) (map[str
 	}
 	progress := newProgress(env.Stdout, "Prerendering")
 	stats := make(map[string]*routeStats)
-	sc := bufio.NewScanner(out)
-	for sc.Scan() {
+	// A line has no length limit: a page's event lists all its links.
+	lines := bufio.NewReader(out)
+	for {
+		line, err := lines.ReadBytes('\n')
+		if len(line) == 0 && err != nil {
+			break
+		}
 		var ev server.PrerenderEvent
-		if json.Unmarshal(sc.Bytes(), &ev) != nil {
+		if json.Unmarshal(line, &ev) != nil {
 			continue
 		}
+		each(ev)
 		switch ev.Event {
 		case "start":
 			progress.total = ev.Total

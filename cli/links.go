@@ -70,7 +70,7 @@ func (b brokenLink) String() string { return b.page + " links to " + b.link + ":
 
 // maxLinkPages is how many of the pages that have a link the checker keeps,
 // to name them in a report; the others are counted.
-const maxLinkPages = 4
+const maxLinkPages = server.LinkPages
 
 // linkUse is where one link appears: the first pages that have it, and how
 // many do.
@@ -119,15 +119,7 @@ func (c *linkChecker) add(ev server.ExportEvent) {
 			c.fragments = append(c.fragments, brokenLink{page: ev.Path, link: f, reason: "no element of the page has that id"})
 		}
 		for _, link := range ev.Links {
-			u := c.links[link]
-			if u == nil {
-				u = &linkUse{}
-				c.links[link] = u
-			}
-			if len(u.pages) < maxLinkPages {
-				u.pages = append(u.pages, ev.Path)
-			}
-			u.count++
+			c.use(link, []string{ev.Path}, 1)
 		}
 	case "file":
 		c.files[unescape(ev.Path)] = true
@@ -138,6 +130,34 @@ func (c *linkChecker) add(ev server.ExportEvent) {
 		}
 		c.skipped[key] = ev.Reason
 	}
+}
+
+// addPrerendered records an event of prerender --links, which lists each
+// link once with the pages that have it.
+func (c *linkChecker) addPrerendered(ev server.PrerenderEvent) {
+	switch ev.Event {
+	case "page":
+		c.add(server.ExportEvent{Event: "page", Path: ev.Path, Fragments: ev.Fragments})
+	case "links":
+		c.use(ev.Path, ev.Pages, ev.Total)
+	case "skip", "file":
+		c.add(server.ExportEvent{Event: ev.Event, Route: ev.Route, Path: ev.Path, Reason: ev.Reason})
+	}
+}
+
+// use records that count pages have link, pages the first of them.
+func (c *linkChecker) use(link string, pages []string, count int) {
+	u := c.links[link]
+	if u == nil {
+		u = &linkUse{}
+		c.links[link] = u
+	}
+	for _, p := range pages {
+		if len(u.pages) < maxLinkPages {
+			u.pages = append(u.pages, p)
+		}
+	}
+	u.count += count
 }
 
 // unescape returns the URL path p unescaped, or p if it does not unescape
@@ -375,19 +395,6 @@ func linkingPages(pages []string, more int) string {
 	}
 	n := min(shown, len(pages))
 	return fmt.Sprintf("%s and %d other pages", strings.Join(pages[:n], ", "), len(pages)-n+more)
-}
-
-// checkBuildLinks checks the links of the prerendered pages of the app in
-// dir, built with routes and handlers, and reports the broken ones on
-// w, after the broken links of its Markdown files: an error with strict,
-// else a warning. cfg names the build's cache.
-func checkBuildLinks(ctx context.Context, dir string, cfg server.Config, routes []server.RouteInfo, handlers []codegen.Handler, markdown []codegen.BrokenLink, strict bool, w io.Writer) error {
-	args := cfg.Args(server.FlagCacheDir, server.FlagCache, server.FlagConcurrency)
-	c := newLinkChecker(routes, handlers)
-	if err := runExport(ctx, dir, args, c.add); err != nil {
-		return fmt.Errorf("check links: %w", err)
-	}
-	return reportLinks(w, append(markdownLinks(markdown), c.check(false)...), strict)
 }
 
 // markdownLinks returns the broken links of Markdown files as the

@@ -154,3 +154,25 @@ func TestLinkCheckerCountsEveryPage(t *testing.T) {
 		t.Errorf("reportLinks: %v\n%s\nwant\n%s", err, out.String(), want)
 	}
 }
+
+// TestLinkCheckerTakesPrerenderedLinks: the events of prerender --links,
+// each link once with its first pages and their count, make the report
+// the same pages' export events make.
+func TestLinkCheckerTakesPrerenderedLinks(t *testing.T) {
+	c := newLinkChecker([]server.RouteInfo{{Pattern: "/p/:n", Kind: "isr", StaticParams: true}}, nil)
+	for i := range 10 {
+		c.addPrerendered(server.PrerenderEvent{Event: "page", Route: "/p/:n", Path: fmt.Sprintf("/p/%d", i)})
+	}
+	c.addPrerendered(server.PrerenderEvent{Event: "page", Route: "/p/:n", Path: "/p/10", Fragments: []string{"#gone"}})
+	c.addPrerendered(server.PrerenderEvent{Event: "file", Path: "/logo.png"})
+	c.addPrerendered(server.PrerenderEvent{Event: "links", Path: "/admin", Pages: []string{"/p/0", "/p/1", "/p/2", "/p/3"}, Total: 10})
+	c.addPrerendered(server.PrerenderEvent{Event: "links", Path: "/logo.png", Pages: []string{"/p/0"}, Total: 10})
+	c.addPrerendered(server.PrerenderEvent{Event: "links", Path: "/p/10", Pages: []string{"/p/9"}, Total: 1})
+	var out strings.Builder
+	err := reportLinks(&out, c.check(false), false)
+	want := "\nBroken links (11):\n  /p/0, /p/1, /p/2 and 7 other pages link to /admin: no such page\n" +
+		"  /p/10 links to #gone: no element of the page has that id\nwarning: --strict-links makes them an error\n"
+	if out.String() != want || err != nil {
+		t.Errorf("reportLinks: %v\n%s\nwant\n%s", err, out.String(), want)
+	}
+}

@@ -1,14 +1,11 @@
 package framework
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/base64"
 	"fmt"
 	"slices"
 	"strings"
 
-	"golang.org/x/net/html"
+	"github.com/isr-go/framework/framework/internal/pagescan"
 )
 
 // DefaultContentSecurityPolicy is a strict policy for a site that loads
@@ -92,59 +89,11 @@ func (p *cspPolicy) header(sources string) []string {
 }
 
 // inlineSources returns the CSP hash sources of the inline scripts and
-// styles in page: "'sha256-…' …" for the <script> elements without src,
-// a newline, and the same for the <style> elements. It is computed when a
-// page is rendered and kept in its entry, so that a cached page keeps a
-// strict policy without a render per request.
-func inlineSources(page []byte) string {
-	var scripts, styles []string
-	z := html.NewTokenizer(bytes.NewReader(page))
-	for {
-		tt := z.Next()
-		if tt == html.ErrorToken {
-			break
-		}
-		if tt != html.StartTagToken {
-			continue
-		}
-		name, hasAttr := z.TagName()
-		isScript, isStyle := string(name) == "script", string(name) == "style"
-		if !isScript && !isStyle {
-			continue
-		}
-		external := false
-		for hasAttr {
-			var key []byte
-			key, _, hasAttr = z.TagAttr()
-			external = external || isScript && string(key) == "src"
-		}
-		var text []byte
-		if z.Next() == html.TextToken {
-			text = z.Raw()
-		}
-		if external {
-			continue
-		}
-		h := hashSource(text)
-		if isScript && !slices.Contains(scripts, h) {
-			scripts = append(scripts, h)
-		} else if isStyle && !slices.Contains(styles, h) {
-			styles = append(styles, h)
-		}
-	}
-	return strings.Join(scripts, " ") + "\n" + strings.Join(styles, " ")
-}
-
-// hashSource returns the CSP source allowing the inline text: its SHA-256,
-// after the newline normalization a browser's parser applies.
-func hashSource(text []byte) string {
-	if bytes.IndexByte(text, '\r') >= 0 {
-		text = bytes.ReplaceAll(text, []byte("\r\n"), []byte("\n"))
-		text = bytes.ReplaceAll(text, []byte("\r"), []byte("\n"))
-	}
-	sum := sha256.Sum256(text)
-	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
-}
+// styles in page (pagescan.Scan): "'sha256-…' …" for the <script> elements
+// without src, a newline, and the same for the <style> elements. It is
+// computed when a page is rendered and kept in its entry, so that a cached
+// page keeps a strict policy without a render per request.
+func inlineSources(page []byte) string { return pagescan.Sources(page) }
 
 // mergeSources returns the sources of a and b together, for a page whose
 // holes were rendered for the request.

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"github.com/isr-go/framework/framework/internal/pagescan"
 	"github.com/isr-go/framework/framework/store"
 )
 
@@ -188,6 +190,10 @@ func (a *App) notFoundHandler(rt Route) echo.HandlerFunc {
 // HTML and how many PerRequest holes it has. A page that renders a 404
 // fails: StaticParams listed a path that does not exist. Dynamic routes
 // (Revalidate 0) are rendered but not stored.
+//
+// With a pagescan.Links in ctx (pagescan.WithLinks), the render reads the
+// page's links into it, kept for a page the server answers as it is, the
+// same for everybody (200, text/html, no holes), and cleared for another.
 func (a *App) prerender(ctx context.Context, rt Route, params Params) (path string, size, holes int, err error) {
 	key, err := rt.PathFor(params)
 	if err != nil {
@@ -207,6 +213,9 @@ func (a *App) prerender(ctx context.Context, rt Route, params Params) (path stri
 	// rendered on its first request into the memory tier.
 	if err := a.cache.save(ctx, key, renderJob{source: &p.src, params: params}, e); err != nil && !errors.Is(err, store.ErrTooLarge) {
 		return "", 0, 0, fmt.Errorf("prerender %s: store: %w", key, err)
+	}
+	if l := pagescan.LinksOf(ctx); l != nil && (e.status != http.StatusOK || len(e.holeAt) > 0 || !strings.HasPrefix(e.contentType, "text/html")) {
+		l.Links, l.Missing = nil, nil
 	}
 	return key, e.plainLen, len(e.holeAt), nil
 }

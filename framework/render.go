@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/a-h/templ"
+
+	"github.com/isr-go/framework/framework/internal/pagescan"
 )
 
 // renderState is what one render collects as it runs: the lowest revalidate
@@ -270,8 +272,13 @@ func (p *page) renderEntry(ctx context.Context, st *renderState, req *Request, r
 			etag: last.etag, generatedAt: start.UnixNano(), revalidate: window, expire: expire, tags: st.tagList(), cspSources: last.cspSources}
 	} else {
 		e = newPageEntry(status, contentType, location, html, holeAt, start, window, expire, st.tagList())
-		if a.csp != nil && location == "" {
-			e.cspSources = inlineSources(html) // before lastNotFound shares it
+		// A prerender that lists the page's links has them read in the
+		// same pass (pagescan.WithLinks).
+		if links := pagescan.LinksOf(ctx); location == "" && (a.csp != nil || links != nil) {
+			sources := pagescan.Scan(html, a.csp != nil, links)
+			if a.csp != nil {
+				e.cspSources = sources // before lastNotFound shares it
+			}
 		}
 		if holes != nil {
 			e.holes.Store(&holes)

@@ -14,9 +14,18 @@ import (
 // /_framework/*: the app's route handlers, which runtime.NoPrefetch sets.
 var noPrefetch atomic.Pointer[[]string]
 
+// speculationScript is the element SpeculationRules writes, rendered once
+// per setNoPrefetch: every page of a site has it, and marshalling the rules
+// for each was a twentieth of a build's prerender.
+var speculationScript atomic.Pointer[string]
+
 // setNoPrefetch sets the paths (Echo patterns: "/api/ping", "/files/:id",
 // "/docs/*") SpeculationRules never prefetches (runtime.NoPrefetch).
-func setNoPrefetch(patterns ...string) { noPrefetch.Store(&patterns) }
+func setNoPrefetch(patterns ...string) {
+	noPrefetch.Store(&patterns)
+	script := `<script type="speculationrules">` + speculationJSON() + `</script>`
+	speculationScript.Store(&script)
+}
 
 // SpeculationRules returns a <script type="speculationrules"> for the
 // <head> of a layout: browsers that support Speculation Rules prefetch a
@@ -28,7 +37,12 @@ func setNoPrefetch(patterns ...string) { noPrefetch.Store(&patterns) }
 // links marked data-no-prefetch.
 func SpeculationRules() templ.Component {
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
-		_, err := io.WriteString(w, `<script type="speculationrules">`+speculationJSON()+`</script>`)
+		script := speculationScript.Load()
+		if script == nil {
+			s := `<script type="speculationrules">` + speculationJSON() + `</script>`
+			script = &s
+		}
+		_, err := io.WriteString(w, *script)
 		return err
 	})
 }

@@ -120,6 +120,7 @@ type Server struct {
 	hot     *memory
 	answers answers
 	meta    metaCache
+	srcsets srcsets
 	log     *slog.Logger
 
 	resizes atomic.Int64

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // Props describe an <img> that Render writes.
@@ -76,25 +78,6 @@ func (s *Server) Render(ctx context.Context, w io.Writer, p Props) error {
 		return err
 	}
 
-	candidates := s.opts.DeviceSizes
-	least := 0 // the narrowest width worth listing
-	if p.Sizes != "" {
-		candidates = s.widths
-		if vw := smallestViewportShare(p.Sizes); vw > 0 {
-			least = slices.Min(s.opts.DeviceSizes) * vw / 100
-		}
-	}
-	var widths []int
-	for _, c := range slices.Sorted(slices.Values(candidates)) {
-		if c < least && c < width {
-			continue
-		}
-		widths = append(widths, c)
-		if c >= width {
-			break // this one is served at the source's width
-		}
-	}
-
 	var b strings.Builder
 	b.WriteString(`<img alt="`)
 	b.WriteString(html.EscapeString(p.Alt))
@@ -123,21 +106,73 @@ func (s *Server) Render(ctx context.Context, w io.Writer, p Props) error {
 		b.WriteString(`" sizes="`)
 		b.WriteString(html.EscapeString(p.Sizes))
 	}
+	least := 0 // the narrowest width worth listing
+	if vw := smallestViewportShare(p.Sizes); vw > 0 {
+		least = slices.Min(s.opts.DeviceSizes) * vw / 100
+	}
+	b.WriteString(s.srcset(srcsetKey{src: p.Src, version: version, width: width, quality: quality, sized: p.Sizes != "", least: least}))
+	_, err = io.WriteString(w, b.String())
+	return err
+}
+
+// srcsetKey is what the srcset and src attributes of an <img> depend on.
+type srcsetKey struct {
+	src, version   string
+	width, quality int
+	sized          bool // the <img> has sizes: srcset has the small widths
+	least          int  // from this width up (smallestViewportShare)
+}
+
+// maxSrcsets is how many srcset attributes a Server keeps: a site shows
+// few images, each on many pages.
+const maxSrcsets = 1024
+
+// srcsets keeps the attributes srcset makes, up to maxSrcsets of them:
+// their URLs were most of a page's render when a site's every page shows
+// the same image.
+type srcsets struct {
+	m sync.Map // srcsetKey to string
+	n atomic.Int64
+}
+
+// srcset returns the srcset and src attributes of k's image, and the end
+// of the tag: ` srcset="..." src="...">`.
+func (s *Server) srcset(k srcsetKey) string {
+	if v, ok := s.srcsets.m.Load(k); ok {
+		return v.(string)
+	}
+	candidates := s.opts.DeviceSizes
+	if k.sized {
+		candidates = s.widths
+	}
+	var widths []int
+	for _, c := range slices.Sorted(slices.Values(candidates)) {
+		if c < k.least && c < k.width {
+			continue
+		}
+		widths = append(widths, c)
+		if c >= k.width {
+			break // this one is served at the source's width
+		}
+	}
+	var b strings.Builder
 	b.WriteString(`" srcset="`)
 	for i, w := range widths {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(html.EscapeString(URL(p.Src, w, quality, version)))
+		b.WriteString(html.EscapeString(URL(k.src, w, k.quality, k.version)))
 		b.WriteString(" ")
 		b.WriteString(strconv.Itoa(w))
 		b.WriteString("w")
 	}
 	b.WriteString(`" src="`)
-	b.WriteString(html.EscapeString(URL(p.Src, widths[len(widths)-1], quality, version)))
+	b.WriteString(html.EscapeString(URL(k.src, widths[len(widths)-1], k.quality, k.version)))
 	b.WriteString(`">`)
-	_, err = io.WriteString(w, b.String())
-	return err
+	if s.srcsets.n.Add(1) <= maxSrcsets {
+		s.srcsets.m.Store(k, b.String())
+	}
+	return b.String()
 }
 
 // source returns the width and height Render writes for p's image and the

@@ -106,3 +106,36 @@ func TestRenderUnoptimized(t *testing.T) {
 		t.Errorf("a missing file renders")
 	}
 }
+
+// TestRenderKeepsEachSrcset: a Server keeps the srcset of each image it
+// rendered, and an <img> of the same file at another quality, width or
+// with sizes gets its own, what a fresh Server renders.
+func TestRenderKeepsEachSrcset(t *testing.T) {
+	all := []Props{
+		{Src: "/photos/a.jpg", Alt: "a"},
+		{Src: "/photos/a.jpg", Alt: "b", Sizes: "100vw"},
+		{Src: "/photos/a.jpg", Alt: "c", Quality: 60},
+		{Src: "/photos/a.jpg", Alt: "d", Width: 500, Height: 300},
+		{Src: "/logo.png", Alt: "e"},
+	}
+	render := func(srv *Server, p Props) string {
+		var b strings.Builder
+		if err := srv.Render(context.Background(), &b, p); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	kept, fresh := newFixture(t, Options{}).srv, newFixture(t, Options{}).srv
+	var want []string
+	for i := range all {
+		// In the other order: each its first render on fresh.
+		want = append(want, render(fresh, all[len(all)-1-i]))
+	}
+	for round := range 2 {
+		for i, p := range all {
+			if got := render(kept, p); got != want[len(all)-1-i] {
+				t.Errorf("round %d, %+v:\n%s\nwant\n%s", round, p, got, want[len(all)-1-i])
+			}
+		}
+	}
+}

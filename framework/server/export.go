@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -113,17 +114,9 @@ func (c *exportCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	defer closeApp()
-	x := &exporter{
-		h:          handler(app, c.app.Middleware, c.register, c.app.Limits.withDefaults().MaxBodyBytes, false, logger),
-		out:        c.out,
-		host:       "localhost",
-		referenced: map[string]bool{},
-	}
-	if site != "" {
-		if x.site, err = url.Parse(site); err != nil {
-			return fmt.Errorf("--site-url %q: %w", site, err)
-		}
-		x.host = x.site.Host
+	x, err := c.newExporter(app, logger, site, c.out)
+	if err != nil {
+		return err
 	}
 	enc := json.NewEncoder(c.stdout)
 	x.emit = func(ev ExportEvent) { enc.Encode(ev) }
@@ -136,6 +129,25 @@ func (c *exportCommand) Run(ctx context.Context, args []string) error {
 	}
 	x.send(ExportEvent{Event: "done"})
 	return nil
+}
+
+// newExporter returns the exporter of app, through the server's handler,
+// to the directory out ("": a list only), for the site URL site (may be "").
+func (e env) newExporter(app *framework.App, logger *slog.Logger, site, out string) (*exporter, error) {
+	x := &exporter{
+		h:          handler(app, e.app.Middleware, e.register, e.app.Limits.withDefaults().MaxBodyBytes, false, logger),
+		out:        out,
+		host:       "localhost",
+		referenced: map[string]bool{},
+	}
+	if site != "" {
+		var err error
+		if x.site, err = url.Parse(site); err != nil {
+			return nil, fmt.Errorf("--site-url %q: %w", site, err)
+		}
+		x.host = x.site.Host
+	}
+	return x, nil
 }
 
 // send emits ev, one event at a time.
@@ -172,12 +184,9 @@ func (x *exporter) run(ctx context.Context, routes []framework.Route, concurrenc
 			if rt.Pattern == framework.SitemapPath {
 				sitemaps = append(sitemaps, rt.Pattern)
 			}
-		case rt.Revalidate <= 0:
-			x.send(ExportEvent{Event: "skip", Route: rt.Pattern, Reason: reasonDynamic})
+		case x.skipRoute(rt):
 		case !hasParams:
 			jobs = append(jobs, pageJob{rt.Pattern, rt.Pattern})
-		case rt.StaticParams == nil:
-			x.send(ExportEvent{Event: "skip", Route: rt.Pattern, Reason: reasonNoParams})
 		default:
 			list, err := rt.StaticParams(ctx)
 			if err != nil {
@@ -189,9 +198,6 @@ func (x *exporter) run(ctx context.Context, routes []framework.Route, concurrenc
 					return fmt.Errorf("export: %w", err)
 				}
 				jobs = append(jobs, pageJob{rt.Pattern, p})
-			}
-			if !rt.StaticParamsOnly {
-				x.send(ExportEvent{Event: "skip", Route: rt.Pattern, Reason: reasonDynamicParams})
 			}
 		}
 	}
@@ -208,6 +214,32 @@ func (x *exporter) run(ctx context.Context, routes []framework.Route, concurrenc
 			return err
 		}
 	}
+	return x.siteFiles()
+}
+
+// skipRoute sends the "skip" of the route rt, which has no site URL to
+// need, when its pages or some of them need a server, and reports whether
+// it has no page to export at all.
+func (x *exporter) skipRoute(rt *framework.Route) bool {
+	reason, none := "", false
+	switch {
+	case rt.Revalidate <= 0:
+		reason, none = reasonDynamic, true
+	case !strings.ContainsAny(rt.Pattern, ":*"):
+	case rt.StaticParams == nil:
+		reason, none = reasonNoParams, true
+	case !rt.StaticParamsOnly:
+		reason = reasonDynamicParams
+	}
+	if reason != "" {
+		x.send(ExportEvent{Event: "skip", Route: rt.Pattern, Reason: reason})
+	}
+	return none
+}
+
+// siteFiles exports the app's files: public/'s, then those under
+// /_framework/ that the pages link to.
+func (x *exporter) siteFiles() error {
 	files, err := x.files()
 	if err != nil {
 		return err
@@ -287,14 +319,7 @@ func (x *exporter) page(j pageJob) error {
 	isHTML := strings.HasPrefix(w.Header().Get("Content-Type"), "text/html")
 	ev := ExportEvent{Event: "page", Route: j.route, Path: j.path, Bytes: len(body)}
 	if isHTML {
-		ev.Links, ev.Fragments = pageLinks(body, j.path, x.site)
-		x.mu.Lock()
-		for _, l := range ev.Links {
-			if strings.HasPrefix(l, frameworkPrefix) {
-				x.referenced[l] = true
-			}
-		}
-		x.mu.Unlock()
+		ev.Links, ev.Fragments = x.pageLinks(body, j.path)
 	}
 	file, err := x.write(j.path, isHTML, body)
 	if err != nil {
@@ -303,6 +328,26 @@ func (x *exporter) page(j pageJob) error {
 	ev.File = file
 	x.send(ev)
 	return nil
+}
+
+// pageLinks returns the links and the missing fragments of the HTML page
+// at p (see pageLinks), and notes its links under /_framework/ for
+// frameworkFiles.
+func (x *exporter) pageLinks(body []byte, p string) (links, missing []string) {
+	links, missing = pageLinks(body, p, x.site)
+	x.reference(links)
+	return links, missing
+}
+
+// reference notes the links under /_framework/ of links, a page's.
+func (x *exporter) reference(links []string) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for _, l := range links {
+		if strings.HasPrefix(l, frameworkPrefix) {
+			x.referenced[l] = true
+		}
+	}
 }
 
 // sitemapParts exports the parts the sitemap index at p lists, if it is one.

@@ -20,10 +20,14 @@ import (
 	"github.com/isr-go/framework/framework/runtime"
 )
 
+// exportHole is the hole of exportRoutes' /hello, registered once for the
+// tests that use them.
+var exportHole = framework.PerRequest(templ.Raw("hi")).Register("export-test-hole")
+
 // exportRoutes are testRoutes with a redirect, a page with a PerRequest
 // hole, a DynamicParams = false route and a sitemap.
 func exportRoutes(s *source) []framework.Route {
-	hole := framework.PerRequest(templ.Raw("hi")).Register("export-test-hole")
+	hole := exportHole
 	routes := append(testRoutes(s, ""),
 		framework.Route{Pattern: "/old", Revalidate: framework.Never, Render: func(context.Context, *framework.Request) (templ.Component, error) {
 			return nil, framework.PermanentRedirect("/")

@@ -1,0 +1,125 @@
+// Package pagescan reads what the framework needs of a rendered HTML page,
+// in one pass of golang.org/x/net/html's tokenizer: the CSP hash sources of
+// its inline scripts and styles (package framework, for every page it
+// caches under a policy), and its same-origin links (package server, for a
+// build's link check). A prerender asks for both: a second pass over every
+// page was a tenth of a build.
+package pagescan
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"net/url"
+	"slices"
+	"strings"
+
+	"golang.org/x/net/html"
+)
+
+// Links asks Scan for the links of a page, and holds them after it.
+type Links struct {
+	Path string   // the page's URL path, which relative links resolve against
+	Site *url.URL // the site's URL, whose absolute links count; may be nil
+	// Set by Scan: the same-origin URLs the page links to or loads, and
+	// the fragments of its links to itself that name no element of it.
+	Links, Missing []string
+}
+
+// Scan tokenizes page once. With sources it returns the CSP hash sources of
+// its inline scripts and styles: "'sha256-…' …" for the <script> elements
+// without src, a newline, and the same for the <style> elements (else "").
+// With links non-nil it sets links.Links to the same-origin URLs the page
+// links to or loads (href, src, srcset), sorted and each once:
+// root-relative and relative references, and absolute ones on Site's host,
+// as escaped paths without fragment, and without query but under
+// /_framework/; other schemes (mailto:, data:, ...) and hosts are left out.
+// links.Missing gets the fragments of the page's links to itself ("#usage")
+// that name no element of it.
+func Scan(page []byte, sources bool, links *Links) string {
+	var scripts, styles []string
+	var c *collector
+	if links != nil {
+		c = newCollector(links)
+	}
+	z := html.NewTokenizer(bytes.NewReader(page))
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			break
+		}
+		if tt != html.StartTagToken && (tt != html.SelfClosingTagToken || c == nil) {
+			continue
+		}
+		name, hasAttr := z.TagName()
+		isScript, isStyle := string(name) == "script", string(name) == "style"
+		if c == nil && (!sources || !isScript && !isStyle) {
+			continue
+		}
+		external := false
+		for hasAttr {
+			var key, val []byte
+			key, val, hasAttr = z.TagAttr()
+			external = external || isScript && string(key) == "src"
+			if c != nil {
+				c.attr(name, key, val)
+			}
+		}
+		if !sources || tt != html.StartTagToken || !isScript && !isStyle {
+			continue
+		}
+		// In a script or a style the tokenizer reads raw text: the next
+		// token is its text or its end tag, neither of which has links.
+		var text []byte
+		if z.Next() == html.TextToken {
+			text = z.Raw()
+		}
+		if external {
+			continue
+		}
+		h := hashSource(text)
+		if isScript && !slices.Contains(scripts, h) {
+			scripts = append(scripts, h)
+		} else if isStyle && !slices.Contains(styles, h) {
+			styles = append(styles, h)
+		}
+	}
+	if c != nil {
+		c.finish()
+	}
+	if !sources {
+		return ""
+	}
+	return strings.Join(scripts, " ") + "\n" + strings.Join(styles, " ")
+}
+
+// Sources returns the CSP hash sources of page's inline scripts and styles,
+// as Scan does.
+func Sources(page []byte) string { return Scan(page, true, nil) }
+
+// hashSource returns the CSP source allowing the inline text: its SHA-256,
+// after the newline normalization a browser's parser applies.
+func hashSource(text []byte) string {
+	if bytes.IndexByte(text, '\r') >= 0 {
+		text = bytes.ReplaceAll(text, []byte("\r\n"), []byte("\n"))
+		text = bytes.ReplaceAll(text, []byte("\r"), []byte("\n"))
+	}
+	sum := sha256.Sum256(text)
+	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+}
+
+// ctxKey is the context key of a *Links.
+type ctxKey struct{}
+
+// WithLinks returns ctx asking the render of a page to Scan its links into
+// links, for a prerender that lists them.
+func WithLinks(ctx context.Context, links *Links) context.Context {
+	return context.WithValue(ctx, ctxKey{}, links)
+}
+
+// LinksOf returns the *Links of ctx, or nil.
+func LinksOf(ctx context.Context) *Links {
+	l, _ := ctx.Value(ctxKey{}).(*Links)
+	return l
+}
