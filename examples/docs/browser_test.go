@@ -18,17 +18,17 @@ func TestSearchInBrowser(t *testing.T) {
 	var first, doc, location string
 	err := chromedp.Run(ctx,
 		chromedp.Navigate(srv.URL+"/docs/getting-started"),
-		chromedp.WaitVisible("#search"),
-		chromedp.SendKeys("#search", "broken LINKS"),
-		chromedp.WaitVisible(`#search-results a[href="/docs/export#broken-links"]`),
-		chromedp.Text(`#search-results li:first-child a`, &first),
-		chromedp.Text(`#search-results li:first-child small`, &doc),
+		chromedp.WaitVisible("#search", chromedp.ByQuery),
+		chromedp.SendKeys("#search", "broken LINKS", chromedp.ByQuery),
+		chromedp.WaitVisible(`#search-results a[href="/docs/export#broken-links"]`, chromedp.ByQuery),
+		chromedp.Text(`#search-results li:first-child a`, &first, chromedp.ByQuery),
+		chromedp.Text(`#search-results li:first-child small`, &doc, chromedp.ByQuery),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Enter goes to the first hit: RunResponse waits for that document.
-	res, err := chromedp.RunResponse(ctx, chromedp.SendKeys("#search", "\r"))
+	res, err := chromedp.RunResponse(ctx, chromedp.SendKeys("#search", "\r", chromedp.ByQuery))
 	if err != nil {
 		t.Fatal(err)
 	}
