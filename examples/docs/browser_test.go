@@ -10,15 +10,19 @@ import (
 
 // TestSearchInBrowser types into the sidebar's search box in headless
 // Chromium: the bundled script loads the index from /search and lists the
-// matching section, and Enter goes to the first hit.
+// matching section, and Enter goes to the first hit. docs.css is in the
+// page (framework.Stylesheet), not requested, and applied.
 func TestSearchInBrowser(t *testing.T) {
 	srv := serve(t)
 	ctx := testbrowser.Start(t) // after the server: its 90 s are the browser's
 
-	var first, doc, location string
+	var first, doc, location, resultsPosition string
+	var cssRequests int
 	err := chromedp.Run(ctx,
 		chromedp.Navigate(srv.URL+"/docs/getting-started"),
 		chromedp.WaitVisible("#search", chromedp.ByQuery),
+		chromedp.Evaluate(`performance.getEntriesByType("resource").filter(e => e.name.includes("/_framework/static/docs.")).length`, &cssRequests),
+		chromedp.Evaluate(`getComputedStyle(document.querySelector("#search-results")).position`, &resultsPosition),
 		chromedp.SendKeys("#search", "broken LINKS", chromedp.ByQuery),
 		chromedp.WaitVisible(`#search-results a[href="/docs/export#broken-links"]`, chromedp.ByQuery),
 		chromedp.Text(`#search-results li:first-child a`, &first, chromedp.ByQuery),
@@ -37,6 +41,9 @@ func TestSearchInBrowser(t *testing.T) {
 	}
 	if err := chromedp.Run(ctx, chromedp.Location(&location)); err != nil {
 		t.Fatal(err)
+	}
+	if cssRequests != 0 || resultsPosition != "absolute" {
+		t.Errorf("docs.css: %d requests, #search-results position %q; want it inline and applied", cssRequests, resultsPosition)
 	}
 	if first != "Broken links" || doc != "Static export" {
 		t.Errorf("first hit %q in %q, want Broken links in Static export", first, doc)
