@@ -3,6 +3,7 @@ package main
 import (
 	"testing"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/isr-go/framework/internal/testbrowser"
@@ -50,5 +51,32 @@ func TestSearchInBrowser(t *testing.T) {
 	}
 	if location != srv.URL+"/docs/export#broken-links" {
 		t.Errorf("Enter went to %s, want /docs/export#broken-links", location)
+	}
+}
+
+// TestSidebarHoldsStillInBrowser: on a phone's screen, where the sidebar
+// sits above the page, its height does not depend on how much of main has
+// arrived. Chromium paints a page before it has parsed all of it; had the
+// sidebar's row grown to fill the screen while main was short, main would
+// move up as the rest streamed in (a layout shift Lighthouse measured).
+func TestSidebarHoldsStillInBrowser(t *testing.T) {
+	srv := serve(t)
+	ctx := testbrowser.Start(t)
+
+	var full, short float64
+	err := chromedp.Run(ctx,
+		// Lighthouse's phone: 412 by 823 CSS pixels.
+		emulation.SetDeviceMetricsOverride(412, 823, 1.75, true),
+		chromedp.Navigate(srv.URL+"/docs/assets"),
+		chromedp.WaitVisible("aside.sidebar", chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelector("aside.sidebar").getBoundingClientRect().height`, &full),
+		// main as it is early in the stream: its first heading only.
+		chromedp.Evaluate(`document.querySelector("main").replaceChildren(document.createElement("h1")); document.querySelector("aside.sidebar").getBoundingClientRect().height`, &short),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if full == 0 || short != full {
+		t.Errorf("sidebar %.0f px tall beside the whole page, %.0f px beside its start; want the same", full, short)
 	}
 }
