@@ -191,4 +191,19 @@ for (const entry of pages) {
   }
 }
 if (failing.length) console.log("\n" + failing.join("\n"));
+// Diagnostics weigh nothing in the score but name causes: a resource sent
+// uncompressed, a render-blocking request, unused bytes.
+const diagnostics = [];
+for (const entry of pages) {
+  const name = entry.split("|")[0];
+  const slug = name.replace(/[^a-zA-Z0-9]/g, "-");
+  const rs = [];
+  for (let i = 1; i <= Number(runs); i++) rs.push(JSON.parse(fs.readFileSync(`${reports}/${slug}-${i}.json`)));
+  for (const ref of rs[0].categories.performance.auditRefs) {
+    if (ref.weight > 0 || ref.group !== "diagnostics") continue;
+    const low = rs.filter(r => { const s = r.audits[ref.id].score; return s !== null && s < 1; });
+    if (low.length) diagnostics.push(`${name}: ${ref.id} (${low[0].audits[ref.id].title}: ${low[0].audits[ref.id].displayValue || ""}) under 1 in ${low.length} of ${runs} runs`);
+  }
+}
+if (diagnostics.length) console.log("\nDiagnostics (no weight in the score):\n" + diagnostics.join("\n"));
 EOF

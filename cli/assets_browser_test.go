@@ -22,7 +22,7 @@ func TestDevBrowserSwapsStylesheet(t *testing.T) {
 	var marked bool
 	err := chromedp.Run(ctx,
 		chromedp.Navigate(d.base+"/"),
-		chromedp.WaitVisible("h1"),
+		chromedp.WaitVisible("h1", chromedp.ByQuery),
 		chromedp.Poll(`window.__frameworkDevConnected === true`, nil, chromedp.WithPollingTimeout(10*time.Second)),
 		chromedp.Evaluate(color, &before),
 		chromedp.Evaluate(`window.beforeEdit = true`, nil),

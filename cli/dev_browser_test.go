@@ -22,8 +22,8 @@ func TestDevBrowserSeesTextEdit(t *testing.T) {
 	var before string
 	err := chromedp.Run(ctx,
 		chromedp.Navigate(d.base+"/"),
-		chromedp.WaitVisible("h1"),
-		chromedp.Text("h1", &before),
+		chromedp.WaitVisible("h1", chromedp.ByQuery),
+		chromedp.Text("h1", &before, chromedp.ByQuery),
 		// Wait for the reload stream to be open, or the edit could come
 		// before the page listens.
 		chromedp.Poll(`window.__frameworkDevConnected === true`, nil, chromedp.WithPollingTimeout(10*time.Second)),

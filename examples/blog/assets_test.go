@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
@@ -44,8 +45,9 @@ func TestGeneratedFilesCommitted(t *testing.T) {
 }
 
 // TestAssetsInBrowser: in a real headless Chromium, the stylesheet from
-// assets/ is fetched once, and a second page takes it from the browser's
-// cache (its URL is fingerprinted and immutable); the copy-link script,
+// assets/, under framework.Stylesheet's limit, is in the page and applied
+// (no request for it), @view-transition included, and its source map
+// comment leads DevTools to assets/styles.css; the copy-link script,
 // bundled from TypeScript, runs on a post; the layout's speculation rules
 // are ones Chromium accepts, and a prefetch of a post (Sec-Purpose:
 // prefetch) is answered from the ISR cache.
@@ -54,24 +56,35 @@ func TestAssetsInBrowser(t *testing.T) {
 	b.start()
 	ctx, shot := newBrowser(t)
 
-	// transferSize is 0 for a resource the browser took from its cache,
-	// and the bytes of headers and body for one it fetched.
-	const cssTransfer = `performance.getEntriesByType("resource").filter(e => e.name.includes("/_framework/static/styles.")).map(e => e.transferSize)`
-	var first, second []int
+	const cssRequests = `performance.getEntriesByType("resource").filter(e => e.name.includes("/_framework/static/styles.")).length`
+	// The map named by the inline stylesheet's sourceMappingURL comment,
+	// resolved as DevTools does, against the page's URL.
+	const sourceMap = `(async () => {
+		const css = [...document.head.querySelectorAll("style")].find(s => s.textContent.includes("@view-transition"));
+		const url = css && css.textContent.match(/sourceMappingURL=(\S+)/);
+		if (!url) return "no sourceMappingURL";
+		const r = await fetch(new URL(url[1], location.href));
+		return r.status + " " + (await r.json()).sources.join(" ");
+	})()`
+	var first, second int
+	var inline bool
+	var sources string
 	var font, rules string
 	var copyHidden bool
 	var copied string
 	var supports, transitions bool
 	err := chromedp.Run(ctx,
 		chromedp.Navigate(b.base+"/blog"),
-		chromedp.WaitVisible("ul.posts li a"),
-		chromedp.Evaluate(cssTransfer, &first),
-		chromedp.Click(`ul.posts li:nth-child(2) a`),
-		chromedp.WaitVisible("article.post h1"),
-		chromedp.Evaluate(cssTransfer, &second),
+		chromedp.WaitVisible("ul.posts li a", chromedp.ByQuery),
+		chromedp.Evaluate(cssRequests, &first),
+		chromedp.Evaluate(`[...document.head.querySelectorAll("style")].some(s => s.textContent.includes("@view-transition"))`, &inline),
+		chromedp.Evaluate(sourceMap, &sources, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }),
+		chromedp.Click(`ul.posts li:nth-child(2) a`, chromedp.ByQuery),
+		chromedp.WaitVisible("article.post h1", chromedp.ByQuery),
+		chromedp.Evaluate(cssRequests, &second),
 		chromedp.Evaluate(`getComputedStyle(document.body).fontFamily`, &font),
 		// The deferred script shows the button when it runs.
-		chromedp.WaitVisible("button.copy-link"),
+		chromedp.WaitVisible("button.copy-link", chromedp.ByQuery),
 		chromedp.Evaluate(`document.querySelector("button.copy-link").hidden`, &copyHidden),
 		chromedp.Evaluate(`HTMLScriptElement.supports("speculationrules")`, &supports),
 		chromedp.Evaluate(`document.querySelector("script[type=speculationrules]").textContent`, &rules),
@@ -97,13 +110,11 @@ func TestAssetsInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(first) != 1 || first[0] == 0 {
-		t.Errorf("first page: stylesheet transfers %v, want one over the network", first)
+	if first != 0 || second != 0 || !inline {
+		t.Errorf("stylesheet requests %d then %d, inline in <head>: %v; want it inlined, no request", first, second, inline)
 	}
-	for _, size := range second {
-		if size != 0 {
-			t.Errorf("second page: stylesheet transfers %v, want none over the network", second)
-		}
+	if sources != "200 ../../assets/styles.css" {
+		t.Errorf("the inline stylesheet's source map: %q, want 200 naming assets/styles.css", sources)
 	}
 	if !strings.Contains(font, "Charter") {
 		t.Errorf("second page: body font %q: the stylesheet is not applied", font)

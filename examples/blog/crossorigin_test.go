@@ -30,12 +30,12 @@ func TestCrossSiteFormRefusedInBrowser(t *testing.T) {
 	var heading, greeting string
 	err := chromedp.Run(ctx,
 		chromedp.Navigate(other.URL),
-		chromedp.WaitVisible("main h1, h1"),
-		chromedp.Text("h1", &heading),
+		chromedp.WaitVisible("main h1, h1", chromedp.ByQuery),
+		chromedp.Text("h1", &heading, chromedp.ByQuery),
 		shot("refused"),
 		chromedp.Navigate(b.base+"/hello"),
-		chromedp.WaitVisible(".greeting .hello"),
-		chromedp.Text(".greeting .hello", &greeting),
+		chromedp.WaitVisible(".greeting .hello", chromedp.ByQuery),
+		chromedp.Text(".greeting .hello", &greeting, chromedp.ByQuery),
 	)
 	if err != nil {
 		t.Fatal(err)

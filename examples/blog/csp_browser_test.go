@@ -69,7 +69,7 @@ func TestNoCSPViolationsInBrowser(t *testing.T) {
 		var violations []string
 		err := chromedp.Run(ctx,
 			chromedp.Navigate(base+tc.path),
-			chromedp.WaitVisible(tc.ready),
+			chromedp.WaitVisible(tc.ready, chromedp.ByQuery),
 			shot("csp-"+strings.ReplaceAll(tc.name, " ", "-")),
 			chromedp.Evaluate(`window.__csp`, &violations),
 		)
@@ -82,7 +82,7 @@ func TestNoCSPViolationsInBrowser(t *testing.T) {
 	}
 	// The hole's inline script ran: its hash was in the response's policy.
 	var greeted string
-	if err := chromedp.Run(ctx, chromedp.Navigate(b.base+"/hello"), chromedp.WaitVisible(".greeting .hello"),
+	if err := chromedp.Run(ctx, chromedp.Navigate(b.base+"/hello"), chromedp.WaitVisible(".greeting .hello", chromedp.ByQuery),
 		chromedp.Evaluate(`document.documentElement.dataset.greeted || ""`, &greeted)); err != nil {
 		t.Fatal(err)
 	}

@@ -20,8 +20,8 @@ var generatedStaticFiles embed.FS
 // /_framework/static/, with content hashes and compressed bodies made at build.
 var generatedStatic = asset.New(generatedStaticFiles, []asset.File{
 	{Path: "/favicon.ico", Name: "public/favicon.ico", Type: "image/x-icon", Hash: "59db9a355f37d8bb7941b1cd"},
-	{Path: "/_framework/static/docs.BANS2R5O.css", Name: "static_gen/static/docs.BANS2R5O.css", Type: "text/css; charset=utf-8", Hash: "e243a2f41081ba7665786003", Gzip: "static_gen/static/docs.BANS2R5O.css.gz", Brotli: "static_gen/static/docs.BANS2R5O.css.br", Immutable: true},
-	{Path: "/_framework/static/docs.BANS2R5O.css.map", Name: "static_gen/static/docs.BANS2R5O.css.map", Type: "application/json", Hash: "b50f7912c2fade82a9b522b7", Gzip: "static_gen/static/docs.BANS2R5O.css.map.gz", Brotli: "static_gen/static/docs.BANS2R5O.css.map.br", Immutable: true},
+	{Path: "/_framework/static/docs.5FNVAADN.css", Name: "static_gen/static/docs.5FNVAADN.css", Type: "text/css; charset=utf-8", Hash: "51c118725285d91d446b7b67", Gzip: "static_gen/static/docs.5FNVAADN.css.gz", Brotli: "static_gen/static/docs.5FNVAADN.css.br", Immutable: true},
+	{Path: "/_framework/static/docs.5FNVAADN.css.map", Name: "static_gen/static/docs.5FNVAADN.css.map", Type: "application/json", Hash: "900856f8ce628b3ec2046c74", Gzip: "static_gen/static/docs.5FNVAADN.css.map.gz", Brotli: "static_gen/static/docs.5FNVAADN.css.map.br", Immutable: true},
 	{Path: "/_framework/static/search.2UU4RL5V.js", Name: "static_gen/static/search.2UU4RL5V.js", Type: "text/javascript; charset=utf-8", Hash: "b2385875c78542c013fcf4e7", Gzip: "static_gen/static/search.2UU4RL5V.js.gz", Brotli: "static_gen/static/search.2UU4RL5V.js.br", Immutable: true},
 	{Path: "/_framework/static/search.2UU4RL5V.js.map", Name: "static_gen/static/search.2UU4RL5V.js.map", Type: "application/json", Hash: "ffd356741689c19a86a3036d", Gzip: "static_gen/static/search.2UU4RL5V.js.map.gz", Brotli: "static_gen/static/search.2UU4RL5V.js.map.br", Immutable: true},
 })
@@ -30,7 +30,7 @@ var generatedStatic = asset.New(generatedStaticFiles, []asset.File{
 // the bundles framework.Stylesheet inlines.
 func init() {
 	generatedStatic.Publish(map[string]string{
-		"docs.css":  "/_framework/static/docs.BANS2R5O.css",
+		"docs.css":  "/_framework/static/docs.5FNVAADN.css",
 		"search.ts": "/_framework/static/search.2UU4RL5V.js",
 	})
 }

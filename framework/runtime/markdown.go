@@ -1,6 +1,8 @@
 package runtime
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -15,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/isr-go/framework/framework"
+	"github.com/isr-go/framework/framework/internal/accept"
 	"github.com/isr-go/framework/framework/internal/contentfs"
 	"github.com/isr-go/framework/internal/frontmatter"
 )
@@ -95,22 +98,47 @@ func markdownMetadata(front string) (framework.Metadata, error) {
 	return framework.Metadata{Title: p.Title, Description: p.Description, Extra: extra}, nil
 }
 
-// serveMarkdownStylesheet serves MarkdownStylesheet with an ETag, as a
-// public file is.
+// serveMarkdownStylesheet serves MarkdownStylesheet as a public file is,
+// with an ETag for each representation, and gzip'd to a client that takes
+// it: a Markdown page's <head> links it, so the page paints only once it
+// has come (6,220 bytes as it is, 1,022 gzip'd).
 func serveMarkdownStylesheet(c echo.Context) error {
+	body, etag := markdownStylesheet.plain, markdownStylesheet.etag
 	h := c.Response().Header()
 	h.Set("Cache-Control", "public, max-age=0, must-revalidate")
-	h.Set("ETag", markdownStylesheetETag)
-	if c.Request().Header.Get("If-None-Match") == markdownStylesheetETag {
+	h.Set("Vary", "Accept-Encoding")
+	if gzipOK, _ := accept.Encodings(c.Request().Header["Accept-Encoding"]); gzipOK {
+		body, etag = markdownStylesheet.gzip, markdownStylesheet.gzipETag
+		h.Set("Content-Encoding", "gzip")
+	}
+	h.Set("ETag", etag)
+	if c.Request().Header.Get("If-None-Match") == etag {
 		return c.NoContent(http.StatusNotModified)
 	}
-	return c.Blob(http.StatusOK, "text/css; charset=utf-8", []byte(MarkdownStylesheet))
+	return c.Blob(http.StatusOK, "text/css; charset=utf-8", body)
 }
 
-var markdownStylesheetETag = func() string {
-	sum := sha256.Sum256([]byte(MarkdownStylesheet))
-	return `"` + hex.EncodeToString(sum[:8]) + `"`
-}()
+// markdownStylesheet is MarkdownStylesheet's bodies and ETags, made once
+// when the server starts.
+var markdownStylesheet = newStylesheetBodies(MarkdownStylesheet)
+
+type stylesheetBodies struct {
+	plain, gzip    []byte
+	etag, gzipETag string
+}
+
+func newStylesheetBodies(css string) stylesheetBodies {
+	s := stylesheetBodies{plain: []byte(css)}
+	sum := sha256.Sum256(s.plain)
+	s.etag = `"` + hex.EncodeToString(sum[:8]) + `"`
+	s.gzipETag = `"` + hex.EncodeToString(sum[:8]) + `-gzip"`
+	var b bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression) // a valid level: no error
+	zw.Write(s.plain)
+	zw.Close()
+	s.gzip = b.Bytes()
+	return s
+}
 
 // Content hands package content the app's content/ folder, embedded by
 // routes_gen.go (fsys holds it as "content"). A server given --content-dir

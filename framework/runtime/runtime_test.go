@@ -1,6 +1,8 @@
 package runtime_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"io"
 	"log/slog"
@@ -74,6 +76,55 @@ func TestRouter(t *testing.T) {
 		if res.StatusCode != tc.status || res.Header.Get("X-Framework-Cache") != tc.cache || res.Header.Get("Allow") != tc.allow || !strings.Contains(string(body), tc.body) {
 			t.Errorf("%s %s: %d %s Allow %q %.80q; want %d %s Allow %q %q", tc.method, tc.path, res.StatusCode, res.Header.Get("X-Framework-Cache"), res.Header.Get("Allow"), body, tc.status, tc.cache, tc.allow, tc.body)
 		}
+	}
+}
+
+// TestMarkdownStylesheetGzip: the stylesheet Markdown pages link, render
+// blocking, goes gzip'd to a client that takes gzip, as it is to one that
+// does not, each with its own ETag that a revalidation matches.
+func TestMarkdownStylesheetGzip(t *testing.T) {
+	a, err := framework.New(framework.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	e := echo.New()
+	runtime.Register(e, a)
+	srv := httptest.NewServer(e)
+	defer srv.Close()
+
+	get := func(encoding, etag string) (*http.Response, []byte) {
+		req, _ := http.NewRequest("GET", srv.URL+runtime.MarkdownStylesheetPath, nil)
+		// Set, it keeps the client from asking gzip and decompressing
+		// itself.
+		req.Header.Set("Accept-Encoding", encoding)
+		if etag != "" {
+			req.Header.Set("If-None-Match", etag)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		return res, body
+	}
+	res, body := get("gzip, deflate, br, zstd", "")
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("to a client taking gzip: Content-Encoding %q, body not gzip: %v", res.Header.Get("Content-Encoding"), err)
+	}
+	css, _ := io.ReadAll(zr)
+	if res.Header.Get("Content-Encoding") != "gzip" || string(css) != runtime.MarkdownStylesheet || len(body) > len(css)/3 || res.Header.Get("Vary") != "Accept-Encoding" {
+		t.Errorf("to a client taking gzip: Content-Encoding %q, Vary %q, %d bytes for %d", res.Header.Get("Content-Encoding"), res.Header.Get("Vary"), len(body), len(css))
+	}
+	zipped := res.Header.Get("ETag")
+	res, body = get("identity", "")
+	if res.Header.Get("Content-Encoding") != "" || string(body) != runtime.MarkdownStylesheet || res.Header.Get("ETag") == zipped {
+		t.Errorf("to a client not taking gzip: Content-Encoding %q, ETag %s as gzip's, %d bytes", res.Header.Get("Content-Encoding"), res.Header.Get("ETag"), len(body))
+	}
+	if res, _ := get("gzip", zipped); res.StatusCode != http.StatusNotModified {
+		t.Errorf("revalidated with the gzip ETag: %d, want 304", res.StatusCode)
 	}
 }
 

@@ -1,6 +1,15 @@
 // Package testbrowser starts the headless Chromium of the repository's
 // browser tests (chromedp), with the flags this machine's closed network
 // needs.
+//
+// Tests name elements with chromedp.ByQuery (document.querySelector), not
+// chromedp's default, chromedp.BySearch: that one is DevTools' Ctrl-F
+// search (DOM.performSearch), which matches a selector as plain text too.
+// A page's inline <style> (framework.Stylesheet) holds its selectors as
+// text ("ul.posts", "#search-results"), so WaitVisible, Click or SendKeys
+// by search also find that text node, which is never visible, and wait
+// until the test's deadline. TestSelectorsQueryTheDOM holds the tests to
+// it.
 package testbrowser
 
 import (
@@ -40,7 +49,13 @@ func Start(t *testing.T, opts ...chromedp.ExecAllocatorOption) context.Context {
 	)
 	alloc, cancel := chromedp.NewExecAllocator(context.Background(), append(all, opts...)...)
 	t.Cleanup(cancel)
-	ctx, cancel := chromedp.NewContext(alloc)
+	// TESTBROWSER_DEBUG=1 logs the DevTools protocol traffic, to see which
+	// step of a stalled test waits for what.
+	var copts []chromedp.ContextOption
+	if os.Getenv("TESTBROWSER_DEBUG") != "" {
+		copts = append(copts, chromedp.WithDebugf(t.Logf))
+	}
+	ctx, cancel := chromedp.NewContext(alloc, copts...)
 	t.Cleanup(cancel)
 	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
 	t.Cleanup(cancel)
