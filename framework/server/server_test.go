@@ -162,16 +162,26 @@ func TestServeDev(t *testing.T) {
 	}
 }
 
+// TestRunPrerenderFailureNamesRoute: a page that fails fails the prerender,
+// with and without --links: the error names it, and the events sent before
+// it come out, without "done" nor the links of an unfinished list.
 func TestRunPrerenderFailureNamesRoute(t *testing.T) {
 	routes := testRoutes(&source{}, "13")
-	var out, errOut bytes.Buffer
-	code := Run(context.Background(), []string{"prerender", "--cache-dir", t.TempDir()}, routes, register(routes), &out, &errOut)
-	msg := errOut.String()
-	if code != 1 || !strings.Contains(msg, "prerender /blog/13") || !strings.Contains(msg, "database down") || !strings.Contains(msg, "route /blog/:id") {
-		t.Fatalf("exit %d, stderr %q", code, msg)
-	}
-	if strings.Contains(out.String(), `"done"`) {
-		t.Fatalf("a failed prerender reported done: %s", out.String())
+	for _, links := range []bool{false, true} {
+		// One at a time: the pages before /blog/13 are done when it fails.
+		args := []string{"prerender", "--cache-dir", t.TempDir(), "--concurrency", "1"}
+		if links {
+			args = append(args, "--links")
+		}
+		var out, errOut bytes.Buffer
+		code := Run(context.Background(), args, routes, register(routes), &out, &errOut)
+		msg := errOut.String()
+		if code != 1 || !strings.Contains(msg, "prerender /blog/13") || !strings.Contains(msg, "database down") || !strings.Contains(msg, "route /blog/:id") {
+			t.Fatalf("%v: exit %d, stderr %q", args, code, msg)
+		}
+		if !strings.Contains(out.String(), `"path":"/blog/12"`) || strings.Contains(out.String(), `"done"`) || strings.Contains(out.String(), `"links"`) {
+			t.Fatalf("%v: a failed prerender reported: %s", args, out.String())
+		}
 	}
 }
 

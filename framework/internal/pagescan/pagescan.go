@@ -38,6 +38,9 @@ type Links struct {
 // links.Missing gets the fragments of the page's links to itself ("#usage")
 // that name no element of it.
 func Scan(page []byte, sources bool, links *Links) string {
+	if links == nil && sources && !hasInline(page) {
+		return "\n"
+	}
 	var scripts, styles []string
 	var c *collector
 	if links != nil {
@@ -92,6 +95,23 @@ func Scan(page []byte, sources bool, links *Links) string {
 		return ""
 	}
 	return strings.Join(scripts, " ") + "\n" + strings.Join(styles, " ")
+}
+
+// hasInline reports whether page may have a script or a style element: a
+// tag starts with "<script" or "<style", in any case. A page without one
+// has no source to hash, and is not tokenized.
+func hasInline(page []byte) bool {
+	for i := 0; ; {
+		j := bytes.IndexByte(page[i:], '<')
+		if j < 0 {
+			return false
+		}
+		i += j + 1
+		rest := page[i:]
+		if len(rest) >= 6 && bytes.EqualFold(rest[:6], []byte("script")) || len(rest) >= 5 && bytes.EqualFold(rest[:5], []byte("style")) {
+			return true
+		}
+	}
 }
 
 // Sources returns the CSP hash sources of page's inline scripts and styles,

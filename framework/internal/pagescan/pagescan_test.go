@@ -67,3 +67,21 @@ func TestLinksResolvedOnceKeepTheirPage(t *testing.T) {
 		}
 	}
 }
+
+// TestSourcesOfPagesWithoutInlineElements: a page without a script or a
+// style element has no sources, and one whose only script is in capitals,
+// or whose style comes last, has them.
+func TestSourcesOfPagesWithoutInlineElements(t *testing.T) {
+	for page, want := range map[string]int{
+		"<p>plain</p>": 0,
+		"<p>a <strong>script</strong> and <sub>style</sub></p><":         0,
+		"<p>x</p><SCRIPT>go()</SCRIPT>":                                  1,
+		"<p>x</p><Style>p{}</Style>":                                     1,
+		"<p>x</p><style>p{}</style><script src=/a.js></script>":          1,
+		"<p>x<script>a()</script><style>p{}</style><script>b()</script>": 3,
+	} {
+		if got := len(strings.Fields(Sources([]byte(page)))); got != want {
+			t.Errorf("%s: %d sources, want %d", page, got, want)
+		}
+	}
+}
