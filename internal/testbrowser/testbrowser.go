@@ -45,7 +45,7 @@ func Start(t *testing.T, opts ...chromedp.ExecAllocatorOption) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("no-first-run", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profileDir(t)),
 	)
 	alloc, cancel := chromedp.NewExecAllocator(context.Background(), append(all, opts...)...)
 	t.Cleanup(cancel)
@@ -60,4 +60,28 @@ func Start(t *testing.T, opts ...chromedp.ExecAllocatorOption) context.Context {
 	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// profileDir returns a new directory for Chromium's profile, removed when
+// t ends, after the browser (cleanups run last registered first, and the
+// browser's are registered after this one). Not t.TempDir: Chromium's
+// helper processes can still write to the profile for a moment after the
+// browser has exited, and t.TempDir's removal then fails the test
+// ("directory not empty"); this one retries for up to 5 s.
+func profileDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "testbrowser-profile-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for range 50 {
+			if err = os.RemoveAll(dir); err == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Logf("profile %s left behind: %v", dir, err)
+	})
+	return dir
 }
