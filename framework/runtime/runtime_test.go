@@ -23,13 +23,7 @@ import (
 // route handler that finds the app in its context, a method it does not
 // export, a URL of no route, and the app's own health check.
 func TestRouter(t *testing.T) {
-	a, err := framework.New(framework.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	e := echo.New()
-	runtime.Register(e, a)
+	e, a := newRouter(t)
 	routes := []framework.Route{{Pattern: "/", Revalidate: framework.Never, Render: func(ctx context.Context, r *framework.Request) (templ.Component, error) {
 		runtime.SetMetadata(ctx, framework.Metadata{Title: "Home"})
 		return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
@@ -83,13 +77,7 @@ func TestRouter(t *testing.T) {
 // blocking, goes gzip'd to a client that takes gzip, as it is to one that
 // does not, each with its own ETag that a revalidation matches.
 func TestMarkdownStylesheetGzip(t *testing.T) {
-	a, err := framework.New(framework.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	e := echo.New()
-	runtime.Register(e, a)
+	e, _ := newRouter(t)
 	srv := httptest.NewServer(e)
 	defer srv.Close()
 
@@ -150,4 +138,18 @@ func patterns(routes []framework.Route) []string {
 		p = append(p, rt.Pattern)
 	}
 	return p
+}
+
+// newRouter returns an Echo with an app registered as generated code does,
+// and the app, closed when t ends.
+func newRouter(t *testing.T) (*echo.Echo, *framework.App) {
+	t.Helper()
+	a, err := framework.New(framework.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	e := echo.New()
+	runtime.Register(e, a)
+	return e, a
 }
