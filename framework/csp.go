@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/isr-go/framework/framework/internal/pagescan"
 )
@@ -23,7 +25,19 @@ type cspPolicy struct {
 	directives    []string // each "name source...", in the policy's order
 	script, style int      // indexes of script-src and style-src, -1 without
 	base          []string // the header value without hashes
+
+	// shared holds the header values made so far, by sources, up to
+	// maxSharedPolicies of them: a route's pages most often have the same
+	// inline scripts and styles, and then share one value (0.4 KB or more)
+	// rather than each holding its own in the memory tier.
+	shared  sync.Map // sources string -> []string
+	nShared atomic.Int32
 }
+
+// maxSharedPolicies bounds cspPolicy.shared: an app whose pages each have
+// their own inline script (a hash per page) fills it, and its pages past
+// that hold their own values.
+const maxSharedPolicies = 1024
 
 // newCSPPolicy parses policy. When it restricts scripts or styles through
 // default-src alone, script-src and style-src are added with default-src's
@@ -76,6 +90,39 @@ func (p *cspPolicy) header(sources string) []string {
 	if scripts == "" && styles == "" {
 		return p.base
 	}
+	if v, ok := p.shared.Load(sources); ok {
+		return v.([]string)
+	}
+	return p.withHashes(scripts, styles)
+}
+
+// sharedHeader is header for a page the cache keeps: it also reports
+// whether the value is one the pages of these sources share, keeping it
+// for them when there is room. Pages rendered per request do not add to
+// the shared values: their sources may differ on every request.
+func (p *cspPolicy) sharedHeader(sources string) (value []string, shared bool) {
+	value = p.header(sources)
+	if p == nil || &value[0] == &p.base[0] { // no hashes: every page's value
+		return value, true
+	}
+	if _, ok := p.shared.Load(sources); ok {
+		return value, true
+	}
+	if p.nShared.Load() >= maxSharedPolicies {
+		return value, false
+	}
+	// strings.Clone: sources may point into a stored entry's bytes, which
+	// the map must not keep alive.
+	if v, loaded := p.shared.LoadOrStore(strings.Clone(sources), value); loaded {
+		return v.([]string), true
+	}
+	p.nShared.Add(1)
+	return value, true
+}
+
+// withHashes returns the policy's header value with the hash sources
+// scripts and styles added to script-src and style-src.
+func (p *cspPolicy) withHashes(scripts, styles string) []string {
 	d := slices.Clone(p.directives)
 	add := func(i int, hashes string) {
 		if i >= 0 && hashes != "" {

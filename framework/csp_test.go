@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -28,7 +29,7 @@ func TestInlineSources(t *testing.T) {
 		`<script type="speculationrules">{"prerender":[]}</script><script>a()` + "\r\n" + `</script>` +
 		`<style>body{color:red}</style><p>&lt;script&gt;not one&lt;/script&gt;</p></body></html>`
 	scripts, styles, _ := strings.Cut(inlineSources([]byte(page)), "\n")
-	want := strings.Join([]string{hashOf(`{"@type":"BlogPosting"}`), hashOf(`let a = "</scr" + "ipt>";`),
+	want := strings.Join([]string{hashOf(`let a = "</scr" + "ipt>";`),
 		hashOf(`{"prerender":[]}`), hashOf("a()\n")}, " ")
 	if scripts != want {
 		t.Errorf("scripts:\n%s\nwant\n%s", scripts, want)
@@ -66,6 +67,46 @@ func TestCSPPolicy(t *testing.T) {
 	}
 	if _, err := New(Options{FrameOptions: "ALLOW-FROM x"}); err == nil {
 		t.Error("New accepted FrameOptions ALLOW-FROM")
+	}
+}
+
+// TestPagesShareTheirPolicy: cached pages with the same inline scripts and
+// styles hold one policy value, which their cost in the memory tier leaves
+// out, up to maxSharedPolicies values; past that a page holds and counts
+// its own. A page rendered per request adds no shared value.
+func TestPagesShareTheirPolicy(t *testing.T) {
+	p, err := newCSPPolicy(DefaultContentSecurityPolicy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := func(script string) *entry {
+		body := []byte(`<html><head><style>p{}</style><script type="application/ld+json">{"n":"` + script + `"}</script>` +
+			`<script>` + script + `()</script></head><body>` + strings.Repeat("<p>text</p>", 100) + `</body></html>`)
+		e := newPageEntry(200, htmlContentType, "", body, nil, time.Now(), time.Minute, 0, nil)
+		e.preparePage("/p", false)
+		e.setCSP(p)
+		return e
+	}
+	a, b := page("go"), page("go")
+	if &a.header.csp[0] != &b.header.csp[0] || !a.sharedCSP {
+		t.Fatalf("two pages with the same script hold two policies")
+	}
+	if !strings.Contains(a.header.csp[0], hashOf("go()")) || strings.Contains(a.header.csp[0], hashOf(`{"n":"go"}`)) {
+		t.Errorf("policy %q: want the script's hash and not the JSON-LD's", a.header.csp[0])
+	}
+	p.header("'sha256-x'\n") // per request: not kept
+	for i := 0; p.nShared.Load() < maxSharedPolicies; i++ {
+		page("f" + strconv.Itoa(i))
+	}
+	own := page("last")
+	if own.sharedCSP {
+		t.Fatal("a page past maxSharedPolicies shares its policy")
+	}
+	if d := own.cost() - a.cost(); d < int64(len(own.header.csp[0])) {
+		t.Errorf("a page with its own policy costs %d more than one sharing it, want at least its policy's %d bytes", d, len(own.header.csp[0]))
+	}
+	if got := page("go"); &got.header.csp[0] != &a.header.csp[0] {
+		t.Error("a page stopped sharing a value kept before the bound")
 	}
 }
 

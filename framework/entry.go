@@ -60,6 +60,9 @@ type entry struct {
 	// transient marks an entry read from the store that the memory tier
 	// did not keep: nothing will see it again, so nothing is noted in it.
 	transient bool
+	// sharedCSP reports that header.csp is a value other pages share
+	// (cspPolicy.sharedHeader), which the entry's cost leaves out.
+	sharedCSP bool
 	// source is how to render the page again, for Eager revalidation: set
 	// when this process renders the page or first serves it.
 	source atomic.Pointer[renderJob]
@@ -129,7 +132,7 @@ const minGzipSize = 512
 // more bytes.
 const (
 	smallGzipSize  = 8 << 10
-	smallGzipLevel = 2
+	smallGzipLevel = 5
 	largeGzipLevel = 7
 )
 
@@ -276,7 +279,7 @@ func (e *entry) setCSP(policy *cspPolicy) {
 		}
 		e.cspSources = inlineSources(page)
 	}
-	e.header.csp = policy.header(e.cspSources)
+	e.header.csp, e.sharedCSP = policy.sharedHeader(e.cspSources)
 }
 
 // cost is the entry's weight in the memory tier: what it holds on the heap,
@@ -284,12 +287,13 @@ func (e *entry) setCSP(policy *cspPolicy) {
 // TestMemoryTierCostsWhatTheHeapHolds).
 func (e *entry) cost() int64 {
 	own := int64(0) // a page's own policy, with its hashes
-	if e.header.csp != nil && len(e.cspSources) > 1 {
-		own = int64(len(e.header.csp[0]) + len(e.cspSources))
+	if e.header.csp != nil && !e.sharedCSP {
+		own = int64(len(e.header.csp[0]))
 	}
 	if e.stored > 0 { // a decoded entry's bytes and strings are all in one buffer
 		return int64(e.stored) + own + entryOverhead
 	}
+	own += int64(len(e.cspSources))
 	// A rendered entry's are apart: the bodies, and strings and one-value
 	// slices for its tags and header values, each rounded up to a size
 	// class by the heap.

@@ -29,7 +29,7 @@ type Links struct {
 
 // Scan tokenizes page once. With sources it returns the CSP hash sources of
 // its inline scripts and styles: "'sha256-…' …" for the <script> elements
-// without src, a newline, and the same for the <style> elements (else "").
+// without src that run (not data blocks), a newline, and the same for the <style> elements (else "").
 // With links non-nil it sets links.Links to the same-origin URLs the page
 // links to or loads (href, src, srcset), sorted and each once:
 // root-relative and relative references, and absolute ones on Site's host,
@@ -61,10 +61,14 @@ func Scan(page []byte, sources bool, links *Links) string {
 			continue
 		}
 		external := false
+		var script scriptType
 		for hasAttr {
 			var key, val []byte
 			key, val, hasAttr = z.TagAttr()
-			external = external || isScript && string(key) == "src"
+			if isScript {
+				external = external || string(key) == "src"
+				script.attr(key, val)
+			}
 			if c != nil {
 				c.attr(name, key, val)
 			}
@@ -78,7 +82,7 @@ func Scan(page []byte, sources bool, links *Links) string {
 		if z.Next() == html.TextToken {
 			text = z.Raw()
 		}
-		if external {
+		if external || isScript && script.dataBlock() {
 			continue
 		}
 		h := hashSource(text)
@@ -95,6 +99,50 @@ func Scan(page []byte, sources bool, links *Links) string {
 		return ""
 	}
 	return strings.Join(scripts, " ") + "\n" + strings.Join(styles, " ")
+}
+
+// A scriptType holds what decides whether a script element runs: its type
+// and language attributes (the first of each, as the parser keeps).
+type scriptType struct {
+	typ, lang        string
+	hasType, hasLang bool
+}
+
+func (s *scriptType) attr(key, val []byte) {
+	switch {
+	case string(key) == "type" && !s.hasType:
+		s.typ, s.hasType = string(val), true
+	case string(key) == "language" && !s.hasLang:
+		s.lang, s.hasLang = string(val), true
+	}
+}
+
+// dataBlock reports whether the script is a data block (JSON-LD, a
+// template's text): one whose type HTML's "prepare the script element"
+// recognizes as no script, classic, module, import map or speculation
+// rules, and never runs. CSP does not check a data block, so its hash would
+// allow nothing, and would make a page's policy its own rather than the
+// one its route's pages share (a blog post's JSON-LD differs per post).
+func (s scriptType) dataBlock() bool {
+	var t string
+	switch {
+	case s.hasType && s.typ != "":
+		t = strings.Trim(s.typ, "\t\n\f\r ")
+	case !s.hasType && s.hasLang && s.lang != "":
+		t = "text/" + s.lang
+	default:
+		return false // text/javascript
+	}
+	t = strings.ToLower(t)
+	return !slices.Contains(javaScriptTypes, t) && t != "module" && t != "importmap" && t != "speculationrules"
+}
+
+// javaScriptTypes are HTML's JavaScript MIME type essence strings.
+var javaScriptTypes = []string{
+	"application/ecmascript", "application/javascript", "application/x-ecmascript",
+	"application/x-javascript", "text/ecmascript", "text/javascript", "text/javascript1.0",
+	"text/javascript1.1", "text/javascript1.2", "text/javascript1.3", "text/javascript1.4",
+	"text/javascript1.5", "text/jscript", "text/livescript", "text/x-ecmascript", "text/x-javascript",
 }
 
 // hasInline reports whether page may have a script or a style element: a

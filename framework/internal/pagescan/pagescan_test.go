@@ -85,3 +85,33 @@ func TestSourcesOfPagesWithoutInlineElements(t *testing.T) {
 		}
 	}
 }
+
+// TestDataBlocksHaveNoSource: a script that never runs (JSON-LD, a
+// template) is not hashed, whatever case or spacing its type has; every
+// type a browser runs is.
+func TestDataBlocksHaveNoSource(t *testing.T) {
+	for tag, runs := range map[string]bool{
+		"<script>":                                       true,
+		`<script type="">`:                               true,
+		`<script type=" TEXT/JavaScript ">`:              true,
+		`<script type="application/x-javascript">`:       true,
+		`<script type="module">`:                         true,
+		`<script type="ImportMap">`:                      true,
+		`<script type="speculationrules">`:               true,
+		`<script language="">`:                           true,
+		`<script language="javascript">`:                 true,
+		`<script language="JavaScript1.5">`:              true,
+		`<script type="module" type="text/plain">`:       true, // the first attribute counts
+		`<script type="application/ld+json">`:            false,
+		`<script id="data" type="application/json">`:     false,
+		`<script type="text/template">`:                  false,
+		`<script type="text/javascript; charset=utf-8">`: false, // not an essence match: HTML does not run it
+		`<script language="vbscript">`:                   false,
+		`<script type="x" language="javascript">`:        false, // type wins
+	} {
+		page := "<p>x</p>" + tag + "{}</script>"
+		if got := len(strings.Fields(Sources([]byte(page)))); got != map[bool]int{true: 1, false: 0}[runs] {
+			t.Errorf("%s: %d sources, want the script hashed: %v", tag, got, runs)
+		}
+	}
+}
