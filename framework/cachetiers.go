@@ -46,7 +46,7 @@ func (c *cache) storedPage(ctx context.Context, path string) *entry {
 	// encode stored what preparePage would derive; only the Cache-Tag
 	// header depends on the options.
 	if !c.cacheTagHeader {
-		e.header.cacheTag = nil
+		e.header.vals[slotCacheTag] = ""
 	}
 	e.setCSP(c.csp)
 	// Check its tags now, while no other goroutine sees it, into the

@@ -303,7 +303,7 @@ func TestNotFoundBodiesAreShared(t *testing.T) {
 	if a == nil || b == nil {
 		t.Fatal("404s not cached")
 	}
-	if unsafe.SliceData(a.body) != unsafe.SliceData(b.body) || a.etag != b.etag {
+	if unsafe.SliceData(a.body) != unsafe.SliceData(b.body) || a.etag() != b.etag() {
 		t.Fatal("two identical 404 bodies are two copies")
 	}
 }

@@ -19,16 +19,13 @@ import (
 // body). Everything a hit needs is computed when the entry is made or read
 // from the store, so that serving it formats and allocates nothing.
 type entry struct {
-	status      int
-	contentType string
-	location    string // redirects only
+	status int
 	// body is nil when gzipBody is not: the tier holds a page one way
 	// (plain.go), and plainLen is its length decompressed.
 	body        []byte
 	gzipBody    []byte // nil when gzip does not make the body smaller
 	plainLen    int
 	sharedBody  bool // body and gzipBody are another entry's too (a route's 404s)
-	etag        string
 	generatedAt int64         // Unix nanoseconds at the start of the render
 	revalidate  time.Duration // effective window: the page's, or lower data's
 	expire      time.Duration // how long past revalidate it may be served stale
@@ -74,13 +71,40 @@ type entry struct {
 	plain atomic.Pointer[plainCopy]
 }
 
-// responseHeader holds an entry's header values, ready to be put in an
-// http.Header without allocating.
+// responseHeader holds an entry's header values, by slot (slotContentType,
+// ...; "" for none). value returns one as the one-value slice an
+// http.Header holds, pointing into the entry: putting it in a response
+// allocates nothing, and the entry holds a string per value rather than a
+// string and a slice.
 type responseHeader struct {
-	contentType, cacheControl, etag, location, cacheTag []string
-	length, gzipLength                                  []string
-	csp                                                 []string // Content-Security-Policy
+	vals [headerSlots]string
+	csp  []string // Content-Security-Policy, maybe other entries' too (sharedCSP)
 }
+
+// Header value slots of a responseHeader, in the order encode writes them.
+const (
+	slotContentType = iota
+	slotCacheControl
+	slotEtag
+	slotLength
+	slotGzipLength
+	slotLocation // redirects only
+	slotCacheTag
+	headerSlots
+)
+
+// value returns the value of slot as an http.Header value, nil for none.
+// Nothing may write to its element: it is the entry's.
+func (h *responseHeader) value(slot int) []string {
+	if h.vals[slot] == "" {
+		return nil
+	}
+	return h.vals[slot : slot+1 : slot+1]
+}
+
+func (e *entry) contentType() string { return e.header.vals[slotContentType] }
+func (e *entry) location() string    { return e.header.vals[slotLocation] }
+func (e *entry) etag() string        { return e.header.vals[slotEtag] }
 
 // newPageEntry makes the entry of a rendered page, compressing its body once
 // here rather than on every response. The entry keeps the gzip'd body
@@ -91,17 +115,17 @@ type responseHeader struct {
 func newPageEntry(status int, contentType, location string, body []byte, holeAt []int, generatedAt time.Time, revalidate, expire time.Duration, tags []string) *entry {
 	e := &entry{
 		status:      status,
-		contentType: contentType,
-		location:    location,
 		body:        body,
 		plainLen:    len(body),
-		etag:        bodyETag(body),
 		generatedAt: generatedAt.UnixNano(),
 		revalidate:  revalidate,
 		expire:      expire,
 		tags:        tags,
 		holeAt:      holeAt,
 	}
+	e.header.vals[slotContentType] = contentType
+	e.header.vals[slotLocation] = location
+	e.header.vals[slotEtag] = bodyETag(body)
 	if holeAt == nil {
 		e.gzipBody = gzipBytes(body)
 	}
@@ -247,21 +271,14 @@ func implicitTags(path string) []string {
 // preparePage fills the derived fields of a page entry for path.
 func (e *entry) preparePage(path string, withCacheTag bool) {
 	e.checkTags = append(implicitTags(path), e.tags...)
-	cc := e.cacheControl()
-	e.header = responseHeader{
-		contentType:  []string{e.contentType},
-		cacheControl: []string{cc},
-		etag:         []string{e.etag},
-		length:       []string{strconv.Itoa(e.plainLen)},
-	}
-	if e.location != "" {
-		e.header.location = []string{e.location}
-	}
+	h := &e.header.vals
+	h[slotCacheControl] = e.cacheControl()
+	h[slotLength] = strconv.Itoa(e.plainLen)
 	if e.gzipBody != nil {
-		e.header.gzipLength = []string{strconv.Itoa(len(e.gzipBody))}
+		h[slotGzipLength] = strconv.Itoa(len(e.gzipBody))
 	}
 	if withCacheTag && len(e.tags) > 0 {
-		e.header.cacheTag = []string{strings.Join(e.tags, ",")}
+		h[slotCacheTag] = strings.Join(e.tags, ",")
 	}
 }
 
@@ -269,7 +286,7 @@ func (e *entry) preparePage(path string, withCacheTag bool) {
 // its inline scripts and styles, computing them when e was rendered
 // without (by a process without a policy). Nothing is done without one.
 func (e *entry) setCSP(policy *cspPolicy) {
-	if policy == nil || e.location != "" {
+	if policy == nil || e.location() != "" {
 		return
 	}
 	if e.cspSources == "" {
@@ -297,7 +314,7 @@ func (e *entry) cost() int64 {
 	// A rendered entry's are apart: the bodies, and strings and one-value
 	// slices for its tags and header values, each rounded up to a size
 	// class by the heap.
-	n := len(e.body) + len(e.gzipBody) + 2*len(e.etag) + int(own) + renderedOverhead
+	n := len(e.body) + len(e.gzipBody) + len(e.etag()) + int(own) + renderedOverhead
 	for _, t := range e.checkTags {
 		n += len(t) + int(unsafe.Sizeof(""))
 	}
@@ -306,8 +323,8 @@ func (e *entry) cost() int64 {
 
 // entryOverhead is what any entry in the memory tier costs besides its
 // bytes: the entry, its memory-tier item and map and ring slots, and its
-// header values (a decoded entry's share one slice).
-const entryOverhead = int64(unsafe.Sizeof(entry{}) + unsafe.Sizeof(memoryItem{}) + 64 + (headerSlots+4)*unsafe.Sizeof(""))
+// tags (about four implicit ones).
+const entryOverhead = int64(unsafe.Sizeof(entry{}) + unsafe.Sizeof(memoryItem{}) + 64 + 4*unsafe.Sizeof(""))
 
 // renderedOverhead is what a rendered entry adds: a slice header and value
 // for each of its header values, and its tag lists.

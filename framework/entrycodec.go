@@ -40,15 +40,15 @@ func (e *entry) encode() []byte {
 		gzipLength = strconv.Itoa(len(e.gzipBody))
 	}
 	implicit := e.implicitTags()
-	b := make([]byte, 0, 96+checksumSize+len(e.cspSources)+len(e.body)+len(e.gzipBody)+len(e.contentType)+len(e.etag)+len(e.location)+len(cc))
+	b := make([]byte, 0, 96+checksumSize+len(e.cspSources)+len(e.body)+len(e.gzipBody)+len(e.contentType())+len(e.etag())+len(e.location())+len(cc))
 	b = append(b, entryVersion)
 	b = binary.AppendUvarint(b, uint64(e.status))
 	b = binary.AppendVarint(b, e.generatedAt)
 	b = binary.AppendVarint(b, int64(e.revalidate))
 	b = binary.AppendVarint(b, int64(e.expire))
-	b = appendString(b, e.contentType)
-	b = appendString(b, e.location)
-	b = appendString(b, e.etag)
+	b = appendString(b, e.contentType())
+	b = appendString(b, e.location())
+	b = appendString(b, e.etag())
 	b = appendString(b, cc)
 	b = appendString(b, length)
 	b = appendString(b, gzipLength)
@@ -100,24 +100,12 @@ func appendString(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
-// Header value slots in the one []string a decoded entry allocates.
-const (
-	slotContentType = iota
-	slotCacheControl
-	slotEtag
-	slotLength
-	slotGzipLength
-	slotLocation
-	slotCacheTag
-	headerSlots
-)
-
 // decodeEntry parses bytes made by encode. It never panics on bad input, and
 // rejects bytes whose checksum does not match (errBadEntry).
 //
 // The entry keeps b: its body, gzip body and strings point into it, and its
-// header values, tags and check tags share one []string, so that a read from
-// the store allocates the entry and that slice and nothing else. The caller
+// tags and check tags share one []string, so that a read from the store
+// allocates the entry and that slice and nothing else. The caller
 // must not modify b afterwards (stores return a fresh or immutable value).
 // The header's Cache-Tag is set whatever the App's option; the caller drops
 // it.
@@ -140,7 +128,7 @@ func decodeEntry(b []byte) (*entry, error) {
 		revalidate:  time.Duration(d.varint()),
 		expire:      time.Duration(d.varint()),
 	}
-	var head [headerSlots]string
+	head := &e.header.vals
 	head[slotContentType] = d.string()
 	head[slotLocation] = d.string()
 	head[slotEtag] = d.string()
@@ -148,7 +136,7 @@ func decodeEntry(b []byte) (*entry, error) {
 	head[slotLength] = d.string()
 	head[slotGzipLength] = d.string()
 	head[slotCacheTag] = d.string()
-	vals, nImplicit, nTags, ok := d.strings(head)
+	tags, nImplicit, ok := d.tags()
 	if !ok {
 		return nil, errBadEntry
 	}
@@ -167,38 +155,39 @@ func decodeEntry(b []byte) (*entry, error) {
 	if !e.lengthsAre(head[slotLength], head[slotGzipLength]) {
 		return nil, errBadEntry
 	}
-	e.setDecoded(vals, nImplicit, nTags)
+	e.checkTags = tags
+	if len(tags) > nImplicit {
+		e.tags = tags[nImplicit:]
+	}
 	return e, nil
 }
 
-// strings reads the implicit tags and the tags, and returns them after the
-// header values head, in one slice.
-func (d *decoder) strings(head [headerSlots]string) (vals []string, nImplicit, nTags uint64, ok bool) {
-	nImplicit = d.uvarint()
-	if d.err || nImplicit > uint64(len(d.b)) {
-		return nil, 0, 0, false
+// tags reads the implicit tags and the tags, in one slice.
+func (d *decoder) tags() (tags []string, nImplicit int, ok bool) {
+	n := d.uvarint()
+	if d.err || n > uint64(len(d.b)) {
+		return nil, 0, false
 	}
 	// Each tag takes at least its length's byte, so len(d.b) bounds the
 	// counts before anything is allocated for them.
 	rest := d.b
-	for range nImplicit {
+	for range n {
 		d.string()
 	}
-	nTags = d.uvarint()
+	nTags := d.uvarint()
 	if d.err || nTags > uint64(len(d.b)) {
-		return nil, 0, 0, false
+		return nil, 0, false
 	}
-	vals = make([]string, headerSlots+int(nImplicit)+int(nTags))
-	copy(vals, head[:])
+	tags = make([]string, n+nTags)
 	d.b = rest
-	for i := range nImplicit {
-		vals[headerSlots+int(i)] = d.string()
+	for i := range n {
+		tags[i] = d.string()
 	}
 	d.uvarint()
 	for i := range nTags {
-		vals[headerSlots+int(nImplicit)+int(i)] = d.string()
+		tags[n+i] = d.string()
 	}
-	return vals, nImplicit, nTags, true
+	return tags, int(n), true
 }
 
 // holes reads the offsets and names of e's holes; it reports false when
@@ -252,32 +241,6 @@ func (e *entry) lengthsAre(length, gzipLength string) bool {
 	e.body = nil
 	n, err = strconv.Atoi(gzipLength)
 	return err == nil && n == len(e.gzipBody)
-}
-
-// setDecoded sets e's strings, tags and header values from vals, the header
-// slots followed by nImplicit implicit tags and nTags tags.
-func (e *entry) setDecoded(vals []string, nImplicit, nTags uint64) {
-	e.contentType, e.location, e.etag = vals[slotContentType], vals[slotLocation], vals[slotEtag]
-	e.checkTags = vals[headerSlots:]
-	if nTags > 0 {
-		e.tags = e.checkTags[nImplicit:]
-	}
-	slot := func(i int) []string { return vals[i : i+1 : i+1] }
-	e.header = responseHeader{
-		contentType:  slot(slotContentType),
-		cacheControl: slot(slotCacheControl),
-		etag:         slot(slotEtag),
-		length:       slot(slotLength),
-	}
-	if e.location != "" {
-		e.header.location = slot(slotLocation)
-	}
-	if e.gzipBody != nil {
-		e.header.gzipLength = slot(slotGzipLength)
-	}
-	if len(e.tags) > 0 {
-		e.header.cacheTag = slot(slotCacheTag)
-	}
 }
 
 // decoder reads what encode wrote, remembering the first error.

@@ -17,7 +17,7 @@ func TestEntryRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.status != 200 || got.contentType != htmlContentType || got.etag != e.etag ||
+	if got.status != 200 || got.contentType() != htmlContentType || got.etag() != e.etag() ||
 		got.generatedAt != e.generatedAt || got.revalidate != time.Minute || got.expire != time.Hour ||
 		!reflect.DeepEqual(got.tags, e.tags) || got.plainLen != len(body) || !bytes.Equal(got.gzipBody, e.gzipBody) {
 		t.Fatalf("round trip changed the entry: %v", got)
@@ -111,7 +111,7 @@ func TestDecodedEntryIsPrepared(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !reflect.DeepEqual(got.header, e.header) || !reflect.DeepEqual(got.checkTags, e.checkTags) ||
-			!reflect.DeepEqual(got.tags, e.tags) || got.location != e.location {
+			!reflect.DeepEqual(got.tags, e.tags) || got.location() != e.location() {
 			t.Errorf("decoded %+v %q %q, want %+v %q %q", got.header, got.checkTags, got.tags, e.header, e.checkTags, e.tags)
 		}
 		if again := got.encode(); !bytes.Equal(again, e.encode()) {

@@ -113,7 +113,7 @@ func (m *memoryTier) put(key string, e *entry, share bool) (*entry, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if it, ok := s.items[key]; ok {
-		if share && it.e.generatedAt == e.generatedAt && it.e.etag == e.etag {
+		if share && it.e.generatedAt == e.generatedAt && it.e.etag() == e.etag() {
 			it.used.Store(true)
 			return it.e, true
 		}

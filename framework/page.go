@@ -214,7 +214,7 @@ func (a *App) prerender(ctx context.Context, rt Route, params Params) (path stri
 	if err := a.cache.save(ctx, key, renderJob{source: &p.src, params: params}, e); err != nil && !errors.Is(err, store.ErrTooLarge) {
 		return "", 0, 0, fmt.Errorf("prerender %s: store: %w", key, err)
 	}
-	if l := pagescan.LinksOf(ctx); l != nil && (e.status != http.StatusOK || len(e.holeAt) > 0 || !strings.HasPrefix(e.contentType, "text/html")) {
+	if l := pagescan.LinksOf(ctx); l != nil && (e.status != http.StatusOK || len(e.holeAt) > 0 || !strings.HasPrefix(e.contentType(), "text/html")) {
 		l.Links, l.Missing = nil, nil
 	}
 	return key, e.plainLen, len(e.holeAt), nil

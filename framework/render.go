@@ -265,11 +265,13 @@ func (p *page) renderEntry(ctx context.Context, st *renderState, req *Request, r
 	}
 	html, holeAt, holes := st.cutHoles(html)
 	var e *entry
-	if last := p.lastNotFound.Load(); status == http.StatusNotFound && holes == nil && last != nil && last.plainLen == len(html) && last.etag == bodyETag(html) {
+	if last := p.lastNotFound.Load(); status == http.StatusNotFound && holes == nil && last != nil && last.plainLen == len(html) && last.etag() == bodyETag(html) {
 		// A route's 404s are usually one page: share its bytes, so that
 		// many cached 404s cost little memory and no compression.
-		e = &entry{status: status, contentType: last.contentType, body: last.body, gzipBody: last.gzipBody, plainLen: last.plainLen, sharedBody: true,
-			etag: last.etag, generatedAt: start.UnixNano(), revalidate: window, expire: expire, tags: st.tagList(), cspSources: last.cspSources}
+		e = &entry{status: status, body: last.body, gzipBody: last.gzipBody, plainLen: last.plainLen, sharedBody: true,
+			generatedAt: start.UnixNano(), revalidate: window, expire: expire, tags: st.tagList(), cspSources: last.cspSources}
+		e.header.vals[slotContentType] = last.contentType()
+		e.header.vals[slotEtag] = last.etag()
 	} else {
 		e = newPageEntry(status, contentType, location, html, holeAt, start, window, expire, st.tagList())
 		// A prerender that lists the page's links has them read in the

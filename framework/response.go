@@ -88,7 +88,7 @@ func (p *page) respond(c echo.Context, key string, e *entry, state string, param
 	if e.status != http.StatusInternalServerError {
 		a.metrics.served(state)
 	}
-	if setPageHeader(res.Header(), e, state) && e.status == http.StatusOK && etagMatches(req.Header["If-None-Match"], e.etag) {
+	if setPageHeader(res.Header(), e, state) && e.status == http.StatusOK && etagMatches(req.Header["If-None-Match"], e.etag()) {
 		res.WriteHeader(http.StatusNotModified)
 		return nil
 	}
@@ -105,27 +105,27 @@ func (p *page) respond(c echo.Context, key string, e *entry, state string, param
 // page says for how long it may be.
 func setPageHeader(h http.Header, e *entry, state string) (etag bool) {
 	private := state == cacheBypass || e.holeAt != nil
-	h["Content-Type"] = e.header.contentType
+	h["Content-Type"] = e.header.value(slotContentType)
 	switch {
 	case private:
 		h["Cache-Control"] = privateCacheControlValue
 	case state == "" || e.status == http.StatusInternalServerError:
 		h["Cache-Control"] = dynamicCacheControlValue
 	default:
-		h["Cache-Control"] = e.header.cacheControl
+		h["Cache-Control"] = e.header.value(slotCacheControl)
 	}
 	if v := cacheStateValue(state); v != nil {
 		h[headerCache] = v
 	}
-	if !private && e.header.etag != nil {
-		h["Etag"] = e.header.etag
+	if v := e.header.value(slotEtag); !private && v != nil {
+		h["Etag"] = v
 		etag = true
 	}
-	if !private && e.header.cacheTag != nil {
-		h["Cache-Tag"] = e.header.cacheTag
+	if v := e.header.value(slotCacheTag); !private && v != nil {
+		h["Cache-Tag"] = v
 	}
-	if e.header.location != nil {
-		h["Location"] = e.header.location
+	if v := e.header.value(slotLocation); v != nil {
+		h["Location"] = v
 	}
 	if e.header.csp != nil {
 		h["Content-Security-Policy"] = e.header.csp
@@ -140,11 +140,11 @@ func setPageHeader(h http.Header, e *entry, state string) (etag bool) {
 // gzipped when the client accepts it, else decompressed by the memory tier
 // (key's, when it holds e).
 func (p *page) writeBody(req *http.Request, res *echo.Response, key string, e *entry) error {
-	body, length := e.body, e.header.length
+	body, length := e.body, e.header.value(slotLength)
 	if e.gzipBody != nil {
 		if acceptsGzip(req.Header["Accept-Encoding"]) {
 			res.Header()["Content-Encoding"] = gzipValue
-			body, length = e.gzipBody, e.header.gzipLength
+			body, length = e.gzipBody, e.header.value(slotGzipLength)
 		} else if req.Method != http.MethodHead {
 			var err error
 			if body, err = p.app.cache.hot.plainBody(key, e); err != nil {
@@ -182,8 +182,10 @@ func (p *page) fail(c echo.Context, key, state string, err error, report bool) e
 // errorEntry is the response of a failed render: body as HTML, never
 // cached.
 func errorEntry(body []byte) *entry {
-	return &entry{status: http.StatusInternalServerError, body: body, plainLen: len(body),
-		header: responseHeader{contentType: htmlContentTypeValue, length: []string{strconv.Itoa(len(body))}}}
+	e := &entry{status: http.StatusInternalServerError, body: body, plainLen: len(body)}
+	e.header.vals[slotContentType] = htmlContentType
+	e.header.vals[slotLength] = strconv.Itoa(len(body))
+	return e
 }
 
 // answerNonCanonical answers a request whose path is not canonical: 308 to

@@ -37,7 +37,7 @@ func newSideTier(limit int, limitBytes int64) *sideTier {
 // times (the key and two implicit tags), the body only when the entry does
 // not share it with the route's other 404s, plus the entry's fixed overhead.
 func sideCost(path string, e *entry) int64 {
-	cost := 3*len(path) + len(e.location) + 1024
+	cost := 3*len(path) + len(e.location()) + 1024
 	if !e.sharedBody {
 		cost += len(e.body) + len(e.gzipBody)
 	}

@@ -155,7 +155,7 @@ func (p *page) serveSiteFile(c echo.Context, key string) error {
 	if err != nil || e.status != http.StatusOK {
 		return p.respond(c, key, e, "", nil)
 	}
-	e.header.cacheControl = dynamicCacheControlValue
+	e.header.vals[slotCacheControl] = dynamicCacheControl
 	a.siteFiles.put(origin, e, a.cache.hitNow())
 	return p.respond(c, key, e, cacheMiss, nil)
 }
