@@ -25,7 +25,7 @@ type entry struct {
 	body        []byte
 	gzipBody    []byte // nil when gzip does not make the body smaller
 	plainLen    int
-	sharedBody  bool // body and gzipBody are another entry's too (a route's 404s)
+	sharedBody  bool          // body and gzipBody are another entry's too (a route's 404s)
 	generatedAt int64         // Unix nanoseconds at the start of the render
 	revalidate  time.Duration // effective window: the page's, or lower data's
 	expire      time.Duration // how long past revalidate it may be served stale
