@@ -3,7 +3,6 @@ package framework
 import (
 	"hash/maphash"
 	"sync"
-	"sync/atomic"
 )
 
 // memoryTier is the hot tier in front of the store: entries by path, bounded
@@ -24,24 +23,23 @@ type memoryShard struct {
 	limit int64
 	bytes int64
 	items map[string]*memoryItem
-	ring  []*memoryItem // CLOCK order
-	hand  int
+	ring  clockRing[*memoryItem]
 
 	// The plain share (plain.go): decompressed copies of entries held
 	// gzip'd, bounded by plainLimit apart from limit.
 	plainLimit int64
 	plainBytes int64
-	plainRing  []*plainCopy
-	plainHand  int
+	plainRing  clockRing[*plainCopy]
 }
 
 type memoryItem struct {
 	key  string
 	e    *entry
 	cost int64
-	slot int // index in ring
-	used atomic.Bool
+	mark clockMark
 }
+
+func (it *memoryItem) clock() *clockMark { return &it.mark }
 
 func newMemoryTier(limit int64) *memoryTier {
 	m := &memoryTier{seed: maphash.MakeSeed()}
@@ -66,9 +64,7 @@ func (m *memoryTier) get(key string) *entry {
 	var e *entry
 	if it != nil {
 		e = it.e
-		if !it.used.Load() {
-			it.used.Store(true)
-		}
+		it.mark.touch()
 	}
 	s.mu.RUnlock()
 	return e
@@ -114,23 +110,17 @@ func (m *memoryTier) put(key string, e *entry, share bool) (*entry, bool) {
 	defer s.mu.Unlock()
 	if it, ok := s.items[key]; ok {
 		if share && it.e.generatedAt == e.generatedAt && it.e.etag() == e.etag() {
-			it.used.Store(true)
+			it.mark.used.Store(true)
 			return it.e, true
 		}
 		s.remove(it)
 	}
-	it := &memoryItem{key: key, e: e, cost: cost, slot: len(s.ring)}
+	it := &memoryItem{key: key, e: e, cost: cost}
 	s.items[key] = it
-	s.ring = append(s.ring, it)
+	s.ring.add(it)
 	s.bytes += cost
 	for s.bytes > s.limit {
-		s.hand %= len(s.ring)
-		victim := s.ring[s.hand]
-		if victim == it || victim.used.Swap(false) {
-			s.hand++
-			continue
-		}
-		s.remove(victim) // moves the last item into the hand's slot
+		s.remove(s.ring.victim(it))
 	}
 	return e, true
 }
@@ -147,11 +137,7 @@ func (m *memoryTier) del(key string) {
 
 // remove takes it out of the shard; the caller holds the lock.
 func (s *memoryShard) remove(it *memoryItem) {
-	last := s.ring[len(s.ring)-1]
-	s.ring[it.slot] = last
-	last.slot = it.slot
-	s.ring[len(s.ring)-1] = nil
-	s.ring = s.ring[:len(s.ring)-1]
+	s.ring.remove(it)
 	delete(s.items, it.key)
 	s.bytes -= it.cost
 	if c := it.e.plain.Load(); c != nil && c.key == it.key {
@@ -164,8 +150,8 @@ func (m *memoryTier) each(f func(key string, e *entry)) {
 	for i := range m.shards {
 		s := &m.shards[i]
 		s.mu.RLock()
-		items := make([]*memoryItem, len(s.ring))
-		copy(items, s.ring)
+		items := make([]*memoryItem, len(s.ring.items))
+		copy(items, s.ring.items)
 		s.mu.RUnlock()
 		for _, it := range items {
 			f(it.key, it.e)

@@ -22,8 +22,8 @@ func TestMemoryTierBoundsBytes(t *testing.T) {
 		if s.bytes > s.limit {
 			t.Fatalf("shard %d holds %d bytes, limit %d", i, s.bytes, s.limit)
 		}
-		if len(s.ring) != len(s.items) {
-			t.Fatalf("shard %d: ring %d, items %d", i, len(s.ring), len(s.items))
+		if len(s.ring.items) != len(s.items) {
+			t.Fatalf("shard %d: ring %d, items %d", i, len(s.ring.items), len(s.items))
 		}
 	}
 	if n, _ := m.size(); n == 0 || n > 16*10 {

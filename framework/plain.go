@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"sync"
-	"sync/atomic"
 	"unsafe"
 
 	"github.com/klauspost/compress/gzip"
@@ -31,9 +30,10 @@ type plainCopy struct {
 	e    *entry
 	body []byte
 	cost int64
-	slot int // index in the shard's plainRing
-	used atomic.Bool
+	mark clockMark
 }
+
+func (c *plainCopy) clock() *clockMark { return &c.mark }
 
 // plainCopyOverhead is what a copy costs besides its body: the plainCopy
 // and its ring slot.
@@ -47,9 +47,7 @@ func (m *memoryTier) plainBody(key string, e *entry) ([]byte, error) {
 		return e.body, nil
 	}
 	if c := e.plain.Load(); c != nil {
-		if !c.used.Load() {
-			c.used.Store(true)
-		}
+		c.mark.touch()
 		return c.body, nil
 	}
 	body, err := gunzip(e.gzipBody, e.plainLen)
@@ -76,28 +74,18 @@ func (m *memoryTier) keepPlain(key string, e *entry, body []byte) {
 	if it := s.items[key]; it == nil || it.e != e || e.plain.Load() != nil {
 		return
 	}
-	c := &plainCopy{key: key, e: e, body: body, cost: cost, slot: len(s.plainRing)}
-	s.plainRing = append(s.plainRing, c)
+	c := &plainCopy{key: key, e: e, body: body, cost: cost}
+	s.plainRing.add(c)
 	s.plainBytes += cost
 	e.plain.Store(c)
 	for s.plainBytes > s.plainLimit {
-		s.plainHand %= len(s.plainRing)
-		victim := s.plainRing[s.plainHand]
-		if victim == c || victim.used.Swap(false) {
-			s.plainHand++
-			continue
-		}
-		s.removePlain(victim)
+		s.removePlain(s.plainRing.victim(c))
 	}
 }
 
 // removePlain drops c from the shard; the caller holds the lock.
 func (s *memoryShard) removePlain(c *plainCopy) {
-	last := s.plainRing[len(s.plainRing)-1]
-	s.plainRing[c.slot] = last
-	last.slot = c.slot
-	s.plainRing[len(s.plainRing)-1] = nil
-	s.plainRing = s.plainRing[:len(s.plainRing)-1]
+	s.plainRing.remove(c)
 	s.plainBytes -= c.cost
 	c.e.plain.Store(nil)
 }

@@ -112,8 +112,8 @@ func TestPlainShareIsBounded(t *testing.T) {
 		t.Fatalf("%d pages held of %d, %d plain copies, %d bytes for a limit of %d", entriesHeld, n, copies, held, limit)
 	}
 	for i := range m.shards {
-		if s := &m.shards[i]; s.plainBytes > s.plainLimit || len(s.plainRing) == 0 {
-			t.Fatalf("shard %d: %d plain bytes of %d, %d copies", i, s.plainBytes, s.plainLimit, len(s.plainRing))
+		if s := &m.shards[i]; s.plainBytes > s.plainLimit || len(s.plainRing.items) == 0 {
+			t.Fatalf("shard %d: %d plain bytes of %d, %d copies", i, s.plainBytes, s.plainLimit, len(s.plainRing.items))
 		}
 	}
 	for i, e := range entries {
@@ -197,9 +197,9 @@ func TestPlainShareConcurrently(t *testing.T) {
 	for i := range m.shards {
 		s := &m.shards[i]
 		sum := int64(0)
-		for j, c := range s.plainRing {
+		for j, c := range s.plainRing.items {
 			sum += c.cost
-			if c.slot != j || c.e.plain.Load() != c || s.items[c.key] == nil || s.items[c.key].e != c.e {
+			if c.mark.slot != j || c.e.plain.Load() != c || s.items[c.key] == nil || s.items[c.key].e != c.e {
 				t.Fatalf("shard %d: copy %d of %s is not its entry's", i, j, c.key)
 			}
 		}
