@@ -308,7 +308,7 @@ func (e *entry) cost() int64 {
 		own = int64(len(e.header.csp[0]))
 	}
 	if e.stored > 0 { // a decoded entry's bytes and strings are all in one buffer
-		return int64(e.stored) + own + entryOverhead
+		return int64(e.stored) + own + storedOverhead
 	}
 	own += int64(len(e.cspSources))
 	// A rendered entry's are apart: the bodies, and strings and one-value
@@ -325,6 +325,10 @@ func (e *entry) cost() int64 {
 // bytes: the entry, its memory-tier item and map and ring slots, and its
 // tags (about four implicit ones).
 const entryOverhead = int64(unsafe.Sizeof(entry{}) + unsafe.Sizeof(memoryItem{}) + 64 + 4*unsafe.Sizeof(""))
+
+// storedOverhead is entryOverhead for an entry read from the store, which
+// comes with room for its tags (storedEntry).
+const storedOverhead = entryOverhead + int64(unsafe.Sizeof(storedEntry{})-unsafe.Sizeof(entry{})) - 4*int64(unsafe.Sizeof(""))
 
 // renderedOverhead is what a rendered entry adds: a slice header and value
 // for each of its header values, and its tag lists.

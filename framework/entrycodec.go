@@ -104,8 +104,9 @@ func appendString(b []byte, s string) []byte {
 // rejects bytes whose checksum does not match (errBadEntry).
 //
 // The entry keeps b: its body, gzip body and strings point into it, and its
-// tags and check tags share one []string, so that a read from the store
-// allocates the entry and that slice and nothing else. The caller
+// tags and check tags share one []string, most often in the entry's own
+// allocation (storedEntry), so that a read from the store allocates the
+// entry and nothing else. The caller
 // must not modify b afterwards (stores return a fresh or immutable value).
 // The header's Cache-Tag is set whatever the App's option; the caller drops
 // it.
@@ -121,13 +122,14 @@ func decodeEntry(b []byte) (*entry, error) {
 	if d.byte() != entryVersion {
 		return nil, errBadEntry
 	}
-	e := &entry{
+	se := &storedEntry{entry: entry{
 		stored:      len(b),
 		status:      int(d.uvarint()),
 		generatedAt: d.varint(),
 		revalidate:  time.Duration(d.varint()),
 		expire:      time.Duration(d.varint()),
-	}
+	}}
+	e := &se.entry
 	head := &e.header.vals
 	head[slotContentType] = d.string()
 	head[slotLocation] = d.string()
@@ -136,7 +138,7 @@ func decodeEntry(b []byte) (*entry, error) {
 	head[slotLength] = d.string()
 	head[slotGzipLength] = d.string()
 	head[slotCacheTag] = d.string()
-	tags, nImplicit, ok := d.tags()
+	tags, nImplicit, ok := d.tags(se.tags[:0])
 	if !ok {
 		return nil, errBadEntry
 	}
@@ -162,8 +164,19 @@ func decodeEntry(b []byte) (*entry, error) {
 	return e, nil
 }
 
-// tags reads the implicit tags and the tags, in one slice.
-func (d *decoder) tags() (tags []string, nImplicit int, ok bool) {
+// A storedEntry is an entry read from the store with room for its tags, so
+// that a read allocates one object for both: a blog post has five (four
+// implicit ones and its own).
+type storedEntry struct {
+	entry
+	tags [storedTags]string
+}
+
+const storedTags = 6
+
+// tags reads the implicit tags and the tags, in one slice: in room's
+// capacity when they fit.
+func (d *decoder) tags(room []string) (tags []string, nImplicit int, ok bool) {
 	n := d.uvarint()
 	if d.err || n > uint64(len(d.b)) {
 		return nil, 0, false
@@ -178,7 +191,11 @@ func (d *decoder) tags() (tags []string, nImplicit int, ok bool) {
 	if d.err || nTags > uint64(len(d.b)) {
 		return nil, 0, false
 	}
-	tags = make([]string, n+nTags)
+	if n+nTags <= uint64(cap(room)) {
+		tags = room[:n+nTags]
+	} else {
+		tags = make([]string, n+nTags)
+	}
 	d.b = rest
 	for i := range n {
 		tags[i] = d.string()
