@@ -17,8 +17,8 @@ import (
 // memory the process may use (the cgroup's memory.max, else the machine's
 // physical memory: the rest is the runtime's, Badger's, the page cache's
 // and other processes'), within 32 MiB and 96 MiB. At 96 MiB the tier
-// holds about 33,000 of the example blog's posts (a 4.3 KB page, 1.2 KB
-// gzip'd, takes 2.9 KB with its policy and entry): a site's hot pages. A
+// holds about 27,000 of the example blog's posts (a 7.4 KB page, 2.3 KB
+// gzip'd, takes 3.2 KB with its entry): a site's hot pages. A
 // larger tier pays off only for a hot set larger than that: for random
 // reads over 100,000 posts, 48, 96 and 128 MiB served within a few per cent
 // of one another, while the collector's work and the RSS grew with the
