@@ -57,9 +57,7 @@ func (c *serveCommand) Run(ctx context.Context, args []string) error {
 		return exitCode(2)
 	}
 	app, logger, closeApp, err := c.startApp(&c.cfg, fs, func(opts *framework.Options) {
-		if c.getenv("GOMEMLIMIT") == "" {
-			debug.SetMemoryLimit(memoryLimit(opts.MemoryCacheBytes))
-		}
+		tuneRuntime(c.getenv, opts.MemoryCacheBytes)
 	})
 	if err != nil {
 		return err
@@ -72,6 +70,29 @@ func (c *serveCommand) Run(ctx context.Context, args []string) error {
 	}
 	return nil
 }
+
+// tuneRuntime sets the Go runtime's soft memory limit (memoryLimit) and
+// its GOGC (serveGCPercent) for a server whose memory tier is tier bytes
+// (0 for the default), each unless its environment variable sets it.
+func tuneRuntime(getenv func(string) string, tier int64) {
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit(tier))
+	}
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(serveGCPercent)
+	}
+}
+
+// serveGCPercent is the GOGC that serve sets when GOGC does not: between
+// collections the heap grows to 1.5 times what is live rather than twice.
+// Most of a server's live heap is the memory tier's page bodies, bytes the
+// collector does not scan, so a collection costs little and more of them
+// buy RSS cheaply: serving 10,000 of the example blog's posts at random to
+// clients without gzip, the peak RSS went from 156 to 126 MiB and the
+// collector from 1 % to 2 % of the CPU, at the same requests/s; over
+// 100,000 posts, where the memory limit bounds the heap already, from 246
+// to 232 MiB, requests/s alike.
+const serveGCPercent = 50
 
 // memoryLimit is the soft limit of the Go runtime's memory that serve sets
 // when GOMEMLIMIT does not: the memory tier and half as much again, plus
