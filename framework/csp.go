@@ -86,12 +86,9 @@ func (p *cspPolicy) header(sources string) []string {
 	if p == nil {
 		return nil
 	}
-	scripts, styles, _ := strings.Cut(sources, "\n")
-	if scripts == "" && styles == "" {
-		return p.base
-	}
-	if v, ok := p.shared.Load(sources); ok {
-		return v.([]string)
+	value, scripts, styles := p.known(sources)
+	if value != nil {
+		return value
 	}
 	return p.withHashes(scripts, styles)
 }
@@ -101,13 +98,14 @@ func (p *cspPolicy) header(sources string) []string {
 // for them when there is room. Pages rendered per request do not add to
 // the shared values: their sources may differ on every request.
 func (p *cspPolicy) sharedHeader(sources string) (value []string, shared bool) {
-	value = p.header(sources)
-	if p == nil || &value[0] == &p.base[0] { // no hashes: every page's value
+	if p == nil {
+		return nil, true
+	}
+	value, scripts, styles := p.known(sources)
+	if value != nil {
 		return value, true
 	}
-	if _, ok := p.shared.Load(sources); ok {
-		return value, true
-	}
+	value = p.withHashes(scripts, styles)
 	if p.nShared.Load() >= maxSharedPolicies {
 		return value, false
 	}
@@ -118,6 +116,20 @@ func (p *cspPolicy) sharedHeader(sources string) (value []string, shared bool) {
 	}
 	p.nShared.Add(1)
 	return value, true
+}
+
+// known returns the value for sources when every page of them has the
+// same one: the policy itself when they have no hash, or a shared value.
+// Otherwise it returns nil and their script and style hashes.
+func (p *cspPolicy) known(sources string) (value []string, scripts, styles string) {
+	scripts, styles, _ = strings.Cut(sources, "\n")
+	if scripts == "" && styles == "" {
+		return p.base, "", ""
+	}
+	if v, ok := p.shared.Load(sources); ok {
+		return v.([]string), "", ""
+	}
+	return nil, scripts, styles
 }
 
 // withHashes returns the policy's header value with the hash sources
