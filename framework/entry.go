@@ -274,6 +274,7 @@ func (e *entry) preparePage(path string, withCacheTag bool) {
 	h := &e.header.vals
 	h[slotCacheControl] = e.cacheControl()
 	h[slotLength] = strconv.Itoa(e.plainLen)
+	h[slotGzipLength], h[slotCacheTag] = "", ""
 	if e.gzipBody != nil {
 		h[slotGzipLength] = strconv.Itoa(len(e.gzipBody))
 	}
