@@ -2,6 +2,8 @@ package main_test
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -142,6 +144,25 @@ func TestAssetsInBrowser(t *testing.T) {
 // transitionDone waits until the page's animations, those of a
 // cross-document view transition (the blog's CSS opts into them) among
 // them, have ended: until then the browser delivers no input to the page.
+// Headless Chromium on a busy machine has left a transition running past
+// 10 s: the test waits up to 30 s, then finishes the animations itself
+// (what it checks next is the page, not the transition) and says which
+// were left if they still do not end.
 func transitionDone() chromedp.Action {
-	return chromedp.Poll(`document.getAnimations().length === 0`, nil, chromedp.WithPollingTimeout(10*time.Second))
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		wait := chromedp.Poll(`document.getAnimations().length === 0`, nil, chromedp.WithPollingTimeout(30*time.Second))
+		if wait.Do(ctx) == nil {
+			return nil
+		}
+		var left int
+		if err := chromedp.Evaluate(`document.getAnimations().forEach(a => a.finish()); document.getAnimations().length`, &left).Do(ctx); err != nil {
+			return err
+		}
+		if err := chromedp.Poll(`document.getAnimations().length === 0`, nil, chromedp.WithPollingTimeout(5*time.Second)).Do(ctx); err != nil {
+			var what string
+			chromedp.Evaluate(`JSON.stringify(document.getAnimations().map(a => [a.constructor.name, a.animationName || a.transitionProperty || "", a.effect && a.effect.pseudoElement, a.playState, a.effect && a.effect.target && a.effect.target.tagName]))`, &what).Do(ctx)
+			return fmt.Errorf("%d animations did not end, nor when finished: %s: %w", left, what, err)
+		}
+		return nil
+	})
 }
